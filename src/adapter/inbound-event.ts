@@ -1,0 +1,54 @@
+/**
+ * Inbound events, normalised by adapters. They are plain JSON: they travel through Redis
+ * (the session inbox) and BullMQ jobs, so they never hold functions, buffers or live objects.
+ */
+import type { SessionAddress } from '../session/session-id.ts';
+
+export interface Person {
+  /** Platform user id. */
+  id: string;
+  displayName: string;
+  /** Channel manager / workspace admin: may end any session. */
+  isManager?: boolean;
+}
+
+/**
+ * Where an uploaded image can be fetched from. Platform URLs expire (Discord CDN ~1 day), so the
+ * bytes are fetched inside the job that uses them, soon after the upload.
+ */
+export interface ImageReference {
+  /** `url` is fetched by the adapter (with its credentials); `path` is a local file. */
+  kind: 'url' | 'path';
+  location: string;
+  filename: string;
+  /** Size in bytes as announced by the platform, when it tells; checked before downloading. */
+  size?: number;
+  contentType?: string;
+}
+
+/** Actions that go through the session's ordered inbox and run at the next step boundary. */
+export type SessionAction =
+  | { type: 'message'; text: string; images: ImageReference[]; messageId?: string }
+  | { type: 'vote-open' }
+  | { type: 'vote-close' }
+  | { type: 'ballot'; choices: number[] }
+  | { type: 'switch' }
+  | { type: 'imagine'; prompt: string }
+  | { type: 'end' };
+
+export interface InboxEvent {
+  /** Unique id of the event (adapter-provided or generated), used to deduplicate. */
+  eventId: string;
+  person: Person;
+  receivedAt: number;
+  action: SessionAction;
+}
+
+export interface StartRequest {
+  address: SessionAddress;
+  person: Person;
+  topic: string;
+  panel?: string;
+  rounds?: number;
+  images?: ImageReference[];
+}

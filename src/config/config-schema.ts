@@ -1,0 +1,119 @@
+/**
+ * The one configuration schema. Every setting comes from an environment variable (or `.env`),
+ * is parsed once at start by `loadConfig`, and every error names the variable. Nothing else in
+ * the codebase reads `process.env`.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+const optionalUrl = optionalString.pipe(z.url().optional());
+const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const decimal = (fallback: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? fallback : ['true', '1', 'yes'].includes(value)));
+const list = optionalString.transform((value) =>
+  value
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [],
+);
+
+export const configSchema = z.object({
+  // Process
+  ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  /** Port of the health/metrics/avatar HTTP server; 0 disables it. */
+  HTTP_PORT: integer(0, 0, 65535),
+  PUBLIC_BASE_URL: optionalUrl,
+  SHUTDOWN_GRACE_MS: integer(20_000, 0),
+
+  // Redis and the queue
+  REDIS_URL: optionalUrl,
+  REDIS_KEY_PREFIX: z.string().min(1).max(40).default('tr'),
+  SESSION_TTL_HOURS: decimal(24, 0.01, 24 * 90),
+  QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tableround'),
+  WORKER_CONCURRENCY: integer(8, 1, 1000),
+  /** Model requests per minute across all workers; 0 means no limit. */
+  MODEL_RPM: integer(0, 0),
+
+  // Models: one OPENAI_BASE_URL + OPENAI_API_KEY pair serves every role unless a role overrides it.
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: optionalString,
+  CHAT_MODEL: z.string().default('gpt-4o-mini'),
+  CHAT_BASE_URL: optionalUrl,
+  CHAT_API_KEY: optionalString,
+  VISION_MODEL: optionalString,
+  VISION_BASE_URL: optionalUrl,
+  VISION_API_KEY: optionalString,
+  SUMMARY_MODEL: optionalString,
+  SUMMARY_BASE_URL: optionalUrl,
+  SUMMARY_API_KEY: optionalString,
+  IMAGE_MODEL: z.string().default('gpt-image-1'),
+  IMAGE_BASE_URL: optionalUrl,
+  IMAGE_API_KEY: optionalString,
+  IMAGE_SIZE: z.string().regex(/^\d+x\d+$/).default('1024x1024'),
+  IMAGE_COUNT: integer(2, 1, 10),
+  FALLBACK_CHAT_MODEL: optionalString,
+  MODEL_TIMEOUT_MS: integer(90_000, 1_000),
+  MODEL_MAX_RETRIES: integer(3, 0, 10),
+  /** How structured (JSON) outputs are requested: json_schema, json_object, or plain prompt. */
+  MODEL_JSON_MODE: z.enum(['json_schema', 'json_object', 'prompt']).default('json_schema'),
+  MODEL_MAX_TOKENS: integer(900, 16),
+
+  // The roundtable
+  DEFAULT_PANEL: z.string().default('design-workshop'),
+  AUTO_ROUNDS: integer(2, 0, 10),
+  MAX_ROUNDS: integer(5, 1, 20),
+  CONTEXT_RECENT_TURNS: integer(12, 2, 200),
+  KEYWORDS_MAX_CANDIDATES: integer(12, 2, 25),
+  PERSONA_BALLOT_SIZE: integer(3, 1, 10),
+  VOTE_THRESHOLD: decimal(0.6, 0.01, 1),
+  TRANSCRIPT_DIR: optionalString,
+
+  // Images
+  IMAGE_MAX_BYTES: integer(20 * 1024 * 1024, 1024),
+  IMAGE_MAX_PIXELS: integer(50_000_000, 1_000),
+  VISION_BOX: integer(1024, 64, 4096),
+  VISION_SHORT_SIDE: integer(768, 64, 4096),
+  VISION_MAX_BYTES: integer(1_500_000, 10_000),
+
+  // Budgets and abuse limits (0 = unlimited)
+  USER_TOKEN_BUDGET: integer(200_000, 0),
+  SESSION_TOKEN_BUDGET: integer(400_000, 0),
+  USER_COMMANDS_PER_MINUTE: integer(20, 0),
+  MAX_MESSAGE_CHARS: integer(4_000, 100),
+
+  // Discord
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString,
+  DISCORD_GUILD_ID: optionalString,
+  DISCORD_ALLOWED_GUILDS: list,
+  DISCORD_ALLOWED_CHANNELS: list,
+  DISCORD_API_URL: z.url().default('https://discord.com/api'),
+  DISCORD_CDN_URL: z.url().default('https://cdn.discordapp.com'),
+  DISCORD_GATEWAY_URL: optionalUrl,
+
+  // Slack
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_SOCKET_MODE: flag(false),
+  SLACK_API_URL: z.url().default('https://slack.com/api/'),
+  SLACK_HOST: z.string().default('0.0.0.0'),
+  SLACK_PORT: integer(3000, 0, 65535),
+  SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]{1,31}$/).default('/roundtable'),
+});
+
+export type Config = z.infer<typeof configSchema>;

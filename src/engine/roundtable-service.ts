@@ -1,0 +1,53 @@
+/**
+ * What adapters and commands may ask of the roundtable core. Implemented by `Roundtable`
+ * (roundtable.ts). Everything here is safe to call from gateway processes: model work is only
+ * ever enqueued, never run inline.
+ */
+import type { ImageReference, Person, SessionAction, StartRequest } from '../adapter/inbound-event.ts';
+import type { PollView } from '../adapter/chat-adapter.ts';
+
+export type Stage = 'opening' | 'discussion' | 'paused' | 'keywords' | 'voting' | 'switch' | 'imagine' | 'closing' | 'ended';
+
+export interface SessionStatus {
+  sessionId: string;
+  topic: string;
+  panelId: string;
+  panelName: string;
+  stage: Stage;
+  round: number;
+  autoRounds: number;
+  ended: boolean;
+  starter: Person;
+  personas: { id: string; displayName: string; role: string; switchedRole?: string }[];
+  tokens: { prompt: number; completion: number; calls: number };
+  /** Steps waiting in the session's own agenda, and actions waiting in its inbox. */
+  pendingSteps: number;
+  pendingActions: number;
+  /** Position of the session's next step in the shared queue (0 = running or next). */
+  queuePosition: number | undefined;
+  poll: PollView | undefined;
+  votedKeywords: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SubmitResult {
+  /** `applied`: done at once (ballots); `queued`: runs at the next step boundary. */
+  outcome: 'applied' | 'queued' | 'duplicate';
+  /** A short, true line for the person (e.g. "Your ballot: 1, 3"). */
+  notice?: string;
+}
+
+export interface RoundtableService {
+  start(request: StartRequest): Promise<{ sessionId: string }>;
+  /** Queues (or, for ballots on an open poll, applies) an action. Throws TableRoundError. */
+  submit(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult>;
+  status(sessionId: string): Promise<SessionStatus | undefined>;
+  /** True when the person started the session or is a manager. */
+  mayManage(sessionId: string, person: Person): Promise<boolean>;
+  /** The person's most recently active live session in a channel, for commands typed outside a thread. */
+  recentSessionFor(platform: string, channel: string, personId: string): Promise<string | undefined>;
+  panels(): { id: string; name: string; description: string }[];
+}
+
+export type { ImageReference };

@@ -1,0 +1,51 @@
+/**
+ * One coded error type. `code` drives what the person is told (see `describeForPerson`);
+ * `cause` keeps the underlying error for logs.
+ */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'redis_unavailable'
+  | 'model_not_configured'
+  | 'model_failed'
+  | 'model_rate_limited'
+  | 'model_timeout'
+  | 'model_bad_output'
+  | 'model_refused'
+  | 'panel_invalid'
+  | 'panel_unknown'
+  | 'session_missing'
+  | 'session_exists'
+  | 'session_ended'
+  | 'not_allowed'
+  | 'bad_command'
+  | 'no_poll'
+  | 'poll_exists'
+  | 'image_too_large'
+  | 'image_not_image'
+  | 'image_unsupported'
+  | 'image_corrupt'
+  | 'image_too_many_pixels'
+  | 'image_download_failed'
+  | 'budget_exceeded'
+  | 'rate_limited'
+  | 'platform_failed'
+  | 'internal';
+
+export class TableRoundError extends Error {
+  override readonly name = 'TableRoundError';
+  readonly code: ErrorCode;
+  /** A short, true sentence that may be shown to the person; defaults to the message. */
+  readonly publicMessage: string;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; publicMessage?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.publicMessage = options.publicMessage ?? message;
+  }
+}
+
+export function asTableRoundError(error: unknown, fallback: ErrorCode = 'internal'): TableRoundError {
+  if (error instanceof TableRoundError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TableRoundError(fallback, message, { cause: error, publicMessage: 'Something went wrong on our side.' });
+}

@@ -1,0 +1,38 @@
+/**
+ * The one place session ids are built and parsed: `{platform}:{channel}:{thread}`.
+ * Parts are percent-encoded so a part containing ':' (or '%') still round-trips.
+ */
+export type Platform = 'discord' | 'slack' | 'terminal';
+
+export interface SessionAddress {
+  platform: Platform;
+  channel: string;
+  thread: string;
+}
+
+const platforms: readonly Platform[] = ['discord', 'slack', 'terminal'];
+const encodePart = (part: string) => part.replace(/%/g, '%25').replace(/:/g, '%3A');
+const decodePart = (part: string) => part.replace(/%3A/gi, ':').replace(/%25/g, '%');
+
+export function buildSessionId(address: SessionAddress): string {
+  if (!address.channel || !address.thread) throw new Error('session id needs a channel and a thread');
+  return `${address.platform}:${encodePart(address.channel)}:${encodePart(address.thread)}`;
+}
+
+export function parseSessionId(sessionId: string): SessionAddress {
+  const parts = sessionId.split(':');
+  const [platform, channel, thread] = parts;
+  if (parts.length !== 3 || !platforms.includes(platform as Platform) || !channel || !thread) {
+    throw new Error(`not a session id: ${JSON.stringify(sessionId)}`);
+  }
+  return { platform: platform as Platform, channel: decodePart(channel), thread: decodePart(thread) };
+}
+
+export function isSessionId(value: string): boolean {
+  try {
+    parseSessionId(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
