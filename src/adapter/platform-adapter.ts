@@ -1,0 +1,46 @@
+/**
+ * How the app wires a platform in. Each platform folder under adapters/ exports a factory
+ * `(dependencies) => PlatformAdapter`. The app calls `startInbound` only in processes whose ROLE
+ * ingests events (gateway / all); every process uses `adapter` for outbound posts.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config-schema.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { RedisKeys } from '../store/keys.ts';
+import type { RateBudget } from '../pacing/rate-budget.ts';
+import type { RoundtableService } from '../engine/roundtable-service.ts';
+import type { CommandDefinition, CommandReply } from '../../commands/command.ts';
+import type { ChatAdapter } from './chat-adapter.ts';
+import type { Person } from './inbound-event.ts';
+import type { SessionAddress } from '../session/session-id.ts';
+
+export interface CommandInvocation {
+  name: string;
+  /** Raw options as the platform delivered them (strings / numbers); validated by the runner. */
+  options: Record<string, unknown>;
+  person: Person;
+  address: SessionAddress;
+  /** The session the command acts on, when the adapter knows it (typed inside a session thread). */
+  sessionId: string | undefined;
+}
+
+export interface AdapterDependencies {
+  config: Config;
+  logger: Logger;
+  /** A general-purpose connection (not a blocking/subscriber one). */
+  redis: Redis;
+  keys: RedisKeys;
+  budget: RateBudget;
+  roundtable: RoundtableService;
+  commands: readonly CommandDefinition[];
+  /** Validates, checks permission and runs a command; never throws — errors become a reply. */
+  runCommand(invocation: CommandInvocation): Promise<CommandReply>;
+}
+
+export interface PlatformAdapter {
+  adapter: ChatAdapter;
+  startInbound(): Promise<void>;
+  stop(): Promise<void>;
+  /** For /healthz: is the inbound connection up (true when inbound was never started)? */
+  isConnected(): boolean;
+}
