@@ -81,6 +81,8 @@ export const configSchema = z.object({
   PERSONA_BALLOT_SIZE: integer(3, 1, 10),
   VOTE_THRESHOLD: decimal(0.6, 0.01, 1),
   TRANSCRIPT_DIR: optionalString,
+  /** Folder of panels (one sub-folder per panel, one JSON file per persona). */
+  PANELS_DIR: z.string().default('./prompts/panels'),
 
   // Images
   IMAGE_MAX_BYTES: integer(20 * 1024 * 1024, 1024),
@@ -104,6 +106,12 @@ export const configSchema = z.object({
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
   DISCORD_CDN_URL: z.url().default('https://cdn.discordapp.com'),
   DISCORD_GATEWAY_URL: optionalUrl,
+  // Discord pacing, shared by all workers through Redis (platform-limits.md).
+  DISCORD_WEBHOOK_WRITES: integer(4, 1),
+  DISCORD_WEBHOOK_WINDOW_MS: integer(2_000, 100),
+  DISCORD_CHANNEL_WRITES: integer(25, 1),
+  DISCORD_CHANNEL_WINDOW_MS: integer(60_000, 100),
+  DISCORD_EDIT_INTERVAL_MS: integer(2_000, 50),
 
   // Slack
   SLACK_BOT_TOKEN: optionalString,
@@ -114,6 +122,13 @@ export const configSchema = z.object({
   SLACK_HOST: z.string().default('0.0.0.0'),
   SLACK_PORT: integer(3000, 0, 65535),
   SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]{1,31}$/).default('/roundtable'),
+  // Slack pacing, shared by all workers through Redis (platform-limits.md).
+  SLACK_POSTS_PER_WINDOW: integer(1, 1),
+  SLACK_POST_WINDOW_MS: integer(1_000, 50),
+  SLACK_UPDATES_PER_WINDOW: integer(40, 1),
+  SLACK_UPDATE_WINDOW_MS: integer(60_000, 100),
+  /** Use chat.startStream/appendStream/stopStream; off falls back to postMessage + chat.update. */
+  SLACK_NATIVE_STREAMING: flag(true),
 });
 
 export type Config = z.infer<typeof configSchema>;
