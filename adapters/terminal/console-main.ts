@@ -1,0 +1,53 @@
+/**
+ * `npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…`
+ * One roundtable in this terminal, on real Redis (embedded when REDIS_URL is unset) and BullMQ.
+ */
+import { join, resolve } from 'node:path';
+import { startApp } from '../../src/app/start-app.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import type { Config } from '../../src/config/config-schema.ts';
+import { TableRoundError } from '../../src/errors.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { assertModelsConfigured } from '../../src/models/model-roles.ts';
+import { parseConsoleArgs, type ConsoleArgs } from './parse-console-args.ts';
+import { runConsoleSession } from './console-session.ts';
+import { TerminalAdapter } from './terminal-adapter.ts';
+
+export async function runConsole(config: Config, args: ConsoleArgs): Promise<number> {
+  assertModelsConfigured(config);
+  // Logs go to stderr (warn and up unless LOG_LEVEL says otherwise) so stdout stays the thread.
+  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const interactive = Boolean(process.stdin.isTTY);
+  const terminal = new TerminalAdapter(process.stdout, join(config.DATA_DIR, 'files'), resolve(config.TRANSCRIPT_DIR ?? join(config.DATA_DIR, 'transcripts')), Boolean(process.stdout.isTTY));
+  const app = await startApp({ config: { ...config, ROLE: 'all' }, logger, adapters: [terminal] });
+  if (!config.REDIS_URL) process.stderr.write(`tableround: REDIS_URL is unset — using a local redis-server at ${app.redisUrl} (data in ${join(config.DATA_DIR, 'redis')})\n`);
+  const shutdown = async () => {
+    await app.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  try {
+    const { transcriptPath } = await runConsoleSession(app, terminal, args, { input: process.stdin, interactive });
+    process.stdout.write(`transcript: ${transcriptPath ?? '(not written)'}\n`);
+    return transcriptPath ? 0 : 1;
+  } finally {
+    await app.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  let args: ConsoleArgs;
+  let config: Config;
+  try {
+    args = parseConsoleArgs(process.argv.slice(2));
+    config = loadConfig();
+    process.exitCode = await runConsole(config, args);
+  } catch (error) {
+    const message = error instanceof TableRoundError ? error.message : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tableround: ${message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('console-main.ts')) void main();

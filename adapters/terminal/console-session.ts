@@ -1,0 +1,114 @@
+/**
+ * Runs one roundtable with the terminal as its thread: starts the session, feeds stdin lines as
+ * a person's messages and commands, ends the session when stdin ends, prints the last line
+ * `transcript: <path>`.
+ *
+ * Pacing of input: at a TTY each line goes in as typed (events are ordered by the session's
+ * inbox). From a pipe, each line waits until the panel is idle — as if a person read the posts
+ * before typing — so a scripted session runs every stage in order.
+ */
+import { createInterface } from 'node:readline';
+import { basename, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import type { RunningApp } from '../../src/app/start-app.ts';
+import type { Person } from '../../src/adapter/inbound-event.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
+import { asTableRoundError } from '../../src/errors.ts';
+import type { ConsoleArgs } from './parse-console-args.ts';
+import { consoleHelp, parseConsoleLine } from './parse-console-line.ts';
+import { botName, type TerminalAdapter } from './terminal-adapter.ts';
+
+export interface ConsoleIo {
+  input: NodeJS.ReadableStream;
+  interactive: boolean;
+}
+
+const pollMs = 100;
+
+export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapter, args: ConsoleArgs, io: ConsoleIo): Promise<{ sessionId: string; transcriptPath: string | undefined }> {
+  const person: Person = { id: `local-${safeUser()}`, displayName: safeUser(), isManager: true };
+  const lines = createInterface({ input: io.input, terminal: false, crlfDelay: Infinity });
+  const queue: string[] = [];
+  let inputEnded = false;
+  let wake: (() => void) | undefined;
+  lines.on('line', (line) => {
+    queue.push(line);
+    wake?.();
+  });
+  lines.on('close', () => {
+    inputEnded = true;
+    wake?.();
+  });
+  const nextLine = async (): Promise<string | undefined> => {
+    while (queue.length === 0 && !inputEnded) await new Promise<void>((resolveWake) => (wake = resolveWake));
+    wake = undefined;
+    return queue.shift();
+  };
+
+  let topic = args.topic;
+  if (!topic) {
+    if (io.interactive) terminal.printLine(botName, 'What should the roundtable discuss? Type the topic:');
+    topic = (await nextLine())?.trim();
+    if (!topic) throw new Error('no topic given: use --topic "<text>" or type it as the first line');
+  }
+  const address = { platform: 'terminal' as const, channel: 'console', thread: `${Date.now().toString(36)}-${process.pid}` };
+  const images = args.images.map((path) => ({ kind: 'path' as const, location: resolve(path), filename: basename(path) }));
+  const { sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), images });
+  if (io.interactive) terminal.printLine(botName, consoleHelp);
+
+  const waitIdle = async () => {
+    while (await app.roundtable.isBusy(sessionId)) await new Promise((resolveWait) => setTimeout(resolveWait, pollMs));
+  };
+  const ended = async () => (await app.store.load(sessionId))?.status === 'ended';
+
+  for (;;) {
+    if (!io.interactive) await waitIdle();
+    if (await ended()) break;
+    const line = await nextLine();
+    if (line === undefined) break;
+    await handleLine(app, terminal, sessionId, address, person, line);
+  }
+  if (!(await ended())) await handleLine(app, terminal, sessionId, address, person, '/end');
+  while (!(await ended()) || (await app.roundtable.isBusy(sessionId))) await new Promise((resolveWait) => setTimeout(resolveWait, pollMs));
+  lines.close();
+  return { sessionId, transcriptPath: terminal.transcriptPath };
+}
+
+async function handleLine(app: RunningApp, terminal: TerminalAdapter, sessionId: string, address: { platform: 'terminal'; channel: string; thread: string }, person: Person, line: string): Promise<void> {
+  const parsed = parseConsoleLine(line);
+  try {
+    switch (parsed.kind) {
+      case 'empty':
+        return;
+      case 'help':
+        terminal.printLine(botName, consoleHelp);
+        return;
+      case 'message': {
+        const result = await app.roundtable.submit(sessionId, person, { type: 'message', text: parsed.text, images: [] });
+        if (result.notice) terminal.printLine(botName, result.notice);
+        return;
+      }
+      case 'image': {
+        const path = resolve(parsed.path);
+        await app.roundtable.submit(sessionId, person, { type: 'message', text: '', images: [{ kind: 'path', location: path, filename: basename(path) }] });
+        return;
+      }
+      case 'command': {
+        const reply = await app.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId });
+        // Acknowledgements of queued work add nothing in a terminal; answers (status, refusals) do.
+        if (!/…$/.test(reply.text)) terminal.printLine(botName, reply.text);
+        return;
+      }
+    }
+  } catch (error) {
+    terminal.printLine(botName, describeForPerson(asTableRoundError(error)));
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username || 'you';
+  } catch {
+    return 'you';
+  }
+}

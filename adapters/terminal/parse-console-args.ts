@@ -1,0 +1,45 @@
+/** Command-line options of `npm run console`. */
+export interface ConsoleArgs {
+  topic: string | undefined;
+  panel: string | undefined;
+  rounds: number | undefined;
+  images: string[];
+}
+
+export const consoleUsage = 'usage: npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…';
+
+export function parseConsoleArgs(argv: string[]): ConsoleArgs {
+  const args: ConsoleArgs = { topic: undefined, panel: undefined, rounds: undefined, images: [] };
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index];
+    const value = argv[index + 1];
+    const need = () => {
+      if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value — ${consoleUsage}`);
+      index++;
+      return value;
+    };
+    switch (flag) {
+      case '--topic':
+        args.topic = need();
+        break;
+      case '--panel':
+        args.panel = need();
+        break;
+      case '--rounds': {
+        const rounds = Number(need());
+        if (!Number.isInteger(rounds) || rounds < 0) throw new Error(`--rounds takes a whole number — ${consoleUsage}`);
+        args.rounds = rounds;
+        break;
+      }
+      case '--image':
+        args.images.push(need());
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(consoleUsage);
+      default:
+        throw new Error(`unknown option ${flag} — ${consoleUsage}`);
+    }
+  }
+  return args;
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { CommandDefinition } from './command.ts';
+
+/** Choices as people type them: "1 3", "1,3" — 1-based, turned into 0-based indexes. */
+const schema = z.object({
+  choices: z
+    .string()
+    .trim()
+    .max(200)
+    .regex(/^[\d\s,]*$/, 'numbers separated by spaces, e.g. "1 3"')
+    .transform((text) => text.split(/[\s,]+/).filter(Boolean).map((part) => Number(part) - 1)),
+});
+
+const ballot: CommandDefinition<z.infer<typeof schema>> = {
+  name: 'ballot',
+  description: 'Cast your ballot in the open vote (candidate numbers, e.g. 1 3)',
+  options: [{ name: 'choices', description: 'Candidate numbers, e.g. "1 3"', type: 'string', required: true, maxLength: 200 }],
+  schema,
+  permission: 'anyone',
+  requiresSession: true,
+  async execute(context, options) {
+    const result = await context.roundtable.submit(context.sessionId!, context.person, { type: 'ballot', choices: options.choices });
+    return { text: result.notice ?? 'Your ballot will be counted when the vote opens.', visibility: 'ephemeral' };
+  },
+};
+
+export default ballot;

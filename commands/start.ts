@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { CommandDefinition } from './command.ts';
+
+const schema = z.object({
+  topic: z.string().trim().min(1, 'give a topic').max(500, 'at most 500 characters'),
+  panel: z.string().trim().max(40).optional(),
+  rounds: z.coerce.number().int('a whole number').min(0).max(20).optional(),
+});
+
+const start: CommandDefinition<z.infer<typeof schema>> = {
+  name: 'start',
+  description: 'Start a roundtable on a topic in a new thread',
+  options: [
+    { name: 'topic', description: 'What the panel should discuss', type: 'string', required: true, maxLength: 500 },
+    { name: 'panel', description: 'Panel (persona pack), e.g. design-workshop', type: 'string', required: false, maxLength: 40 },
+    { name: 'rounds', description: 'Automatic discussion rounds before the panel pauses', type: 'integer', required: false, min: 0, max: 20 },
+  ],
+  schema,
+  permission: 'anyone',
+  requiresSession: false,
+  async execute(context, options) {
+    const { sessionId } = await context.roundtable.start({
+      address: context.address,
+      person: context.person,
+      topic: options.topic,
+      ...(options.panel ? { panel: options.panel } : {}),
+      ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
+    });
+    return { text: `Roundtable started: ${options.topic}`, visibility: 'ephemeral', sessionId };
+  },
+};
+
+export default start;

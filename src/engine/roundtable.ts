@@ -1,0 +1,201 @@
+/**
+ * The roundtable service: what adapters and commands call. It validates, writes to Redis and
+ * enqueues; model work only ever happens in step jobs (step-machine.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChatAdapter, PollView } from '../adapter/chat-adapter.ts';
+import type { InboxEvent, Person, SessionAction, StartRequest } from '../adapter/inbound-event.ts';
+import type { Config } from '../config/config-schema.ts';
+import { TableRoundError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Panel } from '../panels/panel-schema.ts';
+import { buildSessionId, parseSessionId } from '../session/session-id.ts';
+import type { SessionMeta } from '../session/session-types.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import { initialAgenda } from './agenda.ts';
+import { buildPollView, peopleChoiceLimit } from './poll-view.ts';
+import { roleOf } from './prompt-builder.ts';
+import type { RoundtableService, SessionStatus, SubmitResult } from './roundtable-service.ts';
+import { sanitizeText } from './sanitize-text.ts';
+
+export interface RoundtableDependencies {
+  config: Config;
+  logger: Logger;
+  store: SessionStore;
+  panels: Map<string, Panel>;
+  /** Kicks the session's current step (idempotent). */
+  kick(sessionId: string, seq: number): Promise<void>;
+  queuePosition(sessionId: string, seq: number): Promise<number | undefined>;
+  adapterFor(platform: string): ChatAdapter;
+}
+
+export const maxTopicChars = 500;
+
+export class Roundtable implements RoundtableService {
+  constructor(private readonly deps: RoundtableDependencies) {}
+
+  panels(): { id: string; name: string; description: string }[] {
+    return [...this.deps.panels.values()].map((panel) => ({ id: panel.id, name: panel.name, description: panel.description }));
+  }
+
+  async start(request: StartRequest): Promise<{ sessionId: string }> {
+    const { config, store } = this.deps;
+    const topic = sanitizeText(request.topic, maxTopicChars).text;
+    if (!topic) throw new TableRoundError('bad_command', 'empty topic', { publicMessage: 'Give the roundtable a topic, e.g. “a paper-cut lamp for young buyers”.' });
+    const panelId = request.panel ?? config.DEFAULT_PANEL;
+    const panel = this.deps.panels.get(panelId);
+    if (!panel) {
+      throw new TableRoundError('panel_unknown', `unknown panel ${panelId}`, {
+        publicMessage: `There is no panel “${panelId.slice(0, 40)}”. Panels: ${[...this.deps.panels.keys()].join(', ')}.`,
+      });
+    }
+    const rounds = request.rounds ?? config.AUTO_ROUNDS;
+    if (!Number.isInteger(rounds) || rounds < 0 || rounds > config.MAX_ROUNDS) {
+      throw new TableRoundError('bad_command', `rounds ${rounds}`, { publicMessage: `Rounds must be a whole number from 0 to ${config.MAX_ROUNDS}.` });
+    }
+    const sessionId = buildSessionId(request.address);
+    const now = Date.now();
+    const meta: SessionMeta = {
+      sessionId,
+      topic,
+      panelId,
+      stage: 'opening',
+      round: 0,
+      autoRounds: rounds,
+      status: 'active',
+      starter: request.person,
+      createdAt: now,
+      updatedAt: now,
+      seq: 0,
+      agenda: initialAgenda(panel, rounds, request.images ?? [], request.person),
+      roleMap: {},
+      rollingSummary: '',
+      summarisedThrough: 0,
+      replyCursor: 0,
+      votedKeywords: [],
+      pollCount: 0,
+      tokensPrompt: 0,
+      tokensCompletion: 0,
+      modelCalls: 0,
+    };
+    if (!(await store.create(meta))) {
+      throw new TableRoundError('session_exists', `session ${sessionId} exists`, { publicMessage: 'A roundtable is already running in this thread.' });
+    }
+    await store.rememberUserSession(request.address.platform, request.address.channel, request.person.id, sessionId);
+    this.deps.logger.info({ sessionId, panelId, rounds }, 'session started');
+    await this.deps.kick(sessionId, 0);
+    return { sessionId };
+  }
+
+  async submit(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult> {
+    const { store, config } = this.deps;
+    const meta = await store.load(sessionId);
+    if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread. Start one by mentioning me with a topic.' });
+    if (meta.status === 'ended') throw new TableRoundError('session_ended', `session ${sessionId} ended`, { publicMessage: 'This roundtable has ended. Start a new one with a topic.' });
+    let notice: string | undefined;
+    let normalised = action;
+    if (action.type === 'message') {
+      const cleaned = sanitizeText(action.text, config.MAX_MESSAGE_CHARS);
+      if (cleaned.clipped) notice = `⚠️ Only the first ${config.MAX_MESSAGE_CHARS} characters of your message were used.`;
+      if (!cleaned.text && action.images.length === 0) return { outcome: 'duplicate' };
+      normalised = { ...action, text: cleaned.text };
+    }
+    if (action.type === 'imagine') normalised = { ...action, prompt: sanitizeText(action.prompt, 600).text };
+    if (action.type === 'ballot') {
+      const applied = await this.tryBallotNow(meta, person, action.choices);
+      if (applied) return applied;
+    }
+    const event: InboxEvent = { eventId: eventId ?? randomUUID(), person, receivedAt: Date.now(), action: normalised };
+    if (!(await store.pushInbox(sessionId, event))) return { outcome: 'duplicate' };
+    const { platform, channel } = parseSessionId(sessionId);
+    await store.rememberUserSession(platform, channel, person.id, sessionId);
+    const current = await store.load(sessionId);
+    await this.deps.kick(sessionId, current?.seq ?? meta.seq);
+    return { outcome: 'queued', ...(notice ? { notice } : {}) };
+  }
+
+  /** A ballot on an open poll is applied at once (buttons need a quick answer). */
+  private async tryBallotNow(meta: SessionMeta, person: Person, choices: number[]): Promise<SubmitResult | undefined> {
+    const { store, config } = this.deps;
+    const poll = await store.poll(meta.sessionId);
+    if (!poll || poll.status !== 'open') return undefined;
+    const limit = peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE);
+    const unique = [...new Set(choices)];
+    const invalid = unique.filter((index) => !Number.isInteger(index) || index < 0 || index >= poll.candidates.length);
+    if (invalid.length) {
+      throw new TableRoundError('bad_command', `invalid choices ${invalid.join(',')}`, { publicMessage: `Choose candidates by number, from 1 to ${poll.candidates.length}.` });
+    }
+    if (unique.length > limit) {
+      throw new TableRoundError('bad_command', `too many choices (${unique.length})`, { publicMessage: `You may choose up to ${limit} candidates.` });
+    }
+    const applied = await store.castBallot(meta.sessionId, poll.pollId, `person:${person.id}`, { voterKind: 'person', voterName: person.displayName, choices: unique });
+    if (!applied) return undefined;
+    const ballots = await store.ballots(meta.sessionId);
+    const view = buildPollView(meta.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, limit);
+    const adapter = this.deps.adapterFor(parseSessionId(meta.sessionId).platform);
+    if (adapter.showPoll) {
+      await adapter.showPoll(view, poll.messageId).catch((error: unknown) => this.deps.logger.warn({ err: error, sessionId: meta.sessionId }, 'poll update failed'));
+    }
+    const labels = unique.map((index) => poll.candidates[index]).join(', ');
+    return { outcome: 'applied', notice: unique.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.' };
+  }
+
+  async status(sessionId: string): Promise<SessionStatus | undefined> {
+    const { store, config } = this.deps;
+    const meta = await store.load(sessionId);
+    if (!meta) return undefined;
+    const panel = this.deps.panels.get(meta.panelId);
+    const poll = await store.poll(sessionId);
+    let pollView: PollView | undefined;
+    if (poll) {
+      const ballots = await store.ballots(sessionId);
+      pollView = buildPollView(sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE));
+    }
+    const pendingActions = await store.inboxLength(sessionId);
+    return {
+      sessionId,
+      topic: meta.topic,
+      panelId: meta.panelId,
+      panelName: panel?.name ?? meta.panelId,
+      stage: meta.stage,
+      round: meta.round,
+      autoRounds: meta.autoRounds,
+      ended: meta.status === 'ended',
+      starter: meta.starter,
+      personas: (panel?.personas ?? []).map((persona) => {
+        const switched = meta.roleMap[persona.id];
+        const switchedRole = switched && panel ? roleOf(panel, switched)?.roleTitle : undefined;
+        return { id: persona.id, displayName: persona.displayName, role: persona.roleTitle, ...(switchedRole ? { switchedRole } : {}) };
+      }),
+      tokens: { prompt: meta.tokensPrompt, completion: meta.tokensCompletion, calls: meta.modelCalls },
+      pendingSteps: meta.agenda.length,
+      pendingActions,
+      queuePosition: meta.agenda.length || pendingActions ? await this.deps.queuePosition(sessionId, meta.seq) : undefined,
+      poll: pollView,
+      votedKeywords: meta.votedKeywords,
+      createdAt: meta.createdAt,
+      updatedAt: meta.updatedAt,
+    };
+  }
+
+  async mayManage(sessionId: string, person: Person): Promise<boolean> {
+    if (person.isManager) return true;
+    const meta = await this.deps.store.load(sessionId);
+    return meta?.starter.id === person.id;
+  }
+
+  async recentSessionFor(platform: string, channel: string, personId: string): Promise<string | undefined> {
+    for (const sessionId of await this.deps.store.recentUserSessions(platform, channel, personId)) {
+      const meta = await this.deps.store.load(sessionId);
+      if (meta?.status === 'active') return sessionId;
+    }
+    return undefined;
+  }
+
+  /** True while the session has steps or actions waiting (used by the terminal's pacing of piped input). */
+  async isBusy(sessionId: string): Promise<boolean> {
+    const meta = await this.deps.store.load(sessionId);
+    if (!meta) return false;
+    return meta.agenda.length > 0 || (await this.deps.store.inboxLength(sessionId)) > 0;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * /end: closes an open poll, writes the closing summary (structured: decisions, open questions,
+ * each persona's takeaway, a design card), posts it, attaches the transcript as Markdown, and
+ * archives the thread where the platform allows.
+ */
+import { z } from 'zod';
+import { asTableRoundError } from '../../errors.ts';
+import { describeForPerson } from '../describe-error.ts';
+import { detectLanguage } from '../../prompts/detect-language.ts';
+import type { Step } from '../../session/session-types.ts';
+import { formatEntry } from '../prompt-builder.ts';
+import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+import { renderSummaryMarkdown, renderTranscriptMarkdown } from '../transcript-markdown.ts';
+import { runPollClose } from './vote-steps.ts';
+
+export const closingSummarySchema = z.object({
+  decisions: z.array(z.string()).max(10),
+  openQuestions: z.array(z.string()).max(10),
+  takeaways: z.array(z.object({ name: z.string(), takeaway: z.string() })).max(12),
+  designCard: z.object({
+    name: z.string(),
+    form: z.string(),
+    elements: z.array(z.string()).max(10),
+    functions: z.array(z.string()).max(10),
+    targetUsers: z.string(),
+    meaning: z.string(),
+  }),
+});
+export type ClosingSummary = z.infer<typeof closingSummarySchema>;
+
+export async function runClosing(context: StepContext, step: Extract<Step, { kind: 'closing' }>): Promise<StepOutcome> {
+  const outcome: StepOutcome = { transcript: [] };
+  let votedKeywords = context.meta.votedKeywords;
+  const poll = await context.deps.store.poll(context.sessionId);
+  if (poll?.status === 'open') {
+    const closed = await runPollClose(context);
+    outcome.poll = closed.poll;
+    outcome.transcript!.push(...(closed.transcript ?? []));
+    votedKeywords = closed.meta?.votedKeywords ?? votedKeywords;
+  }
+  const prompt = context.deps.templates.render('closing-summary', {
+    topic: context.meta.topic,
+    language: detectLanguage(context.meta.topic),
+    personaNames: context.panel.personas.map((persona) => persona.displayName).join(', '),
+    votedKeywords: votedKeywords.length ? votedKeywords.join(', ') : '(none)',
+    summary: context.meta.rollingSummary || '(none)',
+    transcript: [...context.recent, ...(outcome.transcript ?? [])].map(formatEntry).join('\n') || '(nothing was said)',
+  });
+  // The session ends even when the summary model fails: the transcript matters more.
+  let summary: ClosingSummary | undefined;
+  let summaryMarkdown: string;
+  try {
+    summary = (
+      await context.deps.models.json(closingSummarySchema, 'closing_summary', {
+        role: 'summary',
+        messages: [{ role: 'user', content: prompt }],
+        maxTokens: 1_500,
+        logger: context.logger,
+        onUsage: (usage) => recordUsage(context, usage),
+      })
+    ).value;
+    summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords);
+  } catch (error) {
+    const coded = asTableRoundError(error);
+    context.logger.error({ err: coded }, 'closing summary failed; ending without it');
+    summaryMarkdown = `**Closing summary unavailable** — ${describeForPerson(coded)}
+
+**Voted keywords:** ${votedKeywords.length ? votedKeywords.join(', ') : '(no vote passed)'}`;
+  }
+  await postOnce(context, 'summary', moderator, summaryMarkdown);
+  const summaryEntry = entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: summaryMarkdown, stage: 'closing' });
+  const stored = await context.deps.store.transcript(context.sessionId);
+  const meta = (await context.deps.store.load(context.sessionId)) ?? context.meta;
+  const markdown = renderTranscriptMarkdown(meta, context.panel, [...stored, ...(outcome.transcript ?? []), summaryEntry], summaryMarkdown);
+  const filename = `tableround-${context.meta.createdAt}-${context.meta.topic.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 40).replace(/^-|-$/g, '') || 'session'}.md`;
+  await postOnce(context, 'transcript', moderator, `Session ended by ${step.by.displayName}. The full transcript is attached.`, [
+    { filename, contentType: 'text/markdown', bytes: Buffer.from(markdown, 'utf8'), description: 'Roundtable transcript' },
+  ]);
+  if (context.adapter.archive) {
+    await context.adapter.archive(context.sessionId).catch((error: unknown) => context.logger.warn({ err: error }, 'archiving the thread failed'));
+  }
+  return {
+    ...outcome,
+    meta: { stage: 'ended', status: 'ended', votedKeywords },
+    transcript: [...(outcome.transcript ?? []), summaryEntry],
+    notes: summary ? { 'moderator:summary': JSON.stringify(summary) } : {},
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * An uploaded image: fetched inside the job (platform URLs expire), validated and prepared by the
+ * image pipeline, described once per session per content hash by the vision model; then each
+ * persona tells its story about it (follow-up steps).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { asTableRoundError, TableRoundError } from '../../errors.ts';
+import { describeForPerson } from '../describe-error.ts';
+import type { Step } from '../../session/session-types.ts';
+import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+
+export async function runImageDescribe(context: StepContext, step: Extract<Step, { kind: 'image-describe' }>): Promise<StepOutcome> {
+  const { config } = context.deps;
+  const { image } = step;
+  try {
+    if (image.size !== undefined && image.size > config.IMAGE_MAX_BYTES) {
+      throw new TableRoundError('image_too_large', `announced ${image.size} bytes`, {
+        publicMessage: `${image.filename} is ${megabytes(image.size)}; the limit is ${megabytes(config.IMAGE_MAX_BYTES)}.`,
+      });
+    }
+    const bytes = await fetchBytes(context, step);
+    const prepared = await context.deps.images.prepareForVision(bytes, image.filename, image.size);
+    if (await context.deps.store.image(context.sessionId, prepared.hash)) {
+      await postOnce(context, 'image-seen', moderator, `${image.filename}: the panel has already seen this image.`);
+      return {};
+    }
+    const result = await context.deps.models.describeImage(prepared.jpeg, context.deps.templates.render('vision-describe', {}), {
+      logger: context.logger,
+      onUsage: (usage) => recordUsage(context, usage),
+    });
+    await context.deps.store.saveImage(context.sessionId, {
+      hash: prepared.hash,
+      description: result.text,
+      filename: image.filename,
+      width: prepared.width,
+      height: prepared.height,
+      from: step.from.displayName,
+      at: Date.now(),
+    });
+    const text = `📷 ${step.from.displayName} shared ${image.filename}. What the panel sees: ${result.text}`;
+    await postOnce(context, 'image-description', moderator, text);
+    return {
+      transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text, images: [prepared.hash] })],
+      followUps: context.panel.personas.map((persona) => ({ kind: 'image-story', personaId: persona.id, imageHash: prepared.hash })),
+    };
+  } catch (error) {
+    const coded = asTableRoundError(error);
+    if (!coded.code.startsWith('image_')) throw error;
+    context.logger.info({ err: coded, filename: image.filename }, 'image refused');
+    await postOnce(context, 'image-refused', moderator, `${step.from.displayName}: ${describeForPerson(coded)}`);
+    return {};
+  }
+}
+
+async function fetchBytes(context: StepContext, step: Extract<Step, { kind: 'image-describe' }>): Promise<Buffer> {
+  const { image } = step;
+  const maxBytes = context.deps.config.IMAGE_MAX_BYTES;
+  if (image.kind === 'path') {
+    let size: number;
+    try {
+      size = (await stat(image.location)).size;
+    } catch (error) {
+      throw new TableRoundError('image_download_failed', `cannot read ${image.location}`, { cause: error, publicMessage: `${image.filename} could not be read.` });
+    }
+    if (size > maxBytes) throw new TableRoundError('image_too_large', `${size} bytes`, { publicMessage: `${image.filename} is ${megabytes(size)}; the limit is ${megabytes(maxBytes)}.` });
+    return readFile(image.location);
+  }
+  if (!context.adapter.fetchImage) throw new TableRoundError('image_download_failed', 'adapter cannot fetch images', { publicMessage: 'Images are not supported here.' });
+  return context.adapter.fetchImage(image, maxBytes);
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,41 @@
+/**
+ * /imagine: a concept-image prompt from the topic, the voted keywords (or the current candidates)
+ * and the person's words, sent to the image model; the images are posted by the moderator.
+ */
+import { asTableRoundError } from '../../errors.ts';
+import type { Step } from '../../session/session-types.ts';
+import { describeForPerson } from '../describe-error.ts';
+import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+
+export async function runImagine(context: StepContext, step: Extract<Step, { kind: 'imagine' }>): Promise<StepOutcome> {
+  const candidates = await context.deps.store.candidates(context.sessionId);
+  const keywords = context.meta.votedKeywords.length ? context.meta.votedKeywords : candidates.slice(0, 6).map((candidate) => candidate.label);
+  const prompt = context.deps.templates.render('imagine', {
+    topic: context.meta.topic,
+    keywords: keywords.length ? keywords.join(', ') : '(none yet — follow the topic)',
+    personPrompt: step.prompt ? `Requested by a participant: ${step.prompt}` : '',
+  });
+  const count = context.deps.config.IMAGE_COUNT;
+  try {
+    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, onUsage: (usage) => recordUsage(context, usage) });
+    const text = `🎨 Concept images for ${step.from.displayName}${step.prompt ? ` — “${step.prompt}”` : ''} (keywords: ${keywords.join(', ') || 'none'}).`;
+    await postOnce(
+      context,
+      'imagine',
+      moderator,
+      text,
+      images.map((bytes, index) => ({ filename: `concept-${context.seq}-${index + 1}.${isJpeg(bytes) ? 'jpg' : 'png'}`, contentType: isJpeg(bytes) ? 'image/jpeg' : 'image/png', bytes, description: `Concept image ${index + 1}` })),
+    );
+    return { meta: { stage: 'paused' }, transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}` })] };
+  } catch (error) {
+    const coded = asTableRoundError(error);
+    if (!coded.code.startsWith('model_')) throw error;
+    context.logger.warn({ err: coded }, 'image generation failed');
+    await postOnce(context, 'imagine-failed', moderator, `Image generation failed: ${describeForPerson(coded)}`);
+    return {};
+  }
+}
+
+function isJpeg(bytes: Buffer): boolean {
+  return bytes[0] === 0xff && bytes[1] === 0xd8;
+}

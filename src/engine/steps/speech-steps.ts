@@ -1,0 +1,72 @@
+/**
+ * Steps where one persona speaks: introduction, a discussion turn, a reply to a person, a
+ * reflection after the role switch, and an image story.
+ */
+import { z } from 'zod';
+import { TableRoundError } from '../../errors.ts';
+import type { Step } from '../../session/session-types.ts';
+import {
+  imageStoryMessages,
+  introductionMessages,
+  reflectionMessages,
+  turnMessages,
+  currentRoleTitle,
+} from '../prompt-builder.ts';
+import { entry, personaById, promptInputs, recordUsage, postOnce, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
+import { speak } from '../step-context.ts';
+
+type SpeechStep = Extract<Step, { kind: 'introduction' | 'turn' | 'image-story' }>;
+
+export async function runSpeechStep(context: StepContext, step: SpeechStep): Promise<StepOutcome> {
+  const persona = personaById(context, step.personaId);
+  if (!persona) throw new TableRoundError('internal', `unknown persona ${step.personaId} in ${context.panel.id}`);
+  const inputs = promptInputs(context);
+  const role = Object.keys(context.meta.roleMap).length ? currentRoleTitle(context.panel, context.meta, persona) : undefined;
+
+  if (step.kind === 'image-story') return runImageStory(context, step, persona);
+
+  const messages =
+    step.kind === 'introduction'
+      ? introductionMessages(inputs, persona)
+      : step.reason === 'reflection'
+        ? reflectionMessages(inputs, persona)
+        : turnMessages(inputs, persona, step.round, step.reason);
+  const key = step.kind === 'introduction' ? `intro:${persona.id}` : `turn:${persona.id}:${step.round}:${step.reason}`;
+  const text = await speak(context, persona, key, messages);
+  const notes: Record<string, string> = {};
+  if (step.kind === 'introduction') notes[`${persona.id}:introduction`] = text;
+  if (step.kind === 'turn' && step.reason === 'reflection') notes[`${persona.id}:role_switch`] = text;
+  return {
+    transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text, ...(role ? { role } : {}) })],
+    notes,
+  };
+}
+
+const storySchema = z.object({
+  story: z.string().min(1),
+  keywords: z.array(z.string().min(1).max(60)).max(10),
+});
+
+/** The story is structured output (story + keywords), so it is posted whole, not streamed. */
+async function runImageStory(context: StepContext, step: Extract<Step, { kind: 'image-story' }>, persona: NonNullable<ReturnType<typeof personaById>>): Promise<StepOutcome> {
+  const image = context.images.find((record) => record.hash === step.imageHash);
+  if (!image) throw new TableRoundError('internal', `image ${step.imageHash} has no description`);
+  const messages = imageStoryMessages(promptInputs(context), persona, image.description);
+  messages.push({ role: 'system', content: 'Also give 3 to 6 short keywords that your story brings out (in the language of the topic).' });
+  const { value } = await context.deps.models.json(storySchema, 'image_story', {
+    messages,
+    model: persona.model,
+    logger: context.logger.child({ persona: persona.id }),
+    onUsage: (usage) => recordUsage(context, usage),
+  });
+  const story = cleanSpeech(value.story, persona);
+  const identity = await context.deps.identityOf(persona);
+  await postOnce(context, `story:${persona.id}:${step.imageHash}`, { kind: 'persona', persona: identity }, story);
+  return {
+    transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: story, images: [step.imageHash] })],
+    notes: {
+      [`${persona.id}:image_story:${step.imageHash}`]: story,
+      [`${persona.id}:image_keywords:${step.imageHash}`]: JSON.stringify(value.keywords),
+    },
+  };
+}

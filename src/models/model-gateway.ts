@@ -1,0 +1,325 @@
+/**
+ * The one place model providers are called (openai SDK, any OpenAI-compatible endpoint).
+ * - chat: streamed, reasoning removed (`<think>` blocks and `reasoning_content`), usage recorded;
+ * - json: structured output validated with zod — `response_format: json_schema` where the
+ *   provider supports it (MODEL_JSON_MODE), a tolerant parse otherwise, plus one corrective retry;
+ * - vision: an image (JPEG bytes) described through the vision role;
+ * - images: the images API, answers with `b64_json` or `url` both handled.
+ * Retries (retry-policy.ts, MODEL_MAX_RETRIES): 408/409/429/5xx, connection errors, cut
+ * streams, stalled streams and empty completions, with backoff honouring Retry-After; then the
+ * fallback chat model (FALLBACK_CHAT_MODEL) if configured; then a coded error.
+ * Every call first reserves a slot in the shared requests-per-minute budget (MODEL_RPM).
+ */
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import type { Config } from '../config/config-schema.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { RateBudget } from '../pacing/rate-budget.ts';
+import { TableRoundError } from '../errors.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { extractJson } from './json-output.ts';
+import { toModelError } from './model-errors.ts';
+import { resolveEndpoint, type ModelEndpoint, type ModelRole } from './model-roles.ts';
+import { withRetries } from './retry-policy.ts';
+import { ReasoningFilter } from './reasoning-filter.ts';
+
+export type ChatMessage = ChatCompletionMessageParam;
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface CallContext {
+  /** Receives token usage of every completed call (per session accounting). */
+  onUsage?: (usage: Usage, model: string) => void | Promise<void>;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export interface ChatRequest extends CallContext {
+  role?: 'chat' | 'summary';
+  /** Persona model override. */
+  model?: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  /** Called with the visible text so far as tokens arrive (restarts from '' on a retry). */
+  onText?: (textSoFar: string) => void;
+}
+
+export interface ChatResult {
+  text: string;
+  model: string;
+  usage: Usage;
+}
+
+function isCircuitOpen(error: unknown): boolean {
+  return error instanceof TableRoundError && /circuit open/.test(error.message);
+}
+
+const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0 });
+
+export class ModelGateway {
+  private readonly clients = new Map<string, OpenAI>();
+  private readonly breaker = new CircuitBreaker();
+
+  constructor(
+    private readonly config: Config,
+    private readonly budget: RateBudget | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  endpoint(role: ModelRole): ModelEndpoint {
+    return resolveEndpoint(this.config, role);
+  }
+
+  private client(endpoint: ModelEndpoint): OpenAI {
+    const cacheKey = `${endpoint.baseURL ?? ''}|${endpoint.apiKey ?? ''}`;
+    let client = this.clients.get(cacheKey);
+    if (!client) {
+      client = new OpenAI({
+        baseURL: endpoint.baseURL,
+        // Local servers (Ollama, vLLM) accept any key; the SDK insists on one.
+        apiKey: endpoint.apiKey ?? 'not-needed',
+        timeout: this.config.MODEL_TIMEOUT_MS,
+        maxRetries: 0, // retries are ours: see retry-policy.ts
+      });
+      this.clients.set(cacheKey, client);
+    }
+    return client;
+  }
+
+  private async admit(endpoint: ModelEndpoint, signal?: AbortSignal): Promise<void> {
+    const breakerKey = endpoint.baseURL ?? 'default';
+    const openMs = this.breaker.openFor(breakerKey);
+    if (openMs > 0) {
+      throw new TableRoundError('model_failed', `circuit open for ${breakerKey} (${openMs} ms)`, {
+        publicMessage: `The ${endpoint.role} model has been failing; we pause calls to it for ${Math.ceil(openMs / 1000)} s.`,
+      });
+    }
+    if (this.budget && this.config.MODEL_RPM > 0) {
+      await this.budget.reserve([{ bucket: 'model:rpm', limit: this.config.MODEL_RPM, windowMs: 60_000 }], signal);
+    }
+  }
+
+  private record(endpoint: ModelEndpoint, ok: boolean): void {
+    const breakerKey = endpoint.baseURL ?? 'default';
+    if (ok) this.breaker.succeeded(breakerKey);
+    else this.breaker.failed(breakerKey);
+  }
+
+  /** Streamed chat completion with reasoning removed. Falls back to FALLBACK_CHAT_MODEL. */
+  async chat(request: ChatRequest): Promise<ChatResult> {
+    const role = request.role ?? 'chat';
+    const endpoint = this.endpoint(role);
+    const model = request.model ?? endpoint.model;
+    try {
+      return await this.chatWithRetries(endpoint, model, request);
+    } catch (error) {
+      const fallback = this.config.FALLBACK_CHAT_MODEL;
+      const coded = toModelError(error, role, model);
+      if (!fallback || fallback === model || coded.code === 'model_refused') throw coded;
+      (request.logger ?? this.logger).warn({ err: coded, model, fallback }, 'model failed; trying the fallback model');
+      try {
+        return await this.chatWithRetries(endpoint, fallback, request);
+      } catch (fallbackError) {
+        throw toModelError(fallbackError, role, fallback);
+      }
+    }
+  }
+
+  private async chatWithRetries(endpoint: ModelEndpoint, model: string, request: ChatRequest): Promise<ChatResult> {
+    const logger = request.logger ?? this.logger;
+    return withRetries(
+      async () => {
+        try {
+          const result = await this.streamOnce(endpoint, model, request);
+          if (!result.text) {
+            throw new TableRoundError('model_bad_output', `${model} returned an empty completion`, { publicMessage: `The model (${model}) returned an empty answer.` });
+          }
+          this.record(endpoint, true);
+          return result;
+        } catch (error) {
+          if (!isCircuitOpen(error)) this.record(endpoint, false);
+          throw error;
+        }
+      },
+      {
+        retries: this.config.MODEL_MAX_RETRIES,
+        signal: request.signal,
+        onRetry: (error, attempt, waitMs) => logger.warn({ err: error, model, attempt, waitMs }, 'model call failed; retrying'),
+      },
+    );
+  }
+
+  private async streamOnce(endpoint: ModelEndpoint, model: string, request: ChatRequest): Promise<ChatResult> {
+    await this.admit(endpoint, request.signal);
+    // The SDK's timeout stops at the response headers; a stream that stalls mid-body is ours to end.
+    const idle = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, idle.signal]) : idle.signal;
+    let idleTimer = setTimeout(() => idle.abort(new Error('model stream timed out (no data)')), this.config.MODEL_TIMEOUT_MS);
+    const filter = new ReasoningFilter();
+    let usage = emptyUsage();
+    let lastVisible = '';
+    try {
+      const stream = await this.client(endpoint).chat.completions.create(
+        {
+          model,
+          messages: request.messages,
+          stream: true,
+          stream_options: { include_usage: true },
+          max_tokens: request.maxTokens ?? this.config.MODEL_MAX_TOKENS,
+          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+        },
+        { signal },
+      );
+      request.onText?.('');
+      for await (const chunk of stream) {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => idle.abort(new Error('model stream timed out (no data)')), this.config.MODEL_TIMEOUT_MS);
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
+        const delta = chunk.choices[0]?.delta;
+        // `reasoning_content` (DeepSeek, vLLM, …) is deliberately ignored: only `content` is visible.
+        if (delta?.content) {
+          const visible = filter.push(delta.content);
+          if (visible !== lastVisible) {
+            lastVisible = visible;
+            request.onText?.(visible);
+          }
+        }
+      }
+    } finally {
+      clearTimeout(idleTimer);
+    }
+    // An idle abort ends the iteration quietly; it is a failure, not an answer.
+    if (idle.signal.aborted) throw idle.signal.reason;
+    const text = filter.end();
+    await request.onUsage?.(usage, model);
+    return { text, model, usage };
+  }
+
+  /**
+   * Structured output validated with `schema`. One corrective retry tells the model what was
+   * wrong with its previous answer.
+   */
+  async json<T>(schema: z.ZodType<T>, name: string, request: Omit<ChatRequest, 'onText'>): Promise<{ value: T; usage: Usage }> {
+    const role = request.role ?? 'chat';
+    const endpoint = this.endpoint(role);
+    const model = request.model ?? endpoint.model;
+    const mode = this.config.MODEL_JSON_MODE;
+    const jsonSchema = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
+    const instruction: ChatMessage = {
+      role: 'system',
+      content: `Answer with one JSON value only, no prose, matching this JSON Schema:\n${JSON.stringify(jsonSchema)}`,
+    };
+    let messages: ChatMessage[] = [...request.messages, instruction];
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await this.admit(endpoint, request.signal);
+      let content: string;
+      try {
+        const completion = await withRetries(() => this.client(endpoint).chat.completions.create(
+          {
+            model,
+            messages,
+            max_tokens: request.maxTokens ?? this.config.MODEL_MAX_TOKENS,
+            ...(mode === 'json_schema'
+              ? { response_format: { type: 'json_schema' as const, json_schema: { name, schema: jsonSchema, strict: false } } }
+              : mode === 'json_object'
+                ? { response_format: { type: 'json_object' as const } }
+                : {}),
+          },
+          { signal: request.signal, timeout: this.config.MODEL_TIMEOUT_MS },
+        ), { retries: this.config.MODEL_MAX_RETRIES, signal: request.signal });
+        this.record(endpoint, true);
+        const usage = completion.usage
+          ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens }
+          : emptyUsage();
+        await request.onUsage?.(usage, model);
+        content = completion.choices[0]?.message?.content ?? '';
+        try {
+          const parsed = schema.safeParse(extractJson(content));
+          if (parsed.success) return { value: parsed.data, usage };
+          lastProblem = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+        } catch (error) {
+          lastProblem = (error as Error).message;
+        }
+      } catch (error) {
+        this.record(endpoint, false);
+        throw toModelError(error, role, model);
+      }
+      (request.logger ?? this.logger).warn({ model, problem: lastProblem, attempt }, 'structured output invalid');
+      messages = [
+        ...messages,
+        { role: 'assistant', content },
+        { role: 'user', content: `That was not valid: ${lastProblem}. Reply again with only the corrected JSON.` },
+      ];
+    }
+    throw new TableRoundError('model_bad_output', `${model} gave invalid ${name} JSON twice: ${lastProblem}`, {
+      publicMessage: `The model (${model}) did not return usable ${name} data.`,
+    });
+  }
+
+  /** Describes an image (JPEG bytes) with the vision model. */
+  async describeImage(jpeg: Buffer, prompt: string, context: CallContext): Promise<ChatResult> {
+    const endpoint = this.endpoint('vision');
+    const messages: ChatMessage[] = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: prompt },
+          { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${jpeg.toString('base64')}`, detail: 'high' } },
+        ],
+      },
+    ];
+    try {
+      const result = await withRetries(() => this.streamOnce(endpoint, endpoint.model, { ...context, messages, maxTokens: 700 }), {
+        retries: this.config.MODEL_MAX_RETRIES,
+        signal: context.signal,
+      });
+      this.record(endpoint, true);
+      if (!result.text) throw new TableRoundError('model_bad_output', 'vision model returned an empty description', { publicMessage: 'The vision model returned an empty description.' });
+      return result;
+    } catch (error) {
+      this.record(endpoint, false);
+      throw toModelError(error, 'vision', endpoint.model);
+    }
+  }
+
+  /** Generates images; returns PNG/JPEG bytes whichever answer shape the provider uses. */
+  async generateImages(prompt: string, count: number, context: CallContext): Promise<Buffer[]> {
+    const endpoint = this.endpoint('image');
+    await this.admit(endpoint, context.signal);
+    try {
+      const response = await withRetries(
+        () =>
+          this.client(endpoint).images.generate(
+            { model: endpoint.model, prompt, n: count, size: this.config.IMAGE_SIZE as '1024x1024' },
+            { signal: context.signal },
+          ),
+        { retries: this.config.MODEL_MAX_RETRIES, signal: context.signal },
+      );
+      this.record(endpoint, true);
+      const images: Buffer[] = [];
+      for (const item of response.data ?? []) {
+        if (item.b64_json) images.push(Buffer.from(item.b64_json, 'base64'));
+        else if (item.url) images.push(await downloadImage(item.url, this.config.IMAGE_MAX_BYTES, context.signal));
+      }
+      if (images.length === 0) throw new TableRoundError('model_bad_output', 'image model returned no images', { publicMessage: 'The image model returned no images.' });
+      return images;
+    } catch (error) {
+      if (!(error instanceof OpenAI.APIError && error.status !== undefined && error.status < 500)) this.record(endpoint, false);
+      throw toModelError(error, 'image', endpoint.model);
+    }
+  }
+}
+
+async function downloadImage(url: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+  const response = await fetch(url, { signal: signal ?? AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new TableRoundError('model_failed', `image download failed: HTTP ${response.status}`, { publicMessage: 'The generated image could not be downloaded.' });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (bytes.length > maxBytes) throw new TableRoundError('model_bad_output', 'generated image too large', { publicMessage: 'The generated image was too large.' });
+  return bytes;
+}

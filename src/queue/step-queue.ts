@@ -1,0 +1,102 @@
+/**
+ * The BullMQ queue of session steps, and its worker. One job = one step of one session (see the
+ * serialisation design in step-machine.ts). Jobs are small JSON ({sessionId, seq}) and idempotent.
+ */
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.ts';
+import type { StepMachine } from '../engine/step-machine.ts';
+
+export interface StepJobData {
+  sessionId: string;
+  seq: number;
+}
+
+export const stepAttempts = 3;
+
+/** `:` is not allowed in BullMQ custom ids; session ids are percent-encoded, so `~` is free. */
+export function stepJobId(sessionId: string, seq: number): string {
+  return `step__${sessionId.replace(/:/g, '~')}__${seq}`;
+}
+
+export class StepQueue {
+  readonly queue: Queue<StepJobData>;
+  private worker: Worker<StepJobData> | undefined;
+
+  constructor(
+    private readonly connection: Redis,
+    readonly name: string,
+    readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new Queue<StepJobData>(name, {
+      connection: connection as unknown as ConnectionOptions,
+      prefix,
+      defaultJobOptions: {
+        attempts: stepAttempts,
+        backoff: { type: 'exponential', delay: 2_000 },
+        // Kept for an hour so a late duplicate add of a finished step collapses onto it.
+        removeOnComplete: { age: 3_600, count: 10_000 },
+        removeOnFail: { age: 24 * 3_600 },
+      },
+    });
+    this.queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  }
+
+  /** Idempotent: a job with this id that exists already (any state) absorbs the add. */
+  async enqueue(sessionId: string, seq: number): Promise<void> {
+    await this.queue.add('step', { sessionId, seq }, { jobId: stepJobId(sessionId, seq) });
+  }
+
+  startWorker(machine: StepMachine, concurrency: number, workerConnection: Redis): Worker<StepJobData> {
+    const worker = new Worker<StepJobData>(
+      this.name,
+      async (job: Job<StepJobData>) => {
+        const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        return machine.process(job.data.sessionId, job.data.seq, finalAttempt);
+      },
+      {
+        connection: workerConnection as unknown as ConnectionOptions,
+        prefix: this.prefix,
+        concurrency,
+        // Model calls can stream for a while; the lock is renewed every lockDuration/2 while running.
+        lockDuration: 60_000,
+        maxStalledCount: 2,
+      },
+    );
+    worker.on('failed', (job, error) => this.logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'step job failed'));
+    worker.on('error', (error) => this.logger.warn({ err: error }, 'worker error'));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Jobs waiting ahead of this session's next step (0 when it is running or next). */
+  async positionOf(sessionId: string, seq: number): Promise<number | undefined> {
+    const job = await this.queue.getJob(stepJobId(sessionId, seq));
+    if (!job) return undefined;
+    const state = await job.getState();
+    if (state === 'active') return 0;
+    if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return undefined;
+    const waiting = await this.queue.getWaiting(0, 500);
+    const index = waiting.findIndex((candidate) => candidate.id === job.id);
+    return index === -1 ? waiting.length : index;
+  }
+
+  /**
+   * Stops taking jobs and waits up to `graceMs` for running steps to finish; steps still running
+   * after that are handed back (their lock lapses and another worker picks them up as stalled;
+   * the seq check makes the re-run safe).
+   */
+  async close(graceMs: number): Promise<void> {
+    if (this.worker) {
+      const worker = this.worker;
+      const graceful = worker.close();
+      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref())]);
+      if (timedOut) {
+        this.logger.warn({ graceMs }, 'steps still running after the grace period; handing them back');
+        await worker.close(true);
+      }
+    }
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Session memory in Redis: meta (hash), transcript (append-only list), per-persona notes,
+ * keyword candidates, the poll and its ballots, the ordered inbox, image descriptions and the
+ * record of posts already made. Keys come from `RedisKeys`; every write refreshes the session TTL.
+ *
+ * The step machine changes a session only through `commit`, a Lua script that applies one step's
+ * writes atomically and only if the session's `seq` is still the one the step started from — a
+ * retried or duplicated step job can never apply its writes twice.
+ */
+import type { Redis } from 'ioredis';
+import type { InboxEvent } from '../adapter/inbound-event.ts';
+import type { RedisKeys, SessionKeyType } from './keys.ts';
+import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
+
+const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted'];
+
+/** What one committed step writes. */
+export interface StepCommit {
+  meta?: Partial<Omit<SessionMeta, 'seq' | 'sessionId' | 'tokensPrompt' | 'tokensCompletion' | 'modelCalls'>>;
+  transcript?: TranscriptEntry[];
+  notes?: Record<string, string>;
+  /** Replaces the candidate pool. */
+  candidates?: KeywordCandidate[];
+  poll?: PollState | null;
+  ballots?: Record<string, Ballot> | null;
+  /** How many inbox events this step consumed (from the head). */
+  inboxConsumed?: number;
+}
+
+const commitScript = `
+local ops = cjson.decode(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if seq == false or tonumber(seq) ~= tonumber(ops.expectSeq) then return -1 end
+if ops.meta then
+  for field, value in pairs(ops.meta) do redis.call('HSET', KEYS[1], field, value) end
+end
+if ops.transcript then
+  for _, entry in ipairs(ops.transcript) do redis.call('RPUSH', KEYS[2], entry) end
+end
+if ops.notes then
+  for field, value in pairs(ops.notes) do redis.call('HSET', KEYS[3], field, value) end
+end
+if ops.candidates then
+  redis.call('DEL', KEYS[4])
+  for _, candidate in ipairs(ops.candidates) do redis.call('RPUSH', KEYS[4], candidate) end
+end
+if ops.pollDelete then redis.call('DEL', KEYS[5]) end
+if ops.poll then redis.call('HSET', KEYS[5], 'state', ops.poll) end
+if ops.ballotsDelete then redis.call('DEL', KEYS[6]) end
+if ops.ballots then
+  for field, value in pairs(ops.ballots) do redis.call('HSET', KEYS[6], field, value) end
+end
+if ops.inboxConsumed and tonumber(ops.inboxConsumed) > 0 then
+  redis.call('LTRIM', KEYS[7], tonumber(ops.inboxConsumed), -1)
+end
+local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+return next
+`;
+
+// Applies a person's ballot only while the named poll is open.
+const ballotScript = `
+local raw = redis.call('HGET', KEYS[1], 'state')
+if not raw then return 0 end
+local poll = cjson.decode(raw)
+if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
+return 1
+`;
+
+const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords']);
+const metaNumberFields = new Set<keyof SessionMeta>([
+  'round', 'autoRounds', 'createdAt', 'updatedAt', 'seq', 'summarisedThrough', 'replyCursor', 'pollCount', 'tokensPrompt', 'tokensCompletion', 'modelCalls',
+]);
+
+function encodeMeta(meta: Partial<SessionMeta>): Record<string, string> {
+  const encoded: Record<string, string> = {};
+  for (const [field, value] of Object.entries(meta)) {
+    if (value === undefined) continue;
+    encoded[field] = metaJsonFields.has(field as keyof SessionMeta) ? JSON.stringify(value) : String(value);
+  }
+  return encoded;
+}
+
+function decodeMeta(hash: Record<string, string>): SessionMeta {
+  const decoded: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (metaJsonFields.has(field as keyof SessionMeta)) decoded[field] = JSON.parse(value);
+    else if (metaNumberFields.has(field as keyof SessionMeta)) decoded[field] = Number(value);
+    else decoded[field] = value;
+  }
+  return decoded as unknown as SessionMeta;
+}
+
+export class SessionStore {
+  readonly ttlMs: number;
+
+  constructor(
+    readonly redis: Redis,
+    readonly keys: RedisKeys,
+    ttlHours: number,
+  ) {
+    this.ttlMs = Math.round(ttlHours * 3_600_000);
+  }
+
+  private key(type: SessionKeyType, sessionId: string): string {
+    return this.keys.session(type, sessionId);
+  }
+
+  private allKeys(sessionId: string): string[] {
+    return sessionKeyTypes.map((type) => this.key(type, sessionId));
+  }
+
+  /** Creates the session; false when one already exists for this id. */
+  async create(meta: SessionMeta): Promise<boolean> {
+    const metaKey = this.key('meta', meta.sessionId);
+    const created = await this.redis.hsetnx(metaKey, 'sessionId', meta.sessionId);
+    if (!created) return false;
+    await this.redis
+      .multi()
+      .hset(metaKey, encodeMeta(meta))
+      .pexpire(metaKey, this.ttlMs)
+      .zadd(this.keys.activeSessions(), meta.createdAt, meta.sessionId)
+      .exec();
+    return true;
+  }
+
+  async load(sessionId: string): Promise<SessionMeta | undefined> {
+    const hash = await this.redis.hgetall(this.key('meta', sessionId));
+    if (!hash.seq) return undefined;
+    return decodeMeta(hash);
+  }
+
+  async transcript(sessionId: string, start = 0, end = -1): Promise<TranscriptEntry[]> {
+    const raw = await this.redis.lrange(this.key('transcript', sessionId), start, end);
+    return raw.map((entry) => JSON.parse(entry) as TranscriptEntry);
+  }
+
+  async transcriptLength(sessionId: string): Promise<number> {
+    return this.redis.llen(this.key('transcript', sessionId));
+  }
+
+  async notes(sessionId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.key('notes', sessionId));
+  }
+
+  async candidates(sessionId: string): Promise<KeywordCandidate[]> {
+    const raw = await this.redis.lrange(this.key('candidates', sessionId), 0, -1);
+    return raw.map((entry) => JSON.parse(entry) as KeywordCandidate);
+  }
+
+  async poll(sessionId: string): Promise<PollState | undefined> {
+    const raw = await this.redis.hget(this.key('poll', sessionId), 'state');
+    return raw ? (JSON.parse(raw) as PollState) : undefined;
+  }
+
+  async ballots(sessionId: string): Promise<Record<string, Ballot>> {
+    const hash = await this.redis.hgetall(this.key('ballots', sessionId));
+    return Object.fromEntries(Object.entries(hash).map(([voter, raw]) => [voter, JSON.parse(raw) as Ballot]));
+  }
+
+  /** A person's ballot, applied at once; false when that poll is not open (any more). */
+  async castBallot(sessionId: string, pollId: string, voterId: string, ballot: Ballot): Promise<boolean> {
+    const applied = await this.redis.eval(
+      ballotScript,
+      2,
+      this.key('poll', sessionId),
+      this.key('ballots', sessionId),
+      pollId,
+      voterId,
+      JSON.stringify(ballot),
+      this.ttlMs,
+    );
+    return applied === 1;
+  }
+
+  /** Appends an event to the ordered inbox. Returns false for an event id seen before. */
+  async pushInbox(sessionId: string, event: InboxEvent): Promise<boolean> {
+    const seenKey = this.keys.inboundSeen('inbox', `${sessionId}:${event.eventId}`);
+    const fresh = await this.redis.set(seenKey, '1', 'PX', this.ttlMs, 'NX');
+    if (fresh !== 'OK') return false;
+    const inboxKey = this.key('inbox', sessionId);
+    await this.redis.multi().rpush(inboxKey, JSON.stringify(event)).pexpire(inboxKey, this.ttlMs).exec();
+    await this.touch(sessionId);
+    return true;
+  }
+
+  async inbox(sessionId: string): Promise<InboxEvent[]> {
+    const raw = await this.redis.lrange(this.key('inbox', sessionId), 0, -1);
+    return raw.map((entry) => JSON.parse(entry) as InboxEvent);
+  }
+
+  async inboxLength(sessionId: string): Promise<number> {
+    return this.redis.llen(this.key('inbox', sessionId));
+  }
+
+  /**
+   * Applies one step's writes atomically if `seq` still equals `expectSeq`.
+   * Returns the new seq, or undefined when the step was stale (already committed elsewhere).
+   */
+  async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<number | undefined> {
+    const ops: Record<string, unknown> = { expectSeq };
+    if (commit.meta) ops.meta = encodeMeta({ ...commit.meta, updatedAt: Date.now() });
+    else ops.meta = encodeMeta({ updatedAt: Date.now() });
+    if (commit.transcript?.length) ops.transcript = commit.transcript.map((entry) => JSON.stringify(entry));
+    if (commit.notes && Object.keys(commit.notes).length) ops.notes = commit.notes;
+    if (commit.candidates) ops.candidates = commit.candidates.map((candidate) => JSON.stringify(candidate));
+    if (commit.poll === null) ops.pollDelete = true;
+    else if (commit.poll) ops.poll = JSON.stringify(commit.poll);
+    if (commit.ballots === null) ops.ballotsDelete = true;
+    else if (commit.ballots && Object.keys(commit.ballots).length) {
+      ops.ballots = Object.fromEntries(Object.entries(commit.ballots).map(([voter, ballot]) => [voter, JSON.stringify(ballot)]));
+    }
+    if (commit.inboxConsumed) ops.inboxConsumed = commit.inboxConsumed;
+    const keys = this.allKeys(sessionId);
+    // cjson encodes an empty Lua table as {} — only send non-empty tables.
+    const result = (await this.redis.eval(commitScript, keys.length, ...keys, JSON.stringify(ops), this.ttlMs)) as number;
+    if (result === -1) return undefined;
+    await this.redis.zadd(this.keys.activeSessions(), Date.now(), sessionId);
+    return result;
+  }
+
+  /** Token use is recorded as it happens (not step-guarded): spent tokens are spent. */
+  async addUsage(sessionId: string, promptTokens: number, completionTokens: number): Promise<void> {
+    await this.redis
+      .multi()
+      .hincrby(this.key('meta', sessionId), 'tokensPrompt', promptTokens)
+      .hincrby(this.key('meta', sessionId), 'tokensCompletion', completionTokens)
+      .hincrby(this.key('meta', sessionId), 'modelCalls', 1)
+      .exec();
+  }
+
+  async image(sessionId: string, hash: string): Promise<ImageRecord | undefined> {
+    const raw = await this.redis.hget(this.key('images', sessionId), hash);
+    return raw ? (JSON.parse(raw) as ImageRecord) : undefined;
+  }
+
+  async images(sessionId: string): Promise<ImageRecord[]> {
+    const hash = await this.redis.hgetall(this.key('images', sessionId));
+    return Object.values(hash).map((raw) => JSON.parse(raw) as ImageRecord);
+  }
+
+  async saveImage(sessionId: string, record: ImageRecord): Promise<void> {
+    const key = this.key('images', sessionId);
+    await this.redis.multi().hset(key, record.hash, JSON.stringify(record)).pexpire(key, this.ttlMs).exec();
+  }
+
+  /** Platform message ids already produced for an idempotency key (a step's post). */
+  async postedIds(sessionId: string, idempotencyKey: string): Promise<string[] | undefined> {
+    const raw = await this.redis.hget(this.key('posted', sessionId), idempotencyKey);
+    return raw ? (JSON.parse(raw) as string[]) : undefined;
+  }
+
+  async recordPosted(sessionId: string, idempotencyKey: string, messageIds: string[]): Promise<void> {
+    const key = this.key('posted', sessionId);
+    await this.redis.multi().hset(key, idempotencyKey, JSON.stringify(messageIds)).pexpire(key, this.ttlMs).exec();
+  }
+
+  async setPollMessageId(sessionId: string, messageId: string): Promise<void> {
+    const poll = await this.poll(sessionId);
+    if (!poll) return;
+    await this.redis.hset(this.key('poll', sessionId), 'state', JSON.stringify({ ...poll, messageId }));
+  }
+
+  async rememberUserSession(platform: string, channel: string, userId: string, sessionId: string): Promise<void> {
+    const key = this.keys.userChannelSessions(platform, channel, userId);
+    await this.redis.multi().zadd(key, Date.now(), sessionId).zremrangebyrank(key, 0, -21).pexpire(key, this.ttlMs).exec();
+  }
+
+  async recentUserSessions(platform: string, channel: string, userId: string): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.userChannelSessions(platform, channel, userId), 0, 19);
+  }
+
+  /** Refreshes the TTL of every key of the session (activity). */
+  async touch(sessionId: string): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const key of this.allKeys(sessionId)) pipeline.pexpire(key, this.ttlMs);
+    pipeline.zadd(this.keys.activeSessions(), Date.now(), sessionId);
+    await pipeline.exec();
+  }
+}
