@@ -13,6 +13,8 @@ export function createImageServices(config: Config): ImageServices {
         ...(announcedSize === undefined ? {} : { announcedSize }),
         maxBytes: config.IMAGE_MAX_BYTES,
         maxPixels: config.IMAGE_MAX_PIXELS,
+        // Only the vision-sized JPEG is kept, so decode no larger than needed (about twice as fast on 12 MP photos).
+        maxSidePx: 2 * config.VISION_BOX,
       });
       const vision = await prepareForVision(intake.bytes, { boxPx: config.VISION_BOX, shortSidePx: config.VISION_SHORT_SIDE, maxBytes: config.VISION_MAX_BYTES });
       return {

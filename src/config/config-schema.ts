@@ -71,6 +71,9 @@ export const configSchema = z.object({
   /** How structured (JSON) outputs are requested: json_schema, json_object, or plain prompt. */
   MODEL_JSON_MODE: z.enum(['json_schema', 'json_object', 'prompt']).default('json_schema'),
   MODEL_MAX_TOKENS: integer(900, 16),
+  /** Consecutive failures of an endpoint that open its circuit, and for how long calls then wait. */
+  MODEL_CIRCUIT_THRESHOLD: integer(5, 1),
+  MODEL_CIRCUIT_OPEN_MS: integer(30_000, 100),
 
   // The roundtable
   DEFAULT_PANEL: z.string().default('design-workshop'),

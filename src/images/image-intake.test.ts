@@ -223,3 +223,27 @@ describe('intakeImage: maxSidePx', () => {
     expect([small.width, small.height]).toEqual([300, 200]);
   });
 });
+
+describe('intakeImage: colour', () => {
+  it('converts a CMYK JPEG to sRGB', async () => {
+    const cmyk = await photoLike(32, 32).toColourspace('cmyk').jpeg().toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    const result = await intakeImage(cmyk);
+    const metadata = await sharp(result.bytes).metadata();
+    expect(metadata.space).toBe('srgb');
+    expect(metadata.channels).toBe(3);
+  });
+});
+
+describe('intakeImage: lenient where viewers are', () => {
+  it('accepts a JPEG with stray bytes before a marker (a libjpeg warning, common from phones)', async () => {
+    const jpeg = await photoLikeJpeg(64, 64);
+    const startOfScan = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    const withJunk = Buffer.concat([jpeg.subarray(0, startOfScan), Buffer.alloc(4), jpeg.subarray(startOfScan)]);
+    // sharp's default failOn 'warning' refuses it…
+    await expect(sharp(withJunk, { failOn: 'warning' }).png().toBuffer()).rejects.toThrow(/extraneous bytes/);
+    // …we do not.
+    const result = await intakeImage(withJunk);
+    expect([result.width, result.height]).toEqual([64, 64]);
+  });
+});

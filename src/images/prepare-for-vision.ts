@@ -4,6 +4,7 @@
  */
 import sharp from 'sharp';
 import { TableRoundError } from '../errors.ts';
+import { SHARP_FAIL_ON } from './image-intake.ts';
 
 export interface VisionImageOptions {
   /** The image must fit in a `boxPx` × `boxPx` square (config VISION_BOX). */
@@ -91,7 +92,7 @@ async function shrink(pixels: RawPixels): Promise<RawPixels> {
  */
 export async function prepareForVision(image: Buffer, options: VisionImageOptions = {}): Promise<VisionImage> {
   const { boxPx, shortSidePx, maxBytes } = { ...DEFAULT_VISION_OPTIONS, ...options };
-  const input = sharp(image, { failOn: 'warning' }).autoOrient();
+  const input = sharp(image, { failOn: SHARP_FAIL_ON }).autoOrient();
   const metadata = await input.metadata();
   const orientedWidth = metadata.autoOrient.width;
   const orientedHeight = metadata.autoOrient.height;

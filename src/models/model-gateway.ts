@@ -55,21 +55,19 @@ export interface ChatResult {
   usage: Usage;
 }
 
-function isCircuitOpen(error: unknown): boolean {
-  return error instanceof TableRoundError && /circuit open/.test(error.message);
-}
-
 const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0 });
 
 export class ModelGateway {
   private readonly clients = new Map<string, OpenAI>();
-  private readonly breaker = new CircuitBreaker();
+  private readonly breaker: CircuitBreaker;
 
   constructor(
     private readonly config: Config,
     private readonly budget: RateBudget | undefined,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.breaker = new CircuitBreaker(config.MODEL_CIRCUIT_THRESHOLD, config.MODEL_CIRCUIT_OPEN_MS);
+  }
 
   endpoint(role: ModelRole): ModelEndpoint {
     return resolveEndpoint(this.config, role);
@@ -92,12 +90,13 @@ export class ModelGateway {
   }
 
   private async admit(endpoint: ModelEndpoint, signal?: AbortSignal): Promise<void> {
+    // An open circuit makes callers wait (not call) until it half-opens: the failing provider
+    // gets a rest, and the steps resume by themselves once it answers again.
     const breakerKey = endpoint.baseURL ?? 'default';
-    const openMs = this.breaker.openFor(breakerKey);
-    if (openMs > 0) {
-      throw new TableRoundError('model_failed', `circuit open for ${breakerKey} (${openMs} ms)`, {
-        publicMessage: `The ${endpoint.role} model has been failing; we pause calls to it for ${Math.ceil(openMs / 1000)} s.`,
-      });
+    for (let openMs = this.breaker.openFor(breakerKey); openMs > 0; openMs = this.breaker.openFor(breakerKey)) {
+      this.logger.warn({ endpoint: breakerKey, waitMs: openMs }, 'model circuit open; waiting before calling again');
+      signal?.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, openMs));
     }
     if (this.budget && this.config.MODEL_RPM > 0) {
       await this.budget.reserve([{ bucket: 'model:rpm', limit: this.config.MODEL_RPM, windowMs: 60_000 }], signal);
@@ -142,7 +141,7 @@ export class ModelGateway {
           this.record(endpoint, true);
           return result;
         } catch (error) {
-          if (!isCircuitOpen(error)) this.record(endpoint, false);
+          this.record(endpoint, false);
           throw error;
         }
       },

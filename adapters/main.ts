@@ -1,0 +1,57 @@
+/**
+ * `npm start`: the bot. Platforms are chosen by the tokens present — Discord with DISCORD_TOKEN,
+ * Slack with SLACK_BOT_TOKEN (both at once is fine); with neither, the terminal adapter runs one
+ * roundtable here (topic from --topic or the first line typed). ROLE=worker processes start no
+ * platform connection but post through the platforms' REST APIs.
+ */
+import { startApp, type PlatformFactory } from '../src/app/start-app.ts';
+import type { Config } from '../src/config/config-schema.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import { TableRoundError } from '../src/errors.ts';
+import { createLogger } from '../src/logging/logger.ts';
+import { assertModelsConfigured } from '../src/models/model-roles.ts';
+import type { Platform } from '../src/session/session-id.ts';
+import { runConsole } from './terminal/console-main.ts';
+import { parseConsoleArgs } from './terminal/parse-console-args.ts';
+
+async function platformFactories(config: Config): Promise<Partial<Record<Platform, PlatformFactory>>> {
+  const factories: Partial<Record<Platform, PlatformFactory>> = {};
+  if (config.DISCORD_TOKEN) factories.discord = (await import('./discord/index.ts')).createDiscordAdapter;
+  if (config.SLACK_BOT_TOKEN) factories.slack = (await import('./slack/index.ts')).createSlackAdapter;
+  return factories;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const factories = await platformFactories(config);
+  if (Object.keys(factories).length === 0) {
+    process.stderr.write('tableround: no DISCORD_TOKEN or SLACK_BOT_TOKEN set — running one roundtable in this terminal.\n');
+    process.exitCode = await runConsole(config, parseConsoleArgs(process.argv.slice(2)));
+    return;
+  }
+  if (config.ROLE !== 'gateway') assertModelsConfigured(config);
+  const logger = createLogger(config.LOG_LEVEL);
+  const app = await startApp({ config, logger, platformFactories: factories });
+  logger.info({ role: config.ROLE, platforms: Object.keys(factories) }, 'TableRound is running');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'signal received');
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof TableRoundError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`tableround: ${message}\n`);
+  process.exit(1);
+});

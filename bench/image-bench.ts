@@ -1,0 +1,111 @@
+/**
+ * Image pipeline bench: our intake + vision preparation against a bare sharp resize of the same
+ * 12-megapixel photo-like JPEG, plus the time to refuse decompression bombs.
+ * Run directly: `tsx bench/image-bench.ts` prints the figures and writes bench/results/image-bench.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import sharp from 'sharp';
+import { TableRoundError } from '../src/errors.ts';
+import { intakeImage } from '../src/images/image-intake.ts';
+import { estimateVisionTokens, prepareForVision } from '../src/images/prepare-for-vision.ts';
+import { bombPng, photoLikeJpeg } from '../src/images/test-images.ts';
+
+export interface ImageBenchOptions {
+  /** Timed iterations per measurement (after 2 warm-up runs). */
+  iterations?: number;
+}
+
+const PHOTO_WIDTH = 4000;
+const PHOTO_HEIGHT = 3000;
+const WARM_UP_RUNS = 2;
+const CAPPED_SIDE_PX = 2048;
+
+function percentile(samples: number[], fraction: number): number {
+  const sorted = [...samples].sort((left, right) => left - right);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return Number((sorted[index] ?? Number.NaN).toFixed(1));
+}
+
+function summary(samples: number[]): { p50Ms: number; p95Ms: number; minMs: number; maxMs: number } {
+  return { p50Ms: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95), minMs: percentile(samples, 0), maxMs: percentile(samples, 1) };
+}
+
+async function time<T>(iterations: number, run: () => Promise<T>): Promise<{ samples: number[]; last: T }> {
+  let last = await run();
+  for (let warmUp = 1; warmUp < WARM_UP_RUNS; warmUp += 1) last = await run();
+  const samples: number[] = [];
+  for (let iteration = 0; iteration < iterations; iteration += 1) {
+    const started = performance.now();
+    last = await run();
+    samples.push(performance.now() - started);
+  }
+  return { samples, last };
+}
+
+async function expectRefusal(bytes: Buffer): Promise<string> {
+  try {
+    await intakeImage(bytes);
+  } catch (error) {
+    if (error instanceof TableRoundError) return error.code;
+    throw error;
+  }
+  throw new Error('bomb was accepted');
+}
+
+export async function runImageBench(options: ImageBenchOptions = {}): Promise<Record<string, unknown>> {
+  const iterations = options.iterations ?? 30;
+  const photo = await photoLikeJpeg(PHOTO_WIDTH, PHOTO_HEIGHT, 90);
+
+  const intakeOnly = await time(iterations, () => intakeImage(photo));
+  const cleanImage = intakeOnly.last.bytes;
+  const prepareOnly = await time(iterations, () => prepareForVision(cleanImage));
+  const pipeline = await time(iterations, async () => prepareForVision((await intakeImage(photo)).bytes));
+  const pipelineCapped = await time(iterations, async () => prepareForVision((await intakeImage(photo, { maxSidePx: CAPPED_SIDE_PX })).bytes));
+  const bare = await time(iterations, () => sharp(photo).resize(1024, 1024, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true }));
+
+  const realBomb = bombPng(20_000, 20_000);
+  const headerBomb = bombPng(100_000, 100_000, { headerOnly: true });
+  const realBombRefusal = await time(iterations, () => expectRefusal(realBomb));
+  const headerBombRefusal = await time(iterations, () => expectRefusal(headerBomb));
+
+  return {
+    machine: { cpus: cpus().length, node: process.version, sharp: sharp.versions.sharp, vips: sharp.versions.vips, sharpConcurrency: sharp.concurrency() },
+    iterations,
+    input: { width: PHOTO_WIDTH, height: PHOTO_HEIGHT, format: 'jpeg', quality: 90, bytes: photo.length },
+    ours: {
+      description: 'intakeImage (sniff, header check, decode, auto-orient, strip, re-encode JPEG q90 at full size) + prepareForVision (fit 1024 box / 768 short side, JPEG q85 stepping down to ≤ 1.5 MB)',
+      pipeline: summary(pipeline.samples),
+      intakeOnly: summary(intakeOnly.samples),
+      prepareForVisionOnly: summary(prepareOnly.samples),
+      cleanImageBytes: cleanImage.length,
+      output: { width: pipeline.last.width, height: pipeline.last.height, bytes: pipeline.last.jpeg.length, quality: pipeline.last.quality, estimatedTokens: pipeline.last.estimatedTokens },
+    },
+    oursWithCleanImageCapped: {
+      description: `the same, with intakeImage({ maxSidePx: ${CAPPED_SIDE_PX} }) so the clean copy is not full size`,
+      pipeline: summary(pipelineCapped.samples),
+      output: { width: pipelineCapped.last.width, height: pipelineCapped.last.height, bytes: pipelineCapped.last.jpeg.length, quality: pipelineCapped.last.quality },
+    },
+    bareSharp: {
+      description: "sharp(input).resize(1024, 1024, { fit: 'inside' }).jpeg({ quality: 80 })",
+      timing: summary(bare.samples),
+      output: { width: bare.last.info.width, height: bare.last.info.height, bytes: bare.last.data.length, estimatedTokens: estimateVisionTokens(bare.last.info.width, bare.last.info.height) },
+    },
+    bombRefusal: {
+      realPng400Megapixels: { fileBytes: realBomb.length, code: realBombRefusal.last, ...summary(realBombRefusal.samples) },
+      headerClaims100kBy100k: { fileBytes: headerBomb.length, code: headerBombRefusal.last, ...summary(headerBombRefusal.samples) },
+    },
+  };
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  const results = await runImageBench();
+  const outputPath = fileURLToPath(new URL('./results/image-bench.json', import.meta.url));
+  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+  writeFileSync(outputPath, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+  console.log(`wrote ${outputPath}`);
+}

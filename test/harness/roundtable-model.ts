@@ -1,0 +1,71 @@
+/**
+ * A scripted model for roundtable tests: answers each structured request (keywords, ballot,
+ * image story, closing summary) with valid JSON and every chat turn with text that names the
+ * speaker and the turn, plus a `<think>` block and reasoning_content that must never surface.
+ */
+import type { ChatReply, RecordedRequest } from '../fake-openai/fake-openai-server.ts';
+
+export interface ChatBody {
+  model?: string;
+  stream?: boolean;
+  response_format?: { type?: string; json_schema?: { name?: string } };
+  messages: { role: string; content: unknown }[];
+}
+
+export function chatBody(request: RecordedRequest): ChatBody {
+  return request.body as ChatBody;
+}
+
+export function messageText(body: ChatBody): string {
+  return body.messages.map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))).join('\n');
+}
+
+/** The persona speaking in a request ("You are <name>, …" in the system prompt), or 'moderator'. */
+export function speakerOf(body: ChatBody): string {
+  const system = body.messages.find((message) => message.role === 'system');
+  const match = typeof system?.content === 'string' ? /^You are (.+?), a participant/.exec(system.content) : null;
+  return match?.[1] ?? 'moderator';
+}
+
+export const secretReasoning = 'SECRET-REASONING';
+
+let counter = 0;
+
+export function roundtableReply(request: RecordedRequest): ChatReply {
+  const body = chatBody(request);
+  const schemaHint = body.response_format?.json_schema?.name ?? structuredNameFromPrompt(messageText(body));
+  switch (schemaHint) {
+    case 'keywords':
+      return { kind: 'json', value: { keywords: ['felt', 'Red wool', 'lamp shade', 'pattern', 'warm light', `${speakerOf(body).split(' ')[0]} idea`] } };
+    case 'ballot':
+      return { kind: 'json', value: { choices: [1, 2, 4], reason: 'these carry the idea' } };
+    case 'image_story':
+      return { kind: 'json', value: { story: `${speakerOf(body)} remembers a similar picture.`, keywords: ['memory', 'felt'] } };
+    case 'closing_summary':
+      return {
+        kind: 'json',
+        value: {
+          decisions: ['Prototype a felt lamp'],
+          openQuestions: ['What price point?'],
+          takeaways: [{ name: 'Bayar (巴雅尔)', takeaway: 'Respect the craft' }],
+          designCard: { name: 'Felt Glow', form: 'round shade', elements: ['felt', 'red wool'], functions: ['reading light'], targetUsers: 'students', meaning: 'warmth of home' },
+        },
+      };
+  }
+  counter += 1;
+  return {
+    kind: 'text',
+    text: `<think>${secretReasoning} plan</think>${speakerOf(body)} speaks (#${counter}) about the topic.`,
+    reasoning: secretReasoning,
+    chunkSize: 6,
+  };
+}
+
+/** In json_object/prompt modes the schema name is not sent; recognise the request by its instruction. */
+function structuredNameFromPrompt(text: string): string | undefined {
+  if (/"designCard"/.test(text)) return 'closing_summary';
+  if (/"story"/.test(text)) return 'image_story';
+  if (/"choices"/.test(text)) return 'ballot';
+  if (/"keywords"/.test(text)) return 'keywords';
+  return undefined;
+}
