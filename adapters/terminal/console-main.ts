@@ -19,7 +19,8 @@ export async function runConsole(config: Config, args: ConsoleArgs): Promise<num
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const interactive = Boolean(process.stdin.isTTY);
   const terminal = new TerminalAdapter(process.stdout, join(config.DATA_DIR, 'files'), resolve(config.TRANSCRIPT_DIR ?? join(config.DATA_DIR, 'transcripts')), Boolean(process.stdout.isTTY));
-  const app = await startApp({ config: { ...config, ROLE: 'all' }, logger, adapters: [terminal] });
+  // One local person at their own terminal: no per-person rate limit.
+  const app = await startApp({ config: { ...config, ROLE: 'all', USER_COMMANDS_PER_MINUTE: 0 }, logger, adapters: [terminal] });
   if (!config.REDIS_URL) process.stderr.write(`tableround: REDIS_URL is unset — using a local redis-server at ${app.redisUrl} (data in ${join(config.DATA_DIR, 'redis')})\n`);
   const shutdown = async () => {
     await app.stop();

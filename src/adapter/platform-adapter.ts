@@ -13,6 +13,7 @@ import type { CommandDefinition, CommandReply } from '../../commands/command.ts'
 import type { ChatAdapter } from './chat-adapter.ts';
 import type { Person } from './inbound-event.ts';
 import type { SessionAddress } from '../session/session-id.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface CommandInvocation {
   name: string;
@@ -35,6 +36,8 @@ export interface AdapterDependencies {
   commands: readonly CommandDefinition[];
   /** Validates, checks permission and runs a command; never throws — errors become a reply. */
   runCommand(invocation: CommandInvocation): Promise<CommandReply>;
+  /** Count platform 429s here (`metrics.platform429s.inc({platform})`); absent in some tests. */
+  metrics?: Metrics;
 }
 
 export interface PlatformAdapter {

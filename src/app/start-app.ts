@@ -28,6 +28,7 @@ import { createRedis } from '../store/redis-connection.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { join } from 'node:path';
 import { startHttpServer } from './http-server.ts';
+import { Metrics } from '../observability/metrics.ts';
 import { createImageServices } from './image-services.ts';
 import { PersonaIdentities } from './persona-identities.ts';
 
@@ -57,6 +58,7 @@ export interface RunningApp {
   platforms: Map<Platform, PlatformAdapter>;
   identities: PersonaIdentities;
   httpServer: Server | undefined;
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     throw new TableRoundError('config_invalid', `DEFAULT_PANEL: no panel "${config.DEFAULT_PANEL}" in ${config.PANELS_DIR} (have: ${[...panels.keys()].join(', ')})`);
   }
   const templates = new Templates(options.templatesDir ?? 'prompts/templates');
-  const models = new ModelGateway(config, budget, logger);
+  const metrics = new Metrics();
+  const models = new ModelGateway(config, budget, logger, metrics);
   const identities = new PersonaIdentities(config, panels, logger);
   const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger);
 
@@ -103,13 +106,14 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     kick: (sessionId, seq) => queue.enqueue(sessionId, seq),
     queuePosition: (sessionId, seq) => queue.positionOf(sessionId, seq),
     adapterFor,
+    budget,
   });
   const commands = await loadCommands();
   const runCommand = createCommandRunner(commands, roundtable, logger);
 
   const platforms = new Map<Platform, PlatformAdapter>();
   for (const [platform, factory] of Object.entries(options.platformFactories ?? {}) as [Platform, PlatformFactory][]) {
-    const platformAdapter = factory({ config, logger: logger.child({ platform }), redis, keys, budget, roundtable, commands, runCommand });
+    const platformAdapter = factory({ config, logger: logger.child({ platform }), redis, keys, budget, roundtable, commands, runCommand, metrics });
     platforms.set(platform, platformAdapter);
     adapters.set(platform, platformAdapter.adapter);
   }
@@ -117,11 +121,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   let workerRedis: Redis | undefined;
   if (config.ROLE !== 'gateway') {
     const machine = new StepMachine(
-      { config, logger, store, models, templates, panels, adapterFor, identityOf: (persona) => identities.identityOf(persona), images: createImageServices(config) },
+      { config, logger, store, models, templates, panels, adapterFor, identityOf: (persona) => identities.identityOf(persona), images: createImageServices(config), metrics },
       (sessionId, seq) => queue.enqueue(sessionId, seq),
     );
     workerRedis = createRedis(redisUrl, logger, { name: 'worker' });
-    queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis);
+    queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, metrics);
   }
   if (config.ROLE !== 'worker') {
     for (const [platform, platformAdapter] of platforms) {
@@ -143,7 +147,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
           for (const [platform, platformAdapter] of platforms) checks[platform] = platformAdapter.isConnected();
           return { ok: Object.values(checks).every(Boolean), checks };
         },
-        metrics: async () => ({ contentType: 'text/plain; version=0.0.4', body: '' }),
+        metrics: async () => {
+          const counts = await queue.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+          for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ state }, count);
+          return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+        },
         avatar: (hash) => identities.avatarsByHash.get(hash),
       },
       logger,
@@ -163,5 +171,5 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     await embedded?.stop();
   };
 
-  return { config, logger, redis, redisUrl, keys, store, queue, roundtable, commands, runCommand, platforms, identities, httpServer, stop };
+  return { config, logger, redis, redisUrl, keys, store, queue, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, stop };
 }

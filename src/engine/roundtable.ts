@@ -17,6 +17,7 @@ import { buildPollView, peopleChoiceLimit } from './poll-view.ts';
 import { roleOf } from './prompt-builder.ts';
 import type { RoundtableService, SessionStatus, SubmitResult } from './roundtable-service.ts';
 import { sanitizeText } from './sanitize-text.ts';
+import type { RateBudget } from '../pacing/rate-budget.ts';
 
 export interface RoundtableDependencies {
   config: Config;
@@ -27,7 +28,11 @@ export interface RoundtableDependencies {
   kick(sessionId: string, seq: number): Promise<void>;
   queuePosition(sessionId: string, seq: number): Promise<number | undefined>;
   adapterFor(platform: string): ChatAdapter;
+  budget: RateBudget;
 }
+
+/** Actions that cost model calls, refused once a session has spent its token budget. */
+const costlyActions = new Set<SessionAction['type']>(['message', 'vote-open', 'switch', 'imagine']);
 
 export const maxTopicChars = 500;
 
@@ -38,8 +43,29 @@ export class Roundtable implements RoundtableService {
     return [...this.deps.panels.values()].map((panel) => ({ id: panel.id, name: panel.name, description: panel.description }));
   }
 
+  /** Per-person rate limit on messages and commands, shared by all processes. */
+  private async admitPerson(platform: string, person: Person): Promise<void> {
+    const limit = this.deps.config.USER_COMMANDS_PER_MINUTE;
+    if (limit <= 0) return;
+    const waitMs = await this.deps.budget.tryReserve([{ bucket: `person:${platform}:${person.id}`, limit, windowMs: 60_000 }]);
+    if (waitMs > 0) {
+      throw new TableRoundError('rate_limited', `${person.id} over ${limit}/min`, {
+        publicMessage: `You are sending faster than ${limit} messages or commands a minute; try again in ${Math.ceil(waitMs / 1000)} s.`,
+      });
+    }
+  }
+
   async start(request: StartRequest): Promise<{ sessionId: string }> {
     const { config, store } = this.deps;
+    await this.admitPerson(request.address.platform, request.person);
+    if (config.USER_TOKEN_BUDGET > 0) {
+      const spent = await store.userSpend(request.address.platform, request.person.id);
+      if (spent >= config.USER_TOKEN_BUDGET) {
+        throw new TableRoundError('budget_exceeded', `${request.person.id} spent ${spent}`, {
+          publicMessage: `Your roundtables have used today's token budget (${spent.toLocaleString('en')} of ${config.USER_TOKEN_BUDGET.toLocaleString('en')} tokens). Try again tomorrow.`,
+        });
+      }
+    }
     const topic = sanitizeText(request.topic, maxTopicChars).text;
     if (!topic) throw new TableRoundError('bad_command', 'empty topic', { publicMessage: 'Give the roundtable a topic, e.g. “a paper-cut lamp for young buyers”.' });
     const panelId = request.panel ?? config.DEFAULT_PANEL;
@@ -92,6 +118,13 @@ export class Roundtable implements RoundtableService {
     const meta = await store.load(sessionId);
     if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread. Start one by mentioning me with a topic.' });
     if (meta.status === 'ended') throw new TableRoundError('session_ended', `session ${sessionId} ended`, { publicMessage: 'This roundtable has ended. Start a new one with a topic.' });
+    await this.admitPerson(parseSessionId(sessionId).platform, person);
+    const spent = meta.tokensPrompt + meta.tokensCompletion;
+    if (config.SESSION_TOKEN_BUDGET > 0 && spent >= config.SESSION_TOKEN_BUDGET && costlyActions.has(action.type)) {
+      throw new TableRoundError('budget_exceeded', `session ${sessionId} spent ${spent}`, {
+        publicMessage: `This roundtable has used its token budget (${spent.toLocaleString('en')} of ${config.SESSION_TOKEN_BUDGET.toLocaleString('en')} tokens); /vote close and /end still work.`,
+      });
+    }
     let notice: string | undefined;
     let normalised = action;
     if (action.type === 'message') {

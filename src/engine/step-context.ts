@@ -12,6 +12,7 @@ import type { StepCommit, SessionStore } from '../store/session-store.ts';
 import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { PromptInputs } from './prompt-builder.ts';
 import type { ImageServices } from './image-services.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface EngineDependencies {
   config: Config;
@@ -23,6 +24,7 @@ export interface EngineDependencies {
   adapterFor(platform: string): ChatAdapter;
   identityOf(persona: Persona): Promise<PersonaIdentity>;
   images: ImageServices;
+  metrics?: Metrics;
 }
 
 export interface StepContext {
@@ -56,7 +58,8 @@ export function entry(context: StepContext, fields: Pick<TranscriptEntry, 'kind'
 }
 
 export async function recordUsage(context: StepContext, usage: { promptTokens: number; completionTokens: number }): Promise<void> {
-  await context.deps.store.addUsage(context.sessionId, usage.promptTokens, usage.completionTokens);
+  const platform = context.sessionId.split(':')[0] ?? '';
+  await context.deps.store.addUsage(context.sessionId, usage.promptTokens, usage.completionTokens, { platform, personId: context.meta.starter.id });
 }
 
 /**

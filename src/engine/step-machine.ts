@@ -67,6 +67,12 @@ export class StepMachine {
     if (!panel) throw new TableRoundError('panel_unknown', `session ${sessionId} uses unknown panel ${meta.panelId}`);
     const poll = await store.poll(sessionId);
     const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open' }, inbox);
+    const budget = this.deps.config.SESSION_TOKEN_BUDGET;
+    const overBudget = budget > 0 && meta.tokensPrompt + meta.tokensCompletion >= budget;
+    if (overBudget && planned.agenda.some(usesModel)) {
+      // Spent sessions stop costing: what needs a model is dropped (closing keeps its summary).
+      planned.agenda = [{ kind: 'notice', text: `⚠️ This roundtable has used its token budget (${budget.toLocaleString('en')} tokens); the panel stops here. /vote close and /end still work.` }, ...planned.agenda.filter((step) => !usesModel(step))];
+    }
     const [step, ...rest] = planned.agenda;
     if (!step) {
       const next = await store.commit(sessionId, seq, {
@@ -84,9 +90,13 @@ export class StepMachine {
 
     let outcome: StepOutcome;
     let result: 'ran' | 'skipped' = 'ran';
+    const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
       outcome = await this.run(context, step);
+      endTimer?.();
+      if (step.kind === 'introduction' || step.kind === 'turn' || step.kind === 'image-story') this.deps.metrics?.turns.inc();
     } catch (error) {
+      this.deps.metrics?.errors.inc({ code: asTableRoundError(error).code });
       if (!finalAttempt && !isPermanent(error)) throw error;
       const coded = asTableRoundError(error);
       logger.error({ err: coded, step: step.kind }, 'step failed; skipping it');
@@ -112,6 +122,7 @@ export class StepMachine {
       transcript,
       inboxConsumed: inbox.length,
     });
+    this.deps.metrics?.steps.inc({ kind: step.kind, outcome: next === undefined ? 'stale' : result });
     if (next === undefined) {
       logger.warn({ step: step.kind }, 'step ran but another attempt had already committed it');
       return 'stale';
@@ -206,6 +217,11 @@ export class StepMachine {
         return runClosing(context, step);
     }
   }
+}
+
+/** Steps that call a model (the closing summary is allowed even over budget). */
+function usesModel(step: Step): boolean {
+  return !['opening', 'notice', 'poll-open', 'person-ballot', 'poll-close', 'switch-roles', 'closing'].includes(step.kind);
 }
 
 /** Folding is checked only before steps that build a discussion prompt. */

@@ -22,6 +22,7 @@ import { extractJson } from './json-output.ts';
 import { toModelError } from './model-errors.ts';
 import { resolveEndpoint, type ModelEndpoint, type ModelRole } from './model-roles.ts';
 import { withRetries } from './retry-policy.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { ReasoningFilter } from './reasoning-filter.ts';
 
 export type ChatMessage = ChatCompletionMessageParam;
@@ -65,6 +66,7 @@ export class ModelGateway {
     private readonly config: Config,
     private readonly budget: RateBudget | undefined,
     private readonly logger: Logger,
+    private readonly metrics?: Metrics,
   ) {
     this.breaker = new CircuitBreaker(config.MODEL_CIRCUIT_THRESHOLD, config.MODEL_CIRCUIT_OPEN_MS);
   }
@@ -103,6 +105,24 @@ export class ModelGateway {
     }
   }
 
+  private observeUsage(model: string, usage: Usage): void {
+    this.metrics?.tokens.inc({ model, direction: 'in' }, usage.promptTokens);
+    this.metrics?.tokens.inc({ model, direction: 'out' }, usage.completionTokens);
+  }
+
+  /** Times one provider call for the latency histogram. */
+  private async timed<T>(model: string, call: () => Promise<T>): Promise<T> {
+    const end = this.metrics?.modelSeconds.startTimer({ model });
+    try {
+      const result = await call();
+      end?.({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      end?.({ outcome: 'error' });
+      throw error;
+    }
+  }
+
   private record(endpoint: ModelEndpoint, ok: boolean): void {
     const breakerKey = endpoint.baseURL ?? 'default';
     if (ok) this.breaker.succeeded(breakerKey);
@@ -134,7 +154,7 @@ export class ModelGateway {
     return withRetries(
       async () => {
         try {
-          const result = await this.streamOnce(endpoint, model, request);
+          const result = await this.timed(model, () => this.streamOnce(endpoint, model, request));
           if (!result.text) {
             throw new TableRoundError('model_bad_output', `${model} returned an empty completion`, { publicMessage: `The model (${model}) returned an empty answer.` });
           }
@@ -195,6 +215,7 @@ export class ModelGateway {
     // An idle abort ends the iteration quietly; it is a failure, not an answer.
     if (idle.signal.aborted) throw idle.signal.reason;
     const text = filter.end();
+    this.observeUsage(model, usage);
     await request.onUsage?.(usage, model);
     return { text, model, usage };
   }
@@ -219,7 +240,7 @@ export class ModelGateway {
       await this.admit(endpoint, request.signal);
       let content: string;
       try {
-        const completion = await withRetries(() => this.client(endpoint).chat.completions.create(
+        const completion = await withRetries(() => this.timed(model, () => this.client(endpoint).chat.completions.create(
           {
             model,
             messages,
@@ -231,11 +252,12 @@ export class ModelGateway {
                 : {}),
           },
           { signal: request.signal, timeout: this.config.MODEL_TIMEOUT_MS },
-        ), { retries: this.config.MODEL_MAX_RETRIES, signal: request.signal });
+        )), { retries: this.config.MODEL_MAX_RETRIES, signal: request.signal });
         this.record(endpoint, true);
         const usage = completion.usage
           ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens }
           : emptyUsage();
+        this.observeUsage(model, usage);
         await request.onUsage?.(usage, model);
         content = completion.choices[0]?.message?.content ?? '';
         try {

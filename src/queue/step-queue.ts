@@ -6,6 +6,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.ts';
 import type { StepMachine } from '../engine/step-machine.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface StepJobData {
   sessionId: string;
@@ -48,10 +49,11 @@ export class StepQueue {
     await this.queue.add('step', { sessionId, seq }, { jobId: stepJobId(sessionId, seq) });
   }
 
-  startWorker(machine: StepMachine, concurrency: number, workerConnection: Redis): Worker<StepJobData> {
+  startWorker(machine: StepMachine, concurrency: number, workerConnection: Redis, metrics?: Metrics): Worker<StepJobData> {
     const worker = new Worker<StepJobData>(
       this.name,
       async (job: Job<StepJobData>) => {
+        if (job.attemptsMade === 0) metrics?.queueWaitSeconds.observe(Math.max(0, Date.now() - job.timestamp) / 1000);
         const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         return machine.process(job.data.sessionId, job.data.seq, finalAttempt);
       },

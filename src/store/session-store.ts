@@ -224,14 +224,26 @@ export class SessionStore {
     return result;
   }
 
-  /** Token use is recorded as it happens (not step-guarded): spent tokens are spent. */
-  async addUsage(sessionId: string, promptTokens: number, completionTokens: number): Promise<void> {
-    await this.redis
+  /**
+   * Token use is recorded as it happens (not step-guarded): spent tokens are spent. The session's
+   * starter is charged too, in a per-person counter that expires a day after its first charge.
+   */
+  async addUsage(sessionId: string, promptTokens: number, completionTokens: number, starter?: { platform: string; personId: string }): Promise<void> {
+    const transaction = this.redis
       .multi()
       .hincrby(this.key('meta', sessionId), 'tokensPrompt', promptTokens)
       .hincrby(this.key('meta', sessionId), 'tokensCompletion', completionTokens)
-      .hincrby(this.key('meta', sessionId), 'modelCalls', 1)
-      .exec();
+      .hincrby(this.key('meta', sessionId), 'modelCalls', 1);
+    if (starter) {
+      const spendKey = this.keys.userSpend(starter.platform, starter.personId);
+      transaction.incrby(spendKey, promptTokens + completionTokens).expire(spendKey, 86_400, 'NX');
+    }
+    await transaction.exec();
+  }
+
+  /** Tokens the person's sessions spent in the current day window. */
+  async userSpend(platform: string, personId: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.userSpend(platform, personId))) ?? 0);
   }
 
   async image(sessionId: string, hash: string): Promise<ImageRecord | undefined> {

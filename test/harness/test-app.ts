@@ -25,6 +25,7 @@ export async function startTestApp(options: TestAppOptions): Promise<RunningApp 
     MODEL_MAX_RETRIES: 1,
     MODEL_TIMEOUT_MS: 5_000,
     SHUTDOWN_GRACE_MS: 5_000,
+    USER_COMMANDS_PER_MINUTE: 0,
     DATA_DIR: '/tmp/tableround-test-data',
     ...options.env,
   });

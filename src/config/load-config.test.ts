@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from './config-schema.ts';
+import { configFrom, loadConfig } from './load-config.ts';
+
+describe('config', () => {
+  it('has safe defaults for everything', () => {
+    const config = configFrom({});
+    expect(config.AUTO_ROUNDS).toBe(2);
+    expect(config.VOTE_THRESHOLD).toBe(0.6);
+    expect(config.SESSION_TTL_HOURS).toBe(24);
+    expect(config.DISCORD_API_URL).toBe('https://discord.com/api');
+  });
+
+  it('names every offending variable', () => {
+    expect(() => loadConfig({ WORKER_CONCURRENCY: 'many', OPENAI_BASE_URL: 'not a url' }, '/none')).toThrow(/WORKER_CONCURRENCY.*OPENAI_BASE_URL|OPENAI_BASE_URL.*WORKER_CONCURRENCY/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ AUTO_ROUNDS: '', OPENAI_API_KEY: '' }, '/none').AUTO_ROUNDS).toBe(2);
+  });
+
+  it('documents every variable in .env.example and README.md', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    const readme = readFileSync('README.md', 'utf8');
+    for (const name of Object.keys(configSchema.shape)) {
+      expect(example, `.env.example lacks ${name}`).toContain(name);
+      expect(readme, `README.md lacks ${name}`).toContain(`\`${name}\``);
+    }
+  });
+});
