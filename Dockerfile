@@ -5,5 +5,6 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 CMD ["npx", "tsx", "adapters/main.ts"]

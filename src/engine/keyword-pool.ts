@@ -20,7 +20,7 @@ export function cleanLabel(raw: string): string {
   return raw
     .normalize('NFKC')
     .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
-    .replace(/^[\s"'“”‘’「」『』【】\[\]()（）#*\-•\d.、:：]+|[\s"'“”‘’「」『』【】\[\]()（）。.,，;；!！?？]+$/g, '')
+    .replace(/^[\s"'“”‘’「」『』【】[\]()（）#*\-•\d.、:：]+|[\s"'“”‘’「」『』【】[\]()（）。.,，;；!！?？]+$/g, '')
     .replace(/\s+/g, ' ')
     .slice(0, 40)
     .trim();

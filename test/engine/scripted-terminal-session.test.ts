@@ -53,7 +53,6 @@ afterAll(async () => {
 });
 
 const lines = () => stdout.split('\n');
-const postsBy = (name: string) => lines().filter((line) => line.startsWith(`[${name}] `));
 
 describe('scripted terminal session (real entry point)', () => {
   it('exits 0 and ends with the transcript path, which holds the Markdown transcript', () => {
