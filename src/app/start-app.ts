@@ -24,7 +24,7 @@ import { StepQueue } from '../queue/step-queue.ts';
 import type { Platform } from '../session/session-id.ts';
 import { findRedisServer, redisInstallHint, startEmbeddedRedis, tryInstallRedisServer, type EmbeddedRedis } from '../store/embedded-redis.ts';
 import { RedisKeys } from '../store/keys.ts';
-import { createRedis } from '../store/redis-connection.ts';
+import { createRedis, waitUntilReady } from '../store/redis-connection.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { join } from 'node:path';
 import { startHttpServer } from './http-server.ts';
@@ -76,7 +76,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const { url: redisUrl, embedded } = await resolveRedisUrl(config, logger);
-  const redis = createRedis(redisUrl, logger, { name: 'main' });
+  const redis = createRedis(redisUrl, logger, { name: 'main', failFast: true });
+  await waitUntilReady(redis, 15_000);
   const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
   const store = new SessionStore(redis, keys, config.SESSION_TTL_HOURS);
   const budget = new RateBudget(redis, keys);

@@ -18,6 +18,7 @@ import { roleOf } from './prompt-builder.ts';
 import type { RoundtableService, SessionStatus, SubmitResult } from './roundtable-service.ts';
 import { sanitizeText } from './sanitize-text.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
+import { isRedisUnavailable } from '../store/redis-connection.ts';
 
 export interface RoundtableDependencies {
   config: Config;
@@ -37,7 +38,19 @@ const costlyActions = new Set<SessionAction['type']>(['message', 'vote-open', 's
 export const maxTopicChars = 500;
 
 export class Roundtable implements RoundtableService {
-  constructor(private readonly deps: RoundtableDependencies) {}
+  constructor(private readonly deps: RoundtableDependencies) {
+    // Every public call maps "Redis is down" to a coded error the person can be told about.
+    for (const method of ['start', 'submit', 'status', 'mayManage', 'recentSessionFor'] as const) {
+      const original = this[method].bind(this) as (...args: unknown[]) => Promise<unknown>;
+      (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+        original(...args).catch((error: unknown) => {
+          if (isRedisUnavailable(error)) {
+            throw new TableRoundError('redis_unavailable', `Redis unavailable during ${method}`, { cause: error, publicMessage: 'Our memory store is unreachable right now; please try again in a moment.' });
+          }
+          throw error;
+        });
+    }
+  }
 
   panels(): { id: string; name: string; description: string }[] {
     return [...this.deps.panels.values()].map((panel) => ({ id: panel.id, name: panel.name, description: panel.description }));

@@ -1,16 +1,20 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.ts';
+import { TableRoundError } from '../errors.ts';
 
 /**
- * A Redis connection suitable for BullMQ and our stores: `maxRetriesPerRequest: null` (BullMQ
- * requires it for blocking connections), reconnects with capped backoff forever.
- * `enableOfflineQueue: false` would fail fast while Redis is down; we keep the queue so short
- * blips are absorbed, and callers that must fail fast pass `failFast`.
+ * A Redis connection that reconnects with capped backoff forever.
+ * - `failFast` (the main connection: stores, enqueueing): while Redis is down, commands fail at
+ *   once instead of queueing (`enableOfflineQueue: false`, as BullMQ advises for producers), so a
+ *   person is told to retry rather than left waiting, and nothing is acknowledged that was not
+ *   written.
+ * - otherwise (BullMQ workers' blocking connections): `maxRetriesPerRequest: null`, commands
+ *   wait for the reconnect, as BullMQ requires.
  */
 export function createRedis(url: string, logger: Logger, options: { name: string; failFast?: boolean }): Redis {
   const redis = new Redis(url, {
-    maxRetriesPerRequest: options.failFast ? 2 : null,
-    enableOfflineQueue: true,
+    maxRetriesPerRequest: options.failFast ? 1 : null,
+    enableOfflineQueue: !options.failFast,
     connectionName: `tableround:${options.name}`,
     retryStrategy: (attempt) => Math.min(attempt * 200, 3_000),
     lazyConnect: false,
@@ -22,4 +26,26 @@ export function createRedis(url: string, logger: Logger, options: { name: string
   });
   redis.on('error', (error: Error) => logger.warn({ connection: options.name, err: error }, 'redis connection error'));
   return redis;
+}
+
+/** Resolves when the connection is ready; throws `redis_unavailable` after `timeoutMs`. */
+export async function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new TableRoundError('redis_unavailable', `Redis not reachable within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+/** True for errors that mean "Redis is not reachable right now". */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|LOADING|READONLY|Reached the max retries/i.test(error.message);
 }

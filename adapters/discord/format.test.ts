@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { splitMessage, discordMessageLimit } from './split-message.ts';
+import { defuseMassMentions, prepareContent, threadNameFromTopic } from './format-content.ts';
+import { sanitizeWebhookName, uniquePersonaName } from './persona-name.ts';
+import { decodePollClick, encodeClose, encodeToggle, renderPollComponents } from './poll-message.ts';
+import { buildCommandRegistrations, coreCommandName } from './command-registration.ts';
+import type { PollView } from '../../src/adapter/chat-adapter.ts';
+import type { CommandDefinition } from '../../commands/command.ts';
+import { z } from 'zod';
+
+describe('splitMessage', () => {
+  it('keeps short text whole and splits long text below 2000 at paragraph or sentence ends', () => {
+    expect(splitMessage('hello')).toEqual(['hello']);
+    const paragraph = 'A sentence that ends here. '.repeat(40).trim();
+    const chunks = splitMessage(`${paragraph}\n\n${paragraph}\n\n${paragraph}`);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) {
+      expect(chunk.length).toBeLessThan(discordMessageLimit);
+      expect(chunk.endsWith('.')).toBe(true);
+    }
+  });
+  it('cuts CJK text at full-width sentence marks and unbroken text hard', () => {
+    const chunks = splitMessage('这是一句话。'.repeat(500));
+    for (const chunk of chunks) expect(chunk.endsWith('。')).toBe(true);
+    expect(splitMessage('x'.repeat(4500)).map((chunk) => chunk.length)).toEqual([1900, 1900, 700]);
+  });
+});
+
+describe('content', () => {
+  it('defuses mass mentions and strips reasoning', () => {
+    expect(defuseMassMentions('hi @everyone and @here')).toBe('hi @\u200beveryone and @\u200bhere');
+    expect(prepareContent('<think>secret</think>Answer')).toBe('Answer');
+  });
+  it('names threads from the topic within 100 characters', () => {
+    expect(threadNameFromTopic('  A   lamp\nfor bed ')).toBe('A lamp for bed');
+    expect(threadNameFromTopic('y'.repeat(300))).toHaveLength(100);
+  });
+});
+
+describe('webhook names', () => {
+  it('never contains discord / clyde, stays ≤ 80 and falls back when empty', () => {
+    for (const name of ['Discord fan', 'CLYDE', 'x'.repeat(200), '@everyone', '  ']) {
+      const sanitized = sanitizeWebhookName(name, 'persona');
+      expect(sanitized).not.toMatch(/discord|clyde/i);
+      expect(sanitized.length).toBeGreaterThan(0);
+      expect(sanitized.length).toBeLessThanOrEqual(80);
+      expect(['everyone', 'here']).not.toContain(sanitized.toLowerCase());
+    }
+  });
+  it('gives different personas different names', () => {
+    const taken = new Map([['a', 'Sam']]);
+    expect(uniquePersonaName('b', 'Sam', taken)).toBe('Sam (2)');
+    expect(uniquePersonaName('a', 'Sam', taken)).toBe('Sam');
+  });
+});
+
+describe('poll message', () => {
+  const poll: PollView = {
+    sessionId: 'discord:1:2',
+    pollId: 'p1',
+    status: 'open',
+    candidates: Array.from({ length: 30 }, (_, index) => ({ index, label: `keyword ${index}`, personaVotes: 0, peopleVotes: 0 })),
+    peopleVoters: 0,
+    personaVoters: 0,
+    threshold: 0.6,
+    maxChoices: 3,
+  };
+  it('round-trips custom ids ≤ 100 chars, hashing long poll ids', () => {
+    expect(decodePollClick(encodeToggle('p1', 7))).toEqual({ kind: 'toggle', pollKey: 'p1', index: 7 });
+    expect(decodePollClick(encodeClose('p1'))).toEqual({ kind: 'close', pollKey: 'p1' });
+    const long = encodeToggle('discord:123456789012345678:123456789012345678:poll:1700000000000', 12);
+    expect(long.length).toBeLessThanOrEqual(100);
+    expect(decodePollClick(long)?.kind).toBe('toggle');
+    expect(decodePollClick('something-else')).toBeUndefined();
+  });
+  it('fits Discord component limits: ≤ 5 rows of ≤ 5 buttons, Close last', () => {
+    const rows = renderPollComponents(poll);
+    expect(rows.length).toBeLessThanOrEqual(5);
+    for (const row of rows) expect(row.components.length).toBeLessThanOrEqual(5);
+    const close = rows.at(-1)?.components.at(-1);
+    expect(close && 'label' in close ? close.label : undefined).toBe('Close vote');
+  });
+});
+
+describe('command registration', () => {
+  const definition = (name: string, options: CommandDefinition['options']): CommandDefinition => ({
+    name,
+    description: `${name} command`,
+    options,
+    schema: z.record(z.string(), z.unknown()),
+    permission: 'anyone',
+    requiresSession: false,
+    execute: () => Promise.resolve({ text: '', visibility: 'ephemeral' }),
+  });
+  it('maps start to /roundtable, skips ballot and puts required options first', () => {
+    const json = buildCommandRegistrations([
+      definition('start', [
+        { name: 'panel', description: 'panel', type: 'string', required: false, maxLength: 40 },
+        { name: 'topic', description: 'topic', type: 'string', required: true, maxLength: 500 },
+        { name: 'rounds', description: 'rounds', type: 'integer', required: false, min: 0, max: 20 },
+      ]),
+      definition('ballot', []),
+      definition('vote', [{ name: 'action', description: 'open or close', type: 'string', required: false, choices: ['open', 'close'] }]),
+    ]);
+    expect(json.map((command) => command.name)).toEqual(['roundtable', 'vote']);
+    expect(json[0]?.options?.map((option) => option.name)).toEqual(['topic', 'panel', 'rounds']);
+    expect(json[0]?.options?.[2]).toMatchObject({ type: 4, min_value: 0, max_value: 20 });
+    expect(json[1]?.options?.[0]).toMatchObject({ type: 3, choices: [{ name: 'open', value: 'open' }, { name: 'close', value: 'close' }] });
+    expect(coreCommandName('roundtable')).toBe('start');
+  });
+});

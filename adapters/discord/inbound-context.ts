@@ -1,0 +1,68 @@
+/** What the inbound handlers (messages, slash commands, buttons) share. */
+import { PermissionFlagsBits, type Attachment, type Client, type Collection, type GuildMember, type GuildBasedChannel, type REST, type User, type APIChannel, Routes } from 'discord.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../src/config/config-schema.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import type { RedisKeys } from '../../src/store/keys.ts';
+import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
+import type { ImageReference, Person } from '../../src/adapter/inbound-event.ts';
+import type { AdapterDependencies } from '../../src/adapter/platform-adapter.ts';
+import { threadNameFromTopic } from './format-content.ts';
+
+export interface InboundContext {
+  client: Client;
+  rest: REST;
+  config: Config;
+  logger: Logger;
+  redis: Redis;
+  keys: RedisKeys;
+  roundtable: RoundtableService;
+  commands: AdapterDependencies['commands'];
+  runCommand: AdapterDependencies['runCommand'];
+}
+
+const seenTtlSeconds = 24 * 3600;
+const imageExtension = /\.(png|jpe?g|gif|webp|heic|heif|bmp|tiff?|avif)$/i;
+
+/** True the first time an inbound event id is seen (gateway replays and resumes repeat events). */
+export async function firstSighting(context: InboundContext, eventId: string): Promise<boolean> {
+  const fresh = await context.redis.set(context.keys.inboundSeen('discord', eventId), '1', 'EX', seenTtlSeconds, 'NX');
+  return fresh === 'OK';
+}
+
+/** DISCORD_ALLOWED_GUILDS / DISCORD_ALLOWED_CHANNELS (empty = everywhere). Threads count as their parent. */
+export function isAllowed(config: Config, guildId: string | null, channel: GuildBasedChannel | null): boolean {
+  if (config.DISCORD_ALLOWED_GUILDS.length > 0 && !config.DISCORD_ALLOWED_GUILDS.includes(guildId ?? '')) return false;
+  if (config.DISCORD_ALLOWED_CHANNELS.length === 0) return true;
+  const channelId = channel?.isThread() ? channel.parentId : channel?.id;
+  return config.DISCORD_ALLOWED_CHANNELS.includes(channelId ?? '');
+}
+
+/** A person; managers are members with Manage Threads in the channel (they may end any session). */
+export function personOf(user: User, member: GuildMember | null, channel: GuildBasedChannel | null, permissions?: bigint): Person {
+  let isManager = false;
+  if (permissions !== undefined) isManager = (permissions & PermissionFlagsBits.ManageThreads) !== 0n;
+  else if (member && channel) isManager = channel.permissionsFor(member)?.has(PermissionFlagsBits.ManageThreads) ?? false;
+  return { id: user.id, displayName: member?.displayName ?? user.globalName ?? user.username, isManager };
+}
+
+export function imageReferences(attachments: Collection<string, Attachment>): ImageReference[] {
+  return [...attachments.values()]
+    .filter((attachment) => attachment.contentType?.startsWith('image/') || (!attachment.contentType && imageExtension.test(attachment.name)))
+    .map((attachment) => ({
+      kind: 'url' as const,
+      location: attachment.url,
+      filename: attachment.name,
+      size: attachment.size,
+      ...(attachment.contentType ? { contentType: attachment.contentType } : {}),
+    }));
+}
+
+/** Opens the public thread of a session on a message; returns the thread id. */
+export async function openSessionThread(rest: REST, parentId: string, messageId: string, topic: string): Promise<string> {
+  const thread = (await rest.post(Routes.threads(parentId, messageId), {
+    body: { name: threadNameFromTopic(topic), auto_archive_duration: 1440 },
+    reason: 'TableRound session',
+  })) as APIChannel;
+  return thread.id;
+}

@@ -1,0 +1,59 @@
+/**
+ * Answering an interaction within Discord's 3-second window: work that is not done after
+ * `deferAfterMs` gets a deferred (ephemeral "thinking…") response first, then the real answer.
+ */
+import { MessageFlags, type ChatInputCommandInteraction, type ButtonInteraction } from 'discord.js';
+import type { CommandReply } from '../../commands/command.ts';
+import { mentionNobody, prepareContent } from './format-content.ts';
+import { splitMessage } from './split-message.ts';
+
+/** Discord's limit is 3 s; defer well before it so network latency cannot make us miss it. */
+export const deferAfterMs = 1_500;
+
+type Answerable = ChatInputCommandInteraction | ButtonInteraction;
+
+export async function answerEphemeral(interaction: Answerable, text: string): Promise<void> {
+  const content = splitMessage(prepareContent(text))[0] ?? '…';
+  if (interaction.deferred || interaction.replied) {
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: mentionNobody });
+  } else {
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: mentionNobody });
+  }
+}
+
+/** Runs `work`; defers when it is slow; delivers the reply with its visibility. */
+export async function respondWithin(interaction: ChatInputCommandInteraction, work: () => Promise<CommandReply>): Promise<CommandReply> {
+  let deferring: Promise<unknown> | undefined;
+  const timer = setTimeout(() => {
+    deferring = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  }, deferAfterMs);
+  let reply: CommandReply;
+  try {
+    reply = await work();
+  } finally {
+    clearTimeout(timer);
+  }
+  if (deferring) await deferring;
+  await deliver(interaction, reply);
+  return reply;
+}
+
+export async function deliver(interaction: ChatInputCommandInteraction, reply: CommandReply): Promise<void> {
+  const chunks = splitMessage(prepareContent(reply.text));
+  if (chunks.length === 0) chunks.push('Done.');
+  const ephemeral = reply.visibility === 'ephemeral';
+  const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
+  const [first, ...rest] = chunks;
+  if (interaction.deferred) {
+    if (ephemeral) {
+      await interaction.editReply({ content: first ?? '', allowedMentions: mentionNobody });
+    } else {
+      // The deferral was ephemeral; a public answer replaces it.
+      await interaction.deleteReply().catch(() => undefined);
+      await interaction.followUp({ content: first ?? '', allowedMentions: mentionNobody });
+    }
+  } else {
+    await interaction.reply({ content: first ?? '', ...(flags ? { flags } : {}), allowedMentions: mentionNobody });
+  }
+  for (const chunk of rest) await interaction.followUp({ content: chunk, ...(flags ? { flags } : {}), allowedMentions: mentionNobody });
+}

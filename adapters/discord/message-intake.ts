@@ -1,0 +1,115 @@
+/**
+ * Gateway messages → the core. A mention of the bot in a text channel opens a public thread on
+ * that message and starts a session in it; any person's message in a session thread is
+ * submitted without a further mention. Ignored: the bot itself, webhooks (its own persona posts
+ * included), other bots, system messages, DMs, channels outside the allowlists.
+ */
+import { ChannelType, MessageType, Routes, type Message } from 'discord.js';
+import { buildSessionId } from '../../src/session/session-id.ts';
+import { TableRoundError } from '../../src/errors.ts';
+import { mentionNobody } from './format-content.ts';
+import { botMissingPermissions, describeMissingPermissions } from './discord-permissions.ts';
+import { firstSighting, imageReferences, isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
+
+const quietErrors = new Set(['session_missing', 'session_ended']);
+
+export function isFromSelfOrMachine(message: Message, ownWebhookIds: ReadonlySet<string>): boolean {
+  if (message.webhookId) return true; // persona posts (ownWebhookIds) and every other integration
+  if (ownWebhookIds.has(message.author.id)) return true;
+  return message.author.bot || message.system || (message.type !== MessageType.Default && message.type !== MessageType.Reply);
+}
+
+export function mentionsBot(message: Message, botId: string): boolean {
+  if (message.mentions.users.has(botId)) return true;
+  // Clicking the bot's managed role in the mention list is a common way to "mention the bot".
+  return message.mentions.roles.some((role) => role.tags?.botId === botId);
+}
+
+export function topicFrom(content: string, botId: string): string {
+  return content
+    .replace(new RegExp(`<@!?${botId}>`, 'g'), ' ')
+    .replace(/<@&\d+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export class MessageIntake {
+  constructor(
+    private readonly context: InboundContext,
+    private readonly ownWebhookIds: ReadonlySet<string>,
+  ) {}
+
+  async handle(message: Message): Promise<void> {
+    const botId = this.context.client.user?.id;
+    if (!botId || message.author.id === botId || isFromSelfOrMachine(message, this.ownWebhookIds)) return;
+    if (!message.inGuild() || !isAllowed(this.context.config, message.guildId, message.channel)) return;
+    const channel = message.channel;
+    if (channel.isThread()) {
+      if (channel.parentId) await this.submitThreadMessage(message, channel.parentId, channel.id, botId);
+      return;
+    }
+    if ((channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement) && mentionsBot(message, botId)) {
+      if (!(await firstSighting(this.context, `message:${message.id}`))) return;
+      await this.startFromMention(message as Message<true>, botId);
+    }
+  }
+
+  private async submitThreadMessage(message: Message<true>, parentId: string, threadId: string, botId: string): Promise<void> {
+    const text = topicFrom(message.content, botId);
+    const images = imageReferences(message.attachments);
+    if (!text && images.length === 0) return;
+    const sessionId = buildSessionId({ platform: 'discord', channel: parentId, thread: threadId });
+    const person = personOf(message.author, message.member, message.channel);
+    try {
+      await this.context.roundtable.submit(sessionId, person, { type: 'message', text, images, messageId: message.id }, `discord:${message.id}`);
+    } catch (error) {
+      if (error instanceof TableRoundError && quietErrors.has(error.code)) return;
+      this.context.logger.warn({ err: error, sessionId }, 'discord: could not submit a thread message');
+      if (error instanceof TableRoundError) await this.reply(threadId, message.id, error.publicMessage);
+    }
+  }
+
+  private async startFromMention(message: Message<true>, botId: string): Promise<void> {
+    const { logger, roundtable, rest } = this.context;
+    const topic = topicFrom(message.content, botId);
+    const images = imageReferences(message.attachments);
+    if (!topic && images.length === 0) {
+      await this.reply(message.channelId, message.id, 'Give me a topic to discuss: mention me followed by the topic, e.g. `@TableRound a lamp for reading in bed`.');
+      return;
+    }
+    const missing = botMissingPermissions(this.context.client, message.channel);
+    if (missing.length > 0) {
+      logger.warn({ channel: message.channelId, missing }, 'discord: missing permissions to start a roundtable');
+      await this.reply(message.channelId, message.id, describeMissingPermissions(missing, message.channelId));
+      return;
+    }
+    let threadId: string;
+    try {
+      threadId = await openSessionThread(rest, message.channelId, message.id, topic || 'Image roundtable');
+    } catch (error) {
+      logger.warn({ err: error, channel: message.channelId }, 'discord: could not open a thread');
+      await this.reply(message.channelId, message.id, describeMissingPermissions(['CreatePublicThreads', 'ReadMessageHistory'], message.channelId));
+      return;
+    }
+    try {
+      await roundtable.start({
+        address: { platform: 'discord', channel: message.channelId, thread: threadId },
+        person: personOf(message.author, message.member, message.channel),
+        topic: topic || 'What do these images suggest?',
+        images,
+      });
+    } catch (error) {
+      logger.warn({ err: error, threadId }, 'discord: could not start a session');
+      const text = error instanceof TableRoundError ? error.publicMessage : 'Something went wrong on our side; the roundtable could not start.';
+      await rest.post(Routes.channelMessages(threadId), { body: { content: text, allowed_mentions: mentionNobody } }).catch(() => undefined);
+    }
+  }
+
+  private async reply(channelId: string, messageId: string, content: string): Promise<void> {
+    await this.context.rest
+      .post(Routes.channelMessages(channelId), {
+        body: { content, allowed_mentions: mentionNobody, message_reference: { message_id: messageId, fail_if_not_exists: false } },
+      })
+      .catch((error: unknown) => this.context.logger.warn({ err: error, channelId }, 'discord: could not reply'));
+  }
+}

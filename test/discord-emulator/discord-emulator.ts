@@ -1,0 +1,320 @@
+/**
+ * A loopback Discord for tests: REST under `/api/v10`, the gateway WebSocket at `/gateway`
+ * (announced by `GET /gateway/bot`), a CDN path for attachments, and a driver API that plays
+ * people (messages, slash commands, button clicks dispatched over the gateway as Discord does)
+ * plus inspection (messages with their webhook usernames, allowed_mentions and edits; 429 count).
+ *
+ * Point discord.js at it with `rest: { api: emulator.apiUrl, cdn: emulator.cdnUrl }`.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { nextSnowflake } from './snowflake.ts';
+import { channelJson, EmulatorState, memberJson, userJson, type ChannelRecord, type InteractionRecord, type JsonObject, type MessageRecord, type UserRecord } from './emulator-state.ts';
+import { defaultEveryonePermissions, Permission, permissionBits, type PermissionName } from './permissions.ts';
+import { GatewayServer } from './gateway-server.ts';
+import { RestServer } from './rest-server.ts';
+import { discordLimits, type EmulatorContext, type EmulatorLimits } from './emulator-context.ts';
+import { channelRoutes } from './routes-channels.ts';
+import { webhookRoutes } from './routes-webhooks.ts';
+import { interactionCallbackRoutes } from './routes-interactions.ts';
+import { miscRoutes } from './routes-misc.ts';
+import { createMessage } from './message-factory.ts';
+import type { UploadedFile } from './http-kit.ts';
+
+export interface EmulatorOptions {
+  token?: string;
+  botName?: string;
+  limits?: Partial<EmulatorLimits>;
+  heartbeatIntervalMs?: number;
+}
+
+/** What the bot is granted by its role in the default guild (the invite permissions). */
+export const botPermissionNames: PermissionName[] = [
+  'ViewChannel',
+  'SendMessages',
+  'SendMessagesInThreads',
+  'CreatePublicThreads',
+  'ManageThreads',
+  'ManageWebhooks',
+  'AttachFiles',
+  'EmbedLinks',
+  'ReadMessageHistory',
+];
+
+export interface UserAttachment {
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+export class DiscordEmulator {
+  readonly state: EmulatorState;
+  readonly token: string;
+  readonly guildId: string;
+  readonly channelId: string;
+  readonly owner: UserRecord;
+  readonly managerRoleId: string;
+  private readonly context: EmulatorContext;
+  private readonly httpServer: Server;
+  private readonly gateway: GatewayServer;
+  private readonly rest: RestServer;
+  private port = 0;
+
+  private constructor(options: EmulatorOptions) {
+    this.token = options.token ?? `emulator.${randomBytes(12).toString('hex')}`;
+    const botUser: UserRecord = { id: nextSnowflake(), username: options.botName ?? 'TableRound', globalName: null, bot: true };
+    this.state = new EmulatorState(botUser, botUser.id);
+    this.httpServer = createServer((request, response) => {
+      void this.rest.handle(request, response);
+    });
+    this.gateway = new GatewayServer(this.httpServer, this.state, () => this.token, () => this.gatewayUrl, options.heartbeatIntervalMs);
+    this.context = {
+      state: this.state,
+      gateway: this.gateway,
+      limits: { ...discordLimits, ...options.limits },
+      baseUrl: () => this.baseUrl,
+      stats: { rateLimitHits: 0, rateLimitedPaths: [], requests: [], typing: [] },
+    };
+    const routes = [
+      ...miscRoutes(this.context, () => this.gatewayUrl),
+      ...channelRoutes(this.context),
+      ...webhookRoutes(this.context),
+      ...interactionCallbackRoutes(this.context),
+    ];
+    this.rest = new RestServer(this.context, routes, () => this.token);
+    // The default world: one guild, one text channel, an owner, a bot role and a manager role.
+    this.owner = this.state.addUser('owner');
+    this.guildId = nextSnowflake();
+    const botRoleId = nextSnowflake();
+    this.managerRoleId = nextSnowflake();
+    const joinedAt = new Date().toISOString();
+    this.state.guilds.set(this.guildId, {
+      id: this.guildId,
+      name: 'Emulated Guild',
+      ownerId: this.owner.id,
+      roles: [
+        { id: this.guildId, name: '@everyone', permissions: defaultEveryonePermissions, position: 0 },
+        { id: botRoleId, name: botUser.username, permissions: permissionBits(...botPermissionNames), position: 2 },
+        { id: this.managerRoleId, name: 'Moderators', permissions: Permission.ManageThreads | Permission.ManageMessages, position: 1 },
+      ],
+      members: new Map([
+        [this.owner.id, { userId: this.owner.id, roleIds: [], nick: null, joinedAt }],
+        [botUser.id, { userId: botUser.id, roleIds: [botRoleId], nick: null, joinedAt }],
+      ]),
+    });
+    this.channelId = this.addTextChannel('general').id;
+  }
+
+  static async start(options: EmulatorOptions = {}): Promise<DiscordEmulator> {
+    const emulator = new DiscordEmulator(options);
+    await new Promise<void>((resolve) => emulator.httpServer.listen(0, '127.0.0.1', resolve));
+    emulator.port = (emulator.httpServer.address() as AddressInfo).port;
+    return emulator;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  /** For discord.js `rest.api` / DISCORD_API_URL (discord.js appends `/v10`). */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api`;
+  }
+  get cdnUrl(): string {
+    return `${this.baseUrl}/cdn`;
+  }
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}/gateway`;
+  }
+  get botUser(): UserRecord {
+    return this.state.botUser;
+  }
+  get applicationId(): string {
+    return this.state.applicationId;
+  }
+  get limits(): EmulatorLimits {
+    return this.context.limits;
+  }
+  /** Every 429 the emulator answered. */
+  get rateLimitHits(): number {
+    return this.context.stats.rateLimitHits;
+  }
+  get stats(): EmulatorContext['stats'] {
+    return this.context.stats;
+  }
+
+  waitForBot(): Promise<void> {
+    return this.gateway.waitForIdentify();
+  }
+
+  async close(): Promise<void> {
+    await this.gateway.close();
+    this.httpServer.closeAllConnections();
+    await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+  }
+
+  // ---- world setup ----
+
+  addTextChannel(name: string): ChannelRecord {
+    const channel: ChannelRecord = {
+      id: nextSnowflake(),
+      type: 0,
+      guildId: this.guildId,
+      name,
+      parentId: null,
+      ownerId: null,
+      overwrites: [],
+      archived: false,
+      locked: false,
+      autoArchiveDuration: 1440,
+      createdAt: new Date().toISOString(),
+      lastMessageId: null,
+      messageCount: 0,
+    };
+    this.state.channels.set(channel.id, channel);
+    if (this.gateway.identifiedCount > 0) this.gateway.dispatch('CHANNEL_CREATE', channelJson(channel));
+    return channel;
+  }
+
+  /** A guild member; `manager` gives the Moderators role (Manage Threads). */
+  addMember(username: string, options: { manager?: boolean } = {}): UserRecord {
+    const user = this.state.addUser(username);
+    const guild = this.state.guilds.get(this.guildId);
+    guild?.members.set(user.id, { userId: user.id, roleIds: options.manager ? [this.managerRoleId] : [], nick: null, joinedAt: new Date().toISOString() });
+    return user;
+  }
+
+  /** Denies the bot permissions in one channel (a member overwrite, as a server admin would). */
+  denyBotPermissions(channelId: string, ...names: PermissionName[]): void {
+    const channel = this.state.channels.get(channelId);
+    if (!channel) throw new Error(`no channel ${channelId}`);
+    channel.overwrites = channel.overwrites.filter((overwrite) => overwrite.id !== this.botUser.id);
+    channel.overwrites.push({ id: this.botUser.id, type: 1, allow: 0n, deny: permissionBits(...names) });
+    this.gateway.dispatch('CHANNEL_UPDATE', channelJson(channel));
+  }
+
+  /** Deletes a webhook behind the bot's back (to exercise "Unknown Webhook"). */
+  deleteWebhook(webhookId: string): void {
+    this.state.webhooks.delete(webhookId);
+  }
+
+  // ---- people ----
+
+  userSendsMessage(channelId: string, author: UserRecord, content: string, attachments: UserAttachment[] = []): MessageRecord {
+    const files: UploadedFile[] = attachments.map((attachment, index) => ({ index, ...attachment }));
+    return createMessage(this.context, { channelId, author, content, allowedMentions: undefined, files });
+  }
+
+  userRunsCommand(channelId: string, user: UserRecord, name: string, options: Record<string, string | number> = {}): InteractionRecord {
+    const channel = this.channelOrThrow(channelId);
+    const registered = [...this.state.commands.values()].flat().find((command) => command.name === name);
+    const specs = Array.isArray(registered?.options) ? (registered.options as JsonObject[]) : [];
+    const data = {
+      id: (registered?.id as string | undefined) ?? nextSnowflake(),
+      name,
+      type: 1,
+      guild_id: this.guildId,
+      options: Object.entries(options).map(([optionName, value]) => ({
+        name: optionName,
+        type: (specs.find((spec) => spec.name === optionName)?.type as number | undefined) ?? (typeof value === 'number' ? 4 : 3),
+        value,
+      })),
+    };
+    return this.dispatchInteraction(channel, user, 2, data, undefined);
+  }
+
+  userClicksButton(channelId: string, messageId: string, user: UserRecord, customId: string): InteractionRecord {
+    const channel = this.channelOrThrow(channelId);
+    const message = this.state.messages.get(messageId);
+    if (!message) throw new Error(`no message ${messageId}`);
+    return this.dispatchInteraction(channel, user, 3, { custom_id: customId, component_type: 2 }, message);
+  }
+
+  // ---- inspection ----
+
+  messagesIn(channelId: string, options: { includeEphemeral?: boolean } = {}): MessageRecord[] {
+    return this.state.channelMessages(channelId).filter((message) => options.includeEphemeral || !message.ephemeral);
+  }
+
+  threadsOf(channelId: string): ChannelRecord[] {
+    return [...this.state.channels.values()].filter((channel) => channel.parentId === channelId);
+  }
+
+  channel(channelId: string): ChannelRecord | undefined {
+    return this.state.channels.get(channelId);
+  }
+
+  interaction(interactionId: string): InteractionRecord | undefined {
+    return this.state.interactions.get(interactionId);
+  }
+
+  /** Every message the interaction produced (original response and follow-ups), ephemeral or not. */
+  interactionMessages(interactionId: string): MessageRecord[] {
+    const interaction = this.state.interactions.get(interactionId);
+    if (!interaction) return [];
+    return [interaction.originalMessageId, ...interaction.followUpIds]
+      .map((messageId) => (messageId ? this.state.messages.get(messageId) : undefined))
+      .filter((message): message is MessageRecord => message !== undefined && !message.deleted);
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  private channelOrThrow(channelId: string): ChannelRecord {
+    const channel = this.state.channels.get(channelId);
+    if (!channel) throw new Error(`no channel ${channelId}`);
+    return channel;
+  }
+
+  private dispatchInteraction(channel: ChannelRecord, user: UserRecord, type: 2 | 3, data: JsonObject, source: MessageRecord | undefined): InteractionRecord {
+    const member = this.state.guildOf(channel).members.get(user.id);
+    if (!member) throw new Error(`${user.username} is not a member`);
+    const interaction: InteractionRecord = {
+      id: nextSnowflake(),
+      token: `itoken.${randomBytes(24).toString('base64url')}`,
+      type,
+      channelId: channel.id,
+      guildId: channel.guildId,
+      userId: user.id,
+      createdAt: Date.now(),
+      callbacks: [],
+      originalMessageId: undefined,
+      sourceMessageId: source?.json.id as string | undefined,
+      followUpIds: [],
+      ephemeral: false,
+    };
+    this.state.interactions.set(interaction.id, interaction);
+    this.gateway.dispatch('INTERACTION_CREATE', {
+      id: interaction.id,
+      application_id: this.applicationId,
+      type,
+      data,
+      guild_id: channel.guildId,
+      guild: { id: channel.guildId, locale: 'en-US', features: [] },
+      channel_id: channel.id,
+      channel: channelJson(channel),
+      member: { ...memberJson(member, user), permissions: this.state.permissionsOf(user.id, channel).toString() },
+      token: interaction.token,
+      version: 1,
+      app_permissions: this.state.permissionsOf(this.botUser.id, channel).toString(),
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': channel.guildId },
+      context: 0,
+      attachment_size_limit: 10 * 1024 * 1024,
+      ...(source ? { message: source.json } : {}),
+    });
+    return interaction;
+  }
+}
+
+export { userJson, Permission };
+export type { ChannelRecord, InteractionRecord, MessageRecord, UserRecord };
