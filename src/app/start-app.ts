@@ -126,7 +126,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       (sessionId, seq) => queue.enqueue(sessionId, seq),
     );
     workerRedis = createRedis(redisUrl, logger, { name: 'worker' });
-    queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, metrics);
+    queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics);
   }
   if (config.ROLE !== 'worker') {
     for (const [platform, platformAdapter] of platforms) {

@@ -45,6 +45,8 @@ export const configSchema = z.object({
   SESSION_TTL_HOURS: decimal(24, 0.01, 24 * 90),
   QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tableround'),
   WORKER_CONCURRENCY: integer(8, 1, 1000),
+  /** A running step's lock; a worker that dies holding it has its step taken over after this long. */
+  WORKER_LOCK_MS: integer(30_000, 500),
   /** Model requests per minute across all workers; 0 means no limit. */
   MODEL_RPM: integer(0, 0),
 

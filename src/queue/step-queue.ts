@@ -49,7 +49,7 @@ export class StepQueue {
     await this.queue.add('step', { sessionId, seq }, { jobId: stepJobId(sessionId, seq) });
   }
 
-  startWorker(machine: StepMachine, concurrency: number, workerConnection: Redis, metrics?: Metrics): Worker<StepJobData> {
+  startWorker(machine: StepMachine, concurrency: number, workerConnection: Redis, lockMs: number, metrics?: Metrics): Worker<StepJobData> {
     const worker = new Worker<StepJobData>(
       this.name,
       async (job: Job<StepJobData>) => {
@@ -61,8 +61,10 @@ export class StepQueue {
         connection: workerConnection as unknown as ConnectionOptions,
         prefix: this.prefix,
         concurrency,
-        // Model calls can stream for a while; the lock is renewed every lockDuration/2 while running.
-        lockDuration: 60_000,
+        // The lock is renewed every lockDuration/2 while the step runs; a worker killed mid-step
+        // stops renewing, and the stalled check (same period) hands the step to another worker.
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
         maxStalledCount: 2,
       },
     );

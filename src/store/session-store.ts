@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import type { RedisKeys, SessionKeyType } from './keys.ts';
+import { isRedisUnavailable } from './redis-connection.ts';
 import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
 const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted'];
@@ -267,9 +268,23 @@ export class SessionStore {
     return raw ? (JSON.parse(raw) as string[]) : undefined;
   }
 
+  /**
+   * Records a post that the platform accepted. This write matters more than most: without it a
+   * re-run of the step would post again, so while Redis is briefly unreachable it is retried for
+   * up to a minute before giving up.
+   */
   async recordPosted(sessionId: string, idempotencyKey: string, messageIds: string[]): Promise<void> {
     const key = this.key('posted', sessionId);
-    await this.redis.multi().hset(key, idempotencyKey, JSON.stringify(messageIds)).pexpire(key, this.ttlMs).exec();
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.redis.multi().hset(key, idempotencyKey, JSON.stringify(messageIds)).pexpire(key, this.ttlMs).exec();
+        return;
+      } catch (error) {
+        if (!isRedisUnavailable(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 2_000)));
+      }
+    }
   }
 
   async setPollMessageId(sessionId: string, messageId: string): Promise<void> {

@@ -1,0 +1,259 @@
+/**
+ * The Web API methods the bot calls, with Slack's response shapes: `{ok: true, ...}` or
+ * `{ok: false, error}` (HTTP 200 either way; 429 + Retry-After for rate limits, handled by the
+ * server before a method runs).
+ */
+import { randomId, fileObject, type EmulatedMessage, type Workspace } from './workspace.ts';
+
+export type MethodArgs = Record<string, unknown>;
+export type MethodResult = Record<string, unknown> & { ok: boolean };
+
+export interface MethodContext {
+  workspace: Workspace;
+  baseUrl: string;
+  /** The token the call was authorised with. */
+  token: string;
+  /** Called for every message the bot creates (the emulator echoes it as a message event). */
+  onBotMessage(message: EmulatedMessage): void;
+}
+
+type Handler = (args: MethodArgs, context: MethodContext) => MethodResult;
+
+const failure = (error: string, extra: Record<string, unknown> = {}): MethodResult => ({ ok: false, error, ...extra });
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function parseJsonArgument(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The message object Slack returns and sends in events for a bot post. */
+export function messageObject(message: EmulatedMessage, workspace: Workspace): Record<string, unknown> {
+  return {
+    type: 'message',
+    ...(message.subtype ? { subtype: message.subtype } : {}),
+    text: message.text,
+    ts: message.ts,
+    ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    ...(message.user ? { user: message.user } : {}),
+    ...(message.botId ? { bot_id: message.botId, app_id: message.appId, bot_profile: { id: message.botId, app_id: message.appId, name: workspace.botName, team_id: workspace.teamId } } : {}),
+    ...(message.username ? { username: message.username } : {}),
+    ...(message.iconUrl || message.iconEmoji ? { icons: { ...(message.iconUrl ? { image_48: message.iconUrl } : {}), ...(message.iconEmoji ? { emoji: message.iconEmoji } : {}) } } : {}),
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    team: workspace.teamId,
+  };
+}
+
+function requireChannel(args: MethodArgs, context: MethodContext): string | MethodResult {
+  const channel = text(args.channel) ?? text(args.channel_id);
+  if (!channel) return failure('channel_not_found');
+  if (!context.workspace.channels.has(channel)) return failure('channel_not_found');
+  return channel;
+}
+
+function validateContent(args: MethodArgs): { text: string; blocks?: unknown[] } | MethodResult {
+  const blocks = args.blocks === undefined ? undefined : parseJsonArgument(args.blocks);
+  if (blocks !== undefined && !Array.isArray(blocks)) return failure('invalid_blocks');
+  if (Array.isArray(blocks) && blocks.length > 50) return failure('invalid_blocks', { errors: ['no more than 50 items allowed [json-pointer:/blocks]'] });
+  const messageText = text(args.text) ?? text(args.markdown_text);
+  if (!messageText && !blocks) return failure('no_text');
+  if (messageText && messageText.length > 40_000) return failure('msg_too_long');
+  return { text: messageText ?? '', ...(blocks ? { blocks } : {}) };
+}
+
+function botMessage(context: MethodContext, fields: Omit<EmulatedMessage, 'ts' | 'edits' | 'history' | 'botId' | 'appId'>): EmulatedMessage {
+  const { workspace } = context;
+  const customised = fields.username !== undefined || fields.iconUrl !== undefined || fields.iconEmoji !== undefined;
+  const message: EmulatedMessage = {
+    ...fields,
+    ts: workspace.nextTs(),
+    botId: workspace.botId,
+    appId: workspace.appId,
+    // Slack marks posts with a customised identity as `bot_message` (no `user`).
+    ...(customised ? { subtype: 'bot_message' } : { user: workspace.botUserId }),
+    edits: 0,
+    history: [fields.text],
+  };
+  workspace.messages.push(message);
+  context.onBotMessage(message);
+  return message;
+}
+
+function identity(args: MethodArgs): Pick<EmulatedMessage, 'username' | 'iconUrl' | 'iconEmoji'> {
+  return {
+    ...(text(args.username) ? { username: text(args.username) } : {}),
+    ...(text(args.icon_url) ? { iconUrl: text(args.icon_url) } : {}),
+    ...(text(args.icon_emoji) ? { iconEmoji: text(args.icon_emoji) } : {}),
+  };
+}
+
+const handlers: Record<string, Handler> = {
+  'api.test': (args) => ({ ok: true, args }),
+
+  'auth.test': (_args, { workspace, baseUrl }) => ({
+    ok: true,
+    url: `${baseUrl}/`,
+    team: workspace.teamDomain,
+    user: workspace.botName,
+    team_id: workspace.teamId,
+    user_id: workspace.botUserId,
+    bot_id: workspace.botId,
+    is_enterprise_install: false,
+  }),
+
+  'chat.postMessage': (args, context) => {
+    const channel = requireChannel(args, context);
+    if (typeof channel !== 'string') return channel;
+    const content = validateContent(args);
+    if ('ok' in content) return content;
+    const threadTs = text(args.thread_ts);
+    if (threadTs && !context.workspace.findMessage(channel, threadTs)) return failure('thread_not_found');
+    const message = botMessage(context, { channel, ...(threadTs ? { threadTs } : {}), ...identity(args), ...content });
+    return { ok: true, channel, ts: message.ts, message: messageObject(message, context.workspace) };
+  },
+
+  'chat.update': (args, context) => {
+    const channel = requireChannel(args, context);
+    if (typeof channel !== 'string') return channel;
+    const message = context.workspace.findMessage(channel, text(args.ts) ?? '');
+    if (!message) return failure('message_not_found');
+    if (message.botId !== context.workspace.botId) return failure('cant_update_message');
+    const content = validateContent(args);
+    if ('ok' in content) return content;
+    message.text = content.text;
+    if (content.blocks) message.blocks = content.blocks;
+    else if (args.blocks !== undefined) delete message.blocks;
+    message.edits += 1;
+    message.history.push(content.text);
+    return { ok: true, channel, ts: message.ts, text: message.text, message: messageObject(message, context.workspace) };
+  },
+
+  'chat.postEphemeral': (args, context) => {
+    const channel = requireChannel(args, context);
+    if (typeof channel !== 'string') return channel;
+    const user = text(args.user);
+    if (!user || !context.workspace.users.has(user)) return failure('user_not_in_channel');
+    const content = validateContent(args);
+    if ('ok' in content) return content;
+    const threadTs = text(args.thread_ts);
+    context.workspace.ephemerals.push({ channel, user, ...(threadTs ? { threadTs } : {}), ...content, via: 'chat.postEphemeral' });
+    return { ok: true, message_ts: context.workspace.nextTs() };
+  },
+
+  'chat.startStream': (args, context) => {
+    const channel = requireChannel(args, context);
+    if (typeof channel !== 'string') return channel;
+    const threadTs = text(args.thread_ts);
+    if (!threadTs || !context.workspace.findMessage(channel, threadTs)) return failure('invalid_arguments', { response_metadata: { messages: ['[ERROR] thread_ts is required'] } });
+    // Streaming into a channel (not a DM) needs the recipient.
+    if (!channel.startsWith('D') && (!text(args.recipient_user_id) || !text(args.recipient_team_id))) {
+      return failure('invalid_arguments', { response_metadata: { messages: ['[ERROR] recipient_user_id and recipient_team_id are required in channels'] } });
+    }
+    const markdown = text(args.markdown_text) ?? '';
+    if (markdown.length > 12_000) return failure('msg_too_long');
+    const message = botMessage(context, { channel, threadTs, ...identity(args), text: markdown, streaming: 'open' });
+    return { ok: true, channel, ts: message.ts };
+  },
+
+  'chat.appendStream': (args, context) => {
+    const channel = requireChannel(args, context);
+    if (typeof channel !== 'string') return channel;
+    const message = context.workspace.findMessage(channel, text(args.ts) ?? '');
+    if (!message) return failure('message_not_found');
+    if (message.streaming !== 'open') return failure('message_not_in_streaming_state');
+    const markdown = text(args.markdown_text);
+    if (!markdown) return failure('invalid_arguments');
+    if (message.text.length + markdown.length > 12_000) return failure('msg_too_long');
+    message.text += markdown;
+    message.edits += 1;
+    message.history.push(message.text);
+    return { ok: true, channel, ts: message.ts };
+  },
+
+  'chat.stopStream': (args, context) => {
+    const channel = requireChannel(args, context);
+    if (typeof channel !== 'string') return channel;
+    const message = context.workspace.findMessage(channel, text(args.ts) ?? '');
+    if (!message) return failure('message_not_found');
+    if (message.streaming !== 'open') return failure('message_not_in_streaming_state');
+    const markdown = text(args.markdown_text);
+    if (markdown) message.text += markdown;
+    const blocks = args.blocks === undefined ? undefined : parseJsonArgument(args.blocks);
+    if (Array.isArray(blocks)) message.blocks = blocks;
+    message.streaming = 'stopped';
+    message.history.push(message.text);
+    return { ok: true, channel, ts: message.ts, message: messageObject(message, context.workspace) };
+  },
+
+  'users.info': (args, { workspace }) => {
+    const user = workspace.users.get(text(args.user) ?? '');
+    if (!user) return failure('user_not_found');
+    return {
+      ok: true,
+      user: {
+        id: user.id,
+        team_id: workspace.teamId,
+        name: user.name,
+        deleted: false,
+        real_name: user.realName,
+        is_admin: user.isAdmin,
+        is_owner: user.isOwner,
+        is_primary_owner: user.isOwner,
+        is_restricted: false,
+        is_ultra_restricted: false,
+        is_bot: user.isBot,
+        is_app_user: false,
+        profile: { real_name: user.realName, display_name: user.name, team: workspace.teamId },
+      },
+    };
+  },
+
+  'files.getUploadURLExternal': (args, context) => {
+    const filename = text(args.filename);
+    const length = Number(args.length);
+    if (!filename || !Number.isInteger(length) || length <= 0) return failure('invalid_arguments');
+    const id = randomId('F');
+    context.workspace.files.set(id, { id, name: filename, title: filename, mimetype: 'application/octet-stream', size: length, bytes: Buffer.alloc(0), user: context.workspace.botUserId, created: Math.floor(Date.now() / 1000), pendingLength: length });
+    return { ok: true, upload_url: `${context.baseUrl}/upload/v1/${id}`, file_id: id };
+  },
+
+  'files.completeUploadExternal': (args, context) => {
+    const entries = parseJsonArgument(args.files);
+    if (!Array.isArray(entries) || entries.length === 0) return failure('invalid_arguments');
+    const channel = text(args.channel_id);
+    if (channel && !context.workspace.channels.has(channel)) return failure('channel_not_found');
+    const threadTs = text(args.thread_ts);
+    const files = [];
+    for (const entry of entries as { id?: unknown; title?: unknown }[]) {
+      const file = context.workspace.files.get(text(entry.id) ?? '');
+      if (!file) return failure('file_not_found');
+      if (file.pendingLength !== undefined) return failure('file_upload_not_completed');
+      if (text(entry.title)) file.title = text(entry.title) ?? file.title;
+      if (channel) file.channel = channel;
+      if (threadTs) file.threadTs = threadTs;
+      files.push(file);
+    }
+    if (channel) botMessage(context, { channel, ...(threadTs ? { threadTs } : {}), text: text(args.initial_comment) ?? '', files, subtype: 'file_share' });
+    return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title })) };
+  },
+
+  'files.info': (args, context) => {
+    const file = context.workspace.files.get(text(args.file) ?? '');
+    if (!file) return failure('file_not_found');
+    return { ok: true, file: fileObject(file, context.baseUrl, context.workspace.teamId) };
+  },
+};
+
+export function runMethod(method: string, args: MethodArgs, context: MethodContext): MethodResult {
+  const handler = handlers[method];
+  if (!handler) return failure('unknown_method');
+  return handler(args, context);
+}
+
+export function isKnownMethod(method: string): boolean {
+  return method in handlers || method === 'apps.connections.open';
+}

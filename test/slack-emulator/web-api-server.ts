@@ -1,0 +1,179 @@
+/**
+ * The emulator's HTTP side: the Web API (`/api/{method}`), the upload URLs handed out by
+ * `files.getUploadURLExternal`, the `url_private` file host (bearer token checked; without it an
+ * HTML login page with status 200, as Slack does), and `response_url`s.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RateLimiter, type RateLimitOptions } from './rate-limiter.ts';
+import { runMethod, isKnownMethod, type MethodArgs } from './web-api-methods.ts';
+import type { EmulatedMessage, Workspace } from './workspace.ts';
+
+export interface ApiCall {
+  method: string;
+  args: MethodArgs;
+  at: number;
+  status: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface WebApiServerOptions {
+  workspace: Workspace;
+  botToken: string;
+  appToken: string;
+  rateLimits: RateLimitOptions;
+  onBotMessage(message: EmulatedMessage): void;
+  issueSocketUrl(baseUrl: string): string;
+}
+
+export const loginPageHtml = '<!DOCTYPE html><html><head><title>Slack</title></head><body><h1>Sign in to your workspace</h1></body></html>';
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function parseArgs(body: Buffer, contentType: string): MethodArgs {
+  const raw = body.toString('utf8');
+  if (contentType.includes('application/json')) {
+    try {
+      return (JSON.parse(raw || '{}') as MethodArgs) ?? {};
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+export class WebApiServer {
+  readonly server: Server;
+  readonly limiter: RateLimiter;
+  readonly calls: ApiCall[] = [];
+  readonly responseUrlPosts: ResponseUrlPost[] = [];
+  /** response_url id → how many times it may still be used, and where it posts. */
+  readonly responseUrls = new Map<string, { remaining: number; channel: string; user: string; threadTs?: string }>();
+  /** Requests for url_private without the right token. */
+  fileRequestsWithoutAuth = 0;
+  baseUrl = '';
+
+  constructor(private readonly options: WebApiServerOptions) {
+    this.limiter = new RateLimiter(options.rateLimits);
+    this.server = createServer((request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        if (!response.headersSent) sendJson(response, 500, { ok: false, error: String(error) });
+      });
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    return this.baseUrl;
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.baseUrl);
+    const body = await readBody(request);
+    if (url.pathname.startsWith('/api/')) return this.api(url.pathname.slice(5), request, body, response);
+    if (url.pathname.startsWith('/upload/v1/') && request.method === 'POST') return this.upload(url.pathname.slice(11), body, response);
+    if (url.pathname.startsWith('/files-pri/')) return this.download(url.pathname, request, response);
+    if (url.pathname.startsWith('/response/') && request.method === 'POST') return this.responseUrl(url.pathname.slice(10), body, request, response);
+    sendJson(response, 404, { ok: false, error: 'not_found' });
+  }
+
+  private api(method: string, request: IncomingMessage, body: Buffer, response: ServerResponse): void {
+    const args = parseArgs(body, request.headers['content-type'] ?? '');
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+    const record = (status: number, result: { ok: boolean; error?: unknown }) =>
+      this.calls.push({ method, args, at: Date.now(), status, ok: result.ok, ...(typeof result.error === 'string' ? { error: result.error } : {}) });
+
+    if (!isKnownMethod(method)) {
+      const result = { ok: false, error: 'unknown_method' };
+      record(404, result);
+      return sendJson(response, 404, result);
+    }
+    const expected = method === 'apps.connections.open' ? this.options.appToken : this.options.botToken;
+    if (!token || token !== expected) {
+      const result = { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
+      record(200, result);
+      return sendJson(response, 200, result);
+    }
+    const channel = typeof args.channel === 'string' ? args.channel : typeof args.channel_id === 'string' ? args.channel_id : undefined;
+    const retryAfter = this.options.rateLimits ? this.limiter.check(method, channel) : 0;
+    if (retryAfter > 0) {
+      const result = { ok: false, error: 'ratelimited' };
+      record(429, result);
+      return sendJson(response, 429, result, { 'retry-after': String(retryAfter) });
+    }
+    const result =
+      method === 'apps.connections.open'
+        ? { ok: true, url: this.options.issueSocketUrl(this.baseUrl) }
+        : runMethod(method, args, { workspace: this.options.workspace, baseUrl: this.baseUrl, token, onBotMessage: this.options.onBotMessage });
+    record(200, result);
+    sendJson(response, 200, result);
+  }
+
+  private upload(fileId: string, body: Buffer, response: ServerResponse): void {
+    const file = this.options.workspace.files.get(fileId);
+    if (!file || file.pendingLength === undefined) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    file.bytes = body;
+    file.size = body.length;
+    delete file.pendingLength;
+    response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${body.length}`);
+  }
+
+  private download(pathname: string, request: IncomingMessage, response: ServerResponse): void {
+    const { workspace } = this.options;
+    const match = /^\/files-pri\/([A-Z0-9]+)-([A-Z0-9]+)\//.exec(pathname);
+    const file = match && match[1] === workspace.teamId ? workspace.files.get(match[2] ?? '') : undefined;
+    if (request.headers.authorization !== `Bearer ${this.options.botToken}`) {
+      this.fileRequestsWithoutAuth += 1;
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginPageHtml);
+      return;
+    }
+    if (!file) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('file not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) }).end(file.bytes);
+  }
+
+  private responseUrl(id: string, body: Buffer, request: IncomingMessage, response: ServerResponse): void {
+    const target = this.responseUrls.get(id);
+    if (!target || target.remaining <= 0) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('used_url');
+      return;
+    }
+    target.remaining -= 1;
+    const parsed = parseArgs(body, request.headers['content-type'] ?? 'application/json');
+    this.responseUrlPosts.push({ id, body: parsed, at: Date.now() });
+    const text = typeof parsed.text === 'string' ? parsed.text : '';
+    const blocks = Array.isArray(parsed.blocks) ? parsed.blocks : undefined;
+    const { workspace } = this.options;
+    if (parsed.response_type === 'in_channel') {
+      const message: EmulatedMessage = { channel: target.channel, ts: workspace.nextTs(), user: workspace.botUserId, botId: workspace.botId, appId: workspace.appId, text, ...(blocks ? { blocks } : {}), edits: 0, history: [text] };
+      workspace.messages.push(message);
+    } else {
+      workspace.ephemerals.push({ channel: target.channel, user: target.user, ...(target.threadTs ? { threadTs: target.threadTs } : {}), text, ...(blocks ? { blocks } : {}), via: 'response_url' });
+    }
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  }
+}
