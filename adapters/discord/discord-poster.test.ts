@@ -97,4 +97,23 @@ describe('DiscordPoster against the emulator', () => {
     for (let index = 1; index < editTimes.length; index += 1) expect((editTimes[index] ?? 0) - (editTimes[index - 1] ?? 0)).toBeGreaterThanOrEqual(140);
     for (const allowed of first?.allowedMentionsHistory ?? []) expect(allowed).toEqual({ parse: [] });
   });
+
+  it('resumes a half-streamed message after a crash instead of posting a second one', async () => {
+    const sessionId = await newThread();
+    const registry = new WebhookRegistry(rest, redis, new RedisKeys(prefix), undefined);
+    let token: string | undefined;
+    const crashed = new StreamWriter(sessionId, persona('r', 'Resumer'), poster, pacing, logger, registry, { onStarted: async (value) => void (token = value) });
+    crashed.update('The first half of a thought');
+    for (let waited = 0; token === undefined && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(token).toBeDefined();
+    expect(token).not.toMatch(/token/i);
+    // The worker dies here. A retried step continues the same message.
+    const retried = new StreamWriter(sessionId, persona('r', 'Resumer'), poster, pacing, logger, registry, { resume: token! });
+    retried.update('The whole thought');
+    const result = await retried.finish('The whole thought, finished.');
+    const messages = emulator.messagesIn(sessionId.split(':')[2] ?? '');
+    expect(messages).toHaveLength(1);
+    expect(result.messageIds).toEqual([String(messages[0]!.json.id)]);
+    expect(String(messages[0]!.json.content)).toBe('The whole thought, finished.');
+  });
 });

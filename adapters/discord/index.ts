@@ -66,7 +66,7 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
   const adapter: ChatAdapter = {
     platform: 'discord',
     post: (request: PostRequest) => poster.post(request),
-    startStream: (request) => Promise.resolve(new StreamWriter(request.sessionId, request.speaker, poster, pacing, logger)),
+    startStream: (request, options) => Promise.resolve(new StreamWriter(request.sessionId, request.speaker, poster, pacing, logger, registry, options)),
     async typing(sessionId) {
       const { thread } = parseSessionId(sessionId);
       const now = Date.now();

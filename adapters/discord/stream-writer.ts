@@ -4,7 +4,8 @@
  * the shared budget has room right now. `finish` always writes the final text (waiting for the
  * budget), splitting it across further messages when it outgrows one.
  */
-import type { PostResult, Speaker, StreamHandle } from '../../src/adapter/chat-adapter.ts';
+import type { PostResult, Speaker, StreamHandle, StreamOptions } from '../../src/adapter/chat-adapter.ts';
+import type { WebhookRegistry } from './webhook-registry.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { prepareContent } from './format-content.ts';
 import { splitMessage } from './split-message.ts';
@@ -34,7 +35,27 @@ export class StreamWriter implements StreamHandle {
     private readonly poster: DiscordPoster,
     private readonly pacing: DiscordPacing,
     private readonly logger: Logger,
+    private readonly registry?: WebhookRegistry,
+    private readonly options: StreamOptions = {},
   ) {}
+
+  /** Token for `StreamOptions.resume`: where the message is, never the webhook's secret. */
+  static tokenOf(message: SentMessage): string {
+    return JSON.stringify({ id: message.id, channelId: message.channelId, parentId: message.parentId, via: message.via.kind });
+  }
+
+  /** The message an earlier, crashed attempt started, re-attached with fresh webhook credentials. */
+  private async resumed(): Promise<SentMessage | undefined> {
+    if (!this.options.resume || !this.registry) return undefined;
+    try {
+      const token = JSON.parse(this.options.resume) as { id: string; channelId: string; parentId: string; via: 'webhook' | 'bot' };
+      const via = token.via === 'webhook' ? { kind: 'webhook' as const, webhook: await this.registry.get(token.parentId) } : { kind: 'bot' as const };
+      return { id: token.id, channelId: token.channelId, parentId: token.parentId, via };
+    } catch (error) {
+      this.logger.warn({ err: error, sessionId: this.sessionId }, 'discord: cannot resume the interrupted message; posting a new one');
+      return undefined;
+    }
+  }
 
   update(textSoFar: string): void {
     if (this.closed) return;
@@ -46,6 +67,7 @@ export class StreamWriter implements StreamHandle {
     this.closed = true;
     await this.settle();
     const chunks = splitMessage(prepareContent(finalText));
+    this.message ??= await this.resumed();
     if (!this.message) return this.poster.post({ sessionId: this.sessionId, speaker: this.speaker, text: finalText });
     const message = this.message;
     const first = chunks[0] ?? '…';
@@ -86,12 +108,17 @@ export class StreamWriter implements StreamHandle {
   }
 
   private async run(): Promise<void> {
+    if (!this.message && this.options.resume) {
+      this.message = await this.resumed();
+      if (this.message) return;
+    }
     if (!this.message) {
       const text = preview(this.latest);
       if (!text) return;
       this.message = await this.poster.send(this.sessionId, this.speaker, text);
       this.shown = text;
       this.lastWriteAt = Date.now();
+      await this.options.onStarted?.(StreamWriter.tokenOf(this.message));
       return;
     }
     await this.waitForEditSlot(true);

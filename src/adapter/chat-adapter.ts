@@ -58,6 +58,17 @@ export interface StreamHandle {
   abort(reason: string): Promise<void>;
 }
 
+/**
+ * Lets a retried step continue the message a crashed attempt had started streaming, instead of
+ * leaving a half message and posting a second one.
+ */
+export interface StreamOptions {
+  /** Token from an earlier attempt's `onStarted`: continue (edit) that message. */
+  resume?: string;
+  /** Called once the stream's first platform message exists, with an opaque token to resume it. */
+  onStarted?: (resumeToken: string) => Promise<void>;
+}
+
 export interface PollCandidateView {
   index: number;
   label: string;
@@ -86,7 +97,7 @@ export interface ChatAdapter {
   post(request: PostRequest): Promise<PostResult>;
 
   /** Starts a streamed post. Adapters without it get `post` with the final text. */
-  startStream?(request: Omit<PostRequest, 'text' | 'files'>): Promise<StreamHandle>;
+  startStream?(request: Omit<PostRequest, 'text' | 'files'>, options?: StreamOptions): Promise<StreamHandle>;
 
   /** Shows that a speaker is composing (Discord typing indicator; terminal: nothing). */
   typing?(sessionId: string): Promise<void>;

@@ -90,7 +90,15 @@ export async function speak(context: StepContext, persona: Persona, key: string,
   const logger = context.logger.child({ persona: persona.id });
   await context.adapter.typing?.(context.sessionId).catch((error: unknown) => logger.debug({ err: error }, 'typing indicator failed'));
   const canStream = !already && context.adapter.startStream !== undefined;
-  const stream = canStream ? await context.adapter.startStream!({ sessionId: context.sessionId, speaker }) : undefined;
+  // A crashed earlier attempt may have left a half-streamed message: continue that one.
+  const streamKey = `${idempotencyKey}:stream`;
+  const resume = canStream ? (await context.deps.store.postedIds(context.sessionId, streamKey))?.[0] : undefined;
+  const stream = canStream
+    ? await context.adapter.startStream!(
+        { sessionId: context.sessionId, speaker },
+        { ...(resume ? { resume } : {}), onStarted: (token) => context.deps.store.recordPosted(context.sessionId, streamKey, [token]) },
+      )
+    : undefined;
   try {
     const result = await context.deps.models.chat({
       messages,

@@ -1,0 +1,126 @@
+/**
+ * The one top-level slash command (SLACK_COMMAND, default `/roundtable`) with subcommands, and the
+ * poll's Block Kit buttons. Callers ack first (within 3 s, always); these run afterwards.
+ * Slash commands cannot be typed in threads, so a command in the channel acts on the person's
+ * most recently active session there; `start` opens a new thread with a top-level message.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { AdapterDependencies } from '../../src/adapter/platform-adapter.ts';
+import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import { parseSessionId, type SessionAddress } from '../../src/session/session-id.ts';
+import { asTableRoundError } from '../../src/errors.ts';
+import { parseCommandText, helpText } from './command-text.ts';
+import type { PersonDirectory } from './people.ts';
+import type { Replies, RespondFunction, ReplyTarget } from './replies.ts';
+import type { BallotToggles } from './ballot-toggle.ts';
+import { decodeButtonValue } from './poll-blocks.ts';
+import type { SlackPacing } from './slack-pacing.ts';
+import { plainForMrkdwn } from './mrkdwn.ts';
+import { threadOf } from './message-poster.ts';
+
+export interface SlashCommandPayload {
+  channel_id: string;
+  user_id: string;
+  user_name?: string;
+  text: string;
+}
+
+export interface CommandIntakeDependencies {
+  client: WebClient;
+  roundtable: RoundtableService;
+  runCommand: AdapterDependencies['runCommand'];
+  people: PersonDirectory;
+  replies: Replies;
+  ballots: BallotToggles;
+  pacing: SlackPacing;
+  logger: Logger;
+  command: string;
+}
+
+export class CommandIntake {
+  constructor(private readonly dependencies: CommandIntakeDependencies) {}
+
+  async onSlashCommand(payload: SlashCommandPayload, respond: RespondFunction): Promise<void> {
+    const target: ReplyTarget = { channel: payload.channel_id, user: payload.user_id, respond };
+    const parsed = parseCommandText(payload.text);
+    if (parsed.kind === 'help') return this.dependencies.replies.ephemeral(target, helpText(this.dependencies.command), { mrkdwn: true });
+    if (parsed.kind === 'unknown') {
+      return this.dependencies.replies.ephemeral(target, `Unknown subcommand “${plainForMrkdwn(parsed.word)}”.\n${helpText(this.dependencies.command)}`, { mrkdwn: true });
+    }
+    const person = await this.dependencies.people.lookup(payload.user_id, payload.user_name);
+    if (parsed.name === 'start') return this.start(payload, parsed.options, target);
+
+    const sessionId = await this.dependencies.roundtable.recentSessionFor('slack', payload.channel_id, payload.user_id);
+    const address: SessionAddress = sessionId ? parseSessionId(sessionId) : { platform: 'slack', channel: payload.channel_id, thread: '' };
+    const reply = await this.dependencies.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId });
+    await this.dependencies.replies.commandReply(target, reply, sessionId);
+  }
+
+  /** `start`: the thread needs a parent, so the moderator posts one in the channel first. */
+  private async start(payload: SlashCommandPayload, options: Record<string, unknown>, target: ReplyTarget): Promise<void> {
+    const topic = String(options.topic ?? '').trim();
+    if (!topic) return this.dependencies.replies.ephemeral(target, `Give me a topic: \`${this.dependencies.command} start <topic>\``, { mrkdwn: true });
+    const person = await this.dependencies.people.lookup(payload.user_id, payload.user_name);
+    let parentTs: string | undefined;
+    try {
+      await this.dependencies.pacing.reservePost(payload.channel_id);
+      const parent = await this.dependencies.client.chat.postMessage({
+        channel: payload.channel_id,
+        text: `:round_pushpin: *Roundtable:* ${plainForMrkdwn(topic.slice(0, 500))}\n_Started by ${plainForMrkdwn(person.displayName)} — reply in the thread to take part._`,
+        parse: 'none',
+        link_names: false,
+        unfurl_links: false,
+      });
+      parentTs = parent.ts;
+    } catch (error) {
+      this.dependencies.logger.warn({ err: error, channel: payload.channel_id }, 'slack could not post the session parent');
+      return this.dependencies.replies.ephemeral(target, 'I could not post in this channel — please invite me first (`/invite @TableRound`).', { mrkdwn: true });
+    }
+    if (!parentTs) return;
+    const address: SessionAddress = { platform: 'slack', channel: payload.channel_id, thread: parentTs };
+    const reply = await this.dependencies.runCommand({ name: 'start', options, person, address, sessionId: undefined });
+    if (!reply.sessionId) {
+      // Not started: say so where the parent is, so no orphan "Roundtable" message is left unexplained.
+      await this.dependencies.pacing.reserveUpdate();
+      await this.dependencies.client.chat
+        .update({ channel: payload.channel_id, ts: parentTs, text: `:warning: Roundtable not started: ${plainForMrkdwn(reply.text)}` })
+        .catch((error: unknown) => this.dependencies.logger.warn({ err: error }, 'slack could not update the session parent'));
+    }
+    await this.dependencies.replies.commandReply(target, reply, reply.sessionId);
+  }
+
+  /** A candidate button: toggles it in the person's ballot and submits the whole ballot. */
+  async onBallotClick(value: string | undefined, user: { id: string; name?: string }, respond: RespondFunction | undefined, channel: string): Promise<void> {
+    const button = decodeButtonValue(value);
+    const target: ReplyTarget = { channel, user: user.id, ...(respond ? { respond } : {}) };
+    if (!button || button.index === undefined) return;
+    const { sessionId, pollId, index } = button;
+    if (!respond) target.threadTs = threadOf(sessionId).threadTs;
+    const status = await this.dependencies.roundtable.status(sessionId);
+    const poll = status?.poll;
+    if (!poll || poll.pollId !== pollId || poll.status !== 'open') return this.dependencies.replies.ephemeral(target, 'This vote is closed.');
+    const person = await this.dependencies.people.lookup(user.id, user.name);
+    const toggled = await this.dependencies.ballots.toggle(sessionId, pollId, user.id, index, poll.maxChoices);
+    if (!toggled.changed) return this.dependencies.replies.ephemeral(target, `You can choose up to ${poll.maxChoices}; tap one of your choices again to take it back first.`);
+    try {
+      const result = await this.dependencies.roundtable.submit(sessionId, person, { type: 'ballot', choices: toggled.choices });
+      const chosen = toggled.choices.map((choice) => choice + 1).join(', ') || 'nothing';
+      await this.dependencies.replies.ephemeral(target, result.notice ?? `Your ballot: ${chosen}`);
+    } catch (error) {
+      // Keep the toggle store equal to what the core holds.
+      await this.dependencies.ballots.toggle(sessionId, pollId, user.id, index, Number.MAX_SAFE_INTEGER);
+      await this.dependencies.replies.ephemeral(target, asTableRoundError(error).publicMessage);
+    }
+  }
+
+  /** The Close button: the same as `vote close`, with the same permission check. */
+  async onCloseClick(value: string | undefined, user: { id: string; name?: string }, respond: RespondFunction | undefined, channel: string): Promise<void> {
+    const button = decodeButtonValue(value);
+    if (!button) return;
+    const target: ReplyTarget = { channel, user: user.id, ...(respond ? { respond } : { threadTs: threadOf(button.sessionId).threadTs }) };
+    const person = await this.dependencies.people.lookup(user.id, user.name);
+    const reply = await this.dependencies.runCommand({ name: 'vote', options: { action: 'close' }, person, address: parseSessionId(button.sessionId), sessionId: button.sessionId });
+    await this.dependencies.replies.commandReply(target, reply, button.sessionId);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Events API intake: `app_mention` starts a session in the mention's thread (or, inside a live
+ * session thread, runs `@TableRound vote` etc. or passes the text on); a person's `message` in a
+ * live session thread is submitted without a mention. Every event is claimed once by event_id
+ * before anything happens (Events API retries are processed once).
+ */
+import type { Redis } from 'ioredis';
+import type { AdapterDependencies } from '../../src/adapter/platform-adapter.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import type { RedisKeys } from '../../src/store/keys.ts';
+import { buildSessionId, type SessionAddress } from '../../src/session/session-id.ts';
+import { asTableRoundError } from '../../src/errors.ts';
+import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
+import { parsePersonMessage, type ParsedPersonMessage, type SlackMessageEvent } from './event-parse.ts';
+import { parseCommandText, helpText } from './command-text.ts';
+import { claimEvent } from './event-dedupe.ts';
+import type { PersonDirectory } from './people.ts';
+import type { Replies, ReplyTarget } from './replies.ts';
+import type { BotIdentity } from './web-client.ts';
+
+export interface EventIntakeDependencies {
+  roundtable: RoundtableService;
+  runCommand: AdapterDependencies['runCommand'];
+  redis: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+  people: PersonDirectory;
+  replies: Replies;
+  bot: () => Promise<BotIdentity>;
+  appId: () => string | undefined;
+  command: string;
+}
+
+export class EventIntake {
+  constructor(private readonly dependencies: EventIntakeDependencies) {}
+
+  private async parse(event: SlackMessageEvent): Promise<ParsedPersonMessage | undefined> {
+    const bot = await this.dependencies.bot();
+    const appId = this.dependencies.appId();
+    return parsePersonMessage(event, { userId: bot.userId, ...(appId ? { appId } : {}) });
+  }
+
+  private async liveSession(channel: string, threadTs: string | undefined): Promise<string | undefined> {
+    if (!threadTs) return undefined;
+    const sessionId = buildSessionId({ platform: 'slack', channel, thread: threadTs });
+    const status = await this.dependencies.roundtable.status(sessionId);
+    return status && !status.ended ? sessionId : undefined;
+  }
+
+  /** `app_mention`. */
+  async onMention(event: SlackMessageEvent, eventId: string | undefined): Promise<void> {
+    const message = await this.parse(event);
+    if (!message) return;
+    if (eventId && !(await claimEvent(this.dependencies.redis, this.dependencies.keys, eventId))) return;
+    const target: ReplyTarget = { channel: message.channel, user: message.user, threadTs: message.threadTs ?? message.ts };
+    const sessionId = await this.liveSession(message.channel, message.threadTs);
+    const parsed = parseCommandText(message.text);
+    const person = await this.dependencies.people.lookup(message.user);
+
+    if (parsed.kind === 'help' && message.images.length === 0) {
+      await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.command), { mrkdwn: true });
+      return;
+    }
+    if (parsed.kind === 'command' && parsed.name !== 'start') {
+      const address: SessionAddress = { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts };
+      const commandSession = sessionId ?? (message.threadTs ? undefined : await this.dependencies.roundtable.recentSessionFor('slack', message.channel, message.user));
+      const reply = await this.dependencies.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId: commandSession });
+      await this.dependencies.replies.commandReply(target, reply, commandSession);
+      return;
+    }
+    if (sessionId) {
+      // A mention inside a live session is a message to the panel.
+      await this.submitMessage(sessionId, message, eventId, target);
+      return;
+    }
+    const topic = parsed.kind === 'command' ? String(parsed.options.topic ?? '') : message.text;
+    if (!topic.trim()) {
+      await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.command), { mrkdwn: true });
+      return;
+    }
+    try {
+      const options = parsed.kind === 'command' ? parsed.options : {};
+      await this.dependencies.roundtable.start({
+        address: { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts },
+        person,
+        topic: topic.trim(),
+        ...(typeof options.panel === 'string' ? { panel: options.panel } : {}),
+        ...(typeof options.rounds === 'number' ? { rounds: options.rounds } : {}),
+        images: message.images,
+      });
+    } catch (error) {
+      const failure = asTableRoundError(error);
+      this.dependencies.logger.warn({ err: failure, channel: message.channel }, 'slack session start refused');
+      await this.dependencies.replies.ephemeral(target, failure.publicMessage);
+    }
+  }
+
+  /** `message` (any subtype; filtered here). */
+  async onMessage(event: SlackMessageEvent, eventId: string | undefined): Promise<void> {
+    const message = await this.parse(event);
+    // Mentions arrive as app_mention too and are handled there.
+    if (!message || message.mentionsBot || !message.threadTs) return;
+    const sessionId = await this.liveSession(message.channel, message.threadTs);
+    if (!sessionId) return;
+    if (eventId && !(await claimEvent(this.dependencies.redis, this.dependencies.keys, eventId))) return;
+    await this.submitMessage(sessionId, message, eventId, { channel: message.channel, user: message.user, threadTs: message.threadTs });
+  }
+
+  private async submitMessage(sessionId: string, message: ParsedPersonMessage, eventId: string | undefined, target: ReplyTarget): Promise<void> {
+    if (!message.text && message.images.length === 0) return;
+    const person = await this.dependencies.people.lookup(message.user);
+    try {
+      await this.dependencies.roundtable.submit(sessionId, person, { type: 'message', text: message.text, images: message.images, messageId: message.ts }, eventId ?? `slack:${message.channel}:${message.ts}`);
+    } catch (error) {
+      const failure = asTableRoundError(error);
+      if (failure.code === 'session_missing' || failure.code === 'session_ended') return;
+      this.dependencies.logger.warn({ err: failure, sessionId }, 'slack message refused');
+      await this.dependencies.replies.ephemeral(target, failure.publicMessage);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The Slack platform adapter: `createSlackAdapter(dependencies)`. Only this folder imports
+ * @slack/bolt and @slack/web-api. Outbound (`adapter`) works in every process; `startInbound`
+ * starts the HTTP or Socket Mode receiver in gateway processes.
+ */
+import type { AdapterDependencies, PlatformAdapter } from '../../src/adapter/platform-adapter.ts';
+import { createWebClient, botIdentityLoader } from './web-client.ts';
+import { SlackPacing } from './slack-pacing.ts';
+import { MessagePoster } from './message-poster.ts';
+import { Replies } from './replies.ts';
+import { PersonDirectory } from './people.ts';
+import { BallotToggles } from './ballot-toggle.ts';
+import { SlackChatAdapter } from './slack-chat-adapter.ts';
+import { EventIntake } from './event-intake.ts';
+import { CommandIntake } from './command-intake.ts';
+import { BackgroundTasks, createBoltInbound, type BoltInbound } from './bolt-inbound.ts';
+
+export function createSlackAdapter(dependencies: AdapterDependencies): PlatformAdapter {
+  const { config, redis, keys, roundtable, runCommand } = dependencies;
+  const logger = dependencies.logger.child({ platform: 'slack' });
+  const client = createWebClient(config, logger);
+  const bot = botIdentityLoader(client);
+  const pacing = new SlackPacing(dependencies.budget, config, async () => (await bot()).teamId);
+  const poster = new MessagePoster(client, pacing);
+  const replies = new Replies(client, poster, logger);
+  const people = new PersonDirectory(client, redis, keys, logger);
+  const ballots = new BallotToggles(redis, keys, Math.ceil(config.SESSION_TTL_HOURS * 3600));
+  const adapter = new SlackChatAdapter({ config, client, poster, pacing, roundtable, logger, bot });
+  let inbound: BoltInbound | undefined;
+
+  return {
+    adapter,
+    startInbound: async () => {
+      const tasks = new BackgroundTasks(logger);
+      const events = new EventIntake({ roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND });
+      const commands = new CommandIntake({ client, roundtable, runCommand, people, replies, ballots, pacing, logger, command: config.SLACK_COMMAND });
+      inbound = createBoltInbound(config, logger, events, commands, tasks);
+      await inbound.start();
+    },
+    stop: async () => {
+      await inbound?.stop();
+    },
+    isConnected: () => inbound?.isConnected() ?? true,
+  };
+}

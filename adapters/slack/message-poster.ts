@@ -1,0 +1,112 @@
+/**
+ * Outbound posts: text as a speaker (converted, escaped, split, paced per channel), then files
+ * through `files.getUploadURLExternal` → POST bytes → `files.completeUploadExternal` into the
+ * thread. Every write waits for the Redis-shared budget first, so no 429 is ever provoked.
+ */
+import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
+import type { OutboundFile, PostRequest, PostResult, Speaker } from '../../src/adapter/chat-adapter.ts';
+import { parseSessionId } from '../../src/session/session-id.ts';
+import { TableRoundError } from '../../src/errors.ts';
+import type { SlackPacing } from './slack-pacing.ts';
+import { authorshipFor } from './identity.ts';
+import { toSlackMrkdwn } from './mrkdwn.ts';
+import { splitMessage } from './split-message.ts';
+
+export interface SlackThread {
+  channel: string;
+  threadTs: string;
+}
+
+export function threadOf(sessionId: string): SlackThread {
+  const address = parseSessionId(sessionId);
+  if (address.platform !== 'slack') throw new TableRoundError('internal', `not a Slack session: ${sessionId}`);
+  return { channel: address.channel, threadTs: address.thread };
+}
+
+export function platformFailure(action: string, error: unknown): TableRoundError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new TableRoundError('platform_failed', `Slack ${action} failed: ${detail}`, { cause: error, publicMessage: 'Slack refused a message; please try again.' });
+}
+
+export class MessagePoster {
+  constructor(
+    private readonly client: WebClient,
+    private readonly pacing: SlackPacing,
+  ) {}
+
+  async post(request: PostRequest): Promise<PostResult> {
+    const thread = threadOf(request.sessionId);
+    const messageIds = request.text.trim() ? await this.postMrkdwn(thread, request.speaker, toSlackMrkdwn(request.text)) : [];
+    if (request.files?.length) messageIds.push(...(await this.uploadFiles(thread, request.files)));
+    return { messageIds };
+  }
+
+  /** Posts already converted mrkdwn, split into parts; returns their ts values. */
+  async postMrkdwn(thread: SlackThread, speaker: Speaker, mrkdwn: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const part of splitMessage(mrkdwn)) {
+      ids.push(await this.postPart(thread, speaker, part));
+    }
+    return ids;
+  }
+
+  async postPart(thread: SlackThread, speaker: Speaker, text: string, blocks?: unknown[]): Promise<string> {
+    await this.pacing.reservePost(thread.channel);
+    try {
+      const args = {
+        channel: thread.channel,
+        thread_ts: thread.threadTs,
+        text,
+        ...(blocks ? { blocks } : {}),
+        ...authorshipFor(speaker),
+        // Plain text: no automatic linking of names or channels, no unfurling of links.
+        parse: 'none',
+        link_names: false,
+        unfurl_links: false,
+        unfurl_media: false,
+      } as ChatPostMessageArguments;
+      const result = await this.client.chat.postMessage(args);
+      return result.ts ?? '';
+    } catch (error) {
+      throw platformFailure('chat.postMessage', error);
+    }
+  }
+
+  async update(thread: SlackThread, ts: string, text: string, blocks?: unknown[]): Promise<void> {
+    await this.pacing.reserveUpdate();
+    await this.updateReserved(thread, ts, text, blocks);
+  }
+
+  /** chat.update for a caller that already holds an update slot. */
+  async updateReserved(thread: SlackThread, ts: string, text: string, blocks?: unknown[]): Promise<void> {
+    try {
+      const args = { channel: thread.channel, ts, text, ...(blocks ? { blocks } : {}), parse: 'none', link_names: false } as ChatUpdateArguments;
+      await this.client.chat.update(args);
+    } catch (error) {
+      throw platformFailure('chat.update', error);
+    }
+  }
+
+  /** Uploads files into the thread; returns the file ids. */
+  async uploadFiles(thread: SlackThread, files: OutboundFile[]): Promise<string[]> {
+    try {
+      const uploaded: { id: string; title: string }[] = [];
+      for (const file of files) {
+        const target = await this.client.files.getUploadURLExternal({
+          filename: file.filename,
+          length: file.bytes.length,
+          ...(file.description ? { alt_text: file.description.slice(0, 1000) } : {}),
+        });
+        if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal returned no upload_url');
+        const response = await fetch(target.upload_url, { method: 'POST', headers: { 'content-type': file.contentType }, body: file.bytes, signal: AbortSignal.timeout(30_000) });
+        if (!response.ok) throw new Error(`upload URL answered ${response.status}`);
+        uploaded.push({ id: target.file_id, title: file.filename });
+      }
+      await this.pacing.reservePost(thread.channel);
+      await this.client.files.completeUploadExternal({ files: uploaded as [{ id: string; title: string }], channel_id: thread.channel, thread_ts: thread.threadTs });
+      return uploaded.map((file) => file.id);
+    } catch (error) {
+      throw platformFailure('file upload', error);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Where a short answer to a person goes: ephemerally (response_url when Slack gave us one, else
+ * chat.postEphemeral in the thread), or into the session thread as the moderator. Replies never
+ * throw: a reply that cannot be delivered is logged.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { CommandReply } from '../../commands/command.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import type { MessagePoster } from './message-poster.ts';
+import { threadOf } from './message-poster.ts';
+import { toSlackMrkdwn } from './mrkdwn.ts';
+
+/** Bolt's `respond` for slash commands and block actions (response_url: 5 uses in 30 min). */
+export type RespondFunction = (message: { text: string; response_type: 'ephemeral'; replace_original?: boolean }) => Promise<unknown>;
+
+export interface ReplyTarget {
+  channel: string;
+  user: string;
+  /** Thread to show an ephemeral answer in. */
+  threadTs?: string;
+  respond?: RespondFunction;
+}
+
+export class Replies {
+  constructor(
+    private readonly client: WebClient,
+    private readonly poster: MessagePoster,
+    private readonly logger: Logger,
+  ) {}
+
+  /** `mrkdwn`: the text is ours and already mrkdwn; otherwise it is escaped and converted. */
+  async ephemeral(target: ReplyTarget, text: string, options: { mrkdwn?: boolean } = {}): Promise<void> {
+    const body = options.mrkdwn ? text : toSlackMrkdwn(text);
+    try {
+      if (target.respond) {
+        await target.respond({ text: body, response_type: 'ephemeral', replace_original: false });
+        return;
+      }
+      await this.client.chat.postEphemeral({ channel: target.channel, user: target.user, text: body, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+    } catch (error) {
+      this.logger.warn({ err: error, channel: target.channel }, 'slack ephemeral reply failed');
+    }
+  }
+
+  /** A command's reply, where its visibility says. */
+  async commandReply(target: ReplyTarget, reply: CommandReply, sessionId: string | undefined): Promise<void> {
+    const session = reply.sessionId ?? sessionId;
+    if (reply.visibility === 'thread' && session) {
+      try {
+        await this.poster.postMrkdwn(threadOf(session), { kind: 'moderator' }, toSlackMrkdwn(reply.text));
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, sessionId: session }, 'slack thread reply failed; answering ephemerally');
+      }
+    }
+    await this.ephemeral(target, reply.text);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Slack pacing through the Redis-shared `RateBudget`, so every worker process shares it:
+ * - messages (chat.postMessage, chat.startStream, file shares) ≤ SLACK_POSTS_PER_WINDOW per
+ *   SLACK_POST_WINDOW_MS per channel;
+ * - chat.update ≤ SLACK_UPDATES_PER_WINDOW per SLACK_UPDATE_WINDOW_MS per workspace (Tier 3 is
+ *   per workspace, not per channel);
+ * - chat.appendStream uses its own workspace bucket of the same size (its limit is undocumented;
+ *   we stay as conservative as for chat.update).
+ */
+import type { RateBudget, RateLimit } from '../../src/pacing/rate-budget.ts';
+import type { Config } from '../../src/config/config-schema.ts';
+
+export class SlackPacing {
+  constructor(
+    private readonly budget: RateBudget,
+    private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS'>,
+    /** The workspace (team id) the update buckets belong to; resolved once from auth.test. */
+    private readonly workspace: () => Promise<string>,
+  ) {}
+
+  private postLimit(channel: string): RateLimit {
+    return { bucket: `slack:post:${channel}`, limit: this.config.SLACK_POSTS_PER_WINDOW, windowMs: this.config.SLACK_POST_WINDOW_MS };
+  }
+
+  private async workspaceLimit(kind: 'update' | 'append'): Promise<RateLimit> {
+    return { bucket: `slack:${kind}:${await this.workspace()}`, limit: this.config.SLACK_UPDATES_PER_WINDOW, windowMs: this.config.SLACK_UPDATE_WINDOW_MS };
+  }
+
+  /** Waits for a message slot in the channel. */
+  reservePost(channel: string): Promise<void> {
+    return this.budget.reserve([this.postLimit(channel)]);
+  }
+
+  /** Waits for a chat.update slot (final edits, poll updates: they must happen). */
+  async reserveUpdate(): Promise<void> {
+    await this.budget.reserve([await this.workspaceLimit('update')]);
+  }
+
+  /** Takes a chat.update slot only if one is free now (intermediate stream edits: skippable). */
+  async tryUpdate(): Promise<boolean> {
+    return (await this.budget.tryReserve([await this.workspaceLimit('update')])) === 0;
+  }
+
+  async reserveAppend(): Promise<void> {
+    await this.budget.reserve([await this.workspaceLimit('append')]);
+  }
+
+  async tryAppend(): Promise<boolean> {
+    return (await this.budget.tryReserve([await this.workspaceLimit('append')])) === 0;
+  }
+}
