@@ -11,7 +11,7 @@
  * `finish` always writes the final text. Failures of intermediate writes are logged, never thrown.
  */
 import type { WebClient } from '@slack/web-api';
-import type { PostResult, Speaker, StreamHandle } from '../../src/adapter/chat-adapter.ts';
+import type { PostResult, Speaker, StreamHandle, StreamOptions } from '../../src/adapter/chat-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { platformFailure, type MessagePoster, type SlackThread } from './message-poster.ts';
@@ -62,8 +62,11 @@ export class UpdateStream implements StreamHandle {
     private readonly thread: SlackThread,
     private readonly speaker: Speaker,
     private readonly dependencies: StreamDependencies,
+    private readonly options: StreamOptions = {},
   ) {
     this.chain = new WriteChain(dependencies.logger);
+    // A retried step continues the message its crashed attempt had started (its ts).
+    this.ts = options.resume;
   }
 
   private partial(text: string): string {
@@ -80,6 +83,7 @@ export class UpdateStream implements StreamHandle {
     void this.chain.run(async () => {
       if (!this.ts) {
         this.ts = await this.dependencies.poster.postPart(this.thread, this.speaker, this.partial(this.latest));
+        await this.options.onStarted?.(this.ts);
       } else if (await this.dependencies.pacing.tryUpdate()) {
         await this.dependencies.poster.updateReserved(this.thread, this.ts, this.partial(this.latest));
       }
@@ -92,7 +96,14 @@ export class UpdateStream implements StreamHandle {
     const parts = splitMessage(toSlackMrkdwn(finalText));
     if (!this.ts) return { messageIds: await this.dependencies.poster.postMrkdwn(this.thread, this.speaker, parts.join('\n')) };
     const [first = '', ...rest] = parts;
-    await this.dependencies.poster.update(this.thread, this.ts, first);
+    try {
+      await this.dependencies.poster.update(this.thread, this.ts, first);
+    } catch (error) {
+      // A resumed message may be gone (deleted, or a native stream Slack will not update): post anew.
+      if (this.ts !== this.options.resume) throw error;
+      this.dependencies.logger.warn({ err: error }, 'slack: could not continue the interrupted message; posting anew');
+      return { messageIds: await this.dependencies.poster.postMrkdwn(this.thread, this.speaker, parts.join('\n')) };
+    }
     const ids = [this.ts];
     for (const part of rest) ids.push(await this.dependencies.poster.postPart(this.thread, this.speaker, part));
     return { messageIds: ids };
@@ -126,6 +137,7 @@ export class NativeStream implements StreamHandle {
     private readonly dependencies: StreamDependencies,
     /** Called when Slack refuses native streaming, so later streams fall back at once. */
     private readonly onUnsupported: (error: unknown) => void,
+    private readonly options: StreamOptions = {},
   ) {
     this.chain = new WriteChain(dependencies.logger);
   }
@@ -143,6 +155,7 @@ export class NativeStream implements StreamHandle {
       });
       this.ts = result.ts;
       this.sent = markdown;
+      if (this.ts) await this.options.onStarted?.(this.ts);
     } catch (error) {
       this.failed = true;
       this.onUnsupported(error);

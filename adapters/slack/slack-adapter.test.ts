@@ -285,6 +285,28 @@ describe('Slack adapter through the emulator', () => {
     expect(emulator.rateLimitHits).toHaveLength(0);
   });
 
+  it('resumes a half-streamed message after a crash instead of posting a second one', async () => {
+    const { emulator, roundtable, platform } = await setUp();
+    const channel = emulator.addChannel('design');
+    const ada = emulator.addUser('ada');
+    const mention = await emulator.userMentions(ada, channel.id, 'topic');
+    await emulator.waitFor(() => roundtable.starts.length === 1);
+    const sessionId = buildSessionId({ platform: 'slack', channel: channel.id, thread: mention.ts });
+    const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', emoji: ':hammer:' } };
+    let token: string | undefined;
+    const crashed = await platform.adapter.startStream?.({ sessionId, speaker }, { onStarted: async (value) => void (token = value) });
+    crashed?.update('The first half');
+    await emulator.waitFor(() => token !== undefined);
+    const postsBefore = emulator.calls('chat.postMessage').length + emulator.calls('chat.startStream').length;
+    // The worker dies here; the retried step continues the same message.
+    const retried = await platform.adapter.startStream?.({ sessionId, speaker }, { resume: token! });
+    retried?.update('The whole');
+    const result = await retried?.finish('The whole thought, finished.');
+    expect(result?.messageIds).toEqual([token]);
+    expect(emulator.calls('chat.postMessage').length + emulator.calls('chat.startStream').length).toBe(postsBefore);
+    expect(emulator.workspace.findMessage(channel.id, token!)?.text.replace(/\u200B/g, '')).toBe('The whole thought, finished.');
+  });
+
   it('uploads files into the thread and reports an HTML login page as a failed download', async () => {
     const { emulator, roundtable, platform } = await setUp();
     const channel = emulator.addChannel('design');

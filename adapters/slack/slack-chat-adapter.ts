@@ -3,7 +3,7 @@
  * shared images. Keeps no state another process would need (pacing lives in Redis).
  */
 import type { WebClient } from '@slack/web-api';
-import type { ChatAdapter, PollView, PostRequest, PostResult, Speaker, StreamHandle } from '../../src/adapter/chat-adapter.ts';
+import type { ChatAdapter, PollView, PostRequest, PostResult, Speaker, StreamHandle, StreamOptions } from '../../src/adapter/chat-adapter.ts';
 import type { ImageReference } from '../../src/adapter/inbound-event.ts';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
@@ -38,10 +38,12 @@ export class SlackChatAdapter implements ChatAdapter {
     return this.dependencies.poster.post(request);
   }
 
-  async startStream(request: { sessionId: string; speaker: Speaker }): Promise<StreamHandle> {
+  async startStream(request: { sessionId: string; speaker: Speaker }, options: StreamOptions = {}): Promise<StreamHandle> {
     const { client, poster, pacing, logger } = this.dependencies;
     const thread = threadOf(request.sessionId);
     const streamDependencies = { client, poster, pacing, logger };
+    // Continuing a crashed attempt's message is an update of that message, never a new stream.
+    if (options.resume) return new UpdateStream(thread, request.speaker, streamDependencies, options);
     if (this.nativeStreaming) {
       // Streaming into a channel names a recipient: the person who started the session.
       const [status, bot] = await Promise.all([this.dependencies.roundtable.status(request.sessionId).catch(() => undefined), this.dependencies.bot().catch(() => undefined)]);
@@ -49,10 +51,10 @@ export class SlackChatAdapter implements ChatAdapter {
         return new NativeStream(thread, request.speaker, { recipientUserId: status.starter.id, recipientTeamId: bot.teamId }, streamDependencies, (error) => {
           this.nativeStreaming = false;
           logger.warn({ err: error }, 'slack native streaming refused; falling back to post-then-update');
-        });
+        }, options);
       }
     }
-    return new UpdateStream(thread, request.speaker, streamDependencies);
+    return new UpdateStream(thread, request.speaker, streamDependencies, options);
   }
 
   async showPoll(poll: PollView, existingMessageId: string | undefined): Promise<string> {
