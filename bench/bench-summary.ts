@@ -1,0 +1,159 @@
+/**
+ * Turns the benches' JSON results into the figures of the summary: each figure beside its floor
+ * or reference measured in the same run, and the aim from issue 6 (reported, never enforced).
+ */
+import { round } from './bench-stats.ts';
+
+export interface Figure {
+  bench: string;
+  figure: string;
+  value: number | string;
+  unit: string;
+  reference: string;
+  aim: string;
+}
+
+export type BenchResults = Record<string, Record<string, unknown>>;
+
+/** A number at a dotted path of a JSON result, or undefined. */
+export function numberAt(result: Record<string, unknown> | undefined, path: string): number | undefined {
+  let node: unknown = result;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === 'number' ? node : undefined;
+}
+
+function valueAt(result: Record<string, unknown> | undefined, path: string): unknown {
+  let node: unknown = result;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+const show = (value: number | undefined, digits = 2) => (value === undefined ? 'n/a' : String(round(value, digits)));
+
+function unavailable(result: Record<string, unknown> | undefined): string | undefined {
+  if (!result) return 'not run';
+  if (typeof result.skipped === 'string') return `skipped: ${result.skipped}`;
+  if (typeof result.error === 'string') return `error: ${result.error}`;
+  return undefined;
+}
+
+export function figuresOf(results: BenchResults): Figure[] {
+  const figures: Figure[] = [];
+  const add = (bench: string, build: (result: Record<string, unknown>) => Omit<Figure, 'bench'>[], label: string) => {
+    const result = results[bench];
+    const missing = unavailable(result);
+    if (missing || !result) figures.push({ bench, figure: label, value: missing ?? 'not run', unit: '', reference: '', aim: '' });
+    else figures.push(...build(result).map((figure) => ({ bench, ...figure })));
+  };
+
+  add('turn-overhead', (result) => [
+    {
+      figure: 'overhead per persona turn p50',
+      value: show(numberAt(result, 'perTurn.commitToCommit.p50Ms'), 3),
+      unit: 'ms',
+      reference: `floor ${show(numberAt(result, 'floor.floorP50Ms'), 3)} ms (BullMQ hop + ${show(numberAt(result, 'floor.redisRoundTripsPerTurn'), 0)} RTT; parts: hop ${show(numberAt(result, 'floor.bullmqHop.chainedStartToStart.p50Ms'), 3)}, PING ${show(numberAt(result, 'floor.pingRoundTrip.p50Ms'), 3)}); ratio ${show(numberAt(result, 'ratio.p50'))}×`,
+      aim: '≤ 2× floor',
+    },
+    {
+      figure: 'overhead per persona turn p99',
+      value: show(numberAt(result, 'perTurn.commitToCommit.p99Ms'), 3),
+      unit: 'ms',
+      reference: `floor ${show(numberAt(result, 'floor.floorP99Ms'), 3)} ms; ratio ${show(numberAt(result, 'ratio.p99'))}×`,
+      aim: '≤ 2× floor',
+    },
+  ], 'overhead per persona turn');
+
+  add('turn-throughput', (result) => [
+    {
+      figure: `throughput, ${show(numberAt(result, 'setup.sessions'), 0)} sessions`,
+      value: show(numberAt(result, 'personaTurnsPerSecond'), 0),
+      unit: 'turns/s',
+      reference: `steady ${show(numberAt(result, 'steadyStatePersonaTurnsPerSecond'), 0)}/s; concurrency ${show(numberAt(result, 'setup.workerConcurrency'), 0)}; floor ${show(1000 / (numberAt(results['turn-overhead'], 'floor.floorP50Ms') ?? Number.NaN), 0)}/s per lane`,
+      aim: '≥ 1,000 turns/s',
+    },
+    {
+      figure: 'max model calls in flight per session',
+      value: show(numberAt(result, 'overlapCheck.maxModelCallsInFlightPerSession'), 0),
+      unit: 'calls',
+      reference: `${show(numberAt(result, 'overlapCheck.sessionsWithTwoCallsInFlight'), 0)} sessions overlapped`,
+      aim: '1',
+    },
+  ], 'throughput');
+
+  add('session-storage', (result) => [
+    {
+      figure: 'Redis bytes per session (100 entries)',
+      value: show(numberAt(result, 'sessionBytes'), 0),
+      unit: 'bytes',
+      reference: `raw text ${show(numberAt(result, 'rawTextBytes'), 0)} B; ratio ${show(numberAt(result, 'ratioToRawText'))}× (+ kept jobs ${show(numberAt(result, 'ratioIncludingFinishedJobs'))}×)`,
+      aim: '≤ 1.5× raw',
+    },
+  ], 'Redis bytes per session');
+
+  add('session-rss', (result) => [
+    {
+      figure: `RSS with ${show(numberAt(result, 'setup.sessions'), 0)} active sessions`,
+      value: show(numberAt(result, 'afterIntroductions.rssMB'), 1),
+      unit: 'MB',
+      reference: `baseline ${show(numberAt(result, 'baseline.rssMB'), 1)} MB; peak ${show(numberAt(result, 'peakRssMB'), 1)} MB; heap after GC ${show(numberAt(result, 'afterForcedGc.heapUsedMB'), 1)} MB`,
+      aim: '≤ 200 MB',
+    },
+  ], 'RSS with active sessions');
+
+  add('prompt-size', (result) => {
+    const prompts = valueAt(result, 'prompts');
+    const tokens = (index: number) => (Array.isArray(prompts) ? numberAt(prompts[index] as Record<string, unknown>, 'estimatedPromptTokens') : undefined);
+    return [
+      {
+        figure: 'prompt tokens per turn, length 1,000 vs 20',
+        value: `${show(tokens(2), 0)} vs ${show(tokens(0), 0)}`,
+        unit: 'tokens (est.)',
+        reference: `ratio ${show(numberAt(result, 'ratio1000To20'))}× (engine as-is ${show(numberAt(result, 'ratio1000To20AsEngineLeavesIt'))}×, 3,000-char summary ${show(numberAt(result, 'ratio1000To20WorstCaseSummary'))}×)`,
+        aim: '≤ 1.5×',
+      },
+      {
+        figure: 'identical static prefix',
+        value: show(numberAt(result, 'staticPrefix.systemMessageChars'), 0),
+        unit: 'chars',
+        reference: `≈ ${show(numberAt(result, 'staticPrefix.estimatedTokens'), 0)} tokens; byte-identical: ${String(valueAt(result, 'staticPrefix.byteIdenticalAcrossAllFourPrompts'))}`,
+        aim: '',
+      },
+    ];
+  }, 'prompt tokens per turn');
+
+  add('image', (result) => [
+    {
+      figure: 'image preparation 12 MP JPEG p50',
+      value: show(numberAt(result, 'ours.pipeline.p50Ms'), 1),
+      unit: 'ms',
+      reference: `bare sharp resize ${show(numberAt(result, 'bareSharp.timing.p50Ms'), 1)} ms; capped clean copy ${show(numberAt(result, 'oursWithCleanImageCapped.pipeline.p50Ms'), 1)} ms`,
+      aim: '',
+    },
+  ], 'image preparation');
+
+  add('platform-burst', (result) => [
+    {
+      figure: `Discord burst, ${show(numberAt(result, 'setup.sessions'), 0)} sessions in one channel`,
+      value: show(numberAt(result, 'emulator429s'), 0),
+      unit: '429s',
+      reference: `${show(numberAt(result, 'personaWebhookPosts'), 0)} persona posts in ${show(numberAt(result, 'elapsedSeconds'), 1)} s (windows ÷${show(numberAt(result, 'setup.timeScale'), 0)}); adapter saw ${show(numberAt(result, 'adapter429s'), 0)}`,
+      aim: '0',
+    },
+  ], 'platform burst');
+  return figures;
+}
+
+export function renderTable(figures: Figure[]): string {
+  const header: Figure = { bench: '', figure: 'figure', value: 'value', unit: 'unit', reference: 'floor / reference (same run)', aim: 'aim (issue 6)' };
+  const rows = [header, ...figures].map((figure) => [figure.figure, String(figure.value), figure.unit, figure.reference, figure.aim]);
+  const widths = [0, 1, 2, 3, 4].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' │ ');
+  const [first, ...rest] = rows;
+  return [line(first ?? []), widths.map((width) => '─'.repeat(width)).join('─┼─'), ...rest.map(line)].join('\n');
+}

@@ -1,0 +1,197 @@
+/**
+ * The engine composed as start-app.ts composes it — real Redis, real BullMQ (StepQueue), real
+ * SessionStore, Roundtable and StepMachine — but with the instant model and the instant adapter,
+ * so that what is left to measure is orchestration (budgets and Prometheus metrics included, as in production). Optionally records each commit's time and
+ * each step job's processing time.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { createImageServices } from '../src/app/image-services.ts';
+import { PersonaIdentities } from '../src/app/persona-identities.ts';
+import type { Config } from '../src/config/config-schema.ts';
+import { configFrom } from '../src/config/load-config.ts';
+import { Roundtable } from '../src/engine/roundtable.ts';
+import { StepMachine, type Enqueue } from '../src/engine/step-machine.ts';
+import type { EngineDependencies } from '../src/engine/step-context.ts';
+import { createLogger, type Logger } from '../src/logging/logger.ts';
+import { Metrics } from '../src/observability/metrics.ts';
+import { RateBudget } from '../src/pacing/rate-budget.ts';
+import { loadPanels } from '../src/panels/panel-loader.ts';
+import type { Panel } from '../src/panels/panel-schema.ts';
+import { Templates } from '../src/prompts/render-template.ts';
+import { StepQueue } from '../src/queue/step-queue.ts';
+import { RedisKeys } from '../src/store/keys.ts';
+import { createRedis, waitUntilReady } from '../src/store/redis-connection.ts';
+import { SessionStore, type StepCommit } from '../src/store/session-store.ts';
+import type { StartRequest } from '../src/adapter/inbound-event.ts';
+import { InstantAdapter } from './instant-adapter.ts';
+import { InstantModel, type InstantModelOptions } from './instant-model.ts';
+import { sleep } from './bench-stats.ts';
+
+export interface CommitRecord {
+  sessionId: string;
+  seq: number;
+  stage: string | undefined;
+  at: number;
+}
+
+export interface ProcessRecord {
+  sessionId: string;
+  seq: number;
+  startedAt: number;
+  endedAt: number;
+  result: string;
+}
+
+/** Session store that notes when each step committed (bench instrumentation only). */
+export class TimedSessionStore extends SessionStore {
+  recording = false;
+  readonly commits: CommitRecord[] = [];
+
+  override async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<number | undefined> {
+    const next = await super.commit(sessionId, expectSeq, commit);
+    if (this.recording && next !== undefined) this.commits.push({ sessionId, seq: expectSeq, stage: commit.meta?.stage, at: performance.now() });
+    return next;
+  }
+}
+
+/** Step machine that notes how long each step job's body ran. */
+export class TimedStepMachine extends StepMachine {
+  recording = false;
+  readonly processed: ProcessRecord[] = [];
+
+  override async process(sessionId: string, seq: number, finalAttempt: boolean): Promise<'stale' | 'idle' | 'ran' | 'skipped'> {
+    const startedAt = performance.now();
+    const result = await super.process(sessionId, seq, finalAttempt);
+    if (this.recording) this.processed.push({ sessionId, seq, startedAt, endedAt: performance.now(), result });
+    return result;
+  }
+}
+
+export interface EngineRigOptions {
+  redisUrl: string;
+  prefix: string;
+  queueName: string;
+  /** Extra configuration (env var names), e.g. { MAX_ROUNDS: 20 }. */
+  env?: Record<string, string | number>;
+  model?: InstantModelOptions;
+}
+
+export interface EngineRig {
+  config: Config;
+  logger: Logger;
+  redis: Redis;
+  keys: RedisKeys;
+  store: TimedSessionStore;
+  queue: StepQueue;
+  machine: TimedStepMachine;
+  roundtable: Roundtable;
+  model: InstantModel;
+  adapter: InstantAdapter;
+  panel: Panel;
+  startWorker(concurrency: number): void;
+  /** Starts a session in a thread of its own (`terminal:<channel>:<thread>`). */
+  startSession(index: number, overrides?: Partial<StartRequest>): Promise<string>;
+  /** Resolves when no step job is waiting, active or delayed; throws after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function buildEngineRig(options: EngineRigOptions): Promise<EngineRig> {
+  const config = configFrom({
+    REDIS_URL: options.redisUrl,
+    REDIS_KEY_PREFIX: options.prefix,
+    QUEUE_NAME: options.queueName,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'tableround-bench-')),
+    OPENAI_API_KEY: 'unused',
+    SHUTDOWN_GRACE_MS: 5_000,
+    ...options.env,
+  });
+  const logger = createLogger('silent');
+  const redis = createRedis(options.redisUrl, logger, { name: 'main', failFast: true });
+  await waitUntilReady(redis, 15_000);
+  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
+  const store = new TimedSessionStore(redis, keys, config.SESSION_TTL_HOURS);
+  const budget = new RateBudget(redis, keys);
+  const metrics = new Metrics();
+  const panels = loadPanels(config.PANELS_DIR);
+  const panel = panels.get(config.DEFAULT_PANEL);
+  if (!panel) throw new Error(`no panel ${config.DEFAULT_PANEL}`);
+  const templates = new Templates('prompts/templates');
+  const model = new InstantModel(logger, metrics, options.model);
+  const adapter = new InstantAdapter();
+  const identities = new PersonaIdentities(config, panels, logger);
+  const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger);
+  const adapterFor = () => adapter;
+  const roundtable = new Roundtable({
+    config,
+    logger,
+    store,
+    panels,
+    kick: (sessionId, seq) => queue.enqueue(sessionId, seq),
+    queuePosition: (sessionId, seq) => queue.positionOf(sessionId, seq),
+    adapterFor,
+    budget,
+  });
+  const dependencies: EngineDependencies = {
+    config,
+    logger,
+    store,
+    models: model,
+    templates,
+    panels,
+    adapterFor,
+    identityOf: (persona) => identities.identityOf(persona),
+    images: createImageServices(config),
+    metrics,
+  };
+  const enqueue: Enqueue = (sessionId, seq) => queue.enqueue(sessionId, seq);
+  const machine = new TimedStepMachine(dependencies, enqueue);
+  // Avatars are prepared once per process; do it before anything is timed.
+  for (const persona of panel.personas) await identities.identityOf(persona);
+
+  let workerRedis: Redis | undefined;
+  return {
+    config,
+    logger,
+    redis,
+    keys,
+    store,
+    queue,
+    machine,
+    roundtable,
+    model,
+    adapter,
+    panel,
+    startWorker(concurrency) {
+      workerRedis = createRedis(options.redisUrl, logger, { name: 'worker' });
+      queue.startWorker(machine, concurrency, workerRedis, config.WORKER_LOCK_MS, metrics);
+    },
+    async startSession(index, overrides = {}) {
+      const { sessionId } = await roundtable.start({
+        address: { platform: 'terminal', channel: `bench-${options.prefix}`, thread: `t${index}` },
+        person: { id: `person-${index}`, displayName: `Person ${index}` },
+        topic: '为年轻人设计一盏毛毡灯 — a felt lamp for young buyers',
+        ...overrides,
+      });
+      return sessionId;
+    },
+    async drained(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await queue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+        if (Object.values(counts).every((count) => count === 0)) return;
+        if (Date.now() > deadline) throw new Error(`step queue not drained after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+        await sleep(20);
+      }
+    },
+    async stop() {
+      await queue.close(config.SHUTDOWN_GRACE_MS);
+      workerRedis?.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

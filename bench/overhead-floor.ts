@@ -1,0 +1,102 @@
+/**
+ * The floor under one persona turn, measured on the same Redis in the same run:
+ * - a Redis round trip (sequential PINGs on a fresh connection);
+ * - one BullMQ hop: a bare Queue + Worker with a no-op processor and the step queue's job
+ *   options, both chained (each job adds the next, as a committed step enqueues the next one)
+ *   and isolated (add from outside while the worker is idle, until the processor starts);
+ * - the turn floor itself: the same chain whose processor makes, before adding the next job,
+ *   as many sequential PING round trips (on the queue's connection, as the store shares it) as
+ *   a turn makes Redis round trips — so p50 and p99 come from one measured distribution.
+ */
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createLogger } from '../src/logging/logger.ts';
+import { createRedis } from '../src/store/redis-connection.ts';
+import { sleep, summarise, type LatencySummary } from './bench-stats.ts';
+
+const WARM_UP = 200;
+
+export async function measurePingRoundTrip(url: string, samples: number): Promise<LatencySummary> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  try {
+    for (let index = 0; index < WARM_UP; index += 1) await redis.ping();
+    const timings: number[] = [];
+    for (let index = 0; index < samples; index += 1) {
+      const started = performance.now();
+      await redis.ping();
+      timings.push(performance.now() - started);
+    }
+    return summarise(timings);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface HopFloor {
+  chainedStartToStart: LatencySummary;
+  isolatedAddToStart?: LatencySummary;
+}
+
+export interface HopOptions {
+  samples: number;
+  /** Sequential PINGs each chained job makes before adding the next (0 = a bare hop). */
+  roundTripsPerJob?: number;
+  /** Also measure isolated add → processor start. */
+  isolated?: boolean;
+}
+
+export async function measureBullmqHop(url: string, prefix: string, queueName: string, options: HopOptions): Promise<HopFloor> {
+  const { samples, roundTripsPerJob = 0 } = options;
+  const logger = createLogger('silent');
+  const connection = createRedis(url, logger, { name: 'floor-main' });
+  const workerConnection = createRedis(url, logger, { name: 'floor-worker' });
+  // The same job options as StepQueue, so the floor pays for the same bookkeeping.
+  const queue = new Queue<{ index: number }>(queueName, {
+    connection: connection as unknown as ConnectionOptions,
+    prefix,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 24 * 3_600 } },
+  });
+  const chainLength = WARM_UP + samples;
+  const starts: number[] = [];
+  let isolatedStart: ((at: number) => void) | undefined;
+  let chainDone: (() => void) | undefined;
+  const worker = new Worker<{ index: number }>(
+    queueName,
+    async (job) => {
+      const at = performance.now();
+      if (job.name === 'isolated') {
+        isolatedStart?.(at);
+        return;
+      }
+      starts.push(at);
+      for (let trip = 0; trip < roundTripsPerJob; trip += 1) await connection.ping();
+      if (job.data.index < chainLength) await queue.add('chained', { index: job.data.index + 1 }, { jobId: `hop__${job.data.index + 1}` });
+      else chainDone?.();
+    },
+    { connection: workerConnection as unknown as ConnectionOptions, prefix, concurrency: 8, lockDuration: 60_000, maxStalledCount: 2 },
+  );
+  try {
+    await worker.waitUntilReady();
+    const chained = new Promise<void>((resolve) => (chainDone = resolve));
+    await queue.add('chained', { index: 0 }, { jobId: 'hop__0' });
+    await chained;
+    const chainedIntervals = starts.slice(WARM_UP).map((at, index) => at - (starts[WARM_UP + index - 1] ?? at));
+
+    if (!options.isolated) return { chainedStartToStart: summarise(chainedIntervals) };
+    const isolated: number[] = [];
+    for (let index = 0; index < Math.min(samples, 300) + 20; index += 1) {
+      await sleep(2); // let the worker go back to waiting for work
+      const started = performance.now();
+      const begun = new Promise<number>((resolve) => (isolatedStart = resolve));
+      await queue.add('isolated', { index }, { jobId: `isolated__${index}` });
+      const at = await begun;
+      if (index >= 20) isolated.push(at - started);
+    }
+    return { chainedStartToStart: summarise(chainedIntervals), isolatedAddToStart: summarise(isolated) };
+  } finally {
+    await worker.close();
+    await queue.close();
+    workerConnection.disconnect();
+    connection.disconnect();
+  }
+}

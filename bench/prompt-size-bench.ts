@@ -1,0 +1,124 @@
+/**
+ * Prompt tokens per persona turn at transcript length 20 against 1,000. Each prompt is the one a
+ * real discussion turn sends: a session is put in that state in Redis (transcript entries,
+ * rolling summary, `summarisedThrough`, a `turn` step on the agenda) and StepMachine.process
+ * runs the step, so buildContext and prompt-builder do exactly what they do in production; the
+ * instant model keeps the messages. Tokens are estimated (no tokenizer installed): one per CJK
+ * character, one per four other characters.
+ */
+import type { Step, TranscriptEntry } from '../src/session/session-types.ts';
+import { round } from './bench-stats.ts';
+import { deleteKeys, uniqueName } from './bench-redis.ts';
+import { buildEngineRig, type EngineRig } from './engine-rig.ts';
+import { contentText } from './instant-model.ts';
+import { estimateTokens, realisticText } from './realistic-text.ts';
+
+interface PromptState {
+  label: string;
+  entries: number;
+  summaryChars: number;
+  /** Entries already folded into the summary; undefined = as the engine leaves it (0). */
+  summarisedThrough?: number;
+}
+
+interface PromptMeasure {
+  label: string;
+  transcriptEntries: number;
+  summarisedThrough: number;
+  summaryChars: number;
+  promptChars: number;
+  estimatedPromptTokens: number;
+  systemMessage: string;
+  wholePrompt: string;
+  summaryCallsDuringTurn: number;
+}
+
+async function promptAt(rig: EngineRig, index: number, state: PromptState): Promise<PromptMeasure> {
+  const sessionId = await rig.startSession(index, { rounds: 0 });
+  const personas = rig.panel.personas;
+  const speaker = personas[0];
+  if (!speaker) throw new Error('panel without personas');
+  const entries: string[] = [];
+  for (let entry = 0; entry < state.entries; entry += 1) {
+    const persona = personas[entry % personas.length] ?? speaker;
+    const record: TranscriptEntry = { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: realisticText(entry, 300), at: Date.now(), stage: 'discussion', round: 1 + Math.floor(entry / personas.length) };
+    entries.push(JSON.stringify(record));
+  }
+  for (let start = 0; start < entries.length; start += 500) await rig.redis.rpush(rig.keys.session('transcript', sessionId), ...entries.slice(start, start + 500));
+  const step: Step = { kind: 'turn', personaId: speaker.id, round: 3, reason: 'round' };
+  const summarisedThrough = state.summarisedThrough ?? 0;
+  await rig.redis.hset(rig.keys.session('meta', sessionId), {
+    agenda: JSON.stringify([step]),
+    stage: 'discussion',
+    round: '3',
+    summarisedThrough: String(summarisedThrough),
+    rollingSummary: state.summaryChars ? realisticText(7, state.summaryChars) : '',
+  });
+  const summaryCallsBefore = rig.model.callsByRole.summary ?? 0;
+  const recordedBefore = rig.model.recorded.length;
+  const result = await rig.machine.process(sessionId, 0, false);
+  if (result !== 'ran') throw new Error(`turn step did not run: ${result}`);
+  const call = rig.model.recorded.slice(recordedBefore).find((recorded) => recorded.role === 'chat');
+  if (!call) throw new Error('no persona call recorded');
+  const texts = call.messages.map(contentText);
+  const wholePrompt = texts.join('\n');
+  return {
+    label: state.label,
+    transcriptEntries: state.entries,
+    summarisedThrough,
+    summaryChars: state.summaryChars,
+    promptChars: wholePrompt.length,
+    estimatedPromptTokens: call.messages.reduce((sum, message) => sum + estimateTokens(contentText(message)), 0),
+    systemMessage: call.messages[0]?.role === 'system' ? (texts[0] ?? '') : '',
+    wholePrompt,
+    summaryCallsDuringTurn: (rig.model.callsByRole.summary ?? 0) - summaryCallsBefore,
+  };
+}
+
+function commonPrefixLength(left: string, right: string): number {
+  let index = 0;
+  while (index < left.length && index < right.length && left[index] === right[index]) index += 1;
+  return index;
+}
+
+function publicMeasure(measure: PromptMeasure): Record<string, unknown> {
+  const { systemMessage: _system, wholePrompt: _prompt, ...rest } = measure;
+  return rest;
+}
+
+export async function runPromptSizeBench(redisUrl: string): Promise<Record<string, unknown>> {
+  const prefix = uniqueName('bench-prompt-');
+  const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('prompt'), model: { keepMessages: true } });
+  const recentTurns = rig.config.CONTEXT_RECENT_TURNS;
+  try {
+    const short = await promptAt(rig, 1, { label: 'length 20', entries: 20, summaryChars: 0 });
+    const longAsIs = await promptAt(rig, 2, { label: 'length 1,000, state as the engine leaves it (no fold has run)', entries: 1_000, summaryChars: 0 });
+    const longFolded = await promptAt(rig, 3, { label: 'length 1,000 after folds: 1,500-char rolling summary (the fold template asks ≤ 1,500)', entries: 1_000, summaryChars: 1_500, summarisedThrough: 1_000 - recentTurns });
+    const longWorst = await promptAt(rig, 4, { label: 'length 1,000, summary at its 3,000-char cap', entries: 1_000, summaryChars: 3_000, summarisedThrough: 1_000 - recentTurns });
+    const measures = [short, longAsIs, longFolded, longWorst];
+    const systemIdentical = measures.every((measure) => measure.systemMessage === short.systemMessage && Buffer.from(measure.systemMessage).equals(Buffer.from(short.systemMessage)));
+    return {
+      description: 'prompt of a persona discussion turn built by the real StepMachine.buildContext + prompt-builder; tokens estimated (CJK 1/char, other 1/4 chars)',
+      contextRecentTurns: recentTurns,
+      prompts: measures.map(publicMeasure),
+      ratio1000To20: round(longFolded.estimatedPromptTokens / short.estimatedPromptTokens, 2),
+      ratio1000To20AsEngineLeavesIt: round(longAsIs.estimatedPromptTokens / short.estimatedPromptTokens, 2),
+      ratio1000To20WorstCaseSummary: round(longWorst.estimatedPromptTokens / short.estimatedPromptTokens, 2),
+      staticPrefix: {
+        systemMessageChars: short.systemMessage.length,
+        systemMessageBytes: Buffer.byteLength(short.systemMessage),
+        estimatedTokens: estimateTokens(short.systemMessage),
+        byteIdenticalAcrossAllFourPrompts: systemIdentical,
+        commonPrefixCharsLength20VsLength1000: commonPrefixLength(short.wholePrompt, longFolded.wholePrompt),
+        note: 'the system message (persona prompt) is identical across turns and sessions; the common prefix of two prompts of the same session also includes the topic/roster lines of the context',
+      },
+      foldCheck: {
+        summaryCallsDuringTheLength1000Turn: longAsIs.summaryCallsDuringTurn,
+        note: 'needsFold() tests context.recent.length ≥ CONTEXT_RECENT_TURNS + 8, but buildContext already cut recent to the last CONTEXT_RECENT_TURNS entries — so no fold runs unless ≥ 8 person messages arrive in one step',
+      },
+    };
+  } finally {
+    await rig.stop();
+    await deleteKeys(redisUrl, prefix);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Counts the Redis commands and round trips one step costs, with MONITOR (so only outside the
+ * timed runs: MONITOR slows Redis down). Commands of the engine's main connection (store +
+ * queue.add) are split into steps at each `HGETALL …:meta` (SessionStore.load starts a step);
+ * a MULTI…EXEC block is one round trip. Commands run inside Lua scripts (our commit, BullMQ's
+ * scripts) and on BullMQ's worker connections are counted in total.
+ */
+import { Redis } from 'ioredis';
+
+export interface TracedCommand {
+  source: string;
+  name: string;
+  key: string;
+}
+
+export interface CommandTrace {
+  stop(): Promise<TracedCommand[]>;
+}
+
+export async function startCommandTrace(url: string): Promise<CommandTrace> {
+  const client = new Redis(url, { maxRetriesPerRequest: null });
+  const monitor = await client.monitor();
+  const commands: TracedCommand[] = [];
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    commands.push({ source, name: (args[0] ?? '').toLowerCase(), key: args[1] ?? '' });
+  });
+  return {
+    async stop() {
+      monitor.disconnect();
+      client.disconnect();
+      return commands;
+    },
+  };
+}
+
+/** `addr` of a connection as Redis sees it (the source column of MONITOR). */
+export async function clientAddress(redis: Redis): Promise<string> {
+  const info = (await redis.call('CLIENT', 'INFO')) as string;
+  const address = /\baddr=(\S+)/.exec(info)?.[1];
+  if (!address) throw new Error(`no addr in CLIENT INFO: ${info}`);
+  return address;
+}
+
+export interface StepSignature {
+  /** Command names in order; a MULTI block is shown as multi[cmd,cmd,…]. */
+  sequence: string[];
+  roundTrips: number;
+  commands: number;
+}
+
+/** Splits the main connection's commands into steps and describes each. */
+export function stepSignatures(commands: TracedCommand[], mainAddress: string): StepSignature[] {
+  const steps: StepSignature[] = [];
+  let current: StepSignature | undefined;
+  let block: string[] | undefined;
+  for (const command of commands) {
+    if (command.source !== mainAddress) continue;
+    if (command.name === 'hgetall' && command.key.endsWith(':meta') && !block) {
+      current = { sequence: [], roundTrips: 0, commands: 0 };
+      steps.push(current);
+    }
+    if (!current) continue;
+    current.commands += 1;
+    if (command.name === 'multi') {
+      block = [];
+      current.roundTrips += 1;
+    } else if (block && command.name === 'exec') {
+      current.sequence.push(`multi[${block.join(',')}]`);
+      block = undefined;
+    } else if (block) {
+      block.push(command.name);
+    } else {
+      current.roundTrips += 1;
+      current.sequence.push(command.name);
+    }
+  }
+  return steps;
+}
+
+/** The most frequent step signature (the discussion turn, when most steps are turns) and how often it occurred. */
+export function commonestSignature(steps: StepSignature[]): { signature: StepSignature; occurrences: number } | undefined {
+  const counts = new Map<string, { signature: StepSignature; occurrences: number }>();
+  for (const step of steps) {
+    const key = step.sequence.join(' ');
+    const entry = counts.get(key) ?? { signature: step, occurrences: 0 };
+    entry.occurrences += 1;
+    counts.set(key, entry);
+  }
+  return [...counts.values()].sort((left, right) => right.occurrences - left.occurrences)[0];
+}
+
+export function countBySource(commands: TracedCommand[], mainAddress: string): { main: number; lua: number; otherConnections: number } {
+  let main = 0;
+  let lua = 0;
+  let otherConnections = 0;
+  for (const command of commands) {
+    if (command.source === mainAddress) main += 1;
+    else if (command.source === 'lua') lua += 1;
+    else otherConnections += 1;
+  }
+  return { main, lua, otherConnections };
+}

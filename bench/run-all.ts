@@ -1,0 +1,69 @@
+/**
+ * `npm run bench`: runs every benchmark of issue 6 on one Redis (REDIS_URL, or a throw-away local
+ * redis-server), prints each figure beside its floor measured in the same run, and writes
+ * bench/results/<bench>.json plus summary.json. Sizes: BENCH_SESSIONS, BENCH_CONCURRENCY,
+ * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_ONLY=<name,name> to run a subset.
+ * The aims are printed, never enforced: a bench reports what it measured.
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { runImageBench } from './image-bench.ts';
+import { figuresOf, renderTable, type BenchResults } from './bench-summary.ts';
+import { startBenchRedis } from './bench-redis.ts';
+import { round, writeResult } from './bench-stats.ts';
+import { runPlatformBurstBench } from './platform-burst-bench.ts';
+import { runPromptSizeBench } from './prompt-size-bench.ts';
+import { runSessionRssBench } from './session-rss-bench.ts';
+import { runSessionStorageBench } from './session-storage-bench.ts';
+import { runTurnOverheadBench } from './turn-overhead-bench.ts';
+import { runTurnThroughputBench } from './turn-throughput-bench.ts';
+
+type Bench = (redisUrl: string) => Promise<Record<string, unknown>>;
+
+const benches: [string, Bench][] = [
+  ['turn-overhead', runTurnOverheadBench],
+  ['turn-throughput', runTurnThroughputBench],
+  ['session-storage', runSessionStorageBench],
+  ['session-rss', runSessionRssBench],
+  ['prompt-size', runPromptSizeBench],
+  ['image', () => runImageBench()],
+  ['platform-burst', runPlatformBurstBench],
+];
+
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
+const started = performance.now();
+const redis = await startBenchRedis();
+const machine = { loadAverageAtStart: loadavg().map((load) => round(load, 2)), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 1024 ** 3, 1), node: process.version, redis: redis.version, redisStartedByBench: redis.embedded };
+console.log(`TableRound benchmarks — ${machine.cpus} CPUs, Node ${machine.node}, Redis ${machine.redis}${redis.embedded ? ' (local redis-server started for this run)' : ` at REDIS_URL`}`);
+// Latency and throughput figures are only as good as the machine is quiet.
+if ((machine.loadAverageAtStart[0] ?? 0) > 0.5 * machine.cpus) console.log(`⚠ load average ${machine.loadAverageAtStart.join(' ')} on ${machine.cpus} CPUs: other work is running; figures will be noisy`);
+
+const results: BenchResults = {};
+const files: Record<string, string> = {};
+try {
+  for (const [name, bench] of benches) {
+    if (only && !only.includes(name)) continue;
+    const benchStarted = performance.now();
+    process.stdout.write(`\n▶ ${name} … `);
+    let result: Record<string, unknown>;
+    try {
+      result = await bench(redis.url);
+    } catch (error) {
+      result = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+    result.benchSeconds = round((performance.now() - benchStarted) / 1000, 1);
+    results[name] = result;
+    files[name] = writeResult(`${name}-bench`, result);
+    console.log(typeof result.error === 'string' ? `failed\n${result.error}` : typeof result.skipped === 'string' ? `skipped: ${result.skipped}` : `done in ${result.benchSeconds} s`);
+    for (const figure of figuresOf(results).filter((row) => row.bench === name)) {
+      console.log(`  ${figure.figure}: ${figure.value} ${figure.unit}  [${figure.reference}]`);
+    }
+  }
+} finally {
+  await redis.stop();
+}
+
+const figures = figuresOf(results).filter((row) => row.value !== 'not run' || !only);
+const totalSeconds = round((performance.now() - started) / 1000, 1);
+files.summary = writeResult('summary', { machine: { ...machine, loadAverageAtEnd: loadavg().map((load) => round(load, 2)) }, totalSeconds, figures, files });
+console.log(`\n${renderTable(figures)}\n`);
+console.log(`total ${totalSeconds} s; results in ${files.summary.replace(/summary\.json$/, '')}`);

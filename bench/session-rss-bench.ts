@@ -1,0 +1,75 @@
+/**
+ * Process RSS with 1,000 active sessions, measured in a fresh child process (so the other
+ * benches' heaps do not count): baseline after the engine is built and its worker started, then
+ * after every session was started and has run its opening and introductions (instant model and
+ * adapter), sampled peak during the run, and after a forced GC.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { envInteger, megabytes, sleep } from './bench-stats.ts';
+import { deleteKeys, uniqueName } from './bench-redis.ts';
+import { buildEngineRig } from './engine-rig.ts';
+
+const resultMarker = 'BENCH_RSS_RESULT ';
+
+export async function runSessionRssBench(redisUrl: string): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_RSS_REDIS_URL: redisUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolveExit) => child.on('exit', resolveExit));
+  const line = output.split('\n').find((candidate) => candidate.startsWith(resultMarker));
+  if (code !== 0 || !line) throw new Error(`RSS child exited with ${code}: ${output.slice(-2_000)}`);
+  return JSON.parse(line.slice(resultMarker.length)) as Record<string, unknown>;
+}
+
+function memory(): { rssMB: number; heapUsedMB: number; externalMB: number } {
+  const usage = process.memoryUsage();
+  return { rssMB: megabytes(usage.rss), heapUsedMB: megabytes(usage.heapUsed), externalMB: megabytes(usage.external) };
+}
+
+async function measureInThisProcess(redisUrl: string): Promise<Record<string, unknown>> {
+  const sessions = envInteger('BENCH_SESSIONS', 1_000);
+  const concurrency = envInteger('BENCH_CONCURRENCY', 200);
+  const prefix = uniqueName('bench-rss-');
+  const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('rss'), env: { WORKER_CONCURRENCY: concurrency } });
+  try {
+    rig.startWorker(concurrency);
+    await sleep(200);
+    globalThis.gc?.();
+    const baseline = memory();
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    for (let index = 0; index < sessions; index += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, sessions - index) }, (_, offset) => rig.startSession(index + offset, { rounds: 0 })));
+    }
+    await rig.drained(5 * 60_000);
+    clearInterval(sampler);
+    const afterIntroductions = memory();
+    globalThis.gc?.();
+    const afterGc = memory();
+    const introductions = rig.model.callsByRole.chat ?? 0;
+    return {
+      description: 'fresh process; sessions started (rounds 0) and run through opening + introductions with the instant model; RSS from process.memoryUsage()',
+      setup: { sessions, workerConcurrency: concurrency, introductionsRun: introductions, personas: rig.panel.personas.length },
+      baseline,
+      afterIntroductions,
+      peakRssMB: megabytes(peakRss),
+      afterForcedGc: afterGc,
+    };
+  } finally {
+    await rig.stop();
+    await deleteKeys(redisUrl, prefix);
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+const childRedisUrl = process.env.BENCH_RSS_REDIS_URL;
+if (invokedDirectly && childRedisUrl) {
+  const result = await measureInThisProcess(childRedisUrl);
+  process.stdout.write(`${resultMarker}${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
