@@ -1,0 +1,39 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, scrubSecrets } from './logger.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, logger: createLogger('info', stream) };
+}
+
+describe('logger redaction', () => {
+  it('redacts secret fields, config secrets and auth headers', () => {
+    const { lines, logger } = capture();
+    logger.info({ config: { DISCORD_TOKEN: 'abc.def.ghi', SLACK_SIGNING_SECRET: 's3cr3t', CHAT_MODEL: 'gpt' }, headers: { authorization: 'Bearer sk-live' }, webhook: { token: 'wh-token-123' } }, 'start');
+    const line = lines.join('');
+    expect(line).not.toMatch(/abc\.def\.ghi|s3cr3t|sk-live|wh-token-123/);
+    expect(line).toContain('"CHAT_MODEL":"gpt"');
+  });
+
+  it('scrubs tokens that appear inside messages and errors', () => {
+    const { lines, logger } = capture();
+    logger.error({ err: new Error('POST https://discord.com/api/webhooks/123456/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 failed') }, 'xoxb-1234567890-abcdefghij leaked?');
+    const line = lines.join('');
+    expect(line).not.toContain('AbCdEfGhIjKlMnOpQrStUvWxYz0123456789');
+    expect(line).not.toContain('xoxb-1234567890-abcdefghij');
+    expect(line).toContain('/webhooks/123456/[redacted]');
+  });
+
+  it('scrubs API keys, bot tokens and Redis passwords', () => {
+    expect(scrubSecrets('key sk-proj-abcdefghijklmnop used')).toBe('key [redacted] used');
+    expect(scrubSecrets('Authorization: Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123')).not.toMatch(/GaBcDe/);
+    expect(scrubSecrets('redis://user:hunter2@host:6379')).toBe('redis://user:[redacted]@host:6379');
+  });
+});
