@@ -7,6 +7,9 @@ const lock = 'package-lock.json';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
 if (stale) {
-  process.stderr.write('tableround: installing dependencies (npm ci)…\n');
-  execSync(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', { stdio: 'inherit' });
+  // `npm install` with the committed lock installs the locked versions. Not `npm ci`: it insists
+  // that every optional platform package in the tree (e.g. msgpackr-extract's darwin/win32 builds)
+  // be in the lock, and registry mirrors without those packages make that impossible.
+  process.stderr.write('tableround: installing the locked dependencies (npm install)…\n');
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }

@@ -1,11 +1,17 @@
 /**
  * Builds the messages for each kind of model call. Pure: everything comes in as arguments.
  *
- * Layout, for providers' prompt caches: the persona's static system prompt comes first and is
- * byte-identical across turns and sessions (no topic, no timestamps, no ids); the session context
- * (topic, roster, rolling summary, the recent window of the discussion) and the instruction follow.
- * The discussion window is bounded — the last `recentTurns` entries after what the rolling summary
- * covers, each clipped — so a prompt's size stays bounded however long the thread grows.
+ * Layout, for providers' prompt caches (exact-prefix matches of ≥ 1024 tokens):
+ * 1. a system message with the roundtable rules — byte-identical for every call of every
+ *    session (no topic, no names, no timestamps, no ids);
+ * 2. the session context — topic, roster, rolling summary, the discussion window — identical
+ *    for every panelist of the session, and append-only between two folds of the rolling summary
+ *    (the window starts where the summary ends);
+ * 3. last, the speaking persona's card and the instruction.
+ * So consecutive turns share everything but their last lines, whichever persona speaks. (A
+ * persona-first layout caches only the ~300-token persona card, below any provider's minimum.)
+ * The window is bounded (CONTEXT_RECENT_TURNS + a fold slack, each entry clipped), so a prompt's
+ * size stays bounded however long the thread grows.
  */
 import type { ChatMessage } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
@@ -37,8 +43,13 @@ export function roleOf(panel: Panel, roleId: string): Persona | undefined {
   return panel.personas.find((persona) => persona.role === roleId);
 }
 
-export function personaSystemPrompt(templates: Templates, persona: Persona): string {
-  return templates.render('persona-system', {
+/** The static first message of every persona call. */
+export function rulesPrompt(templates: Templates): string {
+  return templates.render('roundtable-rules', {});
+}
+
+export function personaCard(templates: Templates, persona: Persona): string {
+  return templates.render('persona-card', {
     displayName: persona.displayName,
     background: persona.background,
     roleTitle: persona.roleTitle,
@@ -78,8 +89,8 @@ export function currentRoleTitle(panel: Panel, meta: SessionMeta, persona: Perso
 
 function speech(inputs: PromptInputs, persona: Persona, instruction: string): ChatMessage[] {
   return [
-    { role: 'system', content: personaSystemPrompt(inputs.templates, persona) },
-    { role: 'user', content: `${sessionContext(inputs)}\n\n${instruction}` },
+    { role: 'system', content: rulesPrompt(inputs.templates) },
+    { role: 'user', content: `${sessionContext(inputs)}\n\n${personaCard(inputs.templates, persona)}\n\n${instruction}` },
   ];
 }
 

@@ -85,8 +85,11 @@ export class StepMachine {
     }
 
     const stepMeta: SessionMeta = { ...meta, ...stageFor(step, meta), replyCursor: planned.replyCursor };
-    const context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, logger);
-    const folded = needsFold(context, this.deps.config.CONTEXT_RECENT_TURNS, step) ? await this.foldSummary(context) : undefined;
+    const length = await store.transcriptLength(sessionId);
+    const context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger);
+    const unfolded = length - stepMeta.summarisedThrough;
+    const folded = buildsPrompt(step) && unfolded >= this.deps.config.CONTEXT_RECENT_TURNS + foldSlack ? await this.foldSummary(context, length) : undefined;
+    if (folded) context.recent = [...(await store.transcript(sessionId, folded.summarisedThrough, -1)), ...planned.transcript];
 
     let outcome: StepOutcome;
     let result: 'ran' | 'skipped' = 'ran';
@@ -137,10 +140,14 @@ export class StepMachine {
     if (agenda.length > 0 || (await this.deps.store.inboxLength(sessionId)) > 0) await this.enqueue(sessionId, nextSeq);
   }
 
-  private async buildContext(sessionId: string, seq: number, meta: SessionMeta, panel: StepContext['panel'], incoming: TranscriptEntry[], logger: Logger): Promise<StepContext> {
+  /**
+   * The prompt window starts where the rolling summary ends and only grows until the next fold,
+   * so consecutive prompts of a session share their prefix (providers' prompt caches hit); it is
+   * capped at CONTEXT_RECENT_TURNS + foldSlack entries even if a fold fails.
+   */
+  private async buildContext(sessionId: string, seq: number, meta: SessionMeta, panel: StepContext['panel'], incoming: TranscriptEntry[], length: number, logger: Logger): Promise<StepContext> {
     const { store, config } = this.deps;
-    const length = await store.transcriptLength(sessionId);
-    const start = Math.max(meta.summarisedThrough, length - config.CONTEXT_RECENT_TURNS);
+    const start = Math.max(meta.summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
     const stored = length > start ? await store.transcript(sessionId, start, -1) : [];
     const images = await store.images(sessionId);
     const platform = sessionId.split(':')[0] ?? '';
@@ -161,9 +168,8 @@ export class StepMachine {
    * Folds transcript entries that fell out of the recent window into the rolling summary (one
    * summary-model call), so prompts stay bounded. Runs inside the step, so it is serialised too.
    */
-  private async foldSummary(context: StepContext): Promise<Pick<SessionMeta, 'rollingSummary' | 'summarisedThrough'> | undefined> {
+  private async foldSummary(context: StepContext, length: number): Promise<Pick<SessionMeta, 'rollingSummary' | 'summarisedThrough'> | undefined> {
     const { store, config, templates, models } = this.deps;
-    const length = await store.transcriptLength(context.sessionId);
     const foldUntil = length - config.CONTEXT_RECENT_TURNS;
     if (foldUntil <= context.meta.summarisedThrough) return undefined;
     const older = await store.transcript(context.sessionId, context.meta.summarisedThrough, foldUntil - 1);
@@ -224,10 +230,12 @@ function usesModel(step: Step): boolean {
   return !['opening', 'notice', 'poll-open', 'person-ballot', 'poll-close', 'switch-roles', 'closing'].includes(step.kind);
 }
 
+/** Entries the window may grow past CONTEXT_RECENT_TURNS before older ones are folded. */
+export const foldSlack = 8;
+
 /** Folding is checked only before steps that build a discussion prompt. */
-function needsFold(context: StepContext, recentTurns: number, step: Step): boolean {
-  const speaks = step.kind === 'turn' || step.kind === 'pause' || step.kind === 'keywords' || step.kind === 'closing';
-  return speaks && context.recent.length >= recentTurns + 8;
+function buildsPrompt(step: Step): boolean {
+  return step.kind === 'turn' || step.kind === 'pause' || step.kind === 'keywords' || step.kind === 'closing' || step.kind === 'image-story';
 }
 
 function stageFor(step: Step, meta: SessionMeta): Partial<SessionMeta> {

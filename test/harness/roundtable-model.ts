@@ -20,11 +20,9 @@ export function messageText(body: ChatBody): string {
   return body.messages.map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))).join('\n');
 }
 
-/** The persona speaking in a request ("You are <name>, …" in the system prompt), or 'moderator'. */
+/** The persona speaking in a request ("Speak now as <name>." in its card), or 'moderator'. */
 export function speakerOf(body: ChatBody): string {
-  const system = body.messages.find((message) => message.role === 'system');
-  const match = typeof system?.content === 'string' ? /^You are (.+?), a participant/.exec(system.content) : null;
-  return match?.[1] ?? 'moderator';
+  return /Speak now as (.+?)\.\n/.exec(messageText(body))?.[1] ?? 'moderator';
 }
 
 export const secretReasoning = 'SECRET-REASONING';
