@@ -52,10 +52,9 @@ export class StepMachine {
    */
   async process(sessionId: string, seq: number, finalAttempt: boolean): Promise<'stale' | 'idle' | 'ran' | 'skipped'> {
     const { store } = this.deps;
-    const meta = await store.load(sessionId);
+    const { meta, inbox, poll, transcriptLength: length } = await store.snapshot(sessionId);
     if (!meta || meta.seq !== seq) return 'stale';
     const logger = this.deps.logger.child({ sessionId, seq });
-    const inbox = await store.inbox(sessionId);
 
     if (meta.status === 'ended') {
       // Nothing runs after the end; events that raced with it are dropped with the session's record intact.
@@ -65,7 +64,6 @@ export class StepMachine {
 
     const panel = this.deps.panels.get(meta.panelId);
     if (!panel) throw new TableRoundError('panel_unknown', `session ${sessionId} uses unknown panel ${meta.panelId}`);
-    const poll = await store.poll(sessionId);
     const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open' }, inbox);
     const budget = this.deps.config.SESSION_TOKEN_BUDGET;
     const overBudget = budget > 0 && meta.tokensPrompt + meta.tokensCompletion >= budget;
@@ -85,7 +83,6 @@ export class StepMachine {
     }
 
     const stepMeta: SessionMeta = { ...meta, ...stageFor(step, meta), replyCursor: planned.replyCursor };
-    const length = await store.transcriptLength(sessionId);
     const context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger);
     const unfolded = length - stepMeta.summarisedThrough;
     const folded = buildsPrompt(step) && unfolded >= this.deps.config.CONTEXT_RECENT_TURNS + foldSlack ? await this.foldSummary(context, length) : undefined;
@@ -148,8 +145,7 @@ export class StepMachine {
   private async buildContext(sessionId: string, seq: number, meta: SessionMeta, panel: StepContext['panel'], incoming: TranscriptEntry[], length: number, logger: Logger): Promise<StepContext> {
     const { store, config } = this.deps;
     const start = Math.max(meta.summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
-    const stored = length > start ? await store.transcript(sessionId, start, -1) : [];
-    const images = await store.images(sessionId);
+    const [stored, images] = await Promise.all([length > start ? store.transcript(sessionId, start, -1) : Promise.resolve([]), store.images(sessionId)]);
     const platform = sessionId.split(':')[0] ?? '';
     return {
       deps: this.deps,

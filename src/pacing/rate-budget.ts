@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { RedisKeys } from '../store/keys.ts';
+import { RedisScript } from '../store/redis-script.ts';
 
 export interface RateLimit {
   /** Bucket name, e.g. `discord:webhook:123`. */
@@ -20,7 +21,7 @@ export interface RateLimit {
 }
 
 // KEYS: bucket keys. ARGV: now, member, then limit/window pairs in KEYS order.
-const reserveScript = `
+const reserveScript = new RedisScript(`
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
 local wait = 0
@@ -42,7 +43,7 @@ for i, key in ipairs(KEYS) do
   redis.call('PEXPIRE', key, window + 1000)
 end
 return 0
-`;
+`);
 
 export class RateBudget {
   constructor(
@@ -58,7 +59,7 @@ export class RateBudget {
     const keys = active.map((limit) => this.keys.budget(limit.bucket));
     const argv: (string | number)[] = [this.now(), randomUUID()];
     for (const limit of active) argv.push(limit.limit, limit.windowMs);
-    const wait = (await this.redis.eval(reserveScript, keys.length, ...keys, ...argv)) as number;
+    const wait = (await reserveScript.run(this.redis, keys, argv)) as number;
     return Math.max(0, Math.ceil(wait));
   }
 

@@ -36,8 +36,9 @@ export class StepQueue {
       defaultJobOptions: {
         attempts: stepAttempts,
         backoff: { type: 'exponential', delay: 2_000 },
-        // Kept for an hour so a late duplicate add of a finished step collapses onto it.
-        removeOnComplete: { age: 3_600, count: 10_000 },
+        // Kept a little while so a late duplicate add of a finished step collapses onto it (a
+        // re-created one would be a no-op anyway: the session's seq has moved on).
+        removeOnComplete: { age: 120, count: 2_000 },
         removeOnFail: { age: 24 * 3_600 },
       },
     });

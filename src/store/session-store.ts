@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import type { RedisKeys, SessionKeyType } from './keys.ts';
 import { isRedisUnavailable } from './redis-connection.ts';
+import { RedisScript } from './redis-script.ts';
 import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
 const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted'];
@@ -28,7 +29,7 @@ export interface StepCommit {
   inboxConsumed?: number;
 }
 
-const commitScript = `
+const commitScript = new RedisScript(`
 local ops = cjson.decode(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local seq = redis.call('HGET', KEYS[1], 'seq')
@@ -56,14 +57,15 @@ if ops.inboxConsumed and tonumber(ops.inboxConsumed) > 0 then
   redis.call('LTRIM', KEYS[7], tonumber(ops.inboxConsumed), -1)
 end
 local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-for i = 1, #KEYS do
+for i = 1, 9 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
+redis.call('ZADD', KEYS[10], ARGV[3], ARGV[4])
 return next
-`;
+`);
 
 // Applies a person's ballot only while the named poll is open.
-const ballotScript = `
+const ballotScript = new RedisScript(`
 local raw = redis.call('HGET', KEYS[1], 'state')
 if not raw then return 0 end
 local poll = cjson.decode(raw)
@@ -71,7 +73,7 @@ if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return 1
-`;
+`);
 
 const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords']);
 const metaNumberFields = new Set<keyof SessionMeta>([
@@ -130,6 +132,32 @@ export class SessionStore {
     return true;
   }
 
+  /**
+   * What a step reads first, in one round trip: meta, inbox, poll and transcript length.
+   */
+  async snapshot(sessionId: string): Promise<{ meta: SessionMeta | undefined; inbox: InboxEvent[]; poll: PollState | undefined; transcriptLength: number }> {
+    const results = await this.redis
+      .pipeline()
+      .hgetall(this.key('meta', sessionId))
+      .lrange(this.key('inbox', sessionId), 0, -1)
+      .hget(this.key('poll', sessionId), 'state')
+      .llen(this.key('transcript', sessionId))
+      .exec();
+    const value = <T>(index: number): T => {
+      const [error, result] = results?.[index] ?? [new Error('no pipeline result'), undefined];
+      if (error) throw error;
+      return result as T;
+    };
+    const hash = value<Record<string, string>>(0);
+    const pollRaw = value<string | null>(2);
+    return {
+      meta: hash.seq ? decodeMeta(hash) : undefined,
+      inbox: value<string[]>(1).map((raw) => JSON.parse(raw) as InboxEvent),
+      poll: pollRaw ? (JSON.parse(pollRaw) as PollState) : undefined,
+      transcriptLength: value<number>(3),
+    };
+  }
+
   async load(sessionId: string): Promise<SessionMeta | undefined> {
     const hash = await this.redis.hgetall(this.key('meta', sessionId));
     if (!hash.seq) return undefined;
@@ -166,16 +194,7 @@ export class SessionStore {
 
   /** A person's ballot, applied at once; false when that poll is not open (any more). */
   async castBallot(sessionId: string, pollId: string, voterId: string, ballot: Ballot): Promise<boolean> {
-    const applied = await this.redis.eval(
-      ballotScript,
-      2,
-      this.key('poll', sessionId),
-      this.key('ballots', sessionId),
-      pollId,
-      voterId,
-      JSON.stringify(ballot),
-      this.ttlMs,
-    );
+    const applied = await ballotScript.run(this.redis, [this.key('poll', sessionId), this.key('ballots', sessionId)], [pollId, voterId, JSON.stringify(ballot), this.ttlMs]);
     return applied === 1;
   }
 
@@ -217,12 +236,10 @@ export class SessionStore {
       ops.ballots = Object.fromEntries(Object.entries(commit.ballots).map(([voter, ballot]) => [voter, JSON.stringify(ballot)]));
     }
     if (commit.inboxConsumed) ops.inboxConsumed = commit.inboxConsumed;
-    const keys = this.allKeys(sessionId);
+    const keys = [...this.allKeys(sessionId), this.keys.activeSessions()];
     // cjson encodes an empty Lua table as {} — only send non-empty tables.
-    const result = (await this.redis.eval(commitScript, keys.length, ...keys, JSON.stringify(ops), this.ttlMs)) as number;
-    if (result === -1) return undefined;
-    await this.redis.zadd(this.keys.activeSessions(), Date.now(), sessionId);
-    return result;
+    const result = (await commitScript.run(this.redis, keys, [JSON.stringify(ops), this.ttlMs, Date.now(), sessionId])) as number;
+    return result === -1 ? undefined : result;
   }
 
   /**
