@@ -18,7 +18,7 @@ import { BackgroundTasks, createBoltInbound, type BoltInbound } from './bolt-inb
 export function createSlackAdapter(dependencies: AdapterDependencies): PlatformAdapter {
   const { config, redis, keys, roundtable, runCommand } = dependencies;
   const logger = dependencies.logger.child({ platform: 'slack' });
-  const client = createWebClient(config, logger);
+  const client = createWebClient(config, logger, dependencies.metrics);
   const bot = botIdentityLoader(client);
   const pacing = new SlackPacing(dependencies.budget, config, async () => (await bot()).teamId);
   const poster = new MessagePoster(client, pacing);

@@ -3,7 +3,8 @@
  * ~30 min and has no timeout by default (platform-limits.md): both are set explicitly here.
  * `SLACK_API_URL` points it at Slack or at the emulator — the same code runs against both.
  */
-import { WebClient, LogLevel, type Logger as SlackLogger } from '@slack/web-api';
+import { WebClient, WebClientEvent, LogLevel, type Logger as SlackLogger } from '@slack/web-api';
+import type { Metrics } from '../../src/observability/metrics.ts';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { TableRoundError } from '../../src/errors.ts';
@@ -43,9 +44,15 @@ export function webClientOptions(config: Pick<Config, 'SLACK_API_URL'>, logger: 
   };
 }
 
-export function createWebClient(config: Pick<Config, 'SLACK_API_URL' | 'SLACK_BOT_TOKEN'>, logger: Logger): WebClient {
+export function createWebClient(config: Pick<Config, 'SLACK_API_URL' | 'SLACK_BOT_TOKEN'>, logger: Logger, metrics?: Metrics): WebClient {
   if (!config.SLACK_BOT_TOKEN) throw new TableRoundError('config_invalid', 'SLACK_BOT_TOKEN is required for the Slack adapter');
-  return new WebClient(config.SLACK_BOT_TOKEN, webClientOptions(config, logger));
+  const client = new WebClient(config.SLACK_BOT_TOKEN, webClientOptions(config, logger));
+  // The budgets should keep this at zero; every 429 Slack sends is counted and logged.
+  client.on(WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, details: { url?: string }) => {
+    metrics?.platform429s.inc({ platform: 'slack' });
+    logger.warn({ retryAfterSeconds, method: details?.url }, 'slack answered 429; the Web API client waits and retries');
+  });
+  return client;
 }
 
 export interface BotIdentity {

@@ -120,13 +120,14 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   }
 
   let workerRedis: Redis | undefined;
+  let worker: ReturnType<StepQueue['startWorker']> | undefined;
   if (config.ROLE !== 'gateway') {
     const machine = new StepMachine(
       { config, logger, store, models, templates, panels, adapterFor, identityOf: (persona) => identities.identityOf(persona), images: createImageServices(config), metrics },
       (sessionId, seq) => queue.enqueue(sessionId, seq),
     );
     workerRedis = createRedis(redisUrl, logger, { name: 'worker' });
-    queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics);
+    worker = queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics);
   }
   if (config.ROLE !== 'worker') {
     for (const [platform, platformAdapter] of platforms) {
@@ -145,6 +146,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         health: async () => {
           const redisOk = await redis.ping().then(() => true, () => false);
           const checks: Record<string, boolean> = { redis: redisOk };
+          if (worker) checks.queue = worker.isRunning() && !worker.closing;
           for (const [platform, platformAdapter] of platforms) checks[platform] = platformAdapter.isConnected();
           return { ok: Object.values(checks).every(Boolean), checks };
         },

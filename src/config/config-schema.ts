@@ -136,4 +136,14 @@ export const configSchema = z.object({
   SLACK_NATIVE_STREAMING: flag(true),
 });
 
+/** Rules across variables. */
+export const configRules = configSchema.superRefine((config, context) => {
+  if (config.PUBLIC_BASE_URL && config.HTTP_PORT === 0) {
+    context.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'needs HTTP_PORT set: avatars are served by the bot’s HTTP server' });
+  }
+  if (config.VISION_SHORT_SIDE > config.VISION_BOX) {
+    context.addIssue({ code: 'custom', path: ['VISION_SHORT_SIDE'], message: `must not exceed VISION_BOX (${config.VISION_BOX})` });
+  }
+});
+
 export type Config = z.infer<typeof configSchema>;

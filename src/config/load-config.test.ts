@@ -16,6 +16,10 @@ describe('config', () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: 'many', OPENAI_BASE_URL: 'not a url' }, '/none')).toThrow(/WORKER_CONCURRENCY.*OPENAI_BASE_URL|OPENAI_BASE_URL.*WORKER_CONCURRENCY/);
   });
 
+  it('checks rules across variables', () => {
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://bot.example.com' }, '/none')).toThrow(/PUBLIC_BASE_URL: needs HTTP_PORT/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ AUTO_ROUNDS: '', OPENAI_API_KEY: '' }, '/none').AUTO_ROUNDS).toBe(2);
   });

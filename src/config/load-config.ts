@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { configSchema, type Config } from './config-schema.ts';
+import { configRules, type Config } from './config-schema.ts';
 import { TableRoundError } from '../errors.ts';
 
 /**
@@ -14,7 +14,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, envFile
   for (const [name, value] of Object.entries({ ...fromFile, ...environment })) {
     if (value !== undefined && value !== '') merged[name] = value;
   }
-  const parsed = configSchema.safeParse(merged);
+  const parsed = configRules.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`);
     throw new TableRoundError('config_invalid', `Invalid configuration — ${problems.join('; ')}`);

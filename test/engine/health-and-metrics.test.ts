@@ -28,10 +28,10 @@ afterAll(async () => {
 });
 
 describe('observability', () => {
-  it('/healthz reports Redis', async () => {
+  it('/healthz reports Redis and the queue worker', async () => {
     const response = await fetch(`${base}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, checks: { redis: true } });
+    expect(await response.json()).toEqual({ ok: true, checks: { redis: true, queue: true } });
   });
 
   it('/metrics counts turns, tokens by model, step latency and queue depth', async () => {

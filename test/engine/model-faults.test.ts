@@ -60,4 +60,22 @@ describe('model faults', () => {
     await app.stop();
     await fake.close();
   });
+
+  it('falls back to FALLBACK_CHAT_MODEL when the main model keeps failing', async () => {
+    const fake = await startFakeOpenAI({
+      chat: (request) => (chatBody(request).model === 'gpt-4o-mini' ? { kind: 'error', status: 500, message: 'down' } : roundtableReply(request)),
+    });
+    const adapter = new RecordingAdapter();
+    const app = await startTestApp({ modelUrl: fake.url, adapters: [adapter], env: { AUTO_ROUNDS: 0, MODEL_MAX_RETRIES: 1, FALLBACK_CHAT_MODEL: 'backup-model', DEFAULT_PANEL: 'product-strategy' } });
+    prefixes.push(app.prefix);
+    const { sessionId } = await app.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: 'fallback' }, person: { id: 'u', displayName: 'Ana' }, topic: 'Fallback' });
+    await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'introductions through the fallback', 60_000);
+    expect(adapter.postsOf(sessionId).filter((post) => post.speaker !== 'moderator')).toHaveLength(5);
+    expect(adapter.postsOf(sessionId).some((post) => post.text.startsWith('⚠️'))).toBe(false);
+    const models = fake.chatRequests().map((request) => chatBody(request).model);
+    expect(models.filter((model) => model === 'backup-model')).toHaveLength(5);
+    expect(models.filter((model) => model === 'gpt-4o-mini')).toHaveLength(10);
+    await app.stop();
+    await fake.close();
+  });
 });
