@@ -114,7 +114,7 @@ export function figuresOf(results: BenchResults): Figure[] {
         figure: 'prompt tokens per turn, length 1,000 vs 20',
         value: `${show(tokens(2), 0)} vs ${show(tokens(0), 0)}`,
         unit: 'tokens (est.)',
-        reference: `ratio ${show(numberAt(result, 'ratio1000To20'))}× (engine as-is ${show(numberAt(result, 'ratio1000To20AsEngineLeavesIt'))}×, 3,000-char summary ${show(numberAt(result, 'ratio1000To20WorstCaseSummary'))}×)`,
+        reference: `ratio ${show(numberAt(result, 'ratio1000To20'))}× (unfolded 1,000, folding during the turn ${show(numberAt(result, 'ratio1000To20AsEngineLeavesIt'))}×; 3,000-char summary ${show(numberAt(result, 'ratio1000To20WorstCaseSummary'))}×)`,
         aim: '≤ 1.5×',
       },
       {
@@ -132,7 +132,7 @@ export function figuresOf(results: BenchResults): Figure[] {
       figure: 'image preparation 12 MP JPEG p50',
       value: show(numberAt(result, 'ours.pipeline.p50Ms'), 1),
       unit: 'ms',
-      reference: `bare sharp resize ${show(numberAt(result, 'bareSharp.timing.p50Ms'), 1)} ms; capped clean copy ${show(numberAt(result, 'oursWithCleanImageCapped.pipeline.p50Ms'), 1)} ms`,
+      reference: `bare sharp resize ${show(numberAt(result, 'bareSharp.timing.p50Ms'), 1)} ms; p95 ours ${show(numberAt(result, 'ours.pipeline.p95Ms'), 1)} / bare ${show(numberAt(result, 'bareSharp.timing.p95Ms'), 1)} ms; ${show(numberAt(result, 'ours.output.bytes'), 0)} B, ≈${show(numberAt(result, 'ours.output.estimatedTokens'), 0)} vision tokens; bomb refused in ${show(numberAt(result, 'bombRefusal.headerClaims100kBy100k.p50Ms'), 2)} ms`,
       aim: '',
     },
   ], 'image preparation');

@@ -92,7 +92,7 @@ export async function runPromptSizeBench(redisUrl: string): Promise<Record<strin
   const recentTurns = rig.config.CONTEXT_RECENT_TURNS;
   try {
     const short = await promptAt(rig, 1, { label: 'length 20', entries: 20, summaryChars: 0 });
-    const longAsIs = await promptAt(rig, 2, { label: 'length 1,000, state as the engine leaves it (no fold has run)', entries: 1_000, summaryChars: 0 });
+    const longAsIs = await promptAt(rig, 2, { label: 'length 1,000 with nothing folded yet (the turn folds first)', entries: 1_000, summaryChars: 0 });
     const longFolded = await promptAt(rig, 3, { label: 'length 1,000 after folds: 1,500-char rolling summary (the fold template asks ≤ 1,500)', entries: 1_000, summaryChars: 1_500, summarisedThrough: 1_000 - recentTurns });
     const longWorst = await promptAt(rig, 4, { label: 'length 1,000, summary at its 3,000-char cap', entries: 1_000, summaryChars: 3_000, summarisedThrough: 1_000 - recentTurns });
     const measures = [short, longAsIs, longFolded, longWorst];
@@ -110,11 +110,11 @@ export async function runPromptSizeBench(redisUrl: string): Promise<Record<strin
         estimatedTokens: estimateTokens(short.systemMessage),
         byteIdenticalAcrossAllFourPrompts: systemIdentical,
         commonPrefixCharsLength20VsLength1000: commonPrefixLength(short.wholePrompt, longFolded.wholePrompt),
-        note: 'the system message (persona prompt) is identical across turns and sessions; the common prefix of two prompts of the same session also includes the topic/roster lines of the context',
+        note: 'the system message (the roundtable rules) is identical for every call of every session; within a session the session context (topic, roster, summary, discussion window) follows and is append-only between folds, so consecutive turns of any personas share it (test/engine/rolling-summary.test.ts checks this)',
       },
       foldCheck: {
         summaryCallsDuringTheLength1000Turn: longAsIs.summaryCallsDuringTurn,
-        note: 'needsFold() tests context.recent.length ≥ CONTEXT_RECENT_TURNS + 8, but buildContext already cut recent to the last CONTEXT_RECENT_TURNS entries — so no fold runs unless ≥ 8 person messages arrive in one step',
+        note: 'a turn whose unsummarised transcript reaches CONTEXT_RECENT_TURNS + 8 entries first folds the older ones into the rolling summary (one summary-model call)',
       },
     };
   } finally {
