@@ -50,7 +50,7 @@ export class TimedSessionStore extends SessionStore {
   recording = false;
   readonly commits: CommitRecord[] = [];
 
-  override async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<number | undefined> {
+  override async commit(sessionId: string, expectSeq: number, commit: StepCommit): ReturnType<SessionStore["commit"]> {
     const next = await super.commit(sessionId, expectSeq, commit);
     if (this.recording && next !== undefined) this.commits.push({ sessionId, seq: expectSeq, stage: commit.meta?.stage, at: performance.now() });
     return next;

@@ -131,10 +131,11 @@ export class StepMachine {
     return result;
   }
 
-  private async continueIfNeeded(sessionId: string, nextSeq: number, agenda: Step[]): Promise<void> {
-    // Checked after the seq advanced: an event pushed before this read is seen here; one pushed
-    // after it kicks nextSeq itself. Either way exactly one job for nextSeq exists.
-    if (agenda.length > 0 || (await this.deps.store.inboxLength(sessionId)) > 0) await this.enqueue(sessionId, nextSeq);
+  private async continueIfNeeded(sessionId: string, next: { seq: number; inboxLength: number }, agenda: Step[]): Promise<void> {
+    // The inbox length is read by the commit script after it advanced the seq: an event pushed
+    // before that is counted here; one pushed after it kicks the new seq itself. Either way
+    // exactly one job for the new seq exists.
+    if (agenda.length > 0 || next.inboxLength > 0) await this.enqueue(sessionId, next.seq);
   }
 
   /**

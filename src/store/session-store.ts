@@ -61,7 +61,7 @@ for i = 1, 9 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 redis.call('ZADD', KEYS[10], ARGV[3], ARGV[4])
-return next
+return {next, redis.call('LLEN', KEYS[7])}
 `);
 
 // Applies a person's ballot only while the named poll is open.
@@ -219,10 +219,11 @@ export class SessionStore {
   }
 
   /**
-   * Applies one step's writes atomically if `seq` still equals `expectSeq`.
-   * Returns the new seq, or undefined when the step was stale (already committed elsewhere).
+   * Applies one step's writes atomically if `seq` still equals `expectSeq`. Returns the new seq
+   * and the inbox length after the commit (read inside the same script), or undefined when the
+   * step was stale (already committed elsewhere).
    */
-  async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<number | undefined> {
+  async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<{ seq: number; inboxLength: number } | undefined> {
     const ops: Record<string, unknown> = { expectSeq };
     if (commit.meta) ops.meta = encodeMeta({ ...commit.meta, updatedAt: Date.now() });
     else ops.meta = encodeMeta({ updatedAt: Date.now() });
@@ -238,8 +239,8 @@ export class SessionStore {
     if (commit.inboxConsumed) ops.inboxConsumed = commit.inboxConsumed;
     const keys = [...this.allKeys(sessionId), this.keys.activeSessions()];
     // cjson encodes an empty Lua table as {} — only send non-empty tables.
-    const result = (await commitScript.run(this.redis, keys, [JSON.stringify(ops), this.ttlMs, Date.now(), sessionId])) as number;
-    return result === -1 ? undefined : result;
+    const result = (await commitScript.run(this.redis, keys, [JSON.stringify(ops), this.ttlMs, Date.now(), sessionId])) as number | [number, number];
+    return Array.isArray(result) ? { seq: result[0], inboxLength: result[1] } : undefined;
   }
 
   /**
