@@ -105,6 +105,25 @@ export class ModelGateway {
     }
   }
 
+  /**
+   * Newer OpenAI reasoning models refuse `max_tokens` and want `max_completion_tokens`; most
+   * compatible servers know only `max_tokens`. A model that refused the first is remembered.
+   */
+  private readonly completionTokenModels = new Set<string>();
+
+  private tokenLimit(model: string, maxTokens: number | undefined): { max_tokens: number } | { max_completion_tokens: number } {
+    const limit = maxTokens ?? this.config.MODEL_MAX_TOKENS;
+    return this.completionTokenModels.has(model) ? { max_completion_tokens: limit } : { max_tokens: limit };
+  }
+
+  /** True (and remembered) when the error is a refusal of `max_tokens` in favour of `max_completion_tokens`. */
+  private learnsTokenParameter(error: unknown, model: string): boolean {
+    if (!(error instanceof OpenAI.APIError) || error.status !== 400 || !/max_completion_tokens/.test(error.message)) return false;
+    if (this.completionTokenModels.has(model)) return false;
+    this.completionTokenModels.add(model);
+    return true;
+  }
+
   private observeUsage(model: string, usage: Usage): void {
     this.metrics?.tokens.inc({ model, direction: 'in' }, usage.promptTokens);
     this.metrics?.tokens.inc({ model, direction: 'out' }, usage.completionTokens);
@@ -154,7 +173,12 @@ export class ModelGateway {
     return withRetries(
       async () => {
         try {
-          const result = await this.timed(model, () => this.streamOnce(endpoint, model, request));
+          const result = await this.timed(model, () =>
+            this.streamOnce(endpoint, model, request).catch((error: unknown) => {
+              if (this.learnsTokenParameter(error, model)) return this.streamOnce(endpoint, model, request);
+              throw error;
+            }),
+          );
           if (!result.text) {
             throw new TableRoundError('model_bad_output', `${model} returned an empty completion`, { publicMessage: `The model (${model}) returned an empty answer.` });
           }
@@ -189,7 +213,7 @@ export class ModelGateway {
           messages: request.messages,
           stream: true,
           stream_options: { include_usage: true },
-          max_tokens: request.maxTokens ?? this.config.MODEL_MAX_TOKENS,
+          ...this.tokenLimit(model, request.maxTokens),
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
         },
         { signal },
@@ -228,7 +252,6 @@ export class ModelGateway {
     const role = request.role ?? 'chat';
     const endpoint = this.endpoint(role);
     const model = request.model ?? endpoint.model;
-    const mode = this.config.MODEL_JSON_MODE;
     const jsonSchema = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
     const instruction: ChatMessage = {
       role: 'system',
@@ -237,22 +260,12 @@ export class ModelGateway {
     let messages: ChatMessage[] = [...request.messages, instruction];
     let lastProblem = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
-      await this.admit(endpoint, request.signal);
       let content: string;
       try {
-        const completion = await withRetries(() => this.timed(model, () => this.client(endpoint).chat.completions.create(
-          {
-            model,
-            messages,
-            max_tokens: request.maxTokens ?? this.config.MODEL_MAX_TOKENS,
-            ...(mode === 'json_schema'
-              ? { response_format: { type: 'json_schema' as const, json_schema: { name, schema: jsonSchema, strict: false } } }
-              : mode === 'json_object'
-                ? { response_format: { type: 'json_object' as const } }
-                : {}),
-          },
-          { signal: request.signal, timeout: this.config.MODEL_TIMEOUT_MS },
-        )), { retries: this.config.MODEL_MAX_RETRIES, signal: request.signal });
+        const completion = await withRetries(() => this.timed(model, () => this.completeOnce(endpoint, model, messages, name, jsonSchema, request)), {
+          retries: this.config.MODEL_MAX_RETRIES,
+          signal: request.signal,
+        });
         this.record(endpoint, true);
         const usage = completion.usage
           ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens }
@@ -280,6 +293,27 @@ export class ModelGateway {
     }
     throw new TableRoundError('model_bad_output', `${model} gave invalid ${name} JSON twice: ${lastProblem}`, {
       publicMessage: `The model (${model}) did not return usable ${name} data.`,
+    });
+  }
+
+  /** One non-streamed completion asking for JSON in the configured MODEL_JSON_MODE. */
+  private async completeOnce(endpoint: ModelEndpoint, model: string, messages: ChatMessage[], name: string, jsonSchema: Record<string, unknown>, request: CallContext & { maxTokens?: number }) {
+    await this.admit(endpoint, request.signal);
+    const mode = this.config.MODEL_JSON_MODE;
+    const responseFormat =
+      mode === 'json_schema'
+        ? { response_format: { type: 'json_schema' as const, json_schema: { name, schema: jsonSchema, strict: false } } }
+        : mode === 'json_object'
+          ? { response_format: { type: 'json_object' as const } }
+          : {};
+    const create = () =>
+      this.client(endpoint).chat.completions.create(
+        { model, messages, ...this.tokenLimit(model, request.maxTokens), ...responseFormat },
+        { signal: request.signal, timeout: this.config.MODEL_TIMEOUT_MS },
+      );
+    return create().catch((error: unknown) => {
+      if (this.learnsTokenParameter(error, model)) return create();
+      throw error;
     });
   }
 

@@ -79,3 +79,25 @@ describe('model faults', () => {
     await fake.close();
   });
 });
+
+describe('provider dialects', () => {
+  it('switches to max_completion_tokens for a model that refuses max_tokens', async () => {
+    const fake = await startFakeOpenAI({
+      chat: (request) =>
+        'max_tokens' in (request.body as Record<string, unknown>)
+          ? { kind: 'error', status: 400, message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." }
+          : roundtableReply(request),
+    });
+    const adapter = new RecordingAdapter();
+    const app = await startTestApp({ modelUrl: fake.url, adapters: [adapter], env: { AUTO_ROUNDS: 0, DEFAULT_PANEL: 'product-strategy' } });
+    prefixes.push(app.prefix);
+    const { sessionId } = await app.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: 'dialect' }, person: { id: 'u', displayName: 'Ana' }, topic: 'Dialects' });
+    await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'introductions');
+    expect(adapter.postsOf(sessionId).filter((post) => post.speaker !== 'moderator')).toHaveLength(5);
+    const bodies = fake.chatRequests().map((request) => request.body as Record<string, unknown>);
+    expect(bodies.filter((body) => 'max_tokens' in body)).toHaveLength(1);
+    expect(bodies.filter((body) => 'max_completion_tokens' in body)).toHaveLength(5);
+    await app.stop();
+    await fake.close();
+  });
+});
