@@ -240,8 +240,7 @@ export class Roundtable implements RoundtableService {
 
   /** True while the session has steps or actions waiting (used by the terminal's pacing of piped input). */
   async isBusy(sessionId: string): Promise<boolean> {
-    const meta = await this.deps.store.load(sessionId);
-    if (!meta) return false;
-    return meta.agenda.length > 0 || (await this.deps.store.inboxLength(sessionId)) > 0;
+    const pending = await this.deps.store.pendingWork(sessionId);
+    return pending.steps > 0 || pending.events > 0;
   }
 }

@@ -214,6 +214,17 @@ export class SessionStore {
     return raw.map((entry) => JSON.parse(entry) as InboxEvent);
   }
 
+  /**
+   * Steps planned and events waiting, read atomically (MULTI): read separately, a commit in
+   * between (which moves events from the inbox into the agenda) could make a busy session look idle.
+   */
+  async pendingWork(sessionId: string): Promise<{ steps: number; events: number; exists: boolean }> {
+    const results = await this.redis.multi().hget(this.key('meta', sessionId), 'agenda').llen(this.key('inbox', sessionId)).exec();
+    const agenda = results?.[0]?.[1] as string | null | undefined;
+    const events = Number(results?.[1]?.[1] ?? 0);
+    return { steps: agenda ? (JSON.parse(agenda) as unknown[]).length : 0, events, exists: agenda !== null && agenda !== undefined };
+  }
+
   async inboxLength(sessionId: string): Promise<number> {
     return this.redis.llen(this.key('inbox', sessionId));
   }
