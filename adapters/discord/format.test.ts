@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitMessage, discordMessageLimit } from './split-message.ts';
 import { defuseMassMentions, prepareContent, threadNameFromTopic } from './format-content.ts';
-import { sanitizeWebhookName, uniquePersonaName } from './persona-name.ts';
+import { sanitizeWebhookName } from './persona-name.ts';
 import { decodePollClick, encodeClose, encodeToggle, renderPollComponents } from './poll-message.ts';
 import { buildCommandRegistrations, coreCommandName } from './command-registration.ts';
 import type { PollView } from '../../src/adapter/chat-adapter.ts';
@@ -46,11 +46,6 @@ describe('webhook names', () => {
       expect(sanitized.length).toBeLessThanOrEqual(80);
       expect(['everyone', 'here']).not.toContain(sanitized.toLowerCase());
     }
-  });
-  it('gives different personas different names', () => {
-    const taken = new Map([['a', 'Sam']]);
-    expect(uniquePersonaName('b', 'Sam', taken)).toBe('Sam (2)');
-    expect(uniquePersonaName('a', 'Sam', taken)).toBe('Sam');
   });
 });
 

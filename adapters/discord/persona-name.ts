@@ -2,7 +2,7 @@
  * Webhook usernames: 1–80 characters; Discord refuses "discord" and "clyde" anywhere in them and
  * the bare names "everyone" / "here"; `@`, `#`, `:` and code fences are stripped. Different
  * personas must never end up with the same name (same-named consecutive webhook posts merge
- * visually), so `uniquePersonaNames` disambiguates collisions.
+ * visually): persona-names.ts disambiguates collisions, atomically across workers.
  */
 export const webhookNameLimit = 80;
 
@@ -18,19 +18,4 @@ export function sanitizeWebhookName(displayName: string, fallback: string): stri
   if (!name || ['everyone', 'here'].includes(name.toLowerCase())) name = fallback;
   if (name.length > webhookNameLimit) name = `${name.slice(0, webhookNameLimit - 1).trimEnd()}…`;
   return name;
-}
-
-/**
- * Gives each persona id a distinct sanitised name. Stable for a given set: the first persona (by
- * id order) keeps the plain name, later ones get " (2)", " (3)" …
- */
-export function uniquePersonaName(personaId: string, displayName: string, taken: ReadonlyMap<string, string>): string {
-  const base = sanitizeWebhookName(displayName, personaId.slice(0, webhookNameLimit) || 'Persona');
-  const owner = (name: string) => [...taken.entries()].find(([, takenName]) => takenName.toLowerCase() === name.toLowerCase())?.[0];
-  let candidate = base;
-  for (let suffix = 2; owner(candidate) !== undefined && owner(candidate) !== personaId; suffix += 1) {
-    const tail = ` (${suffix})`;
-    candidate = `${base.slice(0, webhookNameLimit - tail.length)}${tail}`;
-  }
-  return candidate;
 }
