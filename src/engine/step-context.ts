@@ -67,36 +67,44 @@ export async function recordUsage(context: StepContext, usage: { promptTokens: n
  * again. (A crash between the platform accepting a post and the record being written can still
  * duplicate that one post; the window is one Redis round trip.)
  */
-export async function postOnce(context: StepContext, key: string, speaker: Speaker, text: string, files?: OutboundFile[]): Promise<PostResult> {
+export async function postOnce(context: StepContext, key: string, speaker: Speaker, text: string, files?: OutboundFile[], payload?: string): Promise<PostResult> {
   const idempotencyKey = `${context.seq}:${key}`;
-  const already = await context.deps.store.postedIds(context.sessionId, idempotencyKey);
-  if (already) return { messageIds: already };
+  const already = await context.deps.store.posted(context.sessionId, idempotencyKey);
+  if (already) return { messageIds: already.ids };
   const result = await context.adapter.post({ sessionId: context.sessionId, speaker, text, files });
-  await context.deps.store.recordPosted(context.sessionId, idempotencyKey, result.messageIds);
+  await context.deps.store.recordPosted(context.sessionId, idempotencyKey, { ids: result.messageIds, ...(payload === undefined ? {} : { payload }) });
   return result;
+}
+
+/** The payload an earlier attempt of this step recorded with its post under `key`, if any. */
+export async function earlierPayload(context: StepContext, key: string): Promise<string | undefined> {
+  return (await context.deps.store.posted(context.sessionId, `${context.seq}:${key}`))?.payload;
 }
 
 export const moderator: Speaker = { kind: 'moderator' };
 
 /**
  * Runs a persona's chat completion, streaming it into the thread when the adapter can, and
- * posts the final text once. Returns the visible text (reasoning removed).
+ * posts the final text once. Returns the visible text (reasoning removed). A re-run of a step
+ * whose post went out returns the posted text without a second model call, so the transcript
+ * says what the thread shows.
  */
 export async function speak(context: StepContext, persona: Persona, key: string, messages: ChatMessage[]): Promise<string> {
   const idempotencyKey = `${context.seq}:${key}`;
-  const already = await context.deps.store.postedIds(context.sessionId, idempotencyKey);
+  const already = await context.deps.store.posted(context.sessionId, idempotencyKey);
+  if (already?.payload !== undefined) return already.payload;
   const identity = await context.deps.identityOf(persona);
   const speaker: Speaker = { kind: 'persona', persona: identity };
   const logger = context.logger.child({ persona: persona.id });
   await context.adapter.typing?.(context.sessionId).catch((error: unknown) => logger.debug({ err: error }, 'typing indicator failed'));
-  const canStream = !already && context.adapter.startStream !== undefined;
+  const canStream = context.adapter.startStream !== undefined;
   // A crashed earlier attempt may have left a half-streamed message: continue that one.
   const streamKey = `${idempotencyKey}:stream`;
-  const resume = canStream ? (await context.deps.store.postedIds(context.sessionId, streamKey))?.[0] : undefined;
+  const resume = canStream ? (await context.deps.store.posted(context.sessionId, streamKey))?.ids[0] : undefined;
   const stream = canStream
     ? await context.adapter.startStream!(
         { sessionId: context.sessionId, speaker },
-        { ...(resume ? { resume } : {}), onStarted: (token) => context.deps.store.recordPosted(context.sessionId, streamKey, [token]) },
+        { ...(resume ? { resume } : {}), onStarted: (token) => context.deps.store.recordPosted(context.sessionId, streamKey, { ids: [token] }) },
       )
     : undefined;
   try {
@@ -108,9 +116,8 @@ export async function speak(context: StepContext, persona: Persona, key: string,
       onText: stream ? (text) => stream.update(text) : undefined,
     });
     const text = cleanSpeech(result.text, persona);
-    if (already) return text;
     const posted = stream ? await stream.finish(text) : await context.adapter.post({ sessionId: context.sessionId, speaker, text });
-    await context.deps.store.recordPosted(context.sessionId, idempotencyKey, posted.messageIds);
+    await context.deps.store.recordPosted(context.sessionId, idempotencyKey, { ids: posted.messageIds, payload: text });
     return text;
   } catch (error) {
     await stream?.abort(error instanceof Error ? error.message : String(error)).catch(() => undefined);

@@ -101,4 +101,6 @@ export interface ImageRecord {
   height: number;
   from: string;
   at: number;
+  /** The step (seq) that described it: a re-run of that step reuses the description. */
+  seq?: number;
 }

@@ -16,6 +16,12 @@ import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, Tra
 
 const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted'];
 
+/** A post a step made: platform message ids and what was posted. */
+export interface PostedRecord {
+  ids: string[];
+  payload?: string;
+}
+
 /** What one committed step writes. */
 export interface StepCommit {
   meta?: Partial<Omit<SessionMeta, 'seq' | 'sessionId' | 'tokensPrompt' | 'tokensCompletion' | 'modelCalls'>>;
@@ -291,10 +297,13 @@ export class SessionStore {
     await this.redis.multi().hset(key, record.hash, JSON.stringify(record)).pexpire(key, this.ttlMs).exec();
   }
 
-  /** Platform message ids already produced for an idempotency key (a step's post). */
-  async postedIds(sessionId: string, idempotencyKey: string): Promise<string[] | undefined> {
+  /**
+   * What a step already posted under an idempotency key: the platform message ids, and the text
+   * (or other payload) it posted, so a re-run reuses it instead of asking the model again.
+   */
+  async posted(sessionId: string, idempotencyKey: string): Promise<PostedRecord | undefined> {
     const raw = await this.redis.hget(this.key('posted', sessionId), idempotencyKey);
-    return raw ? (JSON.parse(raw) as string[]) : undefined;
+    return raw ? (JSON.parse(raw) as PostedRecord) : undefined;
   }
 
   /**
@@ -302,12 +311,12 @@ export class SessionStore {
    * re-run of the step would post again, so while Redis is briefly unreachable it is retried for
    * up to a minute before giving up.
    */
-  async recordPosted(sessionId: string, idempotencyKey: string, messageIds: string[]): Promise<void> {
+  async recordPosted(sessionId: string, idempotencyKey: string, record: PostedRecord): Promise<void> {
     const key = this.key('posted', sessionId);
     const deadline = Date.now() + 60_000;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.redis.multi().hset(key, idempotencyKey, JSON.stringify(messageIds)).pexpire(key, this.ttlMs).exec();
+        await this.redis.multi().hset(key, idempotencyKey, JSON.stringify(record)).pexpire(key, this.ttlMs).exec();
         return;
       } catch (error) {
         if (!isRedisUnavailable(error) || Date.now() > deadline) throw error;

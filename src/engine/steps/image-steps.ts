@@ -20,24 +20,31 @@ export async function runImageDescribe(context: StepContext, step: Extract<Step,
     }
     const bytes = await fetchBytes(context, step);
     const prepared = await context.deps.images.prepareForVision(bytes, image.filename, image.size);
-    if (await context.deps.store.image(context.sessionId, prepared.hash)) {
+    const known = await context.deps.store.image(context.sessionId, prepared.hash);
+    if (known && known.seq !== context.seq) {
       await postOnce(context, 'image-seen', moderator, `${image.filename}: the panel has already seen this image.`);
       return {};
     }
-    const result = await context.deps.models.describeImage(prepared.jpeg, context.deps.templates.render('vision-describe', {}), {
-      logger: context.logger,
-      onUsage: (usage) => recordUsage(context, usage),
-    });
-    await context.deps.store.saveImage(context.sessionId, {
-      hash: prepared.hash,
-      description: result.text,
-      filename: image.filename,
-      width: prepared.width,
-      height: prepared.height,
-      from: step.from.displayName,
-      at: Date.now(),
-    });
-    const text = `📷 ${step.from.displayName} shared ${image.filename}. What the panel sees: ${result.text}`;
+    // Described once: a re-run of this very step (after a crash) reuses the saved description.
+    let description = known?.description;
+    if (description === undefined) {
+      const result = await context.deps.models.describeImage(prepared.jpeg, context.deps.templates.render('vision-describe', {}), {
+        logger: context.logger,
+        onUsage: (usage) => recordUsage(context, usage),
+      });
+      description = result.text;
+      await context.deps.store.saveImage(context.sessionId, {
+        hash: prepared.hash,
+        description,
+        filename: image.filename,
+        width: prepared.width,
+        height: prepared.height,
+        from: step.from.displayName,
+        at: Date.now(),
+        seq: context.seq,
+      });
+    }
+    const text = `📷 ${step.from.displayName} shared ${image.filename}. What the panel sees: ${description}`;
     await postOnce(context, 'image-description', moderator, text);
     return {
       transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text, images: [prepared.hash] })],

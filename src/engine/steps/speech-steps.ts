@@ -12,7 +12,7 @@ import {
   turnMessages,
   currentRoleTitle,
 } from '../prompt-builder.ts';
-import { entry, personaById, promptInputs, recordUsage, postOnce, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
+import { entry, personaById, promptInputs, recordUsage, postOnce, earlierPayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
 import { speak } from '../step-context.ts';
 
 type SpeechStep = Extract<Step, { kind: 'introduction' | 'turn' | 'image-story' }>;
@@ -51,17 +51,27 @@ const storySchema = z.object({
 async function runImageStory(context: StepContext, step: Extract<Step, { kind: 'image-story' }>, persona: NonNullable<ReturnType<typeof personaById>>): Promise<StepOutcome> {
   const image = context.images.find((record) => record.hash === step.imageHash);
   if (!image) throw new TableRoundError('internal', `image ${step.imageHash} has no description`);
-  const messages = imageStoryMessages(promptInputs(context), persona, image.description);
-  messages.push({ role: 'system', content: 'Also give 3 to 6 short keywords that your story brings out (in the language of the topic).' });
-  const { value } = await context.deps.models.json(storySchema, 'image_story', {
-    messages,
-    model: persona.model,
-    logger: context.logger.child({ persona: persona.id }),
-    onUsage: (usage) => recordUsage(context, usage),
-  });
+  const key = `story:${persona.id}:${step.imageHash}`;
+  // A re-run after the story was posted reuses it rather than asking the model again.
+  const earlier = await earlierPayload(context, key);
+  let value: z.infer<typeof storySchema>;
+  if (earlier) {
+    value = storySchema.parse(JSON.parse(earlier));
+  } else {
+    const messages = imageStoryMessages(promptInputs(context), persona, image.description);
+    messages.push({ role: 'system', content: 'Also give 3 to 6 short keywords that your story brings out (in the language of the topic).' });
+    value = (
+      await context.deps.models.json(storySchema, 'image_story', {
+        messages,
+        model: persona.model,
+        logger: context.logger.child({ persona: persona.id }),
+        onUsage: (usage) => recordUsage(context, usage),
+      })
+    ).value;
+  }
   const story = cleanSpeech(value.story, persona);
   const identity = await context.deps.identityOf(persona);
-  await postOnce(context, `story:${persona.id}:${step.imageHash}`, { kind: 'persona', persona: identity }, story);
+  await postOnce(context, key, { kind: 'persona', persona: identity }, story, undefined, JSON.stringify(value));
   return {
     transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: story, images: [step.imageHash] })],
     notes: {

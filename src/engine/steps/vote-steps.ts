@@ -9,7 +9,7 @@ import type { Ballot, PollState, Step } from '../../session/session-types.ts';
 import { mergeKeywords } from '../keyword-pool.ts';
 import { buildPollView, peopleChoiceLimit } from '../poll-view.ts';
 import { ballotMessages, keywordMessages } from '../prompt-builder.ts';
-import { cleanSpeech, entry, moderator, personaById, postOnce, promptInputs, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+import { cleanSpeech, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
 import { tallyVotes } from '../vote-tally.ts';
 
 const keywordsSchema = z.object({ keywords: z.array(z.string().min(1).max(80)).min(1).max(15) });
@@ -81,12 +81,19 @@ export async function runPersonaBallot(context: StepContext, step: Extract<Step,
   const poll = await context.deps.store.poll(context.sessionId);
   if (!persona || !poll || poll.status !== 'open') return {};
   const size = Math.min(context.deps.config.PERSONA_BALLOT_SIZE, poll.candidates.length);
-  const { value } = await context.deps.models.json(ballotSchema, 'ballot', {
-    messages: ballotMessages(promptInputs(context), persona, poll.candidates, size),
-    model: persona.model,
-    logger: context.logger.child({ persona: persona.id }),
-    onUsage: (usage) => recordUsage(context, usage),
-  });
+  const key = `ballot:${persona.id}:${poll.pollId}`;
+  // A re-run after the ballot was posted keeps that ballot rather than asking the model again.
+  const earlier = await earlierPayload(context, key);
+  const value = earlier
+    ? ballotSchema.parse(JSON.parse(earlier))
+    : (
+        await context.deps.models.json(ballotSchema, 'ballot', {
+          messages: ballotMessages(promptInputs(context), persona, poll.candidates, size),
+          model: persona.model,
+          logger: context.logger.child({ persona: persona.id }),
+          onUsage: (usage) => recordUsage(context, usage),
+        })
+      ).value;
   // Restricted to the candidates: out-of-range numbers and repeats are dropped.
   const choices = [...new Set(value.choices.map((choice) => choice - 1))].filter((index) => index >= 0 && index < poll.candidates.length).slice(0, size);
   if (choices.length === 0) throw new TableRoundError('model_bad_output', `${persona.id} chose no valid candidate`, { publicMessage: `${persona.displayName} did not cast a valid ballot.` });
@@ -94,7 +101,7 @@ export async function runPersonaBallot(context: StepContext, step: Extract<Step,
   const chosen = choices.map((index) => poll.candidates[index]).join(', ');
   const text = `🗳️ ${chosen}${value.reason ? ` — ${cleanSpeech(value.reason, persona)}` : ''}`;
   const identity = await context.deps.identityOf(persona);
-  await postOnce(context, `ballot:${persona.id}:${poll.pollId}`, { kind: 'persona', persona: identity }, text);
+  await postOnce(context, key, { kind: 'persona', persona: identity }, text, undefined, JSON.stringify(value));
   const ballots = { ...(await context.deps.store.ballots(context.sessionId)), [`persona:${persona.id}`]: ballot };
   await showPoll(context, poll, ballots);
   return {
