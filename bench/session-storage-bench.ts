@@ -13,7 +13,7 @@ import { buildEngineRig } from './engine-rig.ts';
 import { realisticText } from './realistic-text.ts';
 
 const TARGET_ENTRIES = 100;
-const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted', 'users'];
+const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted', 'replay'];
 
 async function memoryUsage(redis: Redis, key: string): Promise<number> {
   const bytes = (await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) as number | null;

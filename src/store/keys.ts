@@ -12,8 +12,8 @@ export type SessionKeyType =
   | 'ballots' // hash: voterId → JSON ballot
   | 'inbox' // list of JSON inbound events awaiting the step machine
   | 'images' // hash: content hash → JSON image description
-  | 'posted' // hash: idempotency key → platform message id
-  | 'users'; // hash: user id → JSON { tokens, lastActiveAt }
+  | 'posted' // hash: idempotency key → platform message ids (JSON)
+  | 'replay'; // hash: idempotency key → what was posted, until the step commits
 
 export class RedisKeys {
   constructor(readonly prefix: string) {}

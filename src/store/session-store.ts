@@ -14,7 +14,7 @@ import { isRedisUnavailable } from './redis-connection.ts';
 import { RedisScript } from './redis-script.ts';
 import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
-const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted'];
+const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted', 'replay'];
 
 /** A post a step made: platform message ids and what was posted. */
 export interface PostedRecord {
@@ -63,10 +63,12 @@ if ops.inboxConsumed and tonumber(ops.inboxConsumed) > 0 then
   redis.call('LTRIM', KEYS[7], tonumber(ops.inboxConsumed), -1)
 end
 local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+-- What the step posted was kept only so that a re-run of it could reuse it: the step is done.
+redis.call('DEL', KEYS[10])
 for i = 1, 9 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-redis.call('ZADD', KEYS[10], ARGV[3], ARGV[4])
+redis.call('ZADD', KEYS[11], ARGV[3], ARGV[4])
 return {next, redis.call('LLEN', KEYS[7])}
 `);
 
@@ -302,8 +304,9 @@ export class SessionStore {
    * (or other payload) it posted, so a re-run reuses it instead of asking the model again.
    */
   async posted(sessionId: string, idempotencyKey: string): Promise<PostedRecord | undefined> {
-    const raw = await this.redis.hget(this.key('posted', sessionId), idempotencyKey);
-    return raw ? (JSON.parse(raw) as PostedRecord) : undefined;
+    const [ids, payload] = await Promise.all([this.redis.hget(this.key('posted', sessionId), idempotencyKey), this.redis.hget(this.key('replay', sessionId), idempotencyKey)]);
+    if (!ids) return undefined;
+    return { ids: JSON.parse(ids) as string[], ...(payload === null ? {} : { payload }) };
   }
 
   /**
@@ -316,7 +319,12 @@ export class SessionStore {
     const deadline = Date.now() + 60_000;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.redis.multi().hset(key, idempotencyKey, JSON.stringify(record)).pexpire(key, this.ttlMs).exec();
+        const transaction = this.redis.multi().hset(key, idempotencyKey, JSON.stringify(record.ids)).pexpire(key, this.ttlMs);
+        if (record.payload !== undefined) {
+          const replay = this.key('replay', sessionId);
+          transaction.hset(replay, idempotencyKey, record.payload).pexpire(replay, this.ttlMs);
+        }
+        await transaction.exec();
         return;
       } catch (error) {
         if (!isRedisUnavailable(error) || Date.now() > deadline) throw error;
