@@ -246,9 +246,10 @@ export class ModelGateway {
 
   /**
    * Structured output validated with `schema`. One corrective retry tells the model what was
-   * wrong with its previous answer.
+   * wrong with its previous answer. `coerce` may reshape a near-miss (e.g. a bare array where an
+   * object holding it was asked for) before validation.
    */
-  async json<T>(schema: z.ZodType<T>, name: string, request: Omit<ChatRequest, 'onText'>): Promise<{ value: T; usage: Usage }> {
+  async json<T>(schema: z.ZodType<T>, name: string, request: Omit<ChatRequest, 'onText'> & { coerce?: (raw: unknown) => unknown }): Promise<{ value: T; usage: Usage }> {
     const role = request.role ?? 'chat';
     const endpoint = this.endpoint(role);
     const model = request.model ?? endpoint.model;
@@ -274,7 +275,9 @@ export class ModelGateway {
         await request.onUsage?.(usage, model);
         content = completion.choices[0]?.message?.content ?? '';
         try {
-          const parsed = schema.safeParse(extractJson(content));
+          const raw = extractJson(content);
+          // Lenient with shapes models commonly return instead (a bare list, say): see `coerce`.
+          const parsed = schema.safeParse(request.coerce ? request.coerce(raw) : raw);
           if (parsed.success) return { value: parsed.data, usage };
           lastProblem = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
         } catch (error) {

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI } from '../fake-openai/fake-openai-server.ts';
-import { chatBody, roundtableReply, speakerOf } from '../harness/roundtable-model.ts';
+import { chatBody, messageText, roundtableReply, speakerOf } from '../harness/roundtable-model.ts';
 import { RecordingAdapter } from '../harness/recording-adapter.ts';
 import { cleanupRedis, startTestApp, waitFor } from '../harness/test-app.ts';
 
@@ -97,6 +97,31 @@ describe('provider dialects', () => {
     const bodies = fake.chatRequests().map((request) => request.body as Record<string, unknown>);
     expect(bodies.filter((body) => 'max_tokens' in body)).toHaveLength(1);
     expect(bodies.filter((body) => 'max_completion_tokens' in body)).toHaveLength(5);
+    await app.stop();
+    await fake.close();
+  });
+
+  it('runs a vote with a model that answers bare lists in prompt-only JSON mode', async () => {
+    const fake = await startFakeOpenAI({
+      chat: (request) => {
+        const text = messageText(chatBody(request));
+        if ('response_format' in (request.body as Record<string, unknown>)) return { kind: 'error', status: 400, message: 'response_format is not supported' };
+        if (/"keywords"/.test(text)) return { kind: 'text', text: 'Here you go: ["felt", "oak", "lamp shade"]' };
+        if (/"choices"/.test(text)) return { kind: 'text', text: '```json\n["1", "2"]\n```' };
+        return roundtableReply(request);
+      },
+    });
+    const adapter = new RecordingAdapter();
+    const app = await startTestApp({ modelUrl: fake.url, adapters: [adapter], env: { AUTO_ROUNDS: 0, MODEL_JSON_MODE: 'prompt', DEFAULT_PANEL: 'product-strategy' } });
+    prefixes.push(app.prefix);
+    const person = { id: 'u', displayName: 'Ana' };
+    const { sessionId } = await app.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: 'lists' }, person, topic: 'Lists' });
+    await app.roundtable.submit(sessionId, person, { type: 'vote-open' });
+    await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'the vote to open');
+    const poll = (await app.roundtable.status(sessionId))?.poll;
+    expect(poll?.candidates.map((candidate) => candidate.label)).toEqual(['felt', 'oak', 'lamp shade']);
+    expect(poll?.personaVoters).toBe(5);
+    expect(adapter.postsOf(sessionId).some((post) => post.text.startsWith('⚠️'))).toBe(false);
     await app.stop();
     await fake.close();
   });

@@ -13,6 +13,25 @@ import { cleanSpeech, earlierPayload, entry, moderator, personaById, postOnce, p
 import { tallyVotes } from '../vote-tally.ts';
 
 const keywordsSchema = z.object({ keywords: z.array(z.string().min(1).max(80)).min(1).max(15) });
+
+/** Models often answer a bare list, or one string of comma-separated words. */
+export function coerceKeywords(raw: unknown): unknown {
+  if (Array.isArray(raw)) return { keywords: raw.map(String) };
+  if (typeof raw === 'string') return { keywords: raw.split(/[,，、;；\n]+/).map((word) => word.trim()).filter(Boolean) };
+  if (raw && typeof raw === 'object' && !('keywords' in raw)) {
+    const list = Object.values(raw).find(Array.isArray);
+    if (list) return { keywords: list.map(String) };
+  }
+  return raw;
+}
+
+/** A bare list of numbers, or numbers given as strings, is a ballot too. */
+export function coerceBallot(raw: unknown): unknown {
+  const numbers = (list: unknown[]) => list.map((item) => (typeof item === 'string' ? Number.parseInt(item, 10) : item));
+  if (Array.isArray(raw)) return { choices: numbers(raw) };
+  if (raw && typeof raw === 'object' && 'choices' in raw && Array.isArray(raw.choices)) return { ...raw, choices: numbers(raw.choices) };
+  return raw;
+}
 export const keywordRange = { min: 5, max: 10 } as const;
 
 export async function runKeywords(context: StepContext, step: Extract<Step, { kind: 'keywords' }>): Promise<StepOutcome> {
@@ -20,6 +39,7 @@ export async function runKeywords(context: StepContext, step: Extract<Step, { ki
   if (!persona) throw new TableRoundError('internal', `unknown persona ${step.personaId}`);
   const { value } = await context.deps.models.json(keywordsSchema, 'keywords', {
     messages: keywordMessages(promptInputs(context), persona, keywordRange.min, keywordRange.max),
+    coerce: coerceKeywords,
     model: persona.model,
     logger: context.logger.child({ persona: persona.id }),
     onUsage: (usage) => recordUsage(context, usage),
@@ -89,6 +109,7 @@ export async function runPersonaBallot(context: StepContext, step: Extract<Step,
     : (
         await context.deps.models.json(ballotSchema, 'ballot', {
           messages: ballotMessages(promptInputs(context), persona, poll.candidates, size),
+          coerce: coerceBallot,
           model: persona.model,
           logger: context.logger.child({ persona: persona.id }),
           onUsage: (usage) => recordUsage(context, usage),
