@@ -12,6 +12,7 @@ import { basename, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { RunningApp } from '../../src/app/start-app.ts';
 import type { Person } from '../../src/adapter/inbound-event.ts';
+import { parseSessionId } from '../../src/session/session-id.ts';
 import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { asTableRoundError } from '../../src/errors.ts';
 import type { ConsoleArgs } from './parse-console-args.ts';
@@ -45,15 +46,27 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
     return queue.shift();
   };
 
-  let topic = args.topic;
-  if (!topic) {
-    if (io.interactive) terminal.printLine(botName, 'What should the roundtable discuss? Type the topic:');
-    topic = (await nextLine())?.trim();
-    if (!topic) throw new Error('no topic given: use --topic "<text>" or type it as the first line');
+  let sessionId: string;
+  let address = { platform: 'terminal' as const, channel: 'console', thread: `${Date.now().toString(36)}-${process.pid}` };
+  const resumable = args.resume ? await app.roundtable.recentSessionFor('terminal', 'console', person.id) : undefined;
+  if (args.resume && !resumable) throw new Error('no unfinished terminal roundtable to resume: start one with --topic "<text>"');
+  if (resumable) {
+    // The session's memory and its queued step are in Redis: kicking the current step is enough.
+    sessionId = resumable;
+    address = { ...address, thread: parseSessionId(sessionId).thread };
+    await app.roundtable.resume(sessionId);
+    const status = await app.roundtable.status(sessionId);
+    terminal.printLine(botName, `Resuming “${status?.topic ?? sessionId}” — stage ${status?.stage}, round ${status?.round}.`);
+  } else {
+    let topic = args.topic;
+    if (!topic) {
+      if (io.interactive) terminal.printLine(botName, 'What should the roundtable discuss? Type the topic:');
+      topic = (await nextLine())?.trim();
+      if (!topic) throw new Error('no topic given: use --topic "<text>" or type it as the first line');
+    }
+    const images = args.images.map((path) => ({ kind: 'path' as const, location: resolve(path), filename: basename(path) }));
+    ({ sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), images }));
   }
-  const address = { platform: 'terminal' as const, channel: 'console', thread: `${Date.now().toString(36)}-${process.pid}` };
-  const images = args.images.map((path) => ({ kind: 'path' as const, location: resolve(path), filename: basename(path) }));
-  const { sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), images });
   if (io.interactive) terminal.printLine(botName, consoleHelp);
 
   const waitIdle = async () => {

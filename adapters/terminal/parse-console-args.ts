@@ -4,12 +4,14 @@ export interface ConsoleArgs {
   panel: string | undefined;
   rounds: number | undefined;
   images: string[];
+  /** Continue the most recent unfinished terminal session instead of starting one. */
+  resume: boolean;
 }
 
-export const consoleUsage = 'usage: npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…';
+export const consoleUsage = 'usage: npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…  |  npm run console -- --resume';
 
 export function parseConsoleArgs(argv: string[]): ConsoleArgs {
-  const args: ConsoleArgs = { topic: undefined, panel: undefined, rounds: undefined, images: [] };
+  const args: ConsoleArgs = { topic: undefined, panel: undefined, rounds: undefined, images: [], resume: false };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -33,6 +35,9 @@ export function parseConsoleArgs(argv: string[]): ConsoleArgs {
       }
       case '--image':
         args.images.push(need());
+        break;
+      case '--resume':
+        args.resume = true;
         break;
       case '--help':
       case '-h':

@@ -238,6 +238,15 @@ export class Roundtable implements RoundtableService {
     return undefined;
   }
 
+  /**
+   * Picks a session up after a restart of the process that drove it (the terminal's --resume):
+   * re-enqueues its current step. Idempotent, like every kick.
+   */
+  async resume(sessionId: string): Promise<void> {
+    const meta = await this.deps.store.load(sessionId);
+    if (meta?.status === 'active') await this.deps.kick(sessionId, meta.seq);
+  }
+
   /** True while the session has steps or actions waiting (used by the terminal's pacing of piped input). */
   async isBusy(sessionId: string): Promise<boolean> {
     const pending = await this.deps.store.pendingWork(sessionId);
