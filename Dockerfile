@@ -1,10 +1,12 @@
-# TableRound bot image: Node 20 with the locked dependencies. The same image runs every ROLE.
+# TableRound bot image: Node 20 with the locked runtime dependencies. The same image runs every ROLE.
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `npm install` with the lock, not `npm ci`: see scripts/ensure-deps.mjs.
+RUN npm install --omit=dev --no-audit --no-fund
 COPY . .
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
-CMD ["npx", "tsx", "adapters/main.ts"]
+# node itself is PID 1, so SIGTERM from `docker compose stop` reaches the bot's graceful shutdown.
+CMD ["node", "--import", "tsx", "adapters/main.ts"]
