@@ -16,7 +16,8 @@ export function isTrustedFileUrl(location: string, apiUrl: string): boolean {
   } catch {
     return false;
   }
-  if (url.host === new URL(apiUrl).host) return true;
+  // Same machine as the configured API (any port): a stand-in may serve files beside its API.
+  if (url.hostname === new URL(apiUrl).hostname) return true;
   return url.protocol === 'https:' && slackFileHosts.some((pattern) => pattern.test(url.hostname));
 }
 
