@@ -24,6 +24,10 @@ describe('config', () => {
     expect(loadConfig({ AUTO_ROUNDS: '', OPENAI_API_KEY: '' }, '/none').AUTO_ROUNDS).toBe(2);
   });
 
+  it('accepts .env.example as it is (copied to .env)', () => {
+    expect(loadConfig({}, '.env.example').SLACK_COMMAND).toBe('/roundtable');
+  });
+
   it('documents every variable in .env.example and README.md', () => {
     const example = readFileSync('.env.example', 'utf8');
     const readme = readFileSync('README.md', 'utf8');
