@@ -179,8 +179,10 @@ export class Roundtable implements RoundtableService {
     const ballots = await store.ballots(meta.sessionId);
     const view = buildPollView(meta.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, limit);
     const adapter = this.deps.adapterFor(parseSessionId(meta.sessionId).platform);
+    // The person's answer does not wait for the poll message's update, which may wait for the
+    // platform's write budget (Discord: 25 writes a minute per channel).
     if (adapter.showPoll) {
-      await adapter.showPoll(view, poll.messageId).catch((error: unknown) => this.deps.logger.warn({ err: error, sessionId: meta.sessionId }, 'poll update failed'));
+      void adapter.showPoll(view, poll.messageId).catch((error: unknown) => this.deps.logger.warn({ err: error, sessionId: meta.sessionId }, 'poll update failed'));
     }
     const labels = unique.map((index) => poll.candidates[index]).join(', ');
     return { outcome: 'applied', notice: unique.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.' };
