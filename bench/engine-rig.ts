@@ -1,5 +1,5 @@
 /**
- * The engine composed as start-app.ts composes it — real Redis, real BullMQ (StepQueue), real
+ * The engine composed by the same composeEngine as start-app.ts — real Redis, real BullMQ (StepQueue), real
  * SessionStore, Roundtable and StepMachine — but with the instant model and the instant adapter,
  * so that what is left to measure is orchestration (budgets and Prometheus metrics included, as in production). Optionally records each commit's time and
  * each step job's processing time.
@@ -8,21 +8,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { createImageServices } from '../src/app/image-services.ts';
-import { PersonaIdentities } from '../src/app/persona-identities.ts';
 import type { Config } from '../src/config/config-schema.ts';
 import { configFrom } from '../src/config/load-config.ts';
-import { Roundtable } from '../src/engine/roundtable.ts';
-import { StepMachine, type Enqueue } from '../src/engine/step-machine.ts';
-import type { EngineDependencies } from '../src/engine/step-context.ts';
+import { StepMachine } from '../src/engine/step-machine.ts';
+import type { Roundtable } from '../src/engine/roundtable.ts';
+import { composeEngine } from '../src/app/compose-engine.ts';
 import { createLogger, type Logger } from '../src/logging/logger.ts';
 import { Metrics } from '../src/observability/metrics.ts';
-import { RateBudget } from '../src/pacing/rate-budget.ts';
-import { loadPanels } from '../src/panels/panel-loader.ts';
 import type { Panel } from '../src/panels/panel-schema.ts';
-import { Templates } from '../src/prompts/render-template.ts';
-import { StepQueue } from '../src/queue/step-queue.ts';
-import { RedisKeys } from '../src/store/keys.ts';
+import type { StepQueue } from '../src/queue/step-queue.ts';
+import type { RedisKeys } from '../src/store/keys.ts';
 import { createRedis, waitUntilReady } from '../src/store/redis-connection.ts';
 import { SessionStore, type StepCommit } from '../src/store/session-store.ts';
 import type { StartRequest } from '../src/adapter/inbound-event.ts';
@@ -113,43 +108,24 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
   const logger = createLogger('silent');
   const redis = createRedis(options.redisUrl, logger, { name: 'main', failFast: true });
   await waitUntilReady(redis, 15_000);
-  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
-  const store = new TimedSessionStore(redis, keys, config.SESSION_TTL_HOURS);
-  const budget = new RateBudget(redis, keys);
   const metrics = new Metrics();
-  const panels = loadPanels(config.PANELS_DIR);
-  const panel = panels.get(config.DEFAULT_PANEL);
-  if (!panel) throw new Error(`no panel ${config.DEFAULT_PANEL}`);
-  const templates = new Templates('prompts/templates');
   const model = new InstantModel(logger, metrics, options.model);
   const adapter = new InstantAdapter();
-  const identities = new PersonaIdentities(config, panels, logger);
-  const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger);
-  const adapterFor = () => adapter;
-  const roundtable = new Roundtable({
+  const engine = composeEngine({
     config,
     logger,
-    store,
-    panels,
-    kick: (sessionId, seq) => queue.enqueue(sessionId, seq),
-    queuePosition: (sessionId, seq) => queue.positionOf(sessionId, seq),
-    adapterFor,
-    budget,
-  });
-  const dependencies: EngineDependencies = {
-    config,
-    logger,
-    store,
-    models: model,
-    templates,
-    panels,
-    adapterFor,
-    identityOf: (persona) => identities.identityOf(persona),
-    images: createImageServices(config),
+    redis,
     metrics,
-  };
-  const enqueue: Enqueue = (sessionId, seq) => queue.enqueue(sessionId, seq);
-  const machine = new TimedStepMachine(dependencies, enqueue);
+    adapterFor: () => adapter,
+    createStore: (connection, keys, ttlHours) => new TimedSessionStore(connection, keys, ttlHours),
+    createModels: () => model,
+    createMachine: (dependencies, enqueue) => new TimedStepMachine(dependencies, enqueue),
+  });
+  const { keys, queue, roundtable, identities } = engine;
+  const store = engine.store as TimedSessionStore;
+  const machine = engine.machine as TimedStepMachine;
+  const panel = engine.panels.get(config.DEFAULT_PANEL);
+  if (!panel) throw new Error(`no panel ${config.DEFAULT_PANEL}`);
   // Avatars are prepared once per process; do it before anything is timed.
   for (const persona of panel.personas) await identities.identityOf(persona);
 

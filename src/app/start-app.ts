@@ -5,6 +5,7 @@
  * imports a platform SDK.
  */
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import type { AdapterDependencies, PlatformAdapter } from '../adapter/platform-adapter.ts';
@@ -12,25 +13,19 @@ import type { CommandDefinition } from '../../commands/command.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
 import { createCommandRunner } from '../commands/run-command.ts';
 import type { Config } from '../config/config-schema.ts';
-import { Roundtable } from '../engine/roundtable.ts';
-import { StepMachine } from '../engine/step-machine.ts';
+import type { Roundtable } from '../engine/roundtable.ts';
 import { TableRoundError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
-import { ModelGateway } from '../models/model-gateway.ts';
-import { RateBudget } from '../pacing/rate-budget.ts';
-import { loadPanels } from '../panels/panel-loader.ts';
-import { Templates } from '../prompts/render-template.ts';
-import { StepQueue } from '../queue/step-queue.ts';
+import { Metrics } from '../observability/metrics.ts';
+import type { StepQueue } from '../queue/step-queue.ts';
 import type { Platform } from '../session/session-id.ts';
 import { findRedisServer, redisInstallHint, startEmbeddedRedis, tryInstallRedisServer, type EmbeddedRedis } from '../store/embedded-redis.ts';
-import { RedisKeys } from '../store/keys.ts';
+import type { RedisKeys } from '../store/keys.ts';
 import { createRedis, waitUntilReady } from '../store/redis-connection.ts';
-import { SessionStore } from '../store/session-store.ts';
-import { join } from 'node:path';
+import type { SessionStore } from '../store/session-store.ts';
+import { composeEngine } from './compose-engine.ts';
 import { startHttpServer } from './http-server.ts';
-import { Metrics } from '../observability/metrics.ts';
-import { createImageServices } from './image-services.ts';
-import { PersonaIdentities } from './persona-identities.ts';
+import type { PersonaIdentities } from './persona-identities.ts';
 
 export type PlatformFactory = (dependencies: AdapterDependencies) => PlatformAdapter;
 
@@ -78,19 +73,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const { url: redisUrl, embedded } = await resolveRedisUrl(config, logger);
   const redis = createRedis(redisUrl, logger, { name: 'main', failFast: true });
   await waitUntilReady(redis, 15_000);
-  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
-  const store = new SessionStore(redis, keys, config.SESSION_TTL_HOURS);
-  const budget = new RateBudget(redis, keys);
-  const panels = loadPanels(config.PANELS_DIR);
-  if (!panels.has(config.DEFAULT_PANEL)) {
-    throw new TableRoundError('config_invalid', `DEFAULT_PANEL: no panel "${config.DEFAULT_PANEL}" in ${config.PANELS_DIR} (have: ${[...panels.keys()].join(', ')})`);
-  }
-  const templates = new Templates(options.templatesDir ?? 'prompts/templates');
   const metrics = new Metrics();
-  const models = new ModelGateway(config, budget, logger, metrics);
-  const identities = new PersonaIdentities(config, panels, logger);
-  const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger);
-
   const adapters = new Map<string, ChatAdapter>();
   for (const adapter of options.adapters ?? []) adapters.set(adapter.platform, adapter);
   const adapterFor = (platform: string): ChatAdapter => {
@@ -98,17 +81,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (!adapter) throw new TableRoundError('internal', `no adapter for platform ${platform} in this process`);
     return adapter;
   };
-
-  const roundtable = new Roundtable({
-    config,
-    logger,
-    store,
-    panels,
-    kick: (sessionId, seq) => queue.enqueue(sessionId, seq),
-    queuePosition: (sessionId, seq) => queue.positionOf(sessionId, seq),
-    adapterFor,
-    budget,
-  });
+  const { keys, store, budget, identities, queue, roundtable, machine } = composeEngine({ config, logger, redis, metrics, adapterFor, templatesDir: options.templatesDir });
   const commands = await loadCommands();
   const runCommand = createCommandRunner(commands, roundtable, logger);
 
@@ -122,10 +95,6 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   let workerRedis: Redis | undefined;
   let worker: ReturnType<StepQueue['startWorker']> | undefined;
   if (config.ROLE !== 'gateway') {
-    const machine = new StepMachine(
-      { config, logger, store, models, templates, panels, adapterFor, identityOf: (persona) => identities.identityOf(persona), images: createImageServices(config), metrics },
-      (sessionId, seq) => queue.enqueue(sessionId, seq),
-    );
     workerRedis = createRedis(redisUrl, logger, { name: 'worker' });
     worker = queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics);
   }

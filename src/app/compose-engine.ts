@@ -1,0 +1,89 @@
+/**
+ * The engine's parts wired together — store, budgets, panels, templates, model gateway, persona
+ * identities, the step queue, the roundtable service and the step machine — in one place, so the
+ * app (start-app.ts) and the benchmarks compose exactly the same thing. The benchmarks swap in
+ * an instant model and instrumented store/machine through the optional factories.
+ */
+import type { Redis } from 'ioredis';
+import type { ChatAdapter } from '../adapter/chat-adapter.ts';
+import type { Config } from '../config/config-schema.ts';
+import { Roundtable } from '../engine/roundtable.ts';
+import type { EngineDependencies } from '../engine/step-context.ts';
+import { StepMachine, type Enqueue } from '../engine/step-machine.ts';
+import { TableRoundError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { ModelGateway } from '../models/model-gateway.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { RateBudget } from '../pacing/rate-budget.ts';
+import { loadPanels } from '../panels/panel-loader.ts';
+import type { Panel } from '../panels/panel-schema.ts';
+import { Templates } from '../prompts/render-template.ts';
+import { StepQueue } from '../queue/step-queue.ts';
+import { RedisKeys } from '../store/keys.ts';
+import { SessionStore } from '../store/session-store.ts';
+import { createImageServices } from './image-services.ts';
+import { PersonaIdentities } from './persona-identities.ts';
+
+export interface EngineOptions {
+  config: Config;
+  logger: Logger;
+  /** The main (fail-fast) connection. */
+  redis: Redis;
+  metrics: Metrics;
+  adapterFor(platform: string): ChatAdapter;
+  templatesDir?: string;
+  /** Replacements for benchmarks; production uses the defaults. */
+  createStore?: (redis: Redis, keys: RedisKeys, ttlHours: number) => SessionStore;
+  createModels?: (budget: RateBudget) => EngineDependencies['models'];
+  createMachine?: (dependencies: EngineDependencies, enqueue: Enqueue) => StepMachine;
+}
+
+export interface Engine {
+  keys: RedisKeys;
+  store: SessionStore;
+  budget: RateBudget;
+  panels: Map<string, Panel>;
+  identities: PersonaIdentities;
+  queue: StepQueue;
+  roundtable: Roundtable;
+  /** Runs steps; only worker processes start a worker with it. */
+  machine: StepMachine;
+}
+
+export function composeEngine(options: EngineOptions): Engine {
+  const { config, logger, redis, metrics, adapterFor } = options;
+  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
+  const store = options.createStore?.(redis, keys, config.SESSION_TTL_HOURS) ?? new SessionStore(redis, keys, config.SESSION_TTL_HOURS);
+  const budget = new RateBudget(redis, keys);
+  const panels = loadPanels(config.PANELS_DIR);
+  if (!panels.has(config.DEFAULT_PANEL)) {
+    throw new TableRoundError('config_invalid', `DEFAULT_PANEL: no panel "${config.DEFAULT_PANEL}" in ${config.PANELS_DIR} (have: ${[...panels.keys()].join(', ')})`);
+  }
+  const identities = new PersonaIdentities(config, panels, logger);
+  const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger);
+  const enqueue: Enqueue = (sessionId, seq) => queue.enqueue(sessionId, seq);
+  const roundtable = new Roundtable({
+    config,
+    logger,
+    store,
+    panels,
+    kick: enqueue,
+    queuePosition: (sessionId, seq) => queue.positionOf(sessionId, seq),
+    adapterFor,
+    budget,
+  });
+  const dependencies: EngineDependencies = {
+    config,
+    logger,
+    store,
+    models: options.createModels?.(budget) ?? new ModelGateway(config, budget, logger, metrics),
+    templates: new Templates(options.templatesDir ?? 'prompts/templates'),
+    panels,
+    adapterFor,
+    identityOf: (persona) => identities.identityOf(persona),
+    images: createImageServices(config),
+    metrics,
+  };
+  const machine = options.createMachine?.(dependencies, enqueue) ?? new StepMachine(dependencies, enqueue);
+  return { keys, store, budget, panels, identities, queue, roundtable, machine };
+}
