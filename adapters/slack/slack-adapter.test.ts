@@ -3,7 +3,6 @@
  * and a scripted roundtable core (the full app runs in test/slack-e2e).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import { startSlackEmulator, type SlackEmulator } from '../../test/slack-emulator/slack-emulator.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
@@ -20,17 +19,8 @@ import type { CommandReply } from '../../commands/command.ts';
 import type { PollView } from '../../src/adapter/chat-adapter.ts';
 import { createSlackAdapter } from './index.ts';
 import { ballotActionPrefix, closeActionId } from './poll-blocks.ts';
+import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A scripted core: records what the adapter asks for. */
 class ScriptedRoundtable implements RoundtableService {
@@ -86,7 +76,7 @@ afterEach(async () => {
 
 async function setUp(options: { socketMode?: boolean; nativeStreaming?: boolean; commandDelayMs?: number } = {}): Promise<Harness> {
   const emulator = await startSlackEmulator({ transport: options.socketMode ? 'socket' : 'http', rateLimits: { postMessagePerChannel: { limit: 1, windowMs: 100 }, updatePerWorkspace: { limit: 50, windowMs: 6_000 } }, retryDelaysMs: [0, 50, 50] });
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const prefix = uniqueName('slk');
   const config = configFrom({
     SLACK_BOT_TOKEN: emulator.botToken,
@@ -119,6 +109,17 @@ async function setUp(options: { socketMode?: boolean; nativeStreaming?: boolean;
   else await emulator.waitFor(() => emulator.server.calls.some((call) => call.method === 'apps.connections.open'));
   harness = { emulator, platform, roundtable, invocations, redis, prefix };
   return harness;
+}
+
+/** A harness with one session started by ada's mention in #design. */
+async function sessionStarted(options: Parameters<typeof setUp>[0] = {}) {
+  const harness = await setUp(options);
+  const channel = harness.emulator.addChannel('design');
+  const ada = harness.emulator.addUser('ada');
+  const mention = await harness.emulator.userMentions(ada, channel.id, 'topic');
+  await harness.emulator.waitFor(() => harness.roundtable.starts.length === 1);
+  const sessionId = buildSessionId({ platform: 'slack', channel: channel.id, thread: mention.ts });
+  return { ...harness, channel, ada, mention, sessionId };
 }
 
 describe('Slack adapter through the emulator', () => {
@@ -239,12 +240,7 @@ describe('Slack adapter through the emulator', () => {
   });
 
   it('streams natively with persona identity', async () => {
-    const { emulator, roundtable, platform } = await setUp();
-    const channel = emulator.addChannel('design');
-    const ada = emulator.addUser('ada');
-    const mention = await emulator.userMentions(ada, channel.id, 'topic');
-    await emulator.waitFor(() => roundtable.starts.length === 1);
-    const sessionId = buildSessionId({ platform: 'slack', channel: channel.id, thread: mention.ts });
+    const { emulator, platform, channel, ada, sessionId } = await sessionStarted({});
     const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', emoji: ':hammer:' } };
     const stream = await platform.adapter.startStream?.({ sessionId, speaker });
     stream?.update('Hello');
@@ -261,12 +257,7 @@ describe('Slack adapter through the emulator', () => {
   });
 
   it('falls back to post-then-update: one post for a fast reply, paced edits for a slow one', async () => {
-    const { emulator, roundtable, platform } = await setUp({ nativeStreaming: false });
-    const channel = emulator.addChannel('design');
-    const ada = emulator.addUser('ada');
-    const mention = await emulator.userMentions(ada, channel.id, 'topic');
-    await emulator.waitFor(() => roundtable.starts.length === 1);
-    const sessionId = buildSessionId({ platform: 'slack', channel: channel.id, thread: mention.ts });
+    const { emulator, platform, channel, sessionId } = await sessionStarted({ nativeStreaming: false });
     const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', avatarUrl: 'https://example.com/maker.png' } };
     const fast = await platform.adapter.startStream?.({ sessionId, speaker });
     fast?.update('Hi');
@@ -286,12 +277,7 @@ describe('Slack adapter through the emulator', () => {
   });
 
   it('resumes a half-streamed message after a crash instead of posting a second one', async () => {
-    const { emulator, roundtable, platform } = await setUp();
-    const channel = emulator.addChannel('design');
-    const ada = emulator.addUser('ada');
-    const mention = await emulator.userMentions(ada, channel.id, 'topic');
-    await emulator.waitFor(() => roundtable.starts.length === 1);
-    const sessionId = buildSessionId({ platform: 'slack', channel: channel.id, thread: mention.ts });
+    const { emulator, platform, channel, sessionId } = await sessionStarted({});
     const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', emoji: ':hammer:' } };
     let token: string | undefined;
     const crashed = await platform.adapter.startStream?.({ sessionId, speaker }, { onStarted: async (value) => void (token = value) });
@@ -308,12 +294,7 @@ describe('Slack adapter through the emulator', () => {
   });
 
   it('uploads files into the thread and reports an HTML login page as a failed download', async () => {
-    const { emulator, roundtable, platform } = await setUp();
-    const channel = emulator.addChannel('design');
-    const ada = emulator.addUser('ada');
-    const mention = await emulator.userMentions(ada, channel.id, 'topic');
-    await emulator.waitFor(() => roundtable.starts.length === 1);
-    const sessionId = buildSessionId({ platform: 'slack', channel: channel.id, thread: mention.ts });
+    const { emulator, platform, channel, ada, mention, sessionId } = await sessionStarted({});
     await platform.adapter.post({ sessionId, speaker: { kind: 'moderator' }, text: 'Transcript attached.', files: [{ filename: 'transcript.md', contentType: 'text/markdown', bytes: Buffer.from('# Transcript') }] });
     const shared = emulator.thread(channel.id, mention.ts).find((message) => message.files?.length);
     expect(shared?.files?.[0]).toMatchObject({ name: 'transcript.md', channel: channel.id, threadTs: mention.ts });

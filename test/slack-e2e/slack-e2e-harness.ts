@@ -3,7 +3,6 @@
  * server, with real Redis and BullMQ. Pacing windows are scaled down identically in the bot's
  * config and the emulator's rate limits, so whole flows run in seconds and any 429 is a bug.
  */
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startApp, type RunningApp } from '../../src/app/start-app.ts';
 import { configFrom } from '../../src/config/load-config.ts';
@@ -13,6 +12,7 @@ import { createSlackAdapter } from '../../adapters/slack/index.ts';
 import { startSlackEmulator, type SlackEmulator } from '../slack-emulator/slack-emulator.ts';
 import { startFakeOpenAI, type ChatReply, type FakeOpenAI, type RecordedRequest } from '../fake-openai/fake-openai-server.ts';
 import { deleteKeys, testRedis, testRedisUrl, uniqueName } from '../harness/redis.ts';
+import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
 
 export const panelsDir = fileURLToPath(new URL('./panels', import.meta.url));
 
@@ -30,16 +30,6 @@ export async function until<T>(probe: () => Promise<T | undefined | false>, mess
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface ChatBody {
   response_format?: { type?: string; json_schema?: { name?: string } };
@@ -102,7 +92,7 @@ export async function startE2E(options: { speech?: (request: RecordedRequest, in
     retryDelaysMs: [0, 100, 200],
   });
   const fake = await startFakeOpenAI({ chat: panelReplies(options.speech), ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const prefix = uniqueName('e2eslack');
   const config = configFrom({
     LOG_LEVEL: 'silent',

@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebClient, ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { createServer } from 'node:net';
 import { startSlackEmulator, type SlackEmulator } from './slack-emulator.ts';
 import { loginPageHtml } from './web-api-server.ts';
+import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
 
 const relaxed = { rateLimits: { postMessagePerChannel: { limit: 100, windowMs: 1_000 } } };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let emulator: SlackEmulator | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -94,7 +84,7 @@ describe('Slack emulator Web API (through @slack/web-api)', () => {
 describe('Slack emulator event delivery (through a bare Bolt app)', () => {
   async function boltApp(mode: 'http' | 'socket') {
     emulator = await startSlackEmulator({ transport: mode, retryDelaysMs: [0, 50, 50] });
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const received: { type: string; retryNum: number | undefined }[] = [];
     const clientOptions = { slackApiUrl: emulator.apiUrl };
     const app =
