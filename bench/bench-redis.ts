@@ -3,12 +3,12 @@
  * (no persistence) in a temporary folder, stopped and removed at the end. Every bench writes
  * under its own random key prefix and queue name, and deletes its keys afterwards.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../src/store/embedded-redis.ts';
+import { deleteKeys as deleteKeysWithPrefix, uniqueName } from '../test/harness/delete-keys.ts';
 
 export interface BenchRedis {
   url: string;
@@ -44,21 +44,14 @@ async function serverVersion(url: string): Promise<string> {
   }
 }
 
-export function uniqueName(label: string): string {
-  return `${label}${randomBytes(4).toString('hex')}`;
-}
-
-/** Deletes every key starting with `prefix`. */
+/** Deletes every key starting with `prefix`, on a connection of its own. */
 export async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
 }
+
+export { uniqueName };

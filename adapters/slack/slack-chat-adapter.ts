@@ -29,6 +29,8 @@ export class SlackChatAdapter implements ChatAdapter {
   readonly platform = 'slack' as const;
   /** Turned off for this process when Slack refuses native streaming (old workspace, missing feature). */
   private nativeStreaming: boolean;
+  /** Session → its starter's user id (never changes): looked up once, not on every streamed turn. */
+  private readonly starters = new Map<string, string>();
 
   constructor(private readonly dependencies: SlackChatAdapterDependencies) {
     this.nativeStreaming = dependencies.config.SLACK_NATIVE_STREAMING;
@@ -46,15 +48,26 @@ export class SlackChatAdapter implements ChatAdapter {
     if (options.resume) return new UpdateStream(thread, request.speaker, streamDependencies, options);
     if (this.nativeStreaming) {
       // Streaming into a channel names a recipient: the person who started the session.
-      const [status, bot] = await Promise.all([this.dependencies.roundtable.status(request.sessionId).catch(() => undefined), this.dependencies.bot().catch(() => undefined)]);
-      if (status && bot) {
-        return new NativeStream(thread, request.speaker, { recipientUserId: status.starter.id, recipientTeamId: bot.teamId }, streamDependencies, (error) => {
+      const [starter, bot] = await Promise.all([this.starterOf(request.sessionId), this.dependencies.bot().catch(() => undefined)]);
+      if (starter && bot) {
+        return new NativeStream(thread, request.speaker, { recipientUserId: starter, recipientTeamId: bot.teamId }, streamDependencies, (error) => {
           this.nativeStreaming = false;
           logger.warn({ err: error }, 'slack native streaming refused; falling back to post-then-update');
         }, options);
       }
     }
     return new UpdateStream(thread, request.speaker, streamDependencies, options);
+  }
+
+  private async starterOf(sessionId: string): Promise<string | undefined> {
+    const known = this.starters.get(sessionId);
+    if (known) return known;
+    const starter = (await this.dependencies.roundtable.status(sessionId).catch(() => undefined))?.starter.id;
+    if (starter) {
+      if (this.starters.size > 10_000) this.starters.clear();
+      this.starters.set(sessionId, starter);
+    }
+    return starter;
   }
 
   async showPoll(poll: PollView, existingMessageId: string | undefined): Promise<string> {

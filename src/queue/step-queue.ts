@@ -75,16 +75,19 @@ export class StepQueue {
     return worker;
   }
 
-  /** Jobs waiting ahead of this session's next step (0 when it is running or next). */
+  /**
+   * Jobs waiting ahead of this session's next step (0 when it is running or next). Workers take
+   * jobs from the right end of the wait list, so the position is counted from there: two cheap
+   * Redis calls, not a listing of the queue.
+   */
   async positionOf(sessionId: string, seq: number): Promise<number | undefined> {
-    const job = await this.queue.getJob(stepJobId(sessionId, seq));
-    if (!job) return undefined;
-    const state = await job.getState();
-    if (state === 'active') return 0;
-    if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return undefined;
-    const waiting = await this.queue.getWaiting(0, 500);
-    const index = waiting.findIndex((candidate) => candidate.id === job.id);
-    return index === -1 ? waiting.length : index;
+    const jobId = stepJobId(sessionId, seq);
+    const waitKey = this.queue.keys.wait;
+    if (!waitKey) return undefined;
+    const [index, length] = await Promise.all([this.connection.lpos(waitKey, jobId), this.connection.llen(waitKey)]);
+    if (index !== null) return length - 1 - index;
+    const state = await this.queue.getJobState(jobId);
+    return state === 'active' ? 0 : undefined;
   }
 
   /**
