@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config/config-schema.ts';
 import { configFrom } from '../src/config/load-config.ts';
-import { StepMachine } from '../src/engine/step-machine.ts';
+import { StepMachine, type StepResult } from '../src/pipeline/step-machine.ts';
 import type { Roundtable } from '../src/engine/roundtable.ts';
 import { composeEngine } from '../src/app/compose-engine.ts';
 import { createLogger, type Logger } from '../src/logging/logger.ts';
 import { Metrics } from '../src/observability/metrics.ts';
 import type { Panel } from '../src/panels/panel-schema.ts';
-import type { StepQueue } from '../src/queue/step-queue.ts';
+import type { StepQueue } from '../src/pipeline/step-queue.ts';
 import type { RedisKeys } from '../src/store/keys.ts';
 import { createRedis, waitUntilReady } from '../src/store/redis-connection.ts';
 import { SessionStore, type StepCommit } from '../src/store/session-store.ts';
@@ -57,10 +57,10 @@ export class TimedStepMachine extends StepMachine {
   recording = false;
   readonly processed: ProcessRecord[] = [];
 
-  override async process(sessionId: string, seq: number, finalAttempt: boolean): Promise<'stale' | 'idle' | 'ran' | 'skipped'> {
+  override async process(job: Parameters<StepMachine['process']>[0], attempt: Parameters<StepMachine['process']>[1]): Promise<StepResult> {
     const startedAt = performance.now();
-    const result = await super.process(sessionId, seq, finalAttempt);
-    if (this.recording) this.processed.push({ sessionId, seq, startedAt, endedAt: performance.now(), result });
+    const result = await super.process(job, attempt);
+    if (this.recording) this.processed.push({ sessionId: job.sessionId, seq: job.seq, startedAt, endedAt: performance.now(), result });
     return result;
   }
 }
@@ -119,7 +119,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
     adapterFor: () => adapter,
     createStore: (connection, keys, ttlHours) => new TimedSessionStore(connection, keys, ttlHours),
     createModels: () => model,
-    createMachine: (dependencies, enqueue) => new TimedStepMachine(dependencies, enqueue),
+    createMachine: (dependencies, hooks) => new TimedStepMachine(dependencies, hooks),
   });
   const { keys, queue, roundtable, identities } = engine;
   const store = engine.store as TimedSessionStore;

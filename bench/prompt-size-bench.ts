@@ -56,7 +56,7 @@ async function promptAt(rig: EngineRig, index: number, state: PromptState): Prom
   });
   const summaryCallsBefore = rig.model.callsByRole.summary ?? 0;
   const recordedBefore = rig.model.recorded.length;
-  const result = await rig.machine.process(sessionId, 0, false);
+  const result = await rig.machine.process({ sessionId, seq: 0, epoch: 0, skip: false }, { final: false });
   if (result !== 'ran') throw new Error(`turn step did not run: ${result}`);
   const call = rig.model.recorded.slice(recordedBefore).find((recorded) => recorded.role === 'chat');
   if (!call) throw new Error('no persona call recorded');

@@ -5,15 +5,14 @@
  * entries' text. BullMQ's finished step jobs (kept an hour by StepQueue) are counted apart.
  */
 import type { Redis } from 'ioredis';
-import type { SessionKeyType } from '../src/store/keys.ts';
-import { stepJobId } from '../src/queue/step-queue.ts';
+import { sessionKeyTypes } from '../src/store/keys.ts';
+import { stepJobId } from '../src/pipeline/step-queue.ts';
 import { round } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig } from './engine-rig.ts';
 import { realisticText } from './realistic-text.ts';
 
 const TARGET_ENTRIES = 100;
-const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted', 'replay'];
 
 async function memoryUsage(redis: Redis, key: string): Promise<number> {
   const bytes = (await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) as number | null;

@@ -11,11 +11,10 @@ import { Routes, type REST, type RawFile } from 'discord.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
-import type { OutboundFile, PostRequest, PostResult, Speaker } from '../../src/adapter/chat-adapter.ts';
+import type { OutboundFile, Speaker } from '../../src/adapter/chat-adapter.ts';
 import { parseSessionId, type SessionAddress } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
-import { mentionNobody, prepareContent } from './format-content.ts';
-import { splitMessage } from './split-message.ts';
+import { mentionNobody } from './format-content.ts';
 import { DiscordErrorCode, isDiscordError } from './discord-errors.ts';
 import { describeMissingPermissions, permissionsForOperation } from './discord-permissions.ts';
 import type { DiscordPacing, WriteTarget } from './discord-pacing.ts';
@@ -44,19 +43,6 @@ const noticeTtlSeconds = 600;
 
 export class DiscordPoster {
   constructor(private readonly dependencies: PosterDependencies) {}
-
-  async post(request: PostRequest): Promise<PostResult> {
-    const chunks = splitMessage(prepareContent(request.text));
-    const files = request.files ?? [];
-    if (chunks.length === 0 && files.length === 0) return { messageIds: [] };
-    if (chunks.length === 0) chunks.push('');
-    const messageIds: string[] = [];
-    for (const [index, chunk] of chunks.entries()) {
-      const sent = await this.send(request.sessionId, request.speaker, chunk, index === chunks.length - 1 ? files : []);
-      messageIds.push(sent.id);
-    }
-    return { messageIds };
-  }
 
   /** Sends one message (≤ 2000 chars, already prepared) as the speaker. Paced. */
   async send(sessionId: string, speaker: Speaker, content: string, files: readonly OutboundFile[] = []): Promise<SentMessage> {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { splitMessage, discordMessageLimit } from './split-message.ts';
 import { defuseMassMentions, prepareContent, threadNameFromTopic } from './format-content.ts';
 import { sanitizeWebhookName } from './persona-name.ts';
 import { decodePollClick, encodeClose, encodeToggle, renderPollComponents } from './poll-message.ts';
@@ -7,24 +6,6 @@ import { buildCommandRegistrations, coreCommandName } from './command-registrati
 import type { PollView } from '../../src/adapter/chat-adapter.ts';
 import type { CommandDefinition } from '../../commands/command.ts';
 import { z } from 'zod';
-
-describe('splitMessage', () => {
-  it('keeps short text whole and splits long text below 2000 at paragraph or sentence ends', () => {
-    expect(splitMessage('hello')).toEqual(['hello']);
-    const paragraph = 'A sentence that ends here. '.repeat(40).trim();
-    const chunks = splitMessage(`${paragraph}\n\n${paragraph}\n\n${paragraph}`);
-    expect(chunks.length).toBeGreaterThan(1);
-    for (const chunk of chunks) {
-      expect(chunk.length).toBeLessThan(discordMessageLimit);
-      expect(chunk.endsWith('.')).toBe(true);
-    }
-  });
-  it('cuts CJK text at full-width sentence marks and unbroken text hard', () => {
-    const chunks = splitMessage('这是一句话。'.repeat(500));
-    for (const chunk of chunks) expect(chunk.endsWith('。')).toBe(true);
-    expect(splitMessage('x'.repeat(4500)).map((chunk) => chunk.length)).toEqual([1900, 1900, 700]);
-  });
-});
 
 describe('content', () => {
   it('defuses mass mentions and strips reasoning', () => {

@@ -4,29 +4,22 @@
  * inbound gateway (mentions, thread messages, slash commands, vote buttons).
  * Only this folder imports discord.js.
  */
-import { Events, Routes, type Client } from 'discord.js';
-import type { ChatAdapter, PollView, PostRequest } from '../../src/adapter/chat-adapter.ts';
+import { Events, type Client } from 'discord.js';
 import type { AdapterDependencies, PlatformAdapter } from '../../src/adapter/platform-adapter.ts';
-import { parseSessionId } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
 import { createDiscordClient, RateLimitCounter } from './discord-client.ts';
 import { DiscordPacing } from './discord-pacing.ts';
 import { WebhookRegistry } from './webhook-registry.ts';
 import { PersonaNames } from './persona-names.ts';
 import { DiscordPoster } from './discord-poster.ts';
-import { StreamWriter } from './stream-writer.ts';
-import { renderPollComponents, renderPollText } from './poll-message.ts';
-import { mentionNobody } from './format-content.ts';
-import { DiscordErrorCode, isDiscordError } from './discord-errors.ts';
-import { fetchImage } from './image-fetch.ts';
+import { DiscordChatAdapter } from './discord-chat-adapter.ts';
 import { MessageIntake } from './message-intake.ts';
 import { SlashCommands } from './slash-commands.ts';
 import { PollButtons } from './poll-buttons.ts';
 import { BallotToggles } from './ballot-toggles.ts';
+import { botUserIdLoader } from './bot-user.ts';
+import { guardGatewayPackets } from './gateway-guard.ts';
 import type { InboundContext } from './inbound-context.ts';
-
-/** Discord shows "typing…" for ~10 s; refreshing more often only costs requests. */
-const typingRefreshMs = 8_000;
 
 export interface DiscordPlatformAdapter extends PlatformAdapter {
   /** 429 responses received since start (discord.js retried them; pacing should keep this at 0). */
@@ -41,54 +34,13 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
   const rest = client.rest;
   const rateLimits = new RateLimitCounter(rest, logger, dependencies.metrics);
   const pacing = new DiscordPacing(budget, config);
-  const registry = new WebhookRegistry(rest, redis, keys, config.DISCORD_APPLICATION_ID);
-  const poster = new DiscordPoster({ rest, registry, names: new PersonaNames(redis, keys), pacing, redis, keys, logger });
-  const typingSentAt = new Map<string, number>();
+  const botUserId = botUserIdLoader(client, rest);
+  const registry = new WebhookRegistry(rest, redis, keys, config.DISCORD_APPLICATION_ID, botUserId);
+  const names = new PersonaNames(redis, keys);
+  const poster = new DiscordPoster({ rest, registry, names, pacing, redis, keys, logger });
+  const adapter = new DiscordChatAdapter({ rest, config, poster, pacing, registry, names, logger, botUserId });
   let inboundStarted = false;
-
-  const showPoll = async (poll: PollView, existingMessageId: string | undefined): Promise<string> => {
-    const address = parseSessionId(poll.sessionId);
-    const content = renderPollText(poll);
-    const components = renderPollComponents(poll);
-    if (existingMessageId) {
-      await pacing.write({ kind: 'bot', parentId: address.channel, channelId: address.thread });
-      try {
-        await rest.patch(Routes.channelMessage(address.thread, existingMessageId), { body: { content, components, allowed_mentions: mentionNobody } });
-        return existingMessageId;
-      } catch (error) {
-        if (!isDiscordError(error, DiscordErrorCode.UnknownMessage)) throw error;
-        logger.info({ sessionId: poll.sessionId }, 'discord: the poll message is gone; posting it again');
-      }
-    }
-    return (await poster.sendAsBot(address, content, [], components)).id;
-  };
-
-  const adapter: ChatAdapter = {
-    platform: 'discord',
-    post: (request: PostRequest) => poster.post(request),
-    startStream: (request, options) => Promise.resolve(new StreamWriter(request.sessionId, request.speaker, poster, pacing, logger, registry, options)),
-    async typing(sessionId) {
-      const { thread } = parseSessionId(sessionId);
-      const now = Date.now();
-      if (now - (typingSentAt.get(thread) ?? 0) < typingRefreshMs) return;
-      typingSentAt.set(thread, now);
-      if (typingSentAt.size > 5_000) typingSentAt.clear();
-      await rest.post(Routes.channelTyping(thread)).catch((error: unknown) => logger.debug({ err: error, sessionId }, 'discord: typing indicator failed'));
-    },
-    showPoll,
-    async archive(sessionId) {
-      const { thread } = parseSessionId(sessionId);
-      try {
-        await rest.patch(Routes.channel(thread), { body: { archived: true, locked: true }, reason: 'TableRound session ended' });
-      } catch (error) {
-        if (!isDiscordError(error, DiscordErrorCode.MissingPermissions)) throw error;
-        // Locking needs Manage Threads; the thread's creator may still archive it.
-        logger.info({ sessionId }, 'discord: no Manage Threads; archiving without locking');
-        await rest.patch(Routes.channel(thread), { body: { archived: true } });
-      }
-    },
-    fetchImage: (reference, maxBytes) => fetchImage(reference, maxBytes),
-  };
+  let intakeStopped = false;
 
   const context: InboundContext = {
     client,
@@ -111,10 +63,13 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
     rateLimitHits: () => rateLimits.hits,
     async startInbound() {
       if (!config.DISCORD_TOKEN) throw new TableRoundError('config_invalid', 'DISCORD_TOKEN is required to connect to the Discord gateway');
+      guardGatewayPackets(client, logger);
       client.on(Events.MessageCreate, (message) => {
+        if (intakeStopped) return;
         intake.handle(message).catch((error: unknown) => logger.error({ err: error }, 'discord: message handling failed'));
       });
       client.on(Events.InteractionCreate, (interaction) => {
+        if (intakeStopped) return;
         const handled = interaction.isChatInputCommand() ? slashCommands.handle(interaction) : interaction.isButton() ? buttons.handle(interaction) : undefined;
         handled?.catch((error: unknown) => logger.error({ err: error }, 'discord: interaction handling failed'));
       });
@@ -126,9 +81,16 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
       inboundStarted = true;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: gateway ready');
     },
-    async stop() {
-      await client.destroy();
+    /** Closes the gateway connection only: REST (and its token) stays for the steps still running. */
+    async stopIntake() {
+      intakeStopped = true;
+      if (!inboundStarted) return;
+      await (client.ws as unknown as { destroy(): Promise<void> }).destroy().catch((error: unknown) => logger.warn({ err: error }, 'discord: closing the gateway failed'));
     },
-    isConnected: () => !inboundStarted || client.isReady(),
+    async dispose() {
+      intakeStopped = true;
+      await client.destroy().catch((error: unknown) => logger.warn({ err: error }, 'discord: destroying the client failed'));
+    },
+    isConnected: () => !inboundStarted || (!intakeStopped && client.isReady()),
   };
 }

@@ -5,7 +5,10 @@
 import { MessageFlags, type ChatInputCommandInteraction, type ButtonInteraction } from 'discord.js';
 import type { CommandReply } from '../../commands/command.ts';
 import { mentionNobody, prepareContent } from './format-content.ts';
-import { splitMessage } from './split-message.ts';
+import { splitMessage } from '../../src/outbound/split-message.ts';
+
+/** Discord's message limit less room for what rendering adds. */
+const replyLimit = 1_900;
 
 /** Discord's limit is 3 s; defer well before it so network latency cannot make us miss it. */
 export const deferAfterMs = 1_500;
@@ -13,7 +16,7 @@ export const deferAfterMs = 1_500;
 type Answerable = ChatInputCommandInteraction | ButtonInteraction;
 
 export async function answerEphemeral(interaction: Answerable, text: string): Promise<void> {
-  const content = splitMessage(prepareContent(text))[0] ?? '…';
+  const content = splitMessage(prepareContent(text), replyLimit)[0] ?? '…';
   if (interaction.deferred || interaction.replied) {
     await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: mentionNobody });
   } else {
@@ -39,7 +42,7 @@ export async function respondWithin(interaction: ChatInputCommandInteraction, wo
 }
 
 export async function deliver(interaction: ChatInputCommandInteraction, reply: CommandReply): Promise<void> {
-  const chunks = splitMessage(prepareContent(reply.text));
+  const chunks = splitMessage(prepareContent(reply.text), replyLimit);
   if (chunks.length === 0) chunks.push('Done.');
   const ephemeral = reply.visibility === 'ephemeral';
   const flags = ephemeral ? MessageFlags.Ephemeral : undefined;

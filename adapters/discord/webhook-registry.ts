@@ -11,7 +11,7 @@
  * (other workers skip the list call). `invalidate` after "Unknown Webhook" (10015) forces the
  * next lookup to list / create again.
  */
-import { Routes, type REST, type APIWebhook, type APIUser } from 'discord.js';
+import { Routes, type REST, type APIWebhook } from 'discord.js';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../src/store/keys.ts';
 import { TableRoundError } from '../../src/errors.ts';
@@ -27,7 +27,6 @@ const redisTtlSeconds = 7 * 24 * 3600;
 
 export class WebhookRegistry {
   private readonly pending = new Map<string, Promise<WebhookCredentials>>();
-  private botUser: Promise<APIUser> | undefined;
   /** Every webhook id this process has used: inbound ignores their messages. */
   readonly knownIds = new Set<string>();
 
@@ -36,6 +35,8 @@ export class WebhookRegistry {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly applicationId: string | undefined,
+    /** The bot's user id (bot-user.ts). */
+    private readonly botUserId: () => Promise<string | undefined>,
   ) {}
 
   get(parentId: string): Promise<WebhookCredentials> {
@@ -63,8 +64,8 @@ export class WebhookRegistry {
   private async lookup(parentId: string): Promise<WebhookCredentials> {
     const stored = await this.redis.get(this.cacheKey(parentId));
     if (stored) return this.remember(JSON.parse(stored) as WebhookCredentials);
-    const me = await this.me();
-    const ownIds = new Set([me.id, this.applicationId].filter((value): value is string => Boolean(value)));
+    const me = await this.botUserId();
+    const ownIds = new Set([me, this.applicationId].filter((value): value is string => Boolean(value)));
     const existing = (await this.rest.get(Routes.channelWebhooks(parentId))) as APIWebhook[];
     const ours = existing.find((webhook) => webhook.token && webhook.name === personaWebhookName && (ownIds.has(webhook.application_id ?? '') || ownIds.has(webhook.user?.id ?? '')));
     let credentials: WebhookCredentials;
@@ -93,13 +94,5 @@ export class WebhookRegistry {
   private remember(credentials: WebhookCredentials): WebhookCredentials {
     this.knownIds.add(credentials.id);
     return credentials;
-  }
-
-  private me(): Promise<APIUser> {
-    if (!this.botUser) {
-      this.botUser = this.rest.get(Routes.user('@me')) as Promise<APIUser>;
-      this.botUser.catch(() => (this.botUser = undefined));
-    }
-    return this.botUser;
   }
 }

@@ -37,9 +37,12 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
       inbound = createBoltInbound(config, logger, events, commands, tasks);
       await inbound.start();
     },
-    stop: async () => {
+    /** Stops the HTTP / Socket Mode receiver (and waits for work it already acknowledged). */
+    stopIntake: async () => {
       await inbound?.stop();
     },
+    /** The Web API client holds no connection to release. */
+    dispose: async () => undefined,
     isConnected: () => inbound?.isConnected() ?? true,
   };
 }

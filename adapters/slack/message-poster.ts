@@ -1,16 +1,15 @@
 /**
- * Outbound posts: text as a speaker (converted, escaped, split, paced per channel), then files
- * through `files.getUploadURLExternal` → POST bytes → `files.completeUploadExternal` into the
- * thread. Every write waits for the Redis-shared budget first, so no 429 is ever provoked.
+ * Outbound calls: one message as a speaker (already rendered by the adapter, paced per channel),
+ * updates, and files through `files.getUploadURLExternal` → POST bytes →
+ * `files.completeUploadExternal` into the thread. Every write waits for the Redis-shared budget
+ * first, so no 429 is ever provoked.
  */
 import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
-import type { OutboundFile, PostRequest, PostResult, Speaker } from '../../src/adapter/chat-adapter.ts';
+import type { OutboundFile, Speaker } from '../../src/adapter/chat-adapter.ts';
 import { parseSessionId } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { authorshipFor } from './identity.ts';
-import { toSlackMrkdwn } from './mrkdwn.ts';
-import { splitMessage } from './split-message.ts';
 
 export interface SlackThread {
   channel: string;
@@ -33,22 +32,6 @@ export class MessagePoster {
     private readonly client: WebClient,
     private readonly pacing: SlackPacing,
   ) {}
-
-  async post(request: PostRequest): Promise<PostResult> {
-    const thread = threadOf(request.sessionId);
-    const messageIds = request.text.trim() ? await this.postMrkdwn(thread, request.speaker, toSlackMrkdwn(request.text)) : [];
-    if (request.files?.length) messageIds.push(...(await this.uploadFiles(thread, request.files)));
-    return { messageIds };
-  }
-
-  /** Posts already converted mrkdwn, split into parts; returns their ts values. */
-  async postMrkdwn(thread: SlackThread, speaker: Speaker, mrkdwn: string): Promise<string[]> {
-    const ids: string[] = [];
-    for (const part of splitMessage(mrkdwn)) {
-      ids.push(await this.postPart(thread, speaker, part));
-    }
-    return ids;
-  }
 
   async postPart(thread: SlackThread, speaker: Speaker, text: string, blocks?: unknown[]): Promise<string> {
     await this.pacing.reservePost(thread.channel);
@@ -95,8 +78,9 @@ export class MessagePoster {
         const target = await this.client.files.getUploadURLExternal({
           filename: file.filename,
           length: file.bytes.length,
-          ...(file.description ? { alt_text: file.description.slice(0, 1000) } : {}),
-        });
+          // Slack documents the field as `alt_txt` (the SDK's type says alt_text).
+          ...(file.description ? { alt_txt: file.description.slice(0, 1000) } : {}),
+        } as Parameters<WebClient['files']['getUploadURLExternal']>[0]);
         if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal returned no upload_url');
         const response = await fetch(target.upload_url, { method: 'POST', headers: { 'content-type': file.contentType }, body: file.bytes, signal: AbortSignal.timeout(30_000) });
         if (!response.ok) throw new Error(`upload URL answered ${response.status}`);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
-import { splitMessage } from './split-message.ts';
 
 describe('toSlackMrkdwn', () => {
   it('neutralises every broadcast and mention form', () => {
@@ -32,20 +31,3 @@ describe('toSlackMarkdown (native streaming)', () => {
   });
 });
 
-describe('splitMessage', () => {
-  it('keeps short text whole and splits long text on boundaries under the limit', () => {
-    expect(splitMessage('short')).toEqual(['short']);
-    const paragraph = 'word '.repeat(300).trim();
-    const parts = splitMessage(`${paragraph}\n\n${paragraph}\n\n${paragraph}`, 2_000);
-    expect(parts.length).toBeGreaterThan(1);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(2_000);
-    expect(parts.join(' ').replace(/\s+/g, ' ')).toBe(`${paragraph} ${paragraph} ${paragraph}`);
-  });
-
-  it('never cuts an entity and re-opens code fences', () => {
-    const parts = splitMessage('&amp;'.repeat(1_000), 1_003);
-    for (const part of parts) expect(part).toMatch(/^(&amp;)+$/);
-    const code = splitMessage(`\`\`\`\n${'line\n'.repeat(500)}\`\`\``, 1_000);
-    for (const part of code) expect((part.match(/```/g) ?? []).length % 2).toBe(0);
-  });
-});

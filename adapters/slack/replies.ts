@@ -8,6 +8,8 @@ import type { CommandReply } from '../../commands/command.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { MessagePoster } from './message-poster.ts';
 import { threadOf } from './message-poster.ts';
+import { splitMessage } from '../../src/outbound/split-message.ts';
+import { slackMessageLimit } from './slack-chat-adapter.ts';
 import { toSlackMrkdwn } from './mrkdwn.ts';
 
 /** Bolt's `respond` for slash commands and block actions (response_url: 5 uses in 30 min). */
@@ -47,7 +49,7 @@ export class Replies {
     const session = reply.sessionId ?? sessionId;
     if (reply.visibility === 'thread' && session) {
       try {
-        await this.poster.postMrkdwn(threadOf(session), { kind: 'moderator' }, toSlackMrkdwn(reply.text));
+        for (const part of splitMessage(reply.text, slackMessageLimit)) await this.poster.postPart(threadOf(session), { kind: 'moderator' }, toSlackMrkdwn(part));
         return;
       } catch (error) {
         this.logger.warn({ err: error, sessionId: session }, 'slack thread reply failed; answering ephemerally');

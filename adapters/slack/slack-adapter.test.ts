@@ -20,6 +20,10 @@ import type { PollView } from '../../src/adapter/chat-adapter.ts';
 import { createSlackAdapter } from './index.ts';
 import { ballotActionPrefix, closeActionId } from './poll-blocks.ts';
 import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
+import { deliverPost } from '../../src/outbound/deliver-post.ts';
+import { OutboxStream } from '../../src/outbound/outbox-stream.ts';
+import { testOutbox } from '../../test/harness/test-outbox.ts';
+import type { ChatAdapter, SendRequest } from '../../src/adapter/chat-adapter.ts';
 
 
 /** A scripted core: records what the adapter asks for. */
@@ -67,7 +71,8 @@ let harness: Harness | undefined;
 
 afterEach(async () => {
   if (!harness) return;
-  await harness.platform.stop();
+  await harness.platform.stopIntake();
+  await harness.platform.dispose();
   await harness.emulator.stop();
   await deleteKeys(harness.redis, harness.prefix);
   harness.redis.disconnect();
@@ -140,7 +145,8 @@ describe('Slack adapter through the emulator', () => {
     expect(bytes?.toString()).toBe('png-bytes');
 
     const sessionId = buildSessionId(start?.address ?? { platform: 'slack', channel: '', thread: '' });
-    await platform.adapter.post({ sessionId, speaker: { kind: 'persona', persona: { id: 'designer', displayName: 'Designer', emoji: ':art:' } }, text: 'I see it. <!channel> **look**' });
+    const { outbox } = await testOutbox(harness!.redis, harness!.prefix, sessionId);
+    await deliverPost({ outbox, adapter: platform.adapter, sessionId }, { key: 'p', speaker: { kind: 'persona', persona: { id: 'designer', displayName: 'Designer', emoji: ':art:' } }, text: 'I see it. <!channel> **look**' });
     const reply = await emulator.userReplies(ada, channel.id, mention.ts, 'what about the handle?');
     await emulator.waitFor(() => roundtable.submits.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -240,14 +246,16 @@ describe('Slack adapter through the emulator', () => {
   });
 
   it('streams natively with persona identity', async () => {
-    const { emulator, platform, channel, ada, sessionId } = await sessionStarted({});
+    const { emulator, platform, channel, ada, sessionId, redis, prefix } = await sessionStarted({});
     const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', emoji: ':hammer:' } };
-    const stream = await platform.adapter.startStream?.({ sessionId, speaker });
-    stream?.update('Hello');
+    const { outbox } = await testOutbox(redis, prefix, sessionId);
+    const stream = new OutboxStream({ outbox, adapter: platform.adapter, sessionId, speaker, key: 'turn', logger: createLogger('silent') });
+    await stream.open();
+    stream.update('Hello');
     await new Promise((resolve) => setTimeout(resolve, 1_700));
-    stream?.update('Hello <!here> and more');
-    const result = await stream?.finish('Hello <!here> and more, done.');
-    const streamed = emulator.workspace.findMessage(channel.id, result?.messageIds[0] ?? '');
+    stream.update('Hello <!here> and more');
+    const [ref] = await stream.finish('Hello <!here> and more, done.');
+    const streamed = emulator.workspace.findMessage(channel.id, ref ?? '');
     expect(streamed).toMatchObject({ username: 'Maker', iconEmoji: ':hammer:', streaming: 'stopped' });
     expect(streamed?.text.replace(/\u200B/g, '')).toBe('Hello <!here> and more, done.');
     expect(streamed?.text).not.toContain('<!here>');
@@ -257,45 +265,74 @@ describe('Slack adapter through the emulator', () => {
   });
 
   it('falls back to post-then-update: one post for a fast reply, paced edits for a slow one', async () => {
-    const { emulator, platform, channel, sessionId } = await sessionStarted({ nativeStreaming: false });
+    const { emulator, platform, channel, sessionId, redis, prefix } = await sessionStarted({ nativeStreaming: false });
     const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', avatarUrl: 'https://example.com/maker.png' } };
-    const fast = await platform.adapter.startStream?.({ sessionId, speaker });
-    fast?.update('Hi');
-    await fast?.finish('Hi there');
+    const { outbox } = await testOutbox(redis, prefix, sessionId);
+    const logger = createLogger('silent');
+    const fast = new OutboxStream({ outbox, adapter: platform.adapter, sessionId, speaker, key: 'fast', logger });
+    fast.update('Hi');
+    await fast.finish('Hi there');
     expect(emulator.calls('chat.update')).toHaveLength(0);
-    const slow = await platform.adapter.startStream?.({ sessionId, speaker });
-    slow?.update('Slow');
+    const slow = new OutboxStream({ outbox, adapter: platform.adapter, sessionId, speaker, key: 'slow', logger });
+    slow.update('Slow');
     await new Promise((resolve) => setTimeout(resolve, 1_600));
-    slow?.update('Slow reply');
+    slow.update('Slow reply');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const result = await slow?.finish('Slow reply, finished.');
-    const message = emulator.workspace.findMessage(channel.id, result?.messageIds[0] ?? '');
+    const [ref] = await slow.finish('Slow reply, finished.');
+    const message = emulator.workspace.findMessage(channel.id, ref ?? '');
     expect(message).toMatchObject({ text: 'Slow reply, finished.', username: 'Maker', iconUrl: 'https://example.com/maker.png' });
     expect(message?.edits).toBeGreaterThanOrEqual(1);
     expect(emulator.calls('chat.startStream')).toHaveLength(0);
     expect(emulator.rateLimitHits).toHaveLength(0);
   });
 
-  it('resumes a half-streamed message after a crash instead of posting a second one', async () => {
-    const { emulator, platform, channel, sessionId } = await sessionStarted({});
+  it('a re-run after a crash mid-stream stops the open native stream and finishes the same message', async () => {
+    const { emulator, platform, channel, sessionId, redis, prefix } = await sessionStarted({});
     const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', emoji: ':hammer:' } };
-    let token: string | undefined;
-    const crashed = await platform.adapter.startStream?.({ sessionId, speaker }, { onStarted: async (value) => void (token = value) });
-    crashed?.update('The first half');
-    await emulator.waitFor(() => token !== undefined);
+    const logger = createLogger('silent');
+    const step = await testOutbox(redis, prefix, sessionId);
+    const crashed = new OutboxStream({ outbox: step.outbox, adapter: platform.adapter, sessionId, speaker, key: 'turn', logger });
+    crashed.update('The first half');
+    await emulator.waitFor(() => step.outbox.part('turn', 0)?.ref !== undefined);
+    const ref = step.outbox.part('turn', 0)!.ref!;
+    expect(emulator.workspace.findMessage(channel.id, ref)?.streaming).toBe('open');
     const postsBefore = emulator.calls('chat.postMessage').length + emulator.calls('chat.startStream').length;
-    // The worker dies here; the retried step continues the same message.
-    const retried = await platform.adapter.startStream?.({ sessionId, speaker }, { resume: token! });
-    retried?.update('The whole');
-    const result = await retried?.finish('The whole thought, finished.');
-    expect(result?.messageIds).toEqual([token]);
+    // The worker dies here; the retried step (a new process: a new adapter instance too) continues the same message.
+    const retried = new OutboxStream({ outbox: await step.reload(), adapter: platform.adapter, sessionId, speaker, key: 'turn', logger });
+    await retried.open();
+    expect(emulator.workspace.findMessage(channel.id, ref)?.streaming).toBe('stopped');
+    retried.update('The whole');
+    const refs = await retried.finish('The whole thought, finished.');
+    expect(refs).toEqual([ref]);
     expect(emulator.calls('chat.postMessage').length + emulator.calls('chat.startStream').length).toBe(postsBefore);
-    expect(emulator.workspace.findMessage(channel.id, token!)?.text.replace(/\u200B/g, '')).toBe('The whole thought, finished.');
+    expect(emulator.workspace.findMessage(channel.id, ref)?.text.replace(/\u200B/g, '')).toBe('The whole thought, finished.');
+  });
+
+  it('a post the platform took just before the process died is found again (conversations.replies), not sent twice', async () => {
+    const { emulator, platform, channel, mention, sessionId, redis, prefix } = await sessionStarted({});
+    const step = await testOutbox(redis, prefix, sessionId);
+    // The platform accepts the message, then the process dies before the outbox records it.
+    const dying: ChatAdapter = Object.assign(Object.create(platform.adapter) as ChatAdapter, {
+      send: async (request: SendRequest) => {
+        await platform.adapter.send(request);
+        throw new Error('process killed');
+      },
+    });
+    const speaker = { kind: 'persona' as const, persona: { id: 'maker', displayName: 'Maker', emoji: ':hammer:' } };
+    const long = `${'A long sentence about kettles and their handles. '.repeat(80)}The end.`;
+    await expect(deliverPost({ outbox: step.outbox, adapter: dying, sessionId }, { key: 'turn', speaker, text: long })).rejects.toThrow('process killed');
+    const refs = await deliverPost({ outbox: await step.reload(), adapter: platform.adapter, sessionId }, { key: 'turn', speaker, text: long });
+    const posted = emulator.thread(channel.id, mention.ts).filter((message) => message.username === 'Maker');
+    expect(posted.map((message) => message.ts)).toEqual(refs);
+    expect(posted.length).toBeGreaterThan(1);
+    expect(posted.map((message) => message.text).join(' ')).toContain('The end.');
+    expect(emulator.calls('conversations.replies').length).toBeGreaterThan(0);
   });
 
   it('uploads files into the thread and reports an HTML login page as a failed download', async () => {
-    const { emulator, platform, channel, ada, mention, sessionId } = await sessionStarted({});
-    await platform.adapter.post({ sessionId, speaker: { kind: 'moderator' }, text: 'Transcript attached.', files: [{ filename: 'transcript.md', contentType: 'text/markdown', bytes: Buffer.from('# Transcript') }] });
+    const { emulator, platform, channel, ada, mention, sessionId, redis, prefix } = await sessionStarted({});
+    const { outbox } = await testOutbox(redis, prefix, sessionId);
+    await deliverPost({ outbox, adapter: platform.adapter, sessionId }, { key: 'end', speaker: { kind: 'moderator' }, text: 'Transcript attached.', files: [{ filename: 'transcript.md', contentType: 'text/markdown', bytes: Buffer.from('# Transcript') }] });
     const shared = emulator.thread(channel.id, mention.ts).find((message) => message.files?.length);
     expect(shared?.files?.[0]).toMatchObject({ name: 'transcript.md', channel: channel.id, threadTs: mention.ts });
     expect(shared?.files?.[0]?.bytes.toString()).toBe('# Transcript');

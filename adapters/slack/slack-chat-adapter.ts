@@ -1,19 +1,31 @@
 /**
- * The outbound `ChatAdapter` for Slack: posts as personas, streams, shows the poll, downloads
- * shared images. Keeps no state another process would need (pacing lives in Redis).
+ * The outbound `ChatAdapter` for Slack: platform calls only — post a message as a persona or
+ * the moderator, update it, stream natively, upload files, show the poll, download shared
+ * images, and look a message up (`conversations.replies`) for the outbox's recovery. Splitting,
+ * streaming and exactly-once delivery are the core's (src/outbound/, src/pipeline/step-outbox.ts).
+ * Keeps no state another process would need (pacing lives in Redis).
  */
 import type { WebClient } from '@slack/web-api';
-import type { ChatAdapter, PollView, PostRequest, PostResult, Speaker, StreamHandle, StreamOptions } from '../../src/adapter/chat-adapter.ts';
+import type { ChatAdapter, EditRequest, OutboundFile, PollView, PostLookup, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
 import type { ImageReference } from '../../src/adapter/inbound-event.ts';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import { threadOf, type MessagePoster } from './message-poster.ts';
-import { NativeStream, UpdateStream } from './message-stream.ts';
+import { platformFailure, threadOf, type MessagePoster } from './message-poster.ts';
+import { SlackNativeStreaming } from './native-stream.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { pollBlocks, pollFallbackText } from './poll-blocks.ts';
 import { downloadSlackFile } from './image-download.ts';
 import { slackApiUrl, type BotIdentity } from './web-client.ts';
+import { sanitiseUsername } from './identity.ts';
+import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
+
+/** Slack truncates `text` past 40,000 characters and long messages read badly: ≲ 3,000 a message. */
+export const slackMessageLimit = 3_000;
+/** Minimum ms between two writes to the same streamed message. */
+export const streamIntervalMs = 1_500;
+/** Post-then-update: how long a reply must keep growing before a partial message is posted. */
+export const firstPostDelayMs = 1_500;
 
 export interface SlackChatAdapterDependencies {
   config: Config;
@@ -25,38 +37,97 @@ export interface SlackChatAdapterDependencies {
   bot: () => Promise<BotIdentity>;
 }
 
+interface RepliedMessage {
+  ts?: string;
+  text?: string;
+  user?: string;
+  bot_id?: string;
+  username?: string;
+  blocks?: unknown[];
+  files?: { name?: string }[];
+}
+
 export class SlackChatAdapter implements ChatAdapter {
   readonly platform = 'slack' as const;
-  /** Turned off for this process when Slack refuses native streaming (old workspace, missing feature). */
-  private nativeStreaming: boolean;
+  readonly messageLimit = slackMessageLimit;
+  readonly streaming: StreamingSupport;
   /** Session → its starter's user id (never changes): looked up once, not on every streamed turn. */
   private readonly starters = new Map<string, string>();
 
   constructor(private readonly dependencies: SlackChatAdapterDependencies) {
-    this.nativeStreaming = dependencies.config.SLACK_NATIVE_STREAMING;
+    const { client, poster, pacing, logger, config } = dependencies;
+    const native = config.SLACK_NATIVE_STREAMING
+      ? new SlackNativeStreaming({ client, poster, pacing, logger, recipientOf: (sessionId) => this.recipientOf(sessionId) })
+      : undefined;
+    this.streaming = {
+      editIntervalMs: streamIntervalMs,
+      firstPostDelayMs: native ? 0 : firstPostDelayMs,
+      ...(native ? { native, mayStream: (sessionId: string) => native.mayStream(sessionId) } : {}),
+    };
   }
 
-  post(request: PostRequest): Promise<PostResult> {
-    return this.dependencies.poster.post(request);
+  render(text: string): string {
+    return toSlackMrkdwn(text);
   }
 
-  async startStream(request: { sessionId: string; speaker: Speaker }, options: StreamOptions = {}): Promise<StreamHandle> {
-    const { client, poster, pacing, logger } = this.dependencies;
-    const thread = threadOf(request.sessionId);
-    const streamDependencies = { client, poster, pacing, logger };
-    // Continuing a crashed attempt's message is an update of that message, never a new stream.
-    if (options.resume) return new UpdateStream(thread, request.speaker, streamDependencies, options);
-    if (this.nativeStreaming) {
-      // Streaming into a channel names a recipient: the person who started the session.
-      const [starter, bot] = await Promise.all([this.starterOf(request.sessionId), this.dependencies.bot().catch(() => undefined)]);
-      if (starter && bot) {
-        return new NativeStream(thread, request.speaker, { recipientUserId: starter, recipientTeamId: bot.teamId }, streamDependencies, (error) => {
-          this.nativeStreaming = false;
-          logger.warn({ err: error }, 'slack native streaming refused; falling back to post-then-update');
-        }, options);
-      }
+  async send(request: SendRequest): Promise<string> {
+    return this.dependencies.poster.postPart(threadOf(request.sessionId), request.speaker, request.text);
+  }
+
+  async edit(request: EditRequest): Promise<boolean> {
+    const { pacing, poster } = this.dependencies;
+    if (request.budget === 'skip') {
+      if (!(await pacing.tryUpdate())) return false;
+    } else {
+      await pacing.reserveUpdate();
     }
-    return new UpdateStream(thread, request.speaker, streamDependencies, options);
+    await poster.updateReserved(threadOf(request.sessionId), request.ref, request.text);
+    return true;
+  }
+
+  async sendFiles(request: { sessionId: string; speaker: Speaker; files: OutboundFile[] }): Promise<string> {
+    const ids = await this.dependencies.poster.uploadFiles(threadOf(request.sessionId), request.files);
+    return `files:${ids.join(',')}`;
+  }
+
+  /**
+   * The thread's messages since the lookup's time, searched for one this app posted as the
+   * speaker with the given text (a native stream's first text, the poll's blocks, file names).
+   */
+  async findPost(sessionId: string, lookup: PostLookup): Promise<string | undefined> {
+    const { client } = this.dependencies;
+    const thread = threadOf(sessionId);
+    const bot = await this.dependencies.bot();
+    let result;
+    try {
+      result = await client.conversations.replies({ channel: thread.channel, ts: thread.threadTs, oldest: (lookup.since / 1000).toFixed(6), inclusive: true, limit: 200 });
+    } catch (error) {
+      throw platformFailure('conversations.replies', error);
+    }
+    const excluded = new Set(lookup.exclude);
+    const username = lookup.speaker.kind === 'persona' ? sanitiseUsername(lookup.speaker.persona.displayName) : undefined;
+    const expected = lookup.text === undefined ? undefined : lookup.stream === 'native' ? toSlackMarkdown(lookup.text) : toSlackMrkdwn(lookup.text);
+    for (const message of (result.messages ?? []) as RepliedMessage[]) {
+      if (!message.ts || message.ts === thread.threadTs || excluded.has(message.ts)) continue;
+      if (Number(message.ts) * 1000 < lookup.since || message.bot_id !== bot.botId) continue;
+      if (username !== undefined ? message.username !== username : message.username !== undefined && message.user !== bot.userId) continue;
+      if (lookup.fileNames?.length) {
+        if (lookup.fileNames.every((name) => message.files?.some((file) => file.name === name))) return `files:${lookup.fileNames.join(',')}`;
+        continue;
+      }
+      if (lookup.poll) {
+        if (message.blocks?.length) return message.ts;
+        continue;
+      }
+      if (expected !== undefined && message.text !== expected) continue;
+      return message.ts;
+    }
+    return undefined;
+  }
+
+  private async recipientOf(sessionId: string): Promise<{ userId: string; teamId: string } | undefined> {
+    const [starter, bot] = await Promise.all([this.starterOf(sessionId), this.dependencies.bot().catch(() => undefined)]);
+    return starter && bot ? { userId: starter, teamId: bot.teamId } : undefined;
   }
 
   private async starterOf(sessionId: string): Promise<string | undefined> {
@@ -70,20 +141,15 @@ export class SlackChatAdapter implements ChatAdapter {
     return starter;
   }
 
-  async showPoll(poll: PollView, existingMessageId: string | undefined): Promise<string> {
+  async showPoll(poll: PollView, existingRef: string | undefined): Promise<string> {
     const thread = threadOf(poll.sessionId);
     const blocks = pollBlocks(poll);
     const text = pollFallbackText(poll);
-    if (existingMessageId) {
-      await this.dependencies.poster.update(thread, existingMessageId, text, blocks);
-      return existingMessageId;
+    if (existingRef) {
+      await this.dependencies.poster.update(thread, existingRef, text, blocks);
+      return existingRef;
     }
     return this.dependencies.poster.postPart(thread, { kind: 'moderator' }, text, blocks);
-  }
-
-  /** Slack threads cannot be archived or locked: a closing line says the thread is done. */
-  async archive(sessionId: string): Promise<void> {
-    await this.dependencies.poster.postPart(threadOf(sessionId), { kind: 'moderator' }, '_This roundtable has ended. Mention me in the channel to start a new one._');
   }
 
   fetchImage(reference: ImageReference, maxBytes: number): Promise<Buffer> {

@@ -5,7 +5,8 @@
  * - chat.update ≤ SLACK_UPDATES_PER_WINDOW per SLACK_UPDATE_WINDOW_MS per workspace (Tier 3 is
  *   per workspace, not per channel);
  * - chat.appendStream uses its own workspace bucket of the same size (its limit is undocumented;
- *   we stay as conservative as for chat.update).
+ *   we stay as conservative as for chat.update);
+ * - chat.stopStream is Tier 2 (~20/min per workspace): its own bucket, SLACK_STOPS_PER_WINDOW per SLACK_STOP_WINDOW_MS.
  */
 import type { RateBudget, RateLimit } from '../../src/pacing/rate-budget.ts';
 import type { Config } from '../../src/config/config-schema.ts';
@@ -13,7 +14,7 @@ import type { Config } from '../../src/config/config-schema.ts';
 export class SlackPacing {
   constructor(
     private readonly budget: RateBudget,
-    private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS'>,
+    private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS' | 'SLACK_STOPS_PER_WINDOW' | 'SLACK_STOP_WINDOW_MS'>,
     /** The workspace (team id) the update buckets belong to; resolved once from auth.test. */
     private readonly workspace: () => Promise<string>,
   ) {}
@@ -22,8 +23,19 @@ export class SlackPacing {
     return { bucket: `slack:post:${channel}`, limit: this.config.SLACK_POSTS_PER_WINDOW, windowMs: this.config.SLACK_POST_WINDOW_MS };
   }
 
-  private async workspaceLimit(kind: 'update' | 'append'): Promise<RateLimit> {
+  private async workspaceLimit(kind: 'update' | 'append' | 'stop'): Promise<RateLimit> {
+    if (kind === 'stop') return { bucket: `slack:stop:${await this.workspace()}`, limit: this.config.SLACK_STOPS_PER_WINDOW, windowMs: this.config.SLACK_STOP_WINDOW_MS };
     return { bucket: `slack:${kind}:${await this.workspace()}`, limit: this.config.SLACK_UPDATES_PER_WINDOW, windowMs: this.config.SLACK_UPDATE_WINDOW_MS };
+  }
+
+  /** Takes a chat.stopStream slot only if one is free now. */
+  async tryStop(): Promise<boolean> {
+    return (await this.budget.tryReserve([await this.workspaceLimit('stop')])) === 0;
+  }
+
+  /** Waits for a chat.stopStream slot (Tier 2). */
+  async reserveStop(): Promise<void> {
+    await this.budget.reserve([await this.workspaceLimit('stop')]);
   }
 
   /** Waits for a message slot in the channel. */

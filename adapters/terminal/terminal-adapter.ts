@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ChatAdapter, OutboundFile, PollView, PostRequest, PostResult, Speaker, StreamHandle } from '../../src/adapter/chat-adapter.ts';
+import type { ChatAdapter, EditRequest, NativeStreaming, OutboundFile, PollView, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
 
 export const botName = 'TableRound';
 
@@ -13,8 +13,49 @@ export interface TerminalOutput {
   write(text: string): unknown;
 }
 
+/**
+ * Streaming in a terminal is printing: a reply's line starts with its first words and grows as
+ * tokens arrive (a person at a TTY). What cannot be shown as a continuation (a rewritten reply)
+ * is printed again, whole, on a line of its own — a terminal cannot edit what it printed.
+ */
+class PrintedStreams implements NativeStreaming {
+  private readonly printed = new Map<string, string>();
+  private counter = 0;
+
+  constructor(private readonly terminal: TerminalAdapter) {}
+
+  async start(request: { sessionId: string; speaker: Speaker; text: string }): Promise<string> {
+    const ref = `stream-${++this.counter}`;
+    this.terminal.write(`[${this.terminal.nameOf(request.speaker)}] ${request.text}`);
+    this.printed.set(ref, request.text);
+    return ref;
+  }
+
+  async append(_sessionId: string, ref: string, textSoFar: string): Promise<boolean> {
+    const printed = this.printed.get(ref);
+    if (printed === undefined || !textSoFar.startsWith(printed)) return false;
+    this.terminal.write(textSoFar.slice(printed.length));
+    this.printed.set(ref, textSoFar);
+    return true;
+  }
+
+  async stop(_sessionId: string, ref: string, finalText?: string): Promise<'stopped' | 'needs-edit'> {
+    const printed = this.printed.get(ref);
+    this.printed.delete(ref);
+    if (printed === undefined) return finalText === undefined ? 'stopped' : 'needs-edit';
+    if (finalText !== undefined && finalText.startsWith(printed)) {
+      this.terminal.write(`${finalText.slice(printed.length)}\n`);
+      return 'stopped';
+    }
+    this.terminal.write('\n');
+    return finalText === undefined ? 'stopped' : 'needs-edit';
+  }
+}
+
 export class TerminalAdapter implements ChatAdapter {
   readonly platform = 'terminal' as const;
+  readonly messageLimit = 100_000;
+  readonly streaming: StreamingSupport | undefined;
   private counter = 0;
   transcriptPath: string | undefined;
   private readonly pollLines = new Map<string, string>();
@@ -24,29 +65,41 @@ export class TerminalAdapter implements ChatAdapter {
     private readonly filesDir: string,
     private readonly transcriptDir: string,
     /** Print tokens as they arrive (a person at a TTY); otherwise each post prints whole. */
-    private readonly live: boolean,
-  ) {}
+    live: boolean,
+  ) {
+    this.streaming = live ? { editIntervalMs: 0, firstPostDelayMs: 0, native: new PrintedStreams(this) } : undefined;
+  }
 
-  private nameOf(speaker: Speaker): string {
+  nameOf(speaker: Speaker): string {
     return speaker.kind === 'moderator' ? botName : speaker.persona.displayName;
+  }
+
+  write(text: string): void {
+    this.output.write(text);
   }
 
   printLine(name: string, text: string): void {
     this.output.write(`[${name}] ${text.trim()}\n`);
   }
 
-  async post(request: PostRequest): Promise<PostResult> {
-    const ids: string[] = [];
-    if (request.text.trim()) {
-      this.printLine(this.nameOf(request.speaker), request.text);
-      ids.push(`t${++this.counter}`);
-    }
+  render(text: string): string {
+    return text;
+  }
+
+  async send(request: SendRequest): Promise<string> {
+    if (request.text.trim()) this.printLine(this.nameOf(request.speaker), request.text);
     for (const file of request.files ?? []) {
       const path = this.saveFile(request.sessionId, file);
       this.printLine(this.nameOf(request.speaker), `📎 ${file.description ?? file.filename}: ${path}`);
-      ids.push(`t${++this.counter}`);
     }
-    return { messageIds: ids };
+    return `t${++this.counter}`;
+  }
+
+  /** A terminal cannot change what it printed: a final edit prints the text again, whole. */
+  async edit(request: EditRequest): Promise<boolean> {
+    if (request.budget === 'skip') return false;
+    this.printLine(this.nameOf(request.speaker), request.text);
+    return true;
   }
 
   private saveFile(sessionId: string, file: OutboundFile): string {
@@ -57,38 +110,6 @@ export class TerminalAdapter implements ChatAdapter {
     writeFileSync(path, file.bytes);
     if (isTranscript) this.transcriptPath = path;
     return path;
-  }
-
-  async startStream(request: Omit<PostRequest, 'text' | 'files'>): Promise<StreamHandle> {
-    const name = this.nameOf(request.speaker);
-    let printed = '';
-    let started = false;
-    const write = (textSoFar: string) => {
-      if (!this.live) return;
-      if (!started) {
-        this.output.write(`[${name}] `);
-        started = true;
-      }
-      if (!textSoFar.startsWith(printed)) {
-        // The model call was retried and restarted its text.
-        this.output.write(`\n[${name}] `);
-        printed = '';
-      }
-      this.output.write(textSoFar.slice(printed.length));
-      printed = textSoFar;
-    };
-    return {
-      update: (textSoFar) => write(textSoFar),
-      finish: async (finalText) => {
-        if (!this.live || !started) this.printLine(name, finalText);
-        // Live: finish the line; the streamed text already shows what was said.
-        else this.output.write(`${finalText.startsWith(printed) ? finalText.slice(printed.length) : ''}\n`);
-        return { messageIds: [`t${++this.counter}`] };
-      },
-      abort: async (reason) => {
-        if (this.live && started) this.output.write(`\n[${name}] (interrupted: ${reason.slice(0, 120)})\n`);
-      },
-    };
   }
 
   async showPoll(poll: PollView, existingMessageId: string | undefined): Promise<string> {

@@ -34,39 +34,77 @@ export interface OutboundFile {
   description?: string;
 }
 
-export interface PostRequest {
+/** One platform message, already rendered by the adapter's `render` (platform markup, within the limit). */
+export interface SendRequest {
   sessionId: string;
   speaker: Speaker;
-  /** Plain text with light Markdown (**bold**, lists). Adapters convert, escape mentions and split. */
+  /** Rendered text; may be empty when the message carries only files. */
   text: string;
+  /** Files attached to this message (adapters with `filesSeparately` get none here). */
   files?: OutboundFile[];
 }
 
-/** Ids of the platform messages a post produced (a long post may be split into several). */
-export interface PostResult {
-  messageIds: string[];
+export interface EditRequest {
+  sessionId: string;
+  speaker: Speaker;
+  /** What `send` or `native.start` returned. */
+  ref: string;
+  /** Rendered text. */
+  text: string;
+  /** `wait`: the write must happen (waits for the budget); `skip`: only if the budget has room now. */
+  budget: 'wait' | 'skip';
+}
+
+/** How the outbox recognises a message an interrupted attempt may have sent (see step-outbox.ts). */
+export interface PostLookup {
+  speaker: Speaker;
+  /** The text it was sent with, before `render` (the adapter renders it to compare). */
+  text?: string;
+  /** Names of the files it carried. */
+  fileNames?: string[];
+  /** It is the adapter's poll message (look for one with vote controls). */
+  poll?: boolean;
+  /** It was a streamed message's first post (`native`: a platform stream). */
+  stream?: 'native' | 'edit';
+  /** Only messages created at or after this time (ms, already widened for clock skew). */
+  since: number;
+  /** Refs this step already accounts for. */
+  exclude: readonly string[];
 }
 
 /**
- * A message that grows as tokens arrive. `update` may be called very often; the adapter decides
- * how often the platform is actually written (pacing). `finish` always writes the final text.
+ * A platform's own streaming message (Slack `chat.startStream` … `stopStream`; a terminal
+ * printing tokens). The adapter keeps, in process, what it has sent on each stream.
  */
-export interface StreamHandle {
-  update(textSoFar: string): void;
-  finish(finalText: string): Promise<PostResult>;
-  /** The stream failed: remove or mark the partial message. */
-  abort(reason: string): Promise<void>;
+export interface NativeStreaming {
+  /** Starts a stream showing `text` (plain text with light Markdown). Returns its ref. */
+  start(request: { sessionId: string; speaker: Speaker; text: string }): Promise<string>;
+  /** Grows the stream to show `textSoFar` if the budget has room now; false when skipped. */
+  append(sessionId: string, ref: string, textSoFar: string): Promise<boolean>;
+  /**
+   * Stops the stream. With `finalText` that continues what was sent, it ends showing it and
+   * returns `stopped`; otherwise (or after a restart, when nothing is known of it) it is stopped
+   * as it stands and returns `needs-edit` when `finalText` still has to be written by `edit`.
+   * Stopping a stream that was already stopped is not an error.
+   */
+  stop(sessionId: string, ref: string, finalText?: string): Promise<'stopped' | 'needs-edit'>;
 }
 
-/**
- * Lets a retried step continue the message a crashed attempt had started streaming, instead of
- * leaving a half message and posting a second one.
- */
-export interface StreamOptions {
-  /** Token from an earlier attempt's `onStarted`: continue (edit) that message. */
-  resume?: string;
-  /** Called once the stream's first platform message exists, with an opaque token to resume it. */
-  onStarted?: (resumeToken: string) => Promise<void>;
+/** How an adapter's messages stream (the outbound kernel does the rest: src/outbound/). */
+export interface StreamingSupport {
+  /** Minimum ms between two writes of the same streamed message. */
+  editIntervalMs: number;
+  /** A reply is posted only once it has been growing this long (a fast reply is one post). */
+  firstPostDelayMs: number;
+  /** Present when the platform streams natively; otherwise streams post, then `edit`. */
+  native?: NativeStreaming;
+  /**
+   * Asked before a reply starts streaming: false when the platform budget cannot pay for a
+   * stream now (it reserves what streaming costs beyond the final post, e.g. Slack's Tier 2
+   * `chat.stopStream`). The reply is then posted once, finished — never left half-written
+   * waiting for a slot, never a 429.
+   */
+  mayStream?(sessionId: string): Promise<boolean>;
 }
 
 export interface PollCandidateView {
@@ -90,26 +128,45 @@ export interface PollView {
   maxChoices: number;
 }
 
+/**
+ * The outbound contract. Adapters supply platform calls only; splitting, streaming, pacing of
+ * intermediate edits and exactly-once delivery live once, in src/outbound/ and src/pipeline/.
+ */
 export interface ChatAdapter {
   readonly platform: Platform;
 
-  /** Posts text (and files) as a speaker. Must set "mention nobody" on every platform write. */
-  post(request: PostRequest): Promise<PostResult>;
+  /** Longest text (in characters of the core's light Markdown) one message carries. */
+  readonly messageLimit: number;
 
-  /** Starts a streamed post. Adapters without it get `post` with the final text. */
-  startStream?(request: Omit<PostRequest, 'text' | 'files'>, options?: StreamOptions): Promise<StreamHandle>;
+  /** Converts one message's worth of light Markdown into the platform's markup (escaping, neutralising mentions). Pure. */
+  render(text: string): string;
+
+  /** Sends one message as the speaker and returns its ref. Waits for the platform budget. Mentions nobody. */
+  send(request: SendRequest): Promise<string>;
+
+  /** Edits a message this adapter sent. Returns false when `budget: 'skip'` found no room. Mentions nobody. */
+  edit?(request: EditRequest): Promise<boolean>;
+
+  /** Files go out as their own message (Slack's file shares), sent by `sendFiles`, not with text. */
+  sendFiles?(request: { sessionId: string; speaker: Speaker; files: OutboundFile[] }): Promise<string>;
+
+  /** Present when messages can be streamed (needs `edit` or `native`). */
+  readonly streaming?: StreamingSupport;
+
+  /** Looks a message up on the platform (for the outbox's recovery). */
+  findPost?(sessionId: string, lookup: PostLookup): Promise<string | undefined>;
 
   /** Shows that a speaker is composing (Discord typing indicator; terminal: nothing). */
-  typing?(sessionId: string): Promise<void>;
+  typing?(sessionId: string, speaker: Speaker): Promise<void>;
 
   /**
-   * Shows the poll: the first call posts it with one control per candidate, later calls update the
-   * same message in place (counts, closed state). Returns the platform message id.
-   * Adapters without it get a plain numbered list through `post`.
+   * Shows the poll: without a ref it posts it with one control per candidate and returns the
+   * ref; with one it updates that message in place (counts, closed state).
+   * Adapters without it get a plain numbered list.
    */
-  showPoll?(poll: PollView, existingMessageId: string | undefined): Promise<string>;
+  showPoll?(poll: PollView, existingRef: string | undefined): Promise<string>;
 
-  /** Archives / locks the thread after the session ended, where the platform allows. */
+  /** Archives / locks the thread after the session ended, where the platform allows. Idempotent. */
   archive?(sessionId: string): Promise<void>;
 
   /** Downloads an inbound image reference (platform URL with auth, local path, …) as bytes. */

@@ -40,10 +40,17 @@ export interface AdapterDependencies {
   metrics?: Metrics;
 }
 
+/**
+ * Shutdown comes in two halves, in this order (start-app.ts): `stopIntake` — no more events
+ * (gateway connections closed, HTTP receivers stopped) while outbound calls keep working, so the
+ * steps still running can finish; then, once they have, `dispose` — release what is left (REST
+ * clients, sockets). Both are idempotent and never throw.
+ */
 export interface PlatformAdapter {
   adapter: ChatAdapter;
   startInbound(): Promise<void>;
-  stop(): Promise<void>;
+  stopIntake(): Promise<void>;
+  dispose(): Promise<void>;
   /** For /healthz: is the inbound connection up (true when inbound was never started)? */
   isConnected(): boolean;
 }

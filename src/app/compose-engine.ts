@@ -9,7 +9,10 @@ import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
 import { Roundtable } from '../engine/roundtable.ts';
 import type { EngineDependencies } from '../engine/step-context.ts';
-import { StepMachine, type Enqueue } from '../engine/step-machine.ts';
+import { StepMachine, type PipelineHooks } from '../pipeline/step-machine.ts';
+import { PendingSessions } from '../pipeline/pending-sessions.ts';
+import { StepLiveness } from '../pipeline/step-liveness.ts';
+import { Sweeper } from '../pipeline/sweeper.ts';
 import { TableRoundError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { ModelGateway } from '../models/model-gateway.ts';
@@ -18,7 +21,7 @@ import { RateBudget } from '../pacing/rate-budget.ts';
 import { loadPanels } from '../panels/panel-loader.ts';
 import type { Panel } from '../panels/panel-schema.ts';
 import { Templates } from '../prompts/render-template.ts';
-import { StepQueue } from '../queue/step-queue.ts';
+import { StepQueue } from '../pipeline/step-queue.ts';
 import { RedisKeys } from '../store/keys.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { createImageServices } from './image-services.ts';
@@ -35,7 +38,7 @@ export interface EngineOptions {
   /** Replacements for benchmarks; production uses the defaults. */
   createStore?: (redis: Redis, keys: RedisKeys, ttlHours: number) => SessionStore;
   createModels?: (budget: RateBudget) => EngineDependencies['models'];
-  createMachine?: (dependencies: EngineDependencies, enqueue: Enqueue) => StepMachine;
+  createMachine?: (dependencies: EngineDependencies, hooks: PipelineHooks) => StepMachine;
 }
 
 export interface Engine {
@@ -48,6 +51,10 @@ export interface Engine {
   roundtable: Roundtable;
   /** Runs steps; only worker processes start a worker with it. */
   machine: StepMachine;
+  pending: PendingSessions;
+  liveness: StepLiveness;
+  /** Started by worker processes only. */
+  sweeper: Sweeper;
 }
 
 export function composeEngine(options: EngineOptions): Engine {
@@ -60,15 +67,23 @@ export function composeEngine(options: EngineOptions): Engine {
     throw new TableRoundError('config_invalid', `DEFAULT_PANEL: no panel "${config.DEFAULT_PANEL}" in ${config.PANELS_DIR} (have: ${[...panels.keys()].join(', ')})`);
   }
   const identities = new PersonaIdentities(config, panels, logger);
-  const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger);
-  const enqueue: Enqueue = (sessionId, seq) => queue.enqueue(sessionId, seq);
+  const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger, { backoffMs: config.STEP_RETRY_DELAY_MS });
+  const pending = new PendingSessions(redis, keys);
+  const liveness = new StepLiveness(store, queue, logger, config.STEP_MAX_REVIVALS, metrics);
+  const sweeper = new Sweeper(redis, keys, pending, liveness, { intervalMs: config.SWEEPER_INTERVAL_MS, staleAfterMs: config.WORKER_LOCK_MS }, logger, metrics);
+  const hooks: PipelineHooks = {
+    kick: (sessionId, seq, epoch) => liveness.kick(sessionId, seq, epoch),
+    markPending: (sessionId) => pending.mark(sessionId),
+  };
   const roundtable = new Roundtable({
     config,
     logger,
     store,
     panels,
-    kick: enqueue,
-    queuePosition: (sessionId, seq) => queue.positionOf(sessionId, seq),
+    kick: hooks.kick,
+    ensureLive: (sessionId) => liveness.ensure(sessionId),
+    markPending: hooks.markPending,
+    queuePosition: (sessionId, seq, epoch) => queue.positionOf(sessionId, seq, epoch),
     adapterFor,
     budget,
   });
@@ -84,6 +99,6 @@ export function composeEngine(options: EngineOptions): Engine {
     images: createImageServices(config),
     metrics,
   };
-  const machine = options.createMachine?.(dependencies, enqueue) ?? new StepMachine(dependencies, enqueue);
-  return { keys, store, budget, panels, identities, queue, roundtable, machine };
+  const machine = options.createMachine?.(dependencies, hooks) ?? new StepMachine(dependencies, hooks);
+  return { keys, store, budget, panels, identities, queue, roundtable, machine, pending, liveness, sweeper };
 }

@@ -17,7 +17,9 @@ import type { Roundtable } from '../engine/roundtable.ts';
 import { TableRoundError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
-import type { StepQueue } from '../queue/step-queue.ts';
+import type { StepQueue } from '../pipeline/step-queue.ts';
+import type { Sweeper } from '../pipeline/sweeper.ts';
+import type { StepLiveness } from '../pipeline/step-liveness.ts';
 import type { Platform } from '../session/session-id.ts';
 import { findRedisServer, redisInstallHint, startEmbeddedRedis, tryInstallRedisServer, type EmbeddedRedis } from '../store/embedded-redis.ts';
 import type { RedisKeys } from '../store/keys.ts';
@@ -47,6 +49,8 @@ export interface RunningApp {
   keys: RedisKeys;
   store: SessionStore;
   queue: StepQueue;
+  liveness: StepLiveness;
+  sweeper: Sweeper;
   roundtable: Roundtable;
   commands: CommandDefinition[];
   runCommand: AdapterDependencies['runCommand'];
@@ -81,7 +85,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (!adapter) throw new TableRoundError('internal', `no adapter for platform ${platform} in this process`);
     return adapter;
   };
-  const { keys, store, budget, identities, queue, roundtable, machine } = composeEngine({ config, logger, redis, metrics, adapterFor, templatesDir: options.templatesDir });
+  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper } = composeEngine({ config, logger, redis, metrics, adapterFor, templatesDir: options.templatesDir });
   const commands = await loadCommands();
   const runCommand = createCommandRunner(commands, roundtable, logger);
 
@@ -96,7 +100,12 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   let worker: ReturnType<StepQueue['startWorker']> | undefined;
   if (config.ROLE !== 'gateway') {
     workerRedis = createRedis(redisUrl, logger, { name: 'worker' });
-    worker = queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics);
+    // A job that used up its attempts is revived at once rather than at the next sweep.
+    const revive = (data: { sessionId: string }) => {
+      liveness.ensure(data.sessionId).catch((error: unknown) => logger.warn({ err: error, sessionId: data.sessionId }, 'could not revive a failed step; the sweeper will'));
+    };
+    worker = queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics, revive);
+    sweeper.start();
   }
   if (config.ROLE !== 'worker') {
     for (const [platform, platformAdapter] of platforms) {
@@ -130,18 +139,31 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     );
   }
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    logger.info('shutting down: no new jobs; finishing or handing back running steps');
-    for (const platformAdapter of platforms.values()) await platformAdapter.stop().catch((error: unknown) => logger.warn({ err: error }, 'adapter stop failed'));
-    await queue.close(config.SHUTDOWN_GRACE_MS);
-    await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
-    workerRedis?.disconnect();
-    await redis.quit().catch(() => redis.disconnect());
-    await embedded?.stop();
+  let stopping: Promise<void> | undefined;
+  const quietly = async (what: string, work: () => Promise<unknown>, timeoutMs: number) => {
+    try {
+      await Promise.race([work(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    } catch (error) {
+      logger.warn({ err: error }, `shutdown: ${what} failed`);
+    }
+  };
+  // Order matters: intake first (no new events), then jobs (running steps finish within the
+  // grace period, still able to post), then the adapters' clients, then Redis.
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down: intake stopped; finishing or handing back running steps');
+      await Promise.all([...platforms.values()].map((platformAdapter) => quietly('stopping intake', () => platformAdapter.stopIntake(), 5_000)));
+      await quietly('stopping the sweeper', () => sweeper.stop(), 2_000);
+      await quietly('closing the queue', () => queue.close(config.SHUTDOWN_GRACE_MS), config.SHUTDOWN_GRACE_MS + 5_000);
+      await Promise.all([...platforms.values()].map((platformAdapter) => quietly('disposing an adapter', () => platformAdapter.dispose(), 3_000)));
+      await quietly('closing the HTTP server', () => new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve())), 2_000);
+      workerRedis?.disconnect();
+      await quietly('closing Redis', () => redis.quit(), 2_000);
+      redis.disconnect();
+      await quietly('stopping the embedded Redis', async () => embedded?.stop(), 5_000);
+    })();
+    return stopping;
   };
 
-  return { config, logger, redis, redisUrl, keys, store, queue, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, stop };
+  return { config, logger, redis, redisUrl, keys, store, queue, liveness, sweeper, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, stop };
 }

@@ -47,6 +47,12 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: integer(8, 1, 1000),
   /** A running step's lock; a worker that dies holding it has its step taken over after this long. */
   WORKER_LOCK_MS: integer(30_000, 500),
+  /** How often a worker's sweeper looks for sessions whose pending work has no live job. */
+  SWEEPER_INTERVAL_MS: integer(5_000, 100),
+  /** First retry delay of a failed step; later retries double it. */
+  STEP_RETRY_DELAY_MS: integer(2_000, 0),
+  /** Revivals of one dead step job before the step is skipped with a notice instead. */
+  STEP_MAX_REVIVALS: integer(3, 0, 100),
   /** Model requests per minute across all workers; 0 means no limit. */
   MODEL_RPM: integer(0, 0),
 
@@ -132,6 +138,9 @@ export const configSchema = z.object({
   SLACK_POST_WINDOW_MS: integer(1_000, 50),
   SLACK_UPDATES_PER_WINDOW: integer(40, 1),
   SLACK_UPDATE_WINDOW_MS: integer(60_000, 100),
+  /** chat.stopStream calls per window per workspace (Slack Tier 2: ~20 a minute). */
+  SLACK_STOPS_PER_WINDOW: integer(18, 1),
+  SLACK_STOP_WINDOW_MS: integer(60_000, 100),
   /** Use chat.startStream/appendStream/stopStream; off falls back to postMessage + chat.update. */
   SLACK_NATIVE_STREAMING: flag(true),
 });

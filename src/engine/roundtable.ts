@@ -25,9 +25,13 @@ export interface RoundtableDependencies {
   logger: Logger;
   store: SessionStore;
   panels: Map<string, Panel>;
-  /** Kicks the session's current step (idempotent). */
-  kick(sessionId: string, seq: number): Promise<void>;
-  queuePosition(sessionId: string, seq: number): Promise<number | undefined>;
+  /** Adds the job of the session's current step (idempotent). */
+  kick(sessionId: string, seq: number, epoch: number): Promise<void>;
+  /** Makes sure the session's pending work has a live job (re-kicks or revives a dead one). */
+  ensureLive(sessionId: string): Promise<unknown>;
+  /** Marks the session in the pending-work index, before its new work becomes visible. */
+  markPending(sessionId: string): Promise<void>;
+  queuePosition(sessionId: string, seq: number, epoch: number): Promise<number | undefined>;
   adapterFor(platform: string): ChatAdapter;
   budget: RateBudget;
 }
@@ -38,17 +42,37 @@ const costlyActions = new Set<SessionAction['type']>(['message', 'vote-open', 's
 export const maxTopicChars = 500;
 
 export class Roundtable implements RoundtableService {
-  constructor(private readonly deps: RoundtableDependencies) {
-    // Every public call maps "Redis is down" to a coded error the person can be told about.
-    for (const method of ['start', 'submit', 'status', 'mayManage', 'recentSessionFor'] as const) {
-      const original = this[method].bind(this) as (...args: unknown[]) => Promise<unknown>;
-      (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
-        original(...args).catch((error: unknown) => {
-          if (isRedisUnavailable(error)) {
-            throw new TableRoundError('redis_unavailable', `Redis unavailable during ${method}`, { cause: error, publicMessage: 'Our memory store is unreachable right now; please try again in a moment.' });
-          }
-          throw error;
-        });
+  constructor(private readonly deps: RoundtableDependencies) {}
+
+  start(request: StartRequest): Promise<{ sessionId: string }> {
+    return this.guard('start', () => this.startSession(request));
+  }
+
+  submit(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult> {
+    return this.guard('submit', () => this.submitAction(sessionId, person, action, eventId));
+  }
+
+  status(sessionId: string): Promise<SessionStatus | undefined> {
+    return this.guard('status', () => this.readStatus(sessionId));
+  }
+
+  mayManage(sessionId: string, person: Person): Promise<boolean> {
+    return this.guard('mayManage', () => this.checkManager(sessionId, person));
+  }
+
+  recentSessionFor(platform: string, channel: string, personId: string): Promise<string | undefined> {
+    return this.guard('recentSessionFor', () => this.findRecentSession(platform, channel, personId));
+  }
+
+  /** Every public call maps "Redis is down" to a coded error the person can be told about. */
+  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isRedisUnavailable(error)) {
+        throw new TableRoundError('redis_unavailable', `Redis unavailable during ${operation}`, { cause: error, publicMessage: 'Our memory store is unreachable right now; please try again in a moment.' });
+      }
+      throw error;
     }
   }
 
@@ -68,7 +92,7 @@ export class Roundtable implements RoundtableService {
     }
   }
 
-  async start(request: StartRequest): Promise<{ sessionId: string }> {
+  private async startSession(request: StartRequest): Promise<{ sessionId: string }> {
     const { config, store } = this.deps;
     await this.admitPerson(request.address.platform, request.person);
     if (config.USER_TOKEN_BUDGET > 0) {
@@ -106,6 +130,8 @@ export class Roundtable implements RoundtableService {
       createdAt: now,
       updatedAt: now,
       seq: 0,
+      epoch: 0,
+      revivals: 0,
       agenda: initialAgenda(panel, rounds, request.images ?? [], request.person),
       roleMap: {},
       rollingSummary: '',
@@ -117,16 +143,18 @@ export class Roundtable implements RoundtableService {
       tokensCompletion: 0,
       modelCalls: 0,
     };
+    // Indexed before it exists: if this process dies right after the create, the sweeper kicks it.
+    await this.deps.markPending(sessionId);
     if (!(await store.create(meta))) {
       throw new TableRoundError('session_exists', `session ${sessionId} exists`, { publicMessage: 'A roundtable is already running in this thread.' });
     }
     await store.rememberUserSession(request.address.platform, request.address.channel, request.person.id, sessionId);
     this.deps.logger.info({ sessionId, panelId, rounds }, 'session started');
-    await this.deps.kick(sessionId, 0);
+    await this.deps.kick(sessionId, 0, 0);
     return { sessionId };
   }
 
-  async submit(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult> {
+  private async submitAction(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult> {
     const { store, config } = this.deps;
     const meta = await store.load(sessionId);
     if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread. Start one by mentioning me with a topic.' });
@@ -152,11 +180,14 @@ export class Roundtable implements RoundtableService {
       if (applied) return applied;
     }
     const event: InboxEvent = { eventId: eventId ?? randomUUID(), person, receivedAt: Date.now(), action: normalised };
+    // Marked before the push: an event is never in the inbox without the sweeper knowing.
+    await this.deps.markPending(sessionId);
     if (!(await store.pushInbox(sessionId, event))) return { outcome: 'duplicate' };
     const { platform, channel } = parseSessionId(sessionId);
     await store.rememberUserSession(platform, channel, person.id, sessionId);
-    const current = await store.load(sessionId);
-    await this.deps.kick(sessionId, current?.seq ?? meta.seq);
+    // Not a blind add: a current step whose job died is revived, so a person's message or command
+    // never collapses onto a dead job.
+    await this.deps.ensureLive(sessionId);
     return { outcome: 'queued', ...(notice ? { notice } : {}) };
   }
 
@@ -188,7 +219,7 @@ export class Roundtable implements RoundtableService {
     return { outcome: 'applied', notice: unique.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.' };
   }
 
-  async status(sessionId: string): Promise<SessionStatus | undefined> {
+  private async readStatus(sessionId: string): Promise<SessionStatus | undefined> {
     const { store, config } = this.deps;
     const meta = await store.load(sessionId);
     if (!meta) return undefined;
@@ -218,7 +249,7 @@ export class Roundtable implements RoundtableService {
       tokens: { prompt: meta.tokensPrompt, completion: meta.tokensCompletion, calls: meta.modelCalls },
       pendingSteps: meta.agenda.length,
       pendingActions,
-      queuePosition: meta.agenda.length || pendingActions ? await this.deps.queuePosition(sessionId, meta.seq) : undefined,
+      queuePosition: meta.agenda.length || pendingActions ? await this.deps.queuePosition(sessionId, meta.seq, meta.epoch ?? 0) : undefined,
       poll: pollView,
       votedKeywords: meta.votedKeywords,
       createdAt: meta.createdAt,
@@ -226,13 +257,13 @@ export class Roundtable implements RoundtableService {
     };
   }
 
-  async mayManage(sessionId: string, person: Person): Promise<boolean> {
+  private async checkManager(sessionId: string, person: Person): Promise<boolean> {
     if (person.isManager) return true;
     const meta = await this.deps.store.load(sessionId);
     return meta?.starter.id === person.id;
   }
 
-  async recentSessionFor(platform: string, channel: string, personId: string): Promise<string | undefined> {
+  private async findRecentSession(platform: string, channel: string, personId: string): Promise<string | undefined> {
     for (const sessionId of await this.deps.store.recentUserSessions(platform, channel, personId)) {
       const meta = await this.deps.store.load(sessionId);
       if (meta?.status === 'active') return sessionId;
@@ -245,8 +276,8 @@ export class Roundtable implements RoundtableService {
    * re-enqueues its current step. Idempotent, like every kick.
    */
   async resume(sessionId: string): Promise<void> {
-    const meta = await this.deps.store.load(sessionId);
-    if (meta?.status === 'active') await this.deps.kick(sessionId, meta.seq);
+    const meta = await this.guard('resume', () => this.deps.store.load(sessionId));
+    if (meta?.status === 'active') await this.guard('resume', () => this.deps.ensureLive(sessionId));
   }
 
   /** True while the session has steps or actions waiting (used by the terminal's pacing of piped input). */

@@ -1,8 +1,8 @@
 /**
- * What a step executor gets, and the helpers every executor shares: idempotent posting,
- * streamed persona speech, usage accounting.
+ * What a step executor gets, and the helpers every executor shares: posting and streamed persona
+ * speech through the step outbox (exactly once: pipeline/step-outbox.ts), usage accounting.
  */
-import type { ChatAdapter, OutboundFile, PersonaIdentity, PostResult, Speaker } from '../adapter/chat-adapter.ts';
+import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ChatMessage, ModelGateway } from '../models/model-gateway.ts';
@@ -13,6 +13,9 @@ import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session
 import type { PromptInputs } from './prompt-builder.ts';
 import type { ImageServices } from './image-services.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { StepSupersededError, type StepOutbox } from '../pipeline/step-outbox.ts';
+import { deliverPost, type DeliveryTarget } from '../outbound/deliver-post.ts';
+import { OutboxStream } from '../outbound/outbox-stream.ts';
 
 export interface EngineDependencies {
   config: Config;
@@ -38,6 +41,12 @@ export interface StepContext {
   /** Entries after the rolling summary, oldest first, including ones added earlier in this step. */
   recent: TranscriptEntry[];
   images: ImageRecord[];
+  /** What this step has posted so far, across attempts. */
+  outbox: StepOutbox;
+  /** Fires when the job is cancelled (shutdown, lost lock). */
+  signal?: AbortSignal;
+  /** A reply that failed after part of it was shown (the step's skip records it). */
+  interrupted?: { persona: Persona; text: string };
 }
 
 /** What a step wants committed, plus steps to run next (before the rest of the agenda). */
@@ -57,28 +66,30 @@ export function entry(context: StepContext, fields: Pick<TranscriptEntry, 'kind'
   return { at: Date.now(), stage: context.meta.stage, round: context.meta.round, ...fields };
 }
 
+/**
+ * Charges a model call's tokens to the session and its starter. Best effort: spent tokens are
+ * spent, and a failed write (Redis blip) must not fail the step and make it call the model again.
+ */
 export async function recordUsage(context: StepContext, usage: { promptTokens: number; completionTokens: number }): Promise<void> {
   const platform = context.sessionId.split(':')[0] ?? '';
-  await context.deps.store.addUsage(context.sessionId, usage.promptTokens, usage.completionTokens, { platform, personId: context.meta.starter.id });
+  await context.deps.store
+    .addUsage(context.sessionId, usage.promptTokens, usage.completionTokens, { platform, personId: context.meta.starter.id })
+    .catch((error: unknown) => context.logger.warn({ err: error, ...usage }, 'could not record token use'));
 }
 
-/**
- * Posts once per (step, key): a retried step finds the recorded message ids and does not post
- * again. (A crash between the platform accepting a post and the record being written can still
- * duplicate that one post; the window is one Redis round trip.)
- */
-export async function postOnce(context: StepContext, key: string, speaker: Speaker, text: string, files?: OutboundFile[], payload?: string): Promise<PostResult> {
-  const idempotencyKey = `${context.seq}:${key}`;
-  const already = await context.deps.store.posted(context.sessionId, idempotencyKey);
-  if (already) return { messageIds: already.ids };
-  const result = await context.adapter.post({ sessionId: context.sessionId, speaker, text, files });
-  await context.deps.store.recordPosted(context.sessionId, idempotencyKey, { ids: result.messageIds, ...(payload === undefined ? {} : { payload }) });
-  return result;
+/** Posts text (and files) as a speaker, exactly once per step and key. Returns the message refs. */
+export async function postOnce(target: DeliveryTarget, key: string, speaker: Speaker, text: string, files?: OutboundFile[]): Promise<string[]> {
+  return deliverPost(target, { key, speaker, text, ...(files?.length ? { files } : {}) });
 }
 
-/** The payload an earlier attempt of this step recorded with its post under `key`, if any. */
-export async function earlierPayload(context: StepContext, key: string): Promise<string | undefined> {
-  return (await context.deps.store.posted(context.sessionId, `${context.seq}:${key}`))?.payload;
+/** What an earlier attempt of this step saved under `key` before posting it, if any. */
+export function earlierPayload(context: StepContext, key: string): string | undefined {
+  return context.outbox.payload(key);
+}
+
+/** Saves what will be posted under `key` before it is posted (rule 2a of the outbox). */
+export async function savePayload(context: StepContext, key: string, payload: string): Promise<void> {
+  await context.outbox.savePayload(key, payload);
 }
 
 export const moderator: Speaker = { kind: 'moderator' };
@@ -86,41 +97,44 @@ export const moderator: Speaker = { kind: 'moderator' };
 /**
  * Runs a persona's chat completion, streaming it into the thread when the adapter can, and
  * posts the final text once. Returns the visible text (reasoning removed). A re-run of a step
- * whose post went out returns the posted text without a second model call, so the transcript
- * says what the thread shows.
+ * whose answer was saved posts (or finishes posting) that answer without a second model call,
+ * so the transcript says what the thread shows; a re-run after a crash mid-stream continues the
+ * message the crashed attempt had started.
  */
 export async function speak(context: StepContext, persona: Persona, key: string, messages: ChatMessage[]): Promise<string> {
-  const idempotencyKey = `${context.seq}:${key}`;
-  const already = await context.deps.store.posted(context.sessionId, idempotencyKey);
-  if (already?.payload !== undefined) return already.payload;
   const identity = await context.deps.identityOf(persona);
   const speaker: Speaker = { kind: 'persona', persona: identity };
   const logger = context.logger.child({ persona: persona.id });
-  await context.adapter.typing?.(context.sessionId).catch((error: unknown) => logger.debug({ err: error }, 'typing indicator failed'));
-  const canStream = context.adapter.startStream !== undefined;
-  // A crashed earlier attempt may have left a half-streamed message: continue that one.
-  const streamKey = `${idempotencyKey}:stream`;
-  const resume = canStream ? (await context.deps.store.posted(context.sessionId, streamKey))?.ids[0] : undefined;
-  const stream = canStream
-    ? await context.adapter.startStream!(
-        { sessionId: context.sessionId, speaker },
-        { ...(resume ? { resume } : {}), onStarted: (token) => context.deps.store.recordPosted(context.sessionId, streamKey, { ids: [token] }) },
-      )
-    : undefined;
+  const stream = context.adapter.streaming ? new OutboxStream({ outbox: context.outbox, adapter: context.adapter, sessionId: context.sessionId, speaker, key, logger }) : undefined;
+  const saved = context.outbox.payload(key);
+  await stream?.open();
+  if (saved !== undefined) {
+    if (stream) await stream.finish(saved);
+    else await postOnce(context, key, speaker, saved);
+    return saved;
+  }
+  await context.adapter.typing?.(context.sessionId, speaker).catch((error: unknown) => logger.debug({ err: error }, 'typing indicator failed'));
+  let text: string | undefined;
   try {
     const result = await context.deps.models.chat({
       messages,
       model: persona.model,
       logger,
       onUsage: (usage) => recordUsage(context, usage),
-      onText: stream ? (text) => stream.update(text) : undefined,
+      onText: stream ? (textSoFar) => stream.update(textSoFar) : undefined,
+      ...(context.signal ? { signal: context.signal } : {}),
     });
-    const text = cleanSpeech(result.text, persona);
-    const posted = stream ? await stream.finish(text) : await context.adapter.post({ sessionId: context.sessionId, speaker, text });
-    await context.deps.store.recordPosted(context.sessionId, idempotencyKey, { ids: posted.messageIds, payload: text });
+    text = cleanSpeech(result.text, persona);
+    await context.outbox.savePayload(key, text);
+    if (stream) await stream.finish(text);
+    else await postOnce(context, key, speaker, text);
     return text;
   } catch (error) {
-    await stream?.abort(error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    // A superseded runner leaves the message alone: its successor is writing it.
+    if (stream && !(error instanceof StepSupersededError)) {
+      const shown = await stream.abort();
+      if (shown) context.interrupted = { persona, text: shown };
+    }
     throw error;
   }
 }

@@ -32,6 +32,15 @@ export class Metrics {
   readonly queueDepth = new Gauge({ name: 'tableround_queue_depth', help: 'Step jobs by state (sampled at scrape)', labelNames: ['state'], registers: [this.registry] });
   readonly platform429s = new Counter({ name: 'tableround_platform_429_total', help: '429 responses from chat platforms', labelNames: ['platform'], registers: [this.registry] });
   readonly errors = new Counter({ name: 'tableround_errors_total', help: 'Errors by code', labelNames: ['code'], registers: [this.registry] });
+  readonly sessionsRekicked = new Counter({
+    name: 'tableround_sessions_rekicked_total',
+    help: 'Sessions the sweeper found with pending work and no live job (kicked: job missing; revived: job dead)',
+    labelNames: ['how'],
+    registers: [this.registry],
+  });
+  readonly stepsRevived = new Counter({ name: 'tableround_steps_revived_total', help: 'Dead step jobs replaced under a new epoch (retry) or skipped', labelNames: ['outcome'], registers: [this.registry] });
+  readonly pendingOldestSeconds = new Gauge({ name: 'tableround_pending_oldest_age_seconds', help: 'Age of the oldest pending-work mark (sampled by the sweeper)', registers: [this.registry] });
+  readonly stepsSkipped = new Counter({ name: 'tableround_steps_skipped_total', help: 'Steps skipped after their final failure, by kind', labelNames: ['kind'], registers: [this.registry] });
 
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'tableround_' });

@@ -52,6 +52,13 @@ export interface SessionMeta {
   updatedAt: number;
   /** Step sequence number: the id of the next step job. Advanced only by a committed step. */
   seq: number;
+  /**
+   * Kick epoch: part of the step job's id, so that a job that failed or stalled out under the
+   * current id never blocks the next kick. Raised only by `reviveStep` (pipeline/step-liveness.ts).
+   */
+  epoch: number;
+  /** How many times the current step's job was revived after dying; reset by every commit. */
+  revivals: number;
   agenda: Step[];
   /** personaId → the role id it currently speaks from (after /switch). */
   roleMap: Record<string, string>;
@@ -101,6 +108,4 @@ export interface ImageRecord {
   height: number;
   from: string;
   at: number;
-  /** The step (seq) that described it: a re-run of that step reuses the description. */
-  seq?: number;
 }

@@ -2,6 +2,10 @@
  * Every Redis key is built here, under one configurable prefix. Session keys share a hash tag
  * (`{sessionId}`) so that a session's keys live in one Redis Cluster slot and MULTI/Lua over
  * them stays legal.
+ *
+ * Hygiene: every key the bot writes has a TTL or a hard bound. Session keys carry the session
+ * TTL (refreshed on activity); `pending` is bounded by the sessions that have work and is
+ * pruned by the sweeper; budgets expire with their window; caches and dedupe marks have TTLs.
  */
 export type SessionKeyType =
   | 'meta' // hash: SessionMeta fields
@@ -12,8 +16,9 @@ export type SessionKeyType =
   | 'ballots' // hash: voterId → JSON ballot
   | 'inbox' // list of JSON inbound events awaiting the step machine
   | 'images' // hash: content hash → JSON image description
-  | 'posted' // hash: idempotency key → platform message ids (JSON)
-  | 'replay'; // hash: idempotency key → what was posted, until the step commits
+  | 'outbox'; // hash: the running step's outbox (pipeline/step-outbox.ts), deleted by its commit
+
+export const sessionKeyTypes: readonly SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'outbox'];
 
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -22,9 +27,23 @@ export class RedisKeys {
     return `${this.prefix}:s:{${sessionId}}:${type}`;
   }
 
-  /** Sorted set of live session ids scored by last activity (ms). */
-  activeSessions(): string {
-    return `${this.prefix}:active`;
+  /** Mark that an inbound event was taken into the session's inbox (same slot as the inbox). */
+  sessionEventSeen(sessionId: string, eventId: string): string {
+    return `${this.prefix}:s:{${sessionId}}:seen:${eventId}`;
+  }
+
+  /**
+   * Sorted set of sessions that may have pending work, scored by when work was last added or
+   * a step last made progress (ms). Read by the sweeper (pipeline/sweeper.ts), which re-kicks
+   * sessions whose work has no live job and removes sessions that have none.
+   */
+  pendingSessions(): string {
+    return `${this.prefix}:pending`;
+  }
+
+  /** Short lease so that one worker at a time sweeps. */
+  sweeperLease(): string {
+    return `${this.prefix}:sweeper`;
   }
 
   /** Per-channel index of sessions for a user: used to find "my most recent session here". */

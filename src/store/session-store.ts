@@ -1,40 +1,46 @@
 /**
  * Session memory in Redis: meta (hash), transcript (append-only list), per-persona notes,
  * keyword candidates, the poll and its ballots, the ordered inbox, image descriptions and the
- * record of posts already made. Keys come from `RedisKeys`; every write refreshes the session TTL.
+ * running step's outbox. Keys come from `RedisKeys`; every write sets or refreshes the session
+ * TTL, and nothing here re-creates an expired key without it.
  *
  * The step machine changes a session only through `commit`, a Lua script that applies one step's
  * writes atomically and only if the session's `seq` is still the one the step started from — a
- * retried or duplicated step job can never apply its writes twice.
+ * retried or duplicated step job can never apply its writes twice. The exactly-once rule for
+ * what a step posts is stated in pipeline/step-outbox.ts.
  */
 import type { Redis } from 'ioredis';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
-import type { RedisKeys, SessionKeyType } from './keys.ts';
-import { isRedisUnavailable } from './redis-connection.ts';
+import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
 import { RedisScript } from './redis-script.ts';
 import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
-const sessionKeyTypes: SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'posted', 'replay'];
-
-/** A post a step made: platform message ids and what was posted. */
-export interface PostedRecord {
-  ids: string[];
-  payload?: string;
-}
-
 /** What one committed step writes. */
 export interface StepCommit {
-  meta?: Partial<Omit<SessionMeta, 'seq' | 'sessionId' | 'tokensPrompt' | 'tokensCompletion' | 'modelCalls'>>;
+  meta?: Partial<Omit<SessionMeta, 'seq' | 'epoch' | 'revivals' | 'sessionId' | 'tokensPrompt' | 'tokensCompletion' | 'modelCalls'>>;
   transcript?: TranscriptEntry[];
   notes?: Record<string, string>;
   /** Replaces the candidate pool. */
   candidates?: KeywordCandidate[];
   poll?: PollState | null;
   ballots?: Record<string, Ballot> | null;
+  /** Image descriptions this step made (kept per session by content hash). */
+  images?: ImageRecord[];
   /** How many inbox events this step consumed (from the head). */
   inboxConsumed?: number;
 }
 
+/** Everything a step reads first, in one round trip. */
+export interface StepSnapshot {
+  meta: SessionMeta | undefined;
+  inbox: InboxEvent[];
+  poll: PollState | undefined;
+  transcriptLength: number;
+  /** The raw outbox hash (field → value) of the step in progress; see pipeline/step-outbox.ts. */
+  outbox: Record<string, string>;
+}
+
+// KEYS: the session keys in `sessionKeyTypes` order (meta … outbox).
 const commitScript = new RedisScript(`
 local ops = cjson.decode(ARGV[1])
 local ttl = tonumber(ARGV[2])
@@ -62,14 +68,48 @@ end
 if ops.inboxConsumed and tonumber(ops.inboxConsumed) > 0 then
   redis.call('LTRIM', KEYS[7], tonumber(ops.inboxConsumed), -1)
 end
+if ops.images then
+  for field, value in pairs(ops.images) do redis.call('HSET', KEYS[8], field, value) end
+end
 local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
--- What the step posted was kept only so that a re-run of it could reuse it: the step is done.
-redis.call('DEL', KEYS[10])
-for i = 1, 9 do
+redis.call('HSET', KEYS[1], 'revivals', 0)
+-- The outbox held what this step posted only so that a re-run could finish it: the step is done.
+redis.call('DEL', KEYS[9])
+for i = 1, 8 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-redis.call('ZADD', KEYS[11], ARGV[3], ARGV[4])
 return {next, redis.call('LLEN', KEYS[7])}
+`);
+
+// Creates the session atomically: the meta hash with its TTL, or nothing when one exists.
+// KEYS[1] meta. ARGV: ttl, then field/value pairs.
+const createScript = new RedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
+return 1
+`);
+
+// Takes an inbound event into the inbox once: the dedupe mark and the event are written
+// together, so a failure between them can neither drop a redelivered event nor take it twice.
+// KEYS[1] seen mark, KEYS[2] inbox, KEYS[3] meta. ARGV: ttl, event JSON.
+const pushInboxScript = new RedisScript(`
+if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+if redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[1]), 'NX') == false then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]))
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[1]))
+return 1
+`);
+
+// Token use, only on a session that still exists (never re-creates an expired meta without TTL).
+// KEYS[1] meta. ARGV: prompt tokens, completion tokens.
+const usageScript = new RedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'tokensPrompt', tonumber(ARGV[1]))
+redis.call('HINCRBY', KEYS[1], 'tokensCompletion', tonumber(ARGV[2]))
+redis.call('HINCRBY', KEYS[1], 'modelCalls', 1)
+return 1
 `);
 
 // Applies a person's ballot only while the named poll is open.
@@ -85,7 +125,7 @@ return 1
 
 const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords']);
 const metaNumberFields = new Set<keyof SessionMeta>([
-  'round', 'autoRounds', 'createdAt', 'updatedAt', 'seq', 'summarisedThrough', 'replyCursor', 'pollCount', 'tokensPrompt', 'tokensCompletion', 'modelCalls',
+  'round', 'autoRounds', 'createdAt', 'updatedAt', 'seq', 'epoch', 'revivals', 'summarisedThrough', 'replyCursor', 'pollCount', 'tokensPrompt', 'tokensCompletion', 'modelCalls',
 ]);
 
 function encodeMeta(meta: Partial<SessionMeta>): Record<string, string> {
@@ -118,7 +158,7 @@ export class SessionStore {
     this.ttlMs = Math.round(ttlHours * 3_600_000);
   }
 
-  private key(type: SessionKeyType, sessionId: string): string {
+  key(type: SessionKeyType, sessionId: string): string {
     return this.keys.session(type, sessionId);
   }
 
@@ -126,30 +166,21 @@ export class SessionStore {
     return sessionKeyTypes.map((type) => this.key(type, sessionId));
   }
 
-  /** Creates the session; false when one already exists for this id. */
+  /** Creates the session in one atomic write (meta and its TTL); false when one already exists. */
   async create(meta: SessionMeta): Promise<boolean> {
-    const metaKey = this.key('meta', meta.sessionId);
-    const created = await this.redis.hsetnx(metaKey, 'sessionId', meta.sessionId);
-    if (!created) return false;
-    await this.redis
-      .multi()
-      .hset(metaKey, encodeMeta(meta))
-      .pexpire(metaKey, this.ttlMs)
-      .zadd(this.keys.activeSessions(), meta.createdAt, meta.sessionId)
-      .exec();
-    return true;
+    const fields = Object.entries(encodeMeta(meta)).flat();
+    return (await createScript.run(this.redis, [this.key('meta', meta.sessionId)], [this.ttlMs, ...fields])) === 1;
   }
 
-  /**
-   * What a step reads first, in one round trip: meta, inbox, poll and transcript length.
-   */
-  async snapshot(sessionId: string): Promise<{ meta: SessionMeta | undefined; inbox: InboxEvent[]; poll: PollState | undefined; transcriptLength: number }> {
+  /** What a step reads first, in one round trip: meta, inbox, poll, transcript length and outbox. */
+  async snapshot(sessionId: string): Promise<StepSnapshot> {
     const results = await this.redis
       .pipeline()
       .hgetall(this.key('meta', sessionId))
       .lrange(this.key('inbox', sessionId), 0, -1)
       .hget(this.key('poll', sessionId), 'state')
       .llen(this.key('transcript', sessionId))
+      .hgetall(this.key('outbox', sessionId))
       .exec();
     const value = <T>(index: number): T => {
       const [error, result] = results?.[index] ?? [new Error('no pipeline result'), undefined];
@@ -163,6 +194,7 @@ export class SessionStore {
       inbox: value<string[]>(1).map((raw) => JSON.parse(raw) as InboxEvent),
       poll: pollRaw ? (JSON.parse(pollRaw) as PollState) : undefined,
       transcriptLength: value<number>(3),
+      outbox: value<Record<string, string>>(4),
     };
   }
 
@@ -206,15 +238,13 @@ export class SessionStore {
     return applied === 1;
   }
 
-  /** Appends an event to the ordered inbox. Returns false for an event id seen before. */
+  /**
+   * Appends an event to the ordered inbox, once per event id (the dedupe mark and the event are
+   * written in one script). Returns false for an event seen before or a session that is gone.
+   */
   async pushInbox(sessionId: string, event: InboxEvent): Promise<boolean> {
-    const seenKey = this.keys.inboundSeen('inbox', `${sessionId}:${event.eventId}`);
-    const fresh = await this.redis.set(seenKey, '1', 'PX', this.ttlMs, 'NX');
-    if (fresh !== 'OK') return false;
-    const inboxKey = this.key('inbox', sessionId);
-    await this.redis.multi().rpush(inboxKey, JSON.stringify(event)).pexpire(inboxKey, this.ttlMs).exec();
-    await this.touch(sessionId);
-    return true;
+    const keys = [this.keys.sessionEventSeen(sessionId, event.eventId), this.key('inbox', sessionId), this.key('meta', sessionId)];
+    return (await pushInboxScript.run(this.redis, keys, [this.ttlMs, JSON.stringify(event)])) === 1;
   }
 
   async inbox(sessionId: string): Promise<InboxEvent[]> {
@@ -226,11 +256,18 @@ export class SessionStore {
    * Steps planned and events waiting, read atomically (MULTI): read separately, a commit in
    * between (which moves events from the inbox into the agenda) could make a busy session look idle.
    */
-  async pendingWork(sessionId: string): Promise<{ steps: number; events: number; exists: boolean }> {
-    const results = await this.redis.multi().hget(this.key('meta', sessionId), 'agenda').llen(this.key('inbox', sessionId)).exec();
-    const agenda = results?.[0]?.[1] as string | null | undefined;
+  async pendingWork(sessionId: string): Promise<{ steps: number; events: number; exists: boolean; seq: number; epoch: number; status: string | undefined }> {
+    const results = await this.redis.multi().hmget(this.key('meta', sessionId), 'agenda', 'seq', 'epoch', 'status').llen(this.key('inbox', sessionId)).exec();
+    const [agenda, seq, epoch, status] = (results?.[0]?.[1] ?? []) as (string | null)[];
     const events = Number(results?.[1]?.[1] ?? 0);
-    return { steps: agenda ? (JSON.parse(agenda) as unknown[]).length : 0, events, exists: agenda !== null && agenda !== undefined };
+    return {
+      steps: agenda ? (JSON.parse(agenda) as unknown[]).length : 0,
+      events,
+      exists: seq !== null && seq !== undefined,
+      seq: Number(seq ?? 0),
+      epoch: Number(epoch ?? 0),
+      status: status ?? undefined,
+    };
   }
 
   async inboxLength(sessionId: string): Promise<number> {
@@ -238,14 +275,13 @@ export class SessionStore {
   }
 
   /**
-   * Applies one step's writes atomically if `seq` still equals `expectSeq`. Returns the new seq
-   * and the inbox length after the commit (read inside the same script), or undefined when the
-   * step was stale (already committed elsewhere).
+   * Applies one step's writes atomically if `seq` still equals `expectSeq`, advances `seq`, and
+   * deletes the step's outbox. Returns the new seq and the inbox length after the commit (read
+   * inside the same script), or undefined when the step was stale (already committed elsewhere).
    */
   async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<{ seq: number; inboxLength: number } | undefined> {
     const ops: Record<string, unknown> = { expectSeq };
-    if (commit.meta) ops.meta = encodeMeta({ ...commit.meta, updatedAt: Date.now() });
-    else ops.meta = encodeMeta({ updatedAt: Date.now() });
+    ops.meta = encodeMeta({ ...(commit.meta ?? {}), updatedAt: Date.now() });
     if (commit.transcript?.length) ops.transcript = commit.transcript.map((entry) => JSON.stringify(entry));
     if (commit.notes && Object.keys(commit.notes).length) ops.notes = commit.notes;
     if (commit.candidates) ops.candidates = commit.candidates.map((candidate) => JSON.stringify(candidate));
@@ -255,28 +291,25 @@ export class SessionStore {
     else if (commit.ballots && Object.keys(commit.ballots).length) {
       ops.ballots = Object.fromEntries(Object.entries(commit.ballots).map(([voter, ballot]) => [voter, JSON.stringify(ballot)]));
     }
+    if (commit.images?.length) ops.images = Object.fromEntries(commit.images.map((image) => [image.hash, JSON.stringify(image)]));
     if (commit.inboxConsumed) ops.inboxConsumed = commit.inboxConsumed;
-    const keys = [...this.allKeys(sessionId), this.keys.activeSessions()];
     // cjson encodes an empty Lua table as {} — only send non-empty tables.
-    const result = (await commitScript.run(this.redis, keys, [JSON.stringify(ops), this.ttlMs, Date.now(), sessionId])) as number | [number, number];
+    const result = (await commitScript.run(this.redis, this.allKeys(sessionId), [JSON.stringify(ops), this.ttlMs])) as number | [number, number];
     return Array.isArray(result) ? { seq: result[0], inboxLength: result[1] } : undefined;
   }
 
   /**
    * Token use is recorded as it happens (not step-guarded): spent tokens are spent. The session's
    * starter is charged too, in a per-person counter that expires a day after its first charge.
+   * A session that has expired is not re-created by a late charge.
    */
   async addUsage(sessionId: string, promptTokens: number, completionTokens: number, starter?: { platform: string; personId: string }): Promise<void> {
-    const transaction = this.redis
-      .multi()
-      .hincrby(this.key('meta', sessionId), 'tokensPrompt', promptTokens)
-      .hincrby(this.key('meta', sessionId), 'tokensCompletion', completionTokens)
-      .hincrby(this.key('meta', sessionId), 'modelCalls', 1);
+    const charges: Promise<unknown>[] = [usageScript.run(this.redis, [this.key('meta', sessionId)], [promptTokens, completionTokens])];
     if (starter) {
       const spendKey = this.keys.userSpend(starter.platform, starter.personId);
-      transaction.incrby(spendKey, promptTokens + completionTokens).expire(spendKey, 86_400, 'NX');
+      charges.push(this.redis.multi().incrby(spendKey, promptTokens + completionTokens).expire(spendKey, 86_400, 'NX').exec());
     }
-    await transaction.exec();
+    await Promise.all(charges);
   }
 
   /** Tokens the person's sessions spent in the current day window. */
@@ -294,51 +327,6 @@ export class SessionStore {
     return Object.values(hash).map((raw) => JSON.parse(raw) as ImageRecord);
   }
 
-  async saveImage(sessionId: string, record: ImageRecord): Promise<void> {
-    const key = this.key('images', sessionId);
-    await this.redis.multi().hset(key, record.hash, JSON.stringify(record)).pexpire(key, this.ttlMs).exec();
-  }
-
-  /**
-   * What a step already posted under an idempotency key: the platform message ids, and the text
-   * (or other payload) it posted, so a re-run reuses it instead of asking the model again.
-   */
-  async posted(sessionId: string, idempotencyKey: string): Promise<PostedRecord | undefined> {
-    const [ids, payload] = await Promise.all([this.redis.hget(this.key('posted', sessionId), idempotencyKey), this.redis.hget(this.key('replay', sessionId), idempotencyKey)]);
-    if (!ids) return undefined;
-    return { ids: JSON.parse(ids) as string[], ...(payload === null ? {} : { payload }) };
-  }
-
-  /**
-   * Records a post that the platform accepted. This write matters more than most: without it a
-   * re-run of the step would post again, so while Redis is briefly unreachable it is retried for
-   * up to a minute before giving up.
-   */
-  async recordPosted(sessionId: string, idempotencyKey: string, record: PostedRecord): Promise<void> {
-    const key = this.key('posted', sessionId);
-    const deadline = Date.now() + 60_000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const transaction = this.redis.multi().hset(key, idempotencyKey, JSON.stringify(record.ids)).pexpire(key, this.ttlMs);
-        if (record.payload !== undefined) {
-          const replay = this.key('replay', sessionId);
-          transaction.hset(replay, idempotencyKey, record.payload).pexpire(replay, this.ttlMs);
-        }
-        await transaction.exec();
-        return;
-      } catch (error) {
-        if (!isRedisUnavailable(error) || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 2_000)));
-      }
-    }
-  }
-
-  async setPollMessageId(sessionId: string, messageId: string): Promise<void> {
-    const poll = await this.poll(sessionId);
-    if (!poll) return;
-    await this.redis.hset(this.key('poll', sessionId), 'state', JSON.stringify({ ...poll, messageId }));
-  }
-
   async rememberUserSession(platform: string, channel: string, userId: string, sessionId: string): Promise<void> {
     const key = this.keys.userChannelSessions(platform, channel, userId);
     await this.redis.multi().zadd(key, Date.now(), sessionId).zremrangebyrank(key, 0, -21).pexpire(key, this.ttlMs).exec();
@@ -346,13 +334,5 @@ export class SessionStore {
 
   async recentUserSessions(platform: string, channel: string, userId: string): Promise<string[]> {
     return this.redis.zrevrange(this.keys.userChannelSessions(platform, channel, userId), 0, 19);
-  }
-
-  /** Refreshes the TTL of every key of the session (activity). */
-  async touch(sessionId: string): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    for (const key of this.allKeys(sessionId)) pipeline.pexpire(key, this.ttlMs);
-    pipeline.zadd(this.keys.activeSessions(), Date.now(), sessionId);
-    await pipeline.exec();
   }
 }

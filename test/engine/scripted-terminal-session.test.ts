@@ -117,7 +117,8 @@ describe('scripted terminal session (real entry point)', () => {
   it('leaves the session in Redis: ended, with transcript, notes, poll and a TTL', async () => {
     const redis = new Redis(testRedisUrl());
     const keys = new RedisKeys(prefix);
-    const [sessionId] = await redis.zrange(keys.activeSessions(), 0, -1);
+    const [metaKey] = await redis.keys(`${prefix}:s:*:meta`);
+    const sessionId = /:s:\{(.+)\}:meta$/.exec(metaKey ?? '')?.[1];
     expect(sessionId).toMatch(/^terminal:console:/);
     const meta = await redis.hgetall(keys.session('meta', sessionId!));
     expect(meta.status).toBe('ended');

@@ -15,7 +15,7 @@ import { RedisKeys } from '../../src/store/keys.ts';
 import { ModelGateway } from '../../src/models/model-gateway.ts';
 import { Templates } from '../../src/prompts/render-template.ts';
 import { loadPanels } from '../../src/panels/panel-loader.ts';
-import { StepMachine } from '../../src/engine/step-machine.ts';
+import { StepMachine } from '../../src/pipeline/step-machine.ts';
 import { initialAgenda } from '../../src/engine/agenda.ts';
 import { createImageServices } from '../../src/app/image-services.ts';
 import type { SessionMeta } from '../../src/session/session-types.ts';
@@ -61,23 +61,23 @@ describe('step re-run after a post', () => {
         identityOf: async (persona) => ({ id: persona.id, displayName: persona.displayName }),
         images: createImageServices(config),
       },
-      async (_sessionId, seq) => void enqueued.push(seq),
+      { kick: async (_sessionId, seq) => void enqueued.push(seq), markPending: async () => undefined },
     );
     const person = { id: 'u', displayName: 'Ana' };
     const sessionId = 'terminal:c:retry';
     const now = Date.now();
     const meta: SessionMeta = {
       sessionId, topic: 'Retry', panelId: panel.id, stage: 'opening', round: 0, autoRounds: 0, status: 'active', starter: person, createdAt: now, updatedAt: now,
-      seq: 0, agenda: initialAgenda(panel, 0, [], person).slice(1), roleMap: {}, rollingSummary: '', summarisedThrough: 0, replyCursor: 0, votedKeywords: [], pollCount: 0,
+      seq: 0, epoch: 0, revivals: 0, agenda: initialAgenda(panel, 0, [], person).slice(1), roleMap: {}, rollingSummary: '', summarisedThrough: 0, replyCursor: 0, votedKeywords: [], pollCount: 0,
       tokensPrompt: 0, tokensCompletion: 0, modelCalls: 0,
     };
     await store.create(meta);
 
-    await expect(machine.process(sessionId, 0, false)).rejects.toThrow(/simulated crash/);
+    await expect(machine.process({ sessionId, seq: 0, epoch: 0, skip: false }, { final: false })).rejects.toThrow(/simulated crash/);
     expect(adapter.posts).toHaveLength(1);
     expect(fake.chatRequests()).toHaveLength(1);
 
-    expect(await machine.process(sessionId, 0, false)).toBe('ran');
+    expect(await machine.process({ sessionId, seq: 0, epoch: 0, skip: false }, { final: false })).toBe('ran');
     expect(adapter.posts).toHaveLength(1);
     expect(fake.chatRequests()).toHaveLength(1);
     const [entry] = await store.transcript(sessionId);

@@ -1,9 +1,9 @@
 /**
- * An in-process ChatAdapter for engine tests: records every post (speaker, text, files) and poll
- * view, optionally with a delay per post. It stands where a platform adapter would; the platform
- * adapters themselves are tested against their emulators.
+ * An in-process ChatAdapter for engine tests: records every message (speaker, text, files) and
+ * poll view, optionally with a delay per message. It stands where a platform adapter would; the
+ * platform adapters themselves are tested against their emulators.
  */
-import type { ChatAdapter, PollView, PostRequest, PostResult } from '../../src/adapter/chat-adapter.ts';
+import type { ChatAdapter, PollView, SendRequest } from '../../src/adapter/chat-adapter.ts';
 
 export interface RecordedPost {
   sessionId: string;
@@ -15,13 +15,23 @@ export interface RecordedPost {
 
 export class RecordingAdapter implements ChatAdapter {
   readonly platform = 'terminal' as const;
+  readonly messageLimit: number;
   readonly posts: RecordedPost[] = [];
   readonly polls: PollView[] = [];
   private id = 0;
 
-  constructor(private readonly postDelayMs = 0) {}
+  constructor(
+    private readonly postDelayMs = 0,
+    messageLimit = 100_000,
+  ) {
+    this.messageLimit = messageLimit;
+  }
 
-  async post(request: PostRequest): Promise<PostResult> {
+  render(text: string): string {
+    return text;
+  }
+
+  async send(request: SendRequest): Promise<string> {
     if (this.postDelayMs) await new Promise((resolve) => setTimeout(resolve, this.postDelayMs));
     this.posts.push({
       sessionId: request.sessionId,
@@ -30,7 +40,7 @@ export class RecordingAdapter implements ChatAdapter {
       files: (request.files ?? []).map((file) => ({ filename: file.filename, contentType: file.contentType, bytes: file.bytes })),
       at: Date.now(),
     });
-    return { messageIds: [`m${++this.id}`] };
+    return `m${++this.id}`;
   }
 
   async showPoll(poll: PollView, existingMessageId: string | undefined): Promise<string> {

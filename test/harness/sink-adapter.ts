@@ -4,7 +4,7 @@
  * one place where a test can count them.
  */
 import { createServer, type Server } from 'node:http';
-import type { ChatAdapter, PostRequest, PostResult } from '../../src/adapter/chat-adapter.ts';
+import type { ChatAdapter, SendRequest } from '../../src/adapter/chat-adapter.ts';
 
 export interface SinkPost {
   sessionId: string;
@@ -15,9 +15,14 @@ export interface SinkPost {
 
 export class SinkAdapter implements ChatAdapter {
   readonly platform = 'terminal' as const;
+  readonly messageLimit = 100_000;
   constructor(private readonly sinkUrl: string) {}
 
-  async post(request: PostRequest): Promise<PostResult> {
+  render(text: string): string {
+    return text;
+  }
+
+  async send(request: SendRequest): Promise<string> {
     const body: SinkPost = {
       sessionId: request.sessionId,
       speaker: request.speaker.kind === 'moderator' ? 'moderator' : request.speaker.persona.displayName,
@@ -26,7 +31,7 @@ export class SinkAdapter implements ChatAdapter {
     };
     const response = await fetch(this.sinkUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const { id } = (await response.json()) as { id: string };
-    return { messageIds: [id] };
+    return id;
   }
 }
 

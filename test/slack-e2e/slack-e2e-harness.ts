@@ -87,6 +87,7 @@ export async function startE2E(options: { speech?: (request: RecordedRequest, in
       postMessagePerChannel: { limit: 1, windowMs: scaledPacing.postWindowMs, burst: 1 },
       updatePerWorkspace: { limit: 50, windowMs: scaledPacing.updateWindowMs },
       streamPerWorkspace: { limit: 100, windowMs: scaledPacing.updateWindowMs },
+      stopPerWorkspace: { limit: 20, windowMs: scaledPacing.updateWindowMs },
       defaultPerWorkspace: { limit: 1_000, windowMs: scaledPacing.updateWindowMs },
     },
     retryDelaysMs: [0, 100, 200],
@@ -114,6 +115,8 @@ export async function startE2E(options: { speech?: (request: RecordedRequest, in
     SLACK_POST_WINDOW_MS: scaledPacing.postWindowMs,
     SLACK_UPDATES_PER_WINDOW: scaledPacing.updatesPerWindow,
     SLACK_UPDATE_WINDOW_MS: scaledPacing.updateWindowMs,
+    SLACK_STOPS_PER_WINDOW: 18,
+    SLACK_STOP_WINDOW_MS: scaledPacing.updateWindowMs,
     ...options.env,
   });
   const app = await startApp({ config, logger: createLogger('silent'), platformFactories: { slack: createSlackAdapter } });

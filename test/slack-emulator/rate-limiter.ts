@@ -30,8 +30,12 @@ export interface RateLimitOptions {
   postMessagePerChannel: RateRule;
   /** `chat.update`: Tier 3 per workspace. */
   updatePerWorkspace: RateRule;
-  /** `chat.appendStream` / `chat.stopStream`, per workspace (treated as Tier 4). */
+  /** `chat.appendStream`, per workspace (treated as Tier 4). */
   streamPerWorkspace: RateRule;
+  /** `chat.stopStream`: Tier 2 per workspace (~20 a minute). */
+  stopPerWorkspace?: RateRule;
+  /** `conversations.replies`: Tier 3 per workspace. */
+  repliesPerWorkspace?: RateRule;
   /** Everything else (users.info, files.*, postEphemeral, auth.test): Tier 4. */
   defaultPerWorkspace: RateRule;
   /**
@@ -74,7 +78,9 @@ export class RateLimiter {
       if (channel) rules.push({ key: `post:${channel}`, rule: this.options.postMessagePerChannel });
     }
     if (method === 'chat.update') rules.push({ key: 'update', rule: this.options.updatePerWorkspace });
-    else if (method === 'chat.appendStream' || method === 'chat.stopStream') rules.push({ key: 'stream', rule: this.options.streamPerWorkspace });
+    else if (method === 'chat.appendStream') rules.push({ key: 'stream', rule: this.options.streamPerWorkspace });
+    else if (method === 'chat.stopStream') rules.push({ key: 'stop', rule: this.options.stopPerWorkspace ?? slackTiers.tier2 });
+    else if (method === 'conversations.replies') rules.push({ key: 'replies', rule: this.options.repliesPerWorkspace ?? slackTiers.tier3 });
     else rules.push({ key: `method:${method}`, rule: this.options.defaultPerWorkspace });
 
     const now = this.now();

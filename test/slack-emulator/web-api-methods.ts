@@ -241,6 +241,34 @@ const handlers: Record<string, Handler> = {
     return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title })) };
   },
 
+  // https://api.slack.com/methods/conversations.replies: the parent first, then replies oldest
+  // first; `oldest`/`latest` bound the ts (exclusive unless `inclusive`), `limit` ≤ 1000.
+  'conversations.replies': (args, context) => {
+    const channel = requireChannel(args, context);
+    if (typeof channel !== 'string') return channel;
+    const ts = text(args.ts);
+    if (!ts || !context.workspace.findMessage(channel, ts)) return failure('thread_not_found');
+    const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
+    const oldest = Number(text(args.oldest) ?? args.oldest ?? 0);
+    const latest = Number(text(args.latest) ?? args.latest ?? Number.POSITIVE_INFINITY);
+    const limit = Math.min(1_000, Math.max(1, Number(args.limit ?? 1_000)));
+    const inRange = (value: string) => {
+      const at = Number(value);
+      return (inclusive ? at >= oldest : at > oldest) && (inclusive ? at <= latest : at < latest);
+    };
+    const thread = context.workspace.messages.filter((message) => message.channel === channel && (message.ts === ts || message.threadTs === ts));
+    const selected = thread.filter((message) => message.ts === ts || inRange(message.ts)).slice(0, limit);
+    return {
+      ok: true,
+      messages: selected.map((message) => ({
+        ...messageObject(message, context.workspace),
+        ...(message.files ? { files: message.files.map((file) => fileObject(file, context.baseUrl, context.workspace.teamId)) } : {}),
+      })),
+      has_more: false,
+      response_metadata: { next_cursor: '' },
+    };
+  },
+
   'files.info': (args, context) => {
     const file = context.workspace.files.get(text(args.file) ?? '');
     if (!file) return failure('file_not_found');

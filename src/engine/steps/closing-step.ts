@@ -9,7 +9,7 @@ import { describeForPerson } from '../describe-error.ts';
 import { detectLanguage } from '../../prompts/detect-language.ts';
 import type { Step } from '../../session/session-types.ts';
 import { formatEntry } from '../prompt-builder.ts';
-import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { renderSummaryMarkdown, renderTranscriptMarkdown } from '../transcript-markdown.ts';
 import { runPollClose } from './vote-steps.ts';
 
@@ -46,26 +46,37 @@ export async function runClosing(context: StepContext, step: Extract<Step, { kin
     summary: context.meta.rollingSummary || '(none)',
     transcript: [...context.recent, ...(outcome.transcript ?? [])].map(formatEntry).join('\n') || '(nothing was said)',
   });
-  // The session ends even when the summary model fails: the transcript matters more.
+  // The session ends even when the summary model fails: the transcript matters more. A re-run
+  // reuses the summary an earlier attempt saved, so the thread never shows two different ones.
   let summary: ClosingSummary | undefined;
   let summaryMarkdown: string;
-  try {
-    summary = (
-      await context.deps.models.json(closingSummarySchema, 'closing_summary', {
-        role: 'summary',
-        messages: [{ role: 'user', content: prompt }],
-        maxTokens: 1_500,
-        logger: context.logger,
-        onUsage: (usage) => recordUsage(context, usage),
-      })
-    ).value;
-    summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords);
-  } catch (error) {
-    const coded = asTableRoundError(error);
-    context.logger.error({ err: coded }, 'closing summary failed; ending without it');
-    summaryMarkdown = `**Closing summary unavailable** — ${describeForPerson(coded)}
+  const saved = earlierPayload(context, 'summary');
+  if (saved !== undefined) {
+    const parsed = JSON.parse(saved) as { summary?: ClosingSummary; markdown: string };
+    summary = parsed.summary;
+    summaryMarkdown = parsed.markdown;
+  } else {
+    try {
+      summary = (
+        await context.deps.models.json(closingSummarySchema, 'closing_summary', {
+          role: 'summary',
+          messages: [{ role: 'user', content: prompt }],
+          maxTokens: 1_500,
+          logger: context.logger,
+          onUsage: (usage) => recordUsage(context, usage),
+          ...(context.signal ? { signal: context.signal } : {}),
+        })
+      ).value;
+      summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords);
+    } catch (error) {
+      if (context.signal?.aborted) throw error;
+      const coded = asTableRoundError(error);
+      context.logger.error({ err: coded }, 'closing summary failed; ending without it');
+      summaryMarkdown = `**Closing summary unavailable** — ${describeForPerson(coded)}
 
 **Voted keywords:** ${votedKeywords.length ? votedKeywords.join(', ') : '(no vote passed)'}`;
+    }
+    await savePayload(context, 'summary', JSON.stringify({ ...(summary ? { summary } : {}), markdown: summaryMarkdown }));
   }
   await postOnce(context, 'summary', moderator, summaryMarkdown);
   const summaryEntry = entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: summaryMarkdown, stage: 'closing' });
@@ -73,7 +84,7 @@ export async function runClosing(context: StepContext, step: Extract<Step, { kin
   const meta = (await context.deps.store.load(context.sessionId)) ?? context.meta;
   const markdown = renderTranscriptMarkdown(meta, context.panel, [...stored, ...(outcome.transcript ?? []), summaryEntry], summaryMarkdown);
   const filename = `tableround-${context.meta.createdAt}-${context.meta.topic.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 40).replace(/^-|-$/g, '') || 'session'}.md`;
-  await postOnce(context, 'transcript', moderator, `Session ended by ${step.by.displayName}. The full transcript is attached.`, [
+  await postOnce(context, 'transcript', moderator, `Session ended by ${step.by.displayName}. The full transcript is attached. Mention me in the channel to start a new roundtable.`, [
     { filename, contentType: 'text/markdown', bytes: Buffer.from(markdown, 'utf8'), description: 'Roundtable transcript' },
   ]);
   if (context.adapter.archive) {

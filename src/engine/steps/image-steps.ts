@@ -7,7 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { asTableRoundError, TableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
 import type { Step } from '../../session/session-types.ts';
-import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import type { ImageRecord } from '../../session/session-types.ts';
 
 export async function runImageDescribe(context: StepContext, step: Extract<Step, { kind: 'image-describe' }>): Promise<StepOutcome> {
   const { config } = context.deps;
@@ -21,32 +22,34 @@ export async function runImageDescribe(context: StepContext, step: Extract<Step,
     const bytes = await fetchBytes(context, step);
     const prepared = await context.deps.images.prepareForVision(bytes, image.filename, image.size);
     const known = await context.deps.store.image(context.sessionId, prepared.hash);
-    if (known && known.seq !== context.seq) {
+    if (known) {
       await postOnce(context, 'image-seen', moderator, `${image.filename}: the panel has already seen this image.`);
       return {};
     }
     // Described once: a re-run of this very step (after a crash) reuses the saved description.
-    let description = known?.description;
+    const descriptionKey = `describe:${prepared.hash}`;
+    let description = earlierPayload(context, descriptionKey);
     if (description === undefined) {
       const result = await context.deps.models.describeImage(prepared.jpeg, context.deps.templates.render('vision-describe', {}), {
         logger: context.logger,
         onUsage: (usage) => recordUsage(context, usage),
       });
       description = result.text;
-      await context.deps.store.saveImage(context.sessionId, {
-        hash: prepared.hash,
-        description,
-        filename: image.filename,
-        width: prepared.width,
-        height: prepared.height,
-        from: step.from.displayName,
-        at: Date.now(),
-        seq: context.seq,
-      });
+      await savePayload(context, descriptionKey, description);
     }
+    const record: ImageRecord = {
+      hash: prepared.hash,
+      description,
+      filename: image.filename,
+      width: prepared.width,
+      height: prepared.height,
+      from: step.from.displayName,
+      at: Date.now(),
+    };
     const text = `📷 ${step.from.displayName} shared ${image.filename}. What the panel sees: ${description}`;
     await postOnce(context, 'image-description', moderator, text);
     return {
+      images: [record],
       transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text, images: [prepared.hash] })],
       followUps: context.panel.personas.map((persona) => ({ kind: 'image-story', personaId: persona.id, imageHash: prepared.hash })),
     };

@@ -6,7 +6,7 @@ import { detectLanguage } from '../../prompts/detect-language.ts';
 import type { Step } from '../../session/session-types.ts';
 import { deriveRoleSwitch } from '../derangement.ts';
 import { formatEntry, roleOf } from '../prompt-builder.ts';
-import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 
 export const commandHelp = '/vote, /vote close, /switch, /imagine [prompt], /status, /end';
 
@@ -36,17 +36,23 @@ export async function runPause(context: StepContext): Promise<StepOutcome> {
     maxChars: 900,
     transcript: `${context.meta.rollingSummary ? `(Earlier: ${context.meta.rollingSummary})\n` : ''}${transcript}`,
   });
-  const result = await context.deps.models.chat({
-    role: 'summary',
-    messages: [{ role: 'user', content: prompt }],
-    logger: context.logger,
-    onUsage: (usage) => recordUsage(context, usage),
-  });
-  const text = `**Pause.** ${result.text}\n\nWhat next? Write in the thread to steer the panel, or ${commandHelp}.`;
+  let synthesis = earlierPayload(context, 'pause');
+  if (synthesis === undefined) {
+    const result = await context.deps.models.chat({
+      role: 'summary',
+      messages: [{ role: 'user', content: prompt }],
+      logger: context.logger,
+      onUsage: (usage) => recordUsage(context, usage),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    synthesis = result.text;
+    await savePayload(context, 'pause', synthesis);
+  }
+  const text = `**Pause.** ${synthesis}\n\nWhat next? Write in the thread to steer the panel, or ${commandHelp}.`;
   await postOnce(context, 'pause', moderator, text);
   return {
     meta: { stage: 'paused' },
-    transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: result.text })],
+    transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: synthesis })],
   };
 }
 

@@ -12,7 +12,7 @@ import {
   turnMessages,
   currentRoleTitle,
 } from '../prompt-builder.ts';
-import { entry, personaById, promptInputs, recordUsage, postOnce, earlierPayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
+import { entry, personaById, promptInputs, recordUsage, postOnce, earlierPayload, savePayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
 import { speak } from '../step-context.ts';
 
 type SpeechStep = Extract<Step, { kind: 'introduction' | 'turn' | 'image-story' }>;
@@ -53,7 +53,7 @@ async function runImageStory(context: StepContext, step: Extract<Step, { kind: '
   if (!image) throw new TableRoundError('internal', `image ${step.imageHash} has no description`);
   const key = `story:${persona.id}:${step.imageHash}`;
   // A re-run after the story was posted reuses it rather than asking the model again.
-  const earlier = await earlierPayload(context, key);
+  const earlier = earlierPayload(context, key);
   let value: z.infer<typeof storySchema>;
   if (earlier) {
     value = storySchema.parse(JSON.parse(earlier));
@@ -71,7 +71,8 @@ async function runImageStory(context: StepContext, step: Extract<Step, { kind: '
   }
   const story = cleanSpeech(value.story, persona);
   const identity = await context.deps.identityOf(persona);
-  await postOnce(context, key, { kind: 'persona', persona: identity }, story, undefined, JSON.stringify(value));
+  if (earlier === undefined) await savePayload(context, key, JSON.stringify(value));
+  await postOnce(context, key, { kind: 'persona', persona: identity }, story);
   return {
     transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: story, images: [step.imageHash] })],
     notes: {

@@ -9,7 +9,8 @@ import type { Ballot, PollState, Step } from '../../session/session-types.ts';
 import { mergeKeywords } from '../keyword-pool.ts';
 import { buildPollView, peopleChoiceLimit } from '../poll-view.ts';
 import { ballotMessages, keywordMessages } from '../prompt-builder.ts';
-import { cleanSpeech, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+import { cleanSpeech, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { sendOnce } from '../../pipeline/step-outbox.ts';
 import { tallyVotes } from '../vote-tally.ts';
 
 const keywordsSchema = z.object({ keywords: z.array(z.string().min(1).max(80)).min(1).max(15) });
@@ -84,14 +85,22 @@ export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
   };
 }
 
-/** Posts the poll (first time) or updates it in place; idempotent per step. */
+/**
+ * Posts the poll (first time: once, through the step outbox) or updates it in place (an update
+ * is idempotent). Returns the poll message's ref.
+ */
 export async function showPoll(context: StepContext, poll: PollState, ballots: Record<string, Ballot>): Promise<string | undefined> {
   const config = context.deps.config;
   const view = buildPollView(context.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE));
-  if (context.adapter.showPoll) return context.adapter.showPoll(view, poll.messageId);
+  const { adapter } = context;
+  if (adapter.showPoll) {
+    if (poll.messageId) return adapter.showPoll(view, poll.messageId);
+    const { ref } = await sendOnce(context.outbox, adapter, `poll:${poll.pollId}`, 0, { sessionId: context.sessionId, speaker: moderator, text: '', poll: true }, () => adapter.showPoll!(view, undefined), context.logger);
+    return ref;
+  }
   const lines = view.candidates.map((candidate) => `${candidate.index + 1}. ${candidate.label} — ${candidate.personaVotes + candidate.peopleVotes} vote(s)`);
-  const posted = await postOnce(context, `poll-list:${poll.pollId}:${poll.status}`, moderator, lines.join('\n'));
-  return posted.messageIds[0];
+  const [ref] = await postOnce(context, `poll-list:${poll.pollId}:${poll.status}`, moderator, lines.join('\n'));
+  return ref;
 }
 
 const ballotSchema = z.object({ choices: z.array(z.number().int()).min(1).max(10), reason: z.string().max(400).optional() });
@@ -103,7 +112,7 @@ export async function runPersonaBallot(context: StepContext, step: Extract<Step,
   const size = Math.min(context.deps.config.PERSONA_BALLOT_SIZE, poll.candidates.length);
   const key = `ballot:${persona.id}:${poll.pollId}`;
   // A re-run after the ballot was posted keeps that ballot rather than asking the model again.
-  const earlier = await earlierPayload(context, key);
+  const earlier = earlierPayload(context, key);
   const value = earlier
     ? ballotSchema.parse(JSON.parse(earlier))
     : (
@@ -122,7 +131,8 @@ export async function runPersonaBallot(context: StepContext, step: Extract<Step,
   const chosen = choices.map((index) => poll.candidates[index]).join(', ');
   const text = `🗳️ ${chosen}${value.reason ? ` — ${cleanSpeech(value.reason, persona)}` : ''}`;
   const identity = await context.deps.identityOf(persona);
-  await postOnce(context, key, { kind: 'persona', persona: identity }, text, undefined, JSON.stringify(value));
+  if (earlier === undefined) await savePayload(context, key, JSON.stringify(value));
+  await postOnce(context, key, { kind: 'persona', persona: identity }, text);
   const ballots = { ...(await context.deps.store.ballots(context.sessionId)), [`persona:${persona.id}`]: ballot };
   await showPoll(context, poll, ballots);
   return {

@@ -1,0 +1,143 @@
+/**
+ * Slack's own streaming messages: `chat.startStream` (persona username/icon; in a channel it
+ * names a recipient: the session's starter) → `chat.appendStream` with the new text → `chat.stopStream`.
+ * Text goes as `markdown_text`, neutralised (mrkdwn.ts). The stream state machine itself —
+ * throttling, the final write, resuming after a crash — is the core's (src/outbound/); this
+ * class only makes the calls, inside the Redis-shared budgets, and remembers in process what it
+ * appended to each stream.
+ *
+ * Hazards: `chat.stopStream` is Tier 2 (~20/min per workspace) — every stop waits for its own
+ * budget; a stream whose process died is unknown here: `stop` then only stops it (the core
+ * rewrites its text with `chat.update`). When Slack refuses native streaming (older workspace,
+ * feature off), the message is posted normally instead and later streams of this process use
+ * `chat.update` alone.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { NativeStreaming, Speaker } from '../../src/adapter/chat-adapter.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import { authorshipFor } from './identity.ts';
+import { platformFailure, threadOf, type MessagePoster } from './message-poster.ts';
+import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
+import type { SlackPacing } from './slack-pacing.ts';
+
+export interface NativeStreamDependencies {
+  client: WebClient;
+  poster: MessagePoster;
+  pacing: SlackPacing;
+  logger: Logger;
+  /** Who a stream in this session is addressed to (the starter) and the workspace. */
+  recipientOf(sessionId: string): Promise<{ userId: string; teamId: string } | undefined>;
+}
+
+/** What this process sent on one open stream. */
+interface OpenStream {
+  channel: string;
+  /** `markdown_text` sent so far; undefined for a message posted normally (fallback). */
+  sent: string | undefined;
+  /** Its `chat.stopStream` slot was reserved before it started (`mayStream`). */
+  stopPaid: boolean;
+}
+
+const bounded = 10_000;
+
+function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+export class SlackNativeStreaming implements NativeStreaming {
+  private readonly open = new Map<string, OpenStream>();
+  /** Sessions whose next stream has its stop slot reserved already. */
+  private readonly stopsReserved = new Set<string>();
+  private supported = true;
+
+  constructor(private readonly dependencies: NativeStreamDependencies) {}
+
+  /**
+   * Tier 2 allows ~20 stops a minute per workspace: a reply streams natively only when its stop
+   * slot can be reserved now; otherwise it is posted once, finished (the core's fallback).
+   */
+  async mayStream(sessionId: string): Promise<boolean> {
+    if (!this.supported) return true;
+    if (!(await this.dependencies.pacing.tryStop())) return false;
+    this.stopsReserved.add(sessionId);
+    if (this.stopsReserved.size > bounded) this.stopsReserved.clear();
+    return true;
+  }
+
+  async start(request: { sessionId: string; speaker: Speaker; text: string }): Promise<string> {
+    const stopPaid = this.stopsReserved.delete(request.sessionId);
+    const { client, pacing, poster, logger } = this.dependencies;
+    const thread = threadOf(request.sessionId);
+    const recipient = this.supported ? await this.dependencies.recipientOf(request.sessionId).catch(() => undefined) : undefined;
+    if (recipient) {
+      await pacing.reservePost(thread.channel);
+      const markdown = toSlackMarkdown(request.text);
+      try {
+        const result = await client.chat.startStream({
+          channel: thread.channel,
+          thread_ts: thread.threadTs,
+          markdown_text: markdown,
+          recipient_user_id: recipient.userId,
+          recipient_team_id: recipient.teamId,
+          ...authorshipFor(request.speaker),
+        });
+        if (!result.ts) throw new Error('chat.startStream returned no ts');
+        this.remember(result.ts, { channel: thread.channel, sent: markdown, stopPaid });
+        return result.ts;
+      } catch (error) {
+        const code = slackErrorCode(error);
+        // Only a refusal of the feature turns native streaming off; anything else is a failure.
+        if (!code || !/not_allowed|not_supported|feature|unknown_method|method_deprecated|invalid_arguments/.test(code)) throw platformFailure('chat.startStream', error);
+        this.supported = false;
+        logger.warn({ err: error }, 'slack: native streaming refused; posting and updating messages instead');
+      }
+    }
+    const ts = await poster.postPart(thread, request.speaker, toSlackMrkdwn(request.text));
+    this.remember(ts, { channel: thread.channel, sent: undefined, stopPaid });
+    return ts;
+  }
+
+  async append(_sessionId: string, ref: string, textSoFar: string): Promise<boolean> {
+    const stream = this.open.get(ref);
+    if (!stream) return false;
+    const { client, pacing, poster } = this.dependencies;
+    if (stream.sent === undefined) {
+      if (!(await pacing.tryUpdate())) return false;
+      await poster.updateReserved({ channel: stream.channel, threadTs: '' }, ref, toSlackMrkdwn(textSoFar));
+      return true;
+    }
+    const markdown = toSlackMarkdown(textSoFar);
+    if (!markdown.startsWith(stream.sent) || markdown.length === stream.sent.length) return false;
+    if (!(await pacing.tryAppend())) return false;
+    await client.chat.appendStream({ channel: stream.channel, ts: ref, markdown_text: markdown.slice(stream.sent.length) });
+    stream.sent = markdown;
+    return true;
+  }
+
+  async stop(sessionId: string, ref: string, finalText?: string): Promise<'stopped' | 'needs-edit'> {
+    const stream = this.open.get(ref);
+    this.open.delete(ref);
+    if (stream?.sent === undefined && stream) return finalText === undefined ? 'stopped' : 'needs-edit';
+    const { client, pacing, logger } = this.dependencies;
+    const markdown = finalText === undefined ? undefined : toSlackMarkdown(finalText);
+    const continues = stream?.sent !== undefined && markdown !== undefined && markdown.startsWith(stream.sent);
+    const rest = continues ? markdown.slice(stream.sent!.length) : '';
+    const channel = stream?.channel ?? threadOf(sessionId).channel;
+    if (!stream?.stopPaid) await pacing.reserveStop();
+    try {
+      await client.chat.stopStream({ channel, ts: ref, ...(rest ? { markdown_text: rest } : {}) });
+    } catch (error) {
+      // Already stopped (by an earlier attempt, or by Slack after a timeout): nothing to stop.
+      if (slackErrorCode(error) !== 'message_not_in_streaming_state') throw platformFailure('chat.stopStream', error);
+      logger.debug({ ts: ref }, 'slack: stream was already stopped');
+      return finalText === undefined ? 'stopped' : 'needs-edit';
+    }
+    return finalText === undefined || continues ? 'stopped' : 'needs-edit';
+  }
+
+  private remember(ref: string, stream: OpenStream): void {
+    if (this.open.size > bounded) this.open.clear();
+    this.open.set(ref, stream);
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The one streamed-message state machine, for every adapter. A persona's reply is shown as it
+ * is written: posted once there is text (after `firstPostDelayMs`), then grown — by the
+ * platform's native stream (`append`) or by edits — at most once per `editIntervalMs`, and an
+ * intermediate write only when the platform budget has room right now (`budget: 'skip'`): a busy
+ * channel drops cosmetic updates, never content. `finish` always writes the final text (waiting
+ * for the budget) and posts what does not fit one message as further messages.
+ *
+ * Exactly once across crashes (pipeline/step-outbox.ts): the stream's message is part 0 of its
+ * key in the step outbox, recorded right after its first post and before any edit. `open`
+ * re-attaches a re-run to it — a native stream still open is stopped first — so a retried turn
+ * continues the same message instead of leaving a half-written one beside a new one.
+ */
+import type { ChatAdapter, Speaker } from '../adapter/chat-adapter.ts';
+import type { Logger } from '../logging/logger.ts';
+import { lookUp, sendOnce, type OutboxPart, type StepOutbox } from '../pipeline/step-outbox.ts';
+import { deliverPost } from './deliver-post.ts';
+import { splitMessage, streamPreview } from './split-message.ts';
+
+/** Appended to a reply whose writing failed: public, short, never the error's text. */
+export const interruptedMarker = '(this reply was interrupted)';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface StreamTarget {
+  outbox: StepOutbox;
+  adapter: ChatAdapter;
+  sessionId: string;
+  speaker: Speaker;
+  key: string;
+  logger: Logger;
+}
+
+export class OutboxStream {
+  private ref: string | undefined;
+  /** `native` while a native stream is open; `edit` once posted (or re-attached) as a message. */
+  private mode: 'native' | 'edit' | undefined;
+  /** Plain text the message shows now. */
+  private shown = '';
+  private latest = '';
+  /** The `latest` the last write looked at: another write is due only when the text moved on. */
+  private considered = '';
+  private lastWriteAt = 0;
+  private readonly startedAt = Date.now();
+  private loop: Promise<void> | undefined;
+  private closed = false;
+  /** The message of an earlier attempt that this adapter cannot edit: left as it is. */
+  private abandoned = false;
+  /** The platform budget could not pay for a stream: the reply is posted once, finished. */
+  private unstreamed = false;
+
+  constructor(private readonly target: StreamTarget) {}
+
+  private get limit(): number {
+    return this.target.adapter.messageLimit;
+  }
+
+  /** Re-attaches to the message an earlier attempt of the step started, if any. */
+  async open(): Promise<void> {
+    const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
+    let earlier: OutboxPart | undefined = outbox.part(key, 0);
+    if (!earlier?.ref && earlier?.pendingSince !== undefined) {
+      const found = await lookUp(outbox, adapter, sessionId, earlier, speaker);
+      if (found) {
+        earlier = { ref: found, ...(earlier.stream ? { stream: earlier.stream } : {}) };
+        await outbox.record(key, 0, earlier);
+      }
+    }
+    if (!earlier?.ref) return;
+    this.ref = earlier.ref;
+    this.mode = 'edit';
+    logger.info({ sessionId, key }, 'stream: continuing the message an interrupted attempt started');
+    if (earlier.stream === 'native' && !earlier.stopped && adapter.streaming?.native) {
+      await adapter.streaming.native.stop(sessionId, earlier.ref);
+      await outbox.record(key, 0, { ...earlier, stopped: true });
+    }
+    if (!adapter.edit) this.abandoned = true;
+  }
+
+  update(textSoFar: string): void {
+    if (this.closed) return;
+    this.latest = textSoFar;
+    this.kick();
+  }
+
+  /** Writes the final text; returns the refs of every message the reply occupies. */
+  async finish(finalText: string): Promise<string[]> {
+    this.closed = true;
+    await this.settle();
+    const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
+    if (!this.ref || this.abandoned) {
+      // Nothing streamed (budget, a fast reply, or a message this adapter cannot edit): posts.
+      return deliverPost({ outbox, adapter, sessionId, logger }, { key: this.abandoned ? `${key}~final` : key, speaker, text: finalText });
+    }
+    const ref = this.ref;
+    const [first = '…'] = splitMessage(finalText, this.limit);
+    const native = adapter.streaming?.native;
+    if (this.mode === 'native' && native) {
+      const outcome = await native.stop(sessionId, ref, first);
+      await outbox.record(key, 0, { ref, stream: 'native', stopped: true });
+      this.mode = 'edit';
+      if (outcome === 'needs-edit') await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(first), budget: 'wait' });
+    } else if (first !== this.shown) {
+      await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(first), budget: 'wait' });
+    }
+    this.shown = first;
+    const rest = await deliverPost({ outbox, adapter, sessionId, logger }, { key, speaker, text: finalText, firstPart: 1 });
+    return [ref, ...rest];
+  }
+
+  /**
+   * The reply failed: the message is finished as it stands, marked with a short public line, and
+   * stays attached in the outbox (a retry continues it). Returns the text that was visible.
+   */
+  async abort(): Promise<string> {
+    this.closed = true;
+    await this.settle();
+    const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
+    if (!this.ref || this.abandoned) return '';
+    const ref = this.ref;
+    const marked = `${this.shown.slice(0, Math.max(0, this.limit - interruptedMarker.length - 4))}\n\n_${interruptedMarker}_`;
+    try {
+      const native = adapter.streaming?.native;
+      if (this.mode === 'native' && native) {
+        const outcome = await native.stop(sessionId, ref, marked);
+        await outbox.record(key, 0, { ref, stream: 'native', stopped: true });
+        this.mode = 'edit';
+        if (outcome === 'needs-edit') await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(marked), budget: 'wait' });
+      } else {
+        await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(marked), budget: 'wait' });
+      }
+    } catch (error) {
+      logger.warn({ err: error, sessionId }, 'stream: could not mark the interrupted reply');
+    }
+    return this.shown;
+  }
+
+  private kick(): void {
+    if (this.loop) return;
+    this.loop = this.write()
+      .catch((error: unknown) => this.target.logger.warn({ err: error, sessionId: this.target.sessionId }, 'stream: an intermediate write failed; the final text is still sent'))
+      .finally(() => {
+        this.loop = undefined;
+        if (!this.closed && this.latest !== this.considered && !this.abandoned && !this.unstreamed) this.kick();
+      });
+  }
+
+  private async settle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  private async write(): Promise<void> {
+    const { adapter, sessionId, speaker, key, outbox, logger } = this.target;
+    const streaming = adapter.streaming;
+    if (!streaming || this.abandoned || this.unstreamed) return;
+    this.considered = this.latest;
+    if (!this.ref) {
+      const wait = this.startedAt + streaming.firstPostDelayMs - Date.now();
+      if (wait > 0) await this.sleepUnlessClosed(wait);
+      if (this.closed) return;
+      this.considered = this.latest;
+      const text = streamPreview(this.latest, this.limit);
+      if (!text.trim()) return;
+      if (streaming.mayStream && !(await streaming.mayStream(sessionId))) {
+        this.unstreamed = true;
+        logger.debug({ sessionId, key }, 'stream: the platform budget is tight; posting this reply once, finished');
+        return;
+      }
+      const native = streaming.native && this.latest.length <= this.limit ? streaming.native : undefined;
+      const { ref } = await sendOnce(
+        outbox,
+        adapter,
+        key,
+        0,
+        { sessionId, speaker, text, stream: native ? 'native' : 'edit' },
+        () => (native ? native.start({ sessionId, speaker, text }) : adapter.send({ sessionId, speaker, text: adapter.render(text) })),
+        logger,
+      );
+      this.ref = ref;
+      this.mode = native ? 'native' : 'edit';
+      this.shown = text;
+      this.lastWriteAt = Date.now();
+      return;
+    }
+    await this.sleepUnlessClosed(this.lastWriteAt + streaming.editIntervalMs - Date.now());
+    if (this.closed) return;
+    this.considered = this.latest;
+    if (this.mode === 'native' && streaming.native) {
+      // A native stream only grows; past one message's worth the final write decides.
+      if (this.latest.length > this.limit || !this.latest.startsWith(this.shown) || this.latest === this.shown) return;
+      const text = this.latest;
+      if (await streaming.native.append(sessionId, this.ref, text)) this.shown = text;
+    } else {
+      const text = streamPreview(this.latest, this.limit);
+      if (!text.trim() || text === this.shown || !adapter.edit) return;
+      if (await adapter.edit({ sessionId, speaker, ref: this.ref, text: adapter.render(text), budget: 'skip' })) this.shown = text;
+    }
+    this.lastWriteAt = Date.now();
+  }
+
+  /** Sleeps up to `ms`, waking early once the stream is closed. */
+  private async sleepUnlessClosed(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.closed && Date.now() < until) await sleep(Math.min(100, until - Date.now()));
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The exactly-once rule — the one place it is stated and implemented.
+ *
+ * A step is one job of one session (`seq`). It has two kinds of effects: writes to the session in
+ * Redis, and messages on the chat platform. They are made exactly once like this:
+ *
+ * 1. **Redis effects** are applied only by the commit script (`SessionStore.commit`), atomically,
+ *    and only while the session's `seq` is still the step's; the same script advances `seq` and
+ *    deletes this outbox. So a committed step never runs again (any later job for it is stale),
+ *    and an uncommitted step has changed nothing in the session but its outbox.
+ * 2. **Platform effects** are recorded in the step's outbox (one Redis hash per session, fields
+ *    prefixed by `seq`), *per platform message, as it is sent*, in this order:
+ *    a. the model's answer (the payload) is saved before its first final part is sent;
+ *    b. before each platform call that creates a message: an **intent** — when, and the exact
+ *       text (or file names) about to be sent;
+ *    c. the platform call;
+ *    d. after it: the message's **ref** (the adapter's handle to edit it later). For a streamed
+ *       message, the ref is recorded right after its first post, before any edit, together with
+ *       how it streams (`native` or `edit`) and, later, that a native stream was stopped.
+ * 3. **A re-run** of an uncommitted step (retry, stalled job taken over, revived job) reads the
+ *    outbox in the step's first Redis round trip and, at each point:
+ *    - payload saved → reuses it (no second model call; the transcript says what was posted);
+ *    - ref recorded → never sends that message again (a stream is re-attached and edited; a
+ *      native stream still open is stopped first, so none is left unfinished);
+ *    - intent without ref (the process died or Redis failed around the platform call) → asks
+ *      the platform for a message of that speaker with that exact text since the intent
+ *      (`ChatAdapter.findPost`); found → recorded and reused; not found → sent;
+ *    - nothing → sent.
+ * 4. **Fencing.** Intents and payloads are written by a script that refuses when the step has
+ *    been committed meanwhile (`meta.seq` moved on) or when a newer runner of the same step has
+ *    claimed the outbox (its first intent claims it), so a worker that lost its job lock and
+ *    kept running stops before its next send instead of posting beside its successor.
+ *
+ * Residual hazards (stated, not hidden): an adapter without `findPost` (the terminal) resends a
+ * message whose intent has no ref; a stale runner already inside a platform call when its
+ * successor looks the message up can still duplicate that one message.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ChatAdapter, PostLookup, Speaker } from '../adapter/chat-adapter.ts';
+import { TableRoundError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { isRedisUnavailable } from '../store/redis-connection.ts';
+import { RedisScript } from '../store/redis-script.ts';
+
+/** What the outbox knows of one platform message of a post (`part` 0 is a stream's message). */
+export interface OutboxPart {
+  /** The adapter's handle, once the platform accepted the message. */
+  ref?: string;
+  /** Set by the intent: the platform call started then (ms); with no ref, its outcome is unknown. */
+  pendingSince?: number;
+  /** The text sent (or being sent, before rendering), to recognise the message on the platform. */
+  text?: string;
+  fileNames?: string[];
+  /** The adapter's poll message. */
+  poll?: boolean;
+  /** A streamed message: written by a native platform stream, or by edits of a posted message. */
+  stream?: 'native' | 'edit';
+  /** A native stream that has been stopped (finished on the platform). */
+  stopped?: boolean;
+}
+
+/** The step was committed, or another runner took it over: this runner must stop. */
+export class StepSupersededError extends TableRoundError {
+  constructor(reason: string) {
+    super('internal', `step superseded: ${reason}`, { publicMessage: 'This step was taken over by another worker.' });
+  }
+}
+
+/** Window allowed between a worker's clock and the platform's when looking a message up. */
+export const lookupClockSlackMs = 10_000;
+/** How long a record of an accepted message is retried while Redis is unreachable. */
+const recordRetryMs = 60_000;
+
+// KEYS[1] outbox, KEYS[2] meta. ARGV: seq, runner token, claim (1/0), field, value, ttl.
+const fencedWriteScript = new RedisScript(`
+if tonumber(redis.call('HGET', KEYS[2], 'seq')) ~= tonumber(ARGV[1]) then return -1 end
+local runnerField = ARGV[1] .. '|runner'
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[1], runnerField, ARGV[2])
+elseif redis.call('HGET', KEYS[1], runnerField) ~= ARGV[2] then
+  return -2
+end
+redis.call('HSET', KEYS[1], ARGV[4], ARGV[5])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]))
+return 1
+`);
+
+export interface StepOutboxLocation {
+  redis: Redis;
+  /** The session's outbox hash and meta hash (same cluster slot). */
+  outboxKey: string;
+  metaKey: string;
+  ttlMs: number;
+}
+
+/**
+ * One step's outbox, loaded with the step's snapshot. Reads are in memory; every write goes to
+ * Redis before the method returns.
+ */
+export class StepOutbox {
+  private readonly records = new Map<string, string>();
+  private readonly token = randomUUID();
+  private claimed = false;
+
+  constructor(
+    private readonly location: StepOutboxLocation,
+    readonly seq: number,
+    raw: Record<string, string>,
+  ) {
+    const prefix = `${seq}|`;
+    for (const [field, value] of Object.entries(raw)) if (field.startsWith(prefix)) this.records.set(field.slice(prefix.length), value);
+  }
+
+  /** True when an earlier attempt of this step left anything (a re-run). */
+  get isRerun(): boolean {
+    return [...this.records.keys()].some((field) => field !== 'runner');
+  }
+
+  payload(key: string): string | undefined {
+    return this.records.get(`${key}|payload`);
+  }
+
+  /** Saves what a post will say, before any of it is sent (rule 2a). Fenced. */
+  async savePayload(key: string, value: string): Promise<void> {
+    await this.fencedWrite(`${key}|payload`, value);
+  }
+
+  part(key: string, part: number): OutboxPart | undefined {
+    const raw = this.records.get(`${key}|${part}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as OutboxPart);
+  }
+
+  /** Every ref this step has recorded (a lookup must not mistake one of them for another). */
+  refs(): string[] {
+    const refs: string[] = [];
+    for (const [field, raw] of this.records) {
+      if (field.endsWith('|payload') || field === 'runner') continue;
+      const ref = (JSON.parse(raw) as OutboxPart).ref;
+      if (ref) refs.push(ref);
+    }
+    return refs;
+  }
+
+  /** Rule 2b: written before the platform call. Fenced. */
+  async intend(key: string, part: number, intent: Omit<OutboxPart, 'ref' | 'pendingSince' | 'stopped'>): Promise<void> {
+    await this.fencedWrite(`${key}|${part}`, JSON.stringify({ ...intent, pendingSince: Date.now() }));
+  }
+
+  /**
+   * Rule 2d: written after the platform accepted the message. Not fenced (it records a fact),
+   * and retried while Redis is unreachable: without it a re-run would have to look the message up.
+   */
+  async record(key: string, part: number, sent: OutboxPart): Promise<void> {
+    const field = `${key}|${part}`;
+    const value = JSON.stringify(sent);
+    const { redis, outboxKey, ttlMs } = this.location;
+    const deadline = Date.now() + recordRetryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await redis.multi().hset(outboxKey, `${this.seq}|${field}`, value).pexpire(outboxKey, ttlMs).exec();
+        this.records.set(field, value);
+        return;
+      } catch (error) {
+        if (!isRedisUnavailable(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 2_000)));
+      }
+    }
+  }
+
+  private async fencedWrite(field: string, value: string): Promise<void> {
+    const { redis, outboxKey, metaKey, ttlMs } = this.location;
+    const claim = !this.claimed;
+    const result = await fencedWriteScript.run(redis, [outboxKey, metaKey], [this.seq, this.token, claim ? '1' : '0', `${this.seq}|${field}`, value, ttlMs]);
+    if (result === -1) throw new StepSupersededError('the step was committed by another runner');
+    if (result === -2) throw new StepSupersededError('another runner took the step over');
+    this.claimed = true;
+    this.records.set(field, value);
+  }
+}
+
+/** What one message is, for `sendOnce`. */
+export interface OutgoingMessage {
+  sessionId: string;
+  speaker: Speaker;
+  /** Rendered text of the message (empty for files alone). */
+  text: string;
+  fileNames?: string[];
+  stream?: 'native' | 'edit';
+  /** The message is the adapter's poll (its text is the adapter's own). */
+  poll?: boolean;
+}
+
+/**
+ * Sends one platform message exactly once under (key, part), following rule 3. `send` makes the
+ * platform call and returns the message's ref. Returns the ref and whether it came from an
+ * earlier attempt.
+ */
+export async function sendOnce(
+  outbox: StepOutbox,
+  adapter: ChatAdapter,
+  key: string,
+  part: number,
+  message: OutgoingMessage,
+  send: () => Promise<string>,
+  logger?: Logger,
+): Promise<{ ref: string; earlier: OutboxPart | undefined }> {
+  const earlier = outbox.part(key, part);
+  if (earlier?.ref) return { ref: earlier.ref, earlier };
+  if (earlier?.pendingSince !== undefined) {
+    const found = await lookUp(outbox, adapter, message.sessionId, earlier, message.speaker);
+    if (found) {
+      logger?.info({ sessionId: message.sessionId, key, part }, 'outbox: found the message an interrupted attempt had sent; not sending it again');
+      const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream } : {}) };
+      await outbox.record(key, part, recorded);
+      return { ref: found, earlier: recorded };
+    }
+  }
+  await outbox.intend(key, part, {
+    text: message.text,
+    ...(message.fileNames?.length ? { fileNames: message.fileNames } : {}),
+    ...(message.stream ? { stream: message.stream } : {}),
+    ...(message.poll ? { poll: true } : {}),
+  });
+  const ref = await send();
+  await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream } : {}) });
+  return { ref, earlier: undefined };
+}
+
+/** Rule 3, third case: asks the platform whether the message of an intent without ref exists. */
+export async function lookUp(outbox: StepOutbox, adapter: ChatAdapter, sessionId: string, earlier: OutboxPart, speaker: Speaker): Promise<string | undefined> {
+  if (!adapter.findPost || earlier.pendingSince === undefined) return undefined;
+  const lookup: PostLookup = {
+    speaker,
+    since: earlier.pendingSince - lookupClockSlackMs,
+    exclude: outbox.refs(),
+    ...(earlier.text ? { text: earlier.text } : {}),
+    ...(earlier.fileNames ? { fileNames: earlier.fileNames } : {}),
+    ...(earlier.poll ? { poll: true } : {}),
+    ...(earlier.stream ? { stream: earlier.stream } : {}),
+  };
+  return adapter.findPost(sessionId, lookup);
+}

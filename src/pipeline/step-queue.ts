@@ -1,0 +1,157 @@
+/**
+ * The BullMQ queue of session steps, and its worker. One job = one step of one session (see
+ * step-machine.ts); its data is small JSON and running it twice is safe (step-outbox.ts).
+ *
+ * Job ids are `step__{session}__{seq}` (+ `__e{epoch}` once a step was revived). BullMQ ignores
+ * an add whose id exists in any state — failed and completed included — so duplicate kicks of
+ * one step collapse into one job, and a job that failed or stalled out is replaced by raising
+ * the session's epoch (step-liveness.ts), never by re-adding the dead id.
+ */
+import { Queue, Worker, type ConnectionOptions, type Job, type JobState } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+
+export interface StepJobData {
+  sessionId: string;
+  seq: number;
+  /** The session's kick epoch when the job was added (absent in jobs of older versions: 0). */
+  epoch?: number;
+  /** Revived too often: skip the step with a notice instead of running it again. */
+  skip?: boolean;
+}
+
+/** What the worker asks the step machine to do. */
+export interface StepProcessor {
+  process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<string>;
+}
+
+export const stepAttempts = 3;
+
+/** States in which a job will still run (or is running). */
+const liveStates = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export function isLiveJobState(state: JobState | 'unknown'): boolean {
+  return liveStates.has(state);
+}
+
+/** `:` is not allowed in BullMQ custom ids; session ids are percent-encoded, so `~` is free. */
+export function stepJobId(sessionId: string, seq: number, epoch = 0): string {
+  return `step__${sessionId.replace(/:/g, '~')}__${seq}${epoch > 0 ? `__e${epoch}` : ''}`;
+}
+
+export interface StepQueueOptions {
+  /** First retry delay of a failed step (exponential after that). */
+  backoffMs: number;
+}
+
+export class StepQueue {
+  readonly queue: Queue<StepJobData>;
+  private worker: Worker<StepJobData> | undefined;
+
+  constructor(
+    private readonly connection: Redis,
+    readonly name: string,
+    readonly prefix: string,
+    private readonly logger: Logger,
+    options: StepQueueOptions = { backoffMs: 2_000 },
+  ) {
+    this.queue = new Queue<StepJobData>(name, {
+      connection: connection as unknown as ConnectionOptions,
+      prefix,
+      defaultJobOptions: {
+        attempts: stepAttempts,
+        backoff: { type: 'exponential', delay: options.backoffMs },
+        // Kept a little while so a late duplicate add of a finished step collapses onto it (a
+        // re-created one would be a no-op anyway: the session's seq has moved on).
+        removeOnComplete: { age: 120, count: 2_000 },
+        // Failed jobs no longer block anything (epochs); keep a bounded few for inspection.
+        removeOnFail: { age: 24 * 3_600, count: 500 },
+      },
+    });
+    this.queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  }
+
+  /** Idempotent: a job with this id that exists already (any state) absorbs the add. */
+  async enqueue(sessionId: string, seq: number, epoch = 0, skip = false): Promise<void> {
+    await this.queue.add('step', { sessionId, seq, epoch, ...(skip ? { skip } : {}) }, { jobId: stepJobId(sessionId, seq, epoch) });
+  }
+
+  async jobState(sessionId: string, seq: number, epoch: number): Promise<JobState | 'unknown'> {
+    return this.queue.getJobState(stepJobId(sessionId, seq, epoch));
+  }
+
+  startWorker(machine: StepProcessor, concurrency: number, workerConnection: Redis, lockMs: number, metrics?: Metrics, onFinalFailure?: (data: StepJobData) => void): Worker<StepJobData> {
+    const worker = new Worker<StepJobData>(
+      this.name,
+      // Three parameters: BullMQ hands the processor an abort signal (cancelJob / cancelAllJobs).
+      async (job: Job<StepJobData>, _token?: string, signal?: AbortSignal) => {
+        if (job.attemptsMade === 0) metrics?.queueWaitSeconds.observe(Math.max(0, Date.now() - job.timestamp) / 1000);
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const { sessionId, seq, epoch = 0, skip = false } = job.data;
+        return machine.process({ sessionId, seq, epoch, skip }, { final, ...(signal ? { signal } : {}) });
+      },
+      {
+        connection: workerConnection as unknown as ConnectionOptions,
+        prefix: this.prefix,
+        concurrency,
+        // The lock is renewed every lockDuration/2 while the step runs; a worker killed mid-step
+        // stops renewing, and the stalled check (same period) hands the step to another worker.
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
+        maxStalledCount: 2,
+      },
+    );
+    worker.on('failed', (job, error) => {
+      this.logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'step job failed');
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) onFinalFailure?.(job.data);
+    });
+    // A job whose lock could not be renewed may already run elsewhere: stop this copy at its next
+    // check (the outbox also fences it).
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) worker.cancelJob(jobId, 'lock lost');
+    });
+    worker.on('error', (error) => this.logger.warn({ err: error }, 'worker error'));
+    this.worker = worker;
+    return worker;
+  }
+
+  /**
+   * Jobs waiting ahead of this session's next step (0 when it is running or next). Workers take
+   * jobs from the right end of the wait list, so the position is counted from there: two cheap
+   * Redis calls, not a listing of the queue.
+   */
+  async positionOf(sessionId: string, seq: number, epoch = 0): Promise<number | undefined> {
+    const jobId = stepJobId(sessionId, seq, epoch);
+    const waitKey = this.queue.keys.wait;
+    if (!waitKey) return undefined;
+    const [index, length] = await Promise.all([this.connection.lpos(waitKey, jobId), this.connection.llen(waitKey)]);
+    if (index !== null) return length - 1 - index;
+    const state = await this.queue.getJobState(jobId);
+    return state === 'active' ? 0 : undefined;
+  }
+
+  /** Stops taking new jobs at once (running ones go on). */
+  async pauseWorker(): Promise<void> {
+    await this.worker?.pause(true).catch((error: unknown) => this.logger.warn({ err: error }, 'could not pause the worker'));
+  }
+
+  /**
+   * Stops taking jobs and waits up to `graceMs` for running steps to finish; steps still running
+   * after that are cancelled (their abort signals fire) and handed back: their lock lapses and
+   * another worker takes them over as stalled; the outbox makes the re-run safe.
+   */
+  async close(graceMs: number): Promise<void> {
+    if (this.worker) {
+      const worker = this.worker;
+      const graceful = worker.close();
+      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref())]);
+      if (timedOut) {
+        this.logger.warn({ graceMs }, 'steps still running after the grace period; cancelling and handing them back');
+        worker.cancelAllJobs('shutdown');
+        await Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      }
+    }
+    await Promise.race([this.queue.close(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
+}
