@@ -5,6 +5,7 @@
  * platform connection but post through the platforms' REST APIs.
  */
 import { startApp, type PlatformFactory } from '../src/app/start-app.ts';
+import { installProcessGuards, restartableExitCode } from '../src/app/process-guards.ts';
 import type { Config } from '../src/config/config-schema.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { TableRoundError } from '../src/errors.ts';
@@ -21,7 +22,12 @@ async function platformFactories(config: Config): Promise<Partial<Record<Platfor
   return factories;
 }
 
+/** Time allowed beyond SHUTDOWN_GRACE_MS for the adapters and Redis to close. */
+const shutdownSlackMs = 8_000;
+
 async function main(): Promise<void> {
+  // The supervisor's IPC channel must not keep a finished terminal roundtable alive.
+  process.channel?.unref();
   const config = loadConfig();
   const factories = await platformFactories(config);
   if (Object.keys(factories).length === 0) {
@@ -34,20 +40,32 @@ async function main(): Promise<void> {
   const app = await startApp({ config, logger, platformFactories: factories });
   logger.info({ role: config.ROLE, platforms: Object.keys(factories) }, 'TableRound is running');
   let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
+  const shutdown = (reason: string, exitCode: number) => {
+    if (stopping) {
+      // A second signal while stopping: the person means it.
+      if (reason.startsWith('SIG')) process.exit(130);
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'signal received');
+    logger.info({ reason }, 'stopping');
+    // Whatever the platforms answer (429s, hung connections), the process is gone by then.
+    setTimeout(() => {
+      logger.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(exitCode || 1);
+    }, config.SHUTDOWN_GRACE_MS + shutdownSlackMs);
     app.stop().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  installProcessGuards(logger, () => shutdown('uncaught exception', restartableExitCode));
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  // Run by the supervisor (scripts/supervise.mjs): if it dies, stop rather than linger orphaned.
+  if (process.send) process.once('disconnect', () => shutdown('supervisor gone', 0));
 }
 
 main().catch((error: unknown) => {

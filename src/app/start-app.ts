@@ -25,7 +25,7 @@ import { findRedisServer, redisInstallHint, startEmbeddedRedis, tryInstallRedisS
 import type { RedisKeys } from '../store/keys.ts';
 import { createRedis, waitUntilReady } from '../store/redis-connection.ts';
 import type { SessionStore } from '../store/session-store.ts';
-import { composeEngine } from './compose-engine.ts';
+import { composeEngine, type EngineOptions } from './compose-engine.ts';
 import { startHttpServer } from './http-server.ts';
 import type { PersonaIdentities } from './persona-identities.ts';
 
@@ -39,6 +39,8 @@ export interface StartAppOptions {
   adapters?: ChatAdapter[];
   /** Where prompt templates live (default prompts/templates). */
   templatesDir?: string;
+  /** Replaces the step machine (benchmarks and fault-injection tests wrap the real one). */
+  createMachine?: EngineOptions['createMachine'];
 }
 
 export interface RunningApp {
@@ -85,7 +87,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (!adapter) throw new TableRoundError('internal', `no adapter for platform ${platform} in this process`);
     return adapter;
   };
-  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper } = composeEngine({ config, logger, redis, metrics, adapterFor, templatesDir: options.templatesDir });
+  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper } = composeEngine({ config, logger, redis, metrics, adapterFor, templatesDir: options.templatesDir, ...(options.createMachine ? { createMachine: options.createMachine } : {}) });
   const commands = await loadCommands();
   const runCommand = createCommandRunner(commands, roundtable, logger);
 

@@ -55,26 +55,49 @@ export class OutboxStream {
     return this.target.adapter.messageLimit;
   }
 
-  /** Re-attaches to the message an earlier attempt of the step started, if any. */
+  /**
+   * Re-attaches to the message an earlier attempt of the step started, if any (a re-run: a new
+   * model call follows, so a native stream still open is stopped now, and the reply continues
+   * by edits of that message).
+   */
   async open(): Promise<void> {
-    const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
-    let earlier: OutboxPart | undefined = outbox.part(key, 0);
-    if (!earlier?.ref && earlier?.pendingSince !== undefined) {
-      const found = await lookUp(outbox, adapter, sessionId, earlier, speaker);
-      if (found) {
-        earlier = { ref: found, ...(earlier.stream ? { stream: earlier.stream } : {}) };
-        await outbox.record(key, 0, earlier);
-      }
-    }
+    const { outbox, adapter, key, sessionId, logger } = this.target;
+    const earlier = await this.earlierMessage();
     if (!earlier?.ref) return;
     this.ref = earlier.ref;
     this.mode = 'edit';
+    this.shown = earlier.text ?? '';
     logger.info({ sessionId, key }, 'stream: continuing the message an interrupted attempt started');
     if (earlier.stream === 'native' && !earlier.stopped && adapter.streaming?.native) {
       await adapter.streaming.native.stop(sessionId, earlier.ref);
       await outbox.record(key, 0, { ...earlier, stopped: true });
     }
     if (!adapter.edit) this.abandoned = true;
+  }
+
+  /**
+   * The stream's message as the outbox knows it: recorded, or (an intent without a ref: the
+   * first post may have reached the platform before its record failed) looked up and recorded.
+   */
+  private async earlierMessage(): Promise<OutboxPart | undefined> {
+    const { outbox, adapter, key, sessionId, speaker } = this.target;
+    const earlier = outbox.part(key, 0);
+    if (earlier?.ref || earlier?.pendingSince === undefined) return earlier;
+    const found = await lookUp(outbox, adapter, sessionId, earlier, speaker);
+    if (!found) return undefined;
+    const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream } : {}), ...(earlier.text ? { text: earlier.text } : {}) };
+    await outbox.record(key, 0, recorded);
+    return recorded;
+  }
+
+  /** In this attempt, a first post whose record failed is found again before the final write. */
+  private async recover(): Promise<void> {
+    if (this.ref || this.abandoned) return;
+    const earlier = await this.earlierMessage();
+    if (!earlier?.ref || !earlier.stream) return;
+    this.ref = earlier.ref;
+    this.mode = earlier.stream === 'native' && !earlier.stopped ? 'native' : 'edit';
+    this.shown = earlier.text ?? '';
   }
 
   update(textSoFar: string): void {
@@ -87,6 +110,7 @@ export class OutboxStream {
   async finish(finalText: string): Promise<string[]> {
     this.closed = true;
     await this.settle();
+    await this.recover();
     const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
     if (!this.ref || this.abandoned) {
       // Nothing streamed (budget, a fast reply, or a message this adapter cannot edit): posts.
@@ -115,6 +139,7 @@ export class OutboxStream {
   async abort(): Promise<string> {
     this.closed = true;
     await this.settle();
+    await this.recover().catch(() => undefined);
     const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
     if (!this.ref || this.abandoned) return '';
     const ref = this.ref;

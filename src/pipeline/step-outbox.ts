@@ -211,7 +211,7 @@ export async function sendOnce(
     const found = await lookUp(outbox, adapter, message.sessionId, earlier, message.speaker);
     if (found) {
       logger?.info({ sessionId: message.sessionId, key, part }, 'outbox: found the message an interrupted attempt had sent; not sending it again');
-      const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream } : {}) };
+      const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream, ...(earlier.text ? { text: earlier.text } : {}) } : {}) };
       await outbox.record(key, part, recorded);
       return { ref: found, earlier: recorded };
     }
@@ -223,7 +223,7 @@ export async function sendOnce(
     ...(message.poll ? { poll: true } : {}),
   });
   const ref = await send();
-  await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream } : {}) });
+  await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream, text: message.text } : {}) });
   return { ref, earlier: undefined };
 }
 

@@ -27,6 +27,11 @@ export interface EmulatorOptions {
   botName?: string;
   limits?: Partial<EmulatorLimits>;
   heartbeatIntervalMs?: number;
+  /**
+   * Extra fields of READY's `application` object, as other Discord-compatible servers send them
+   * (e.g. `{ install_params: null }`, which crashes discord.js unguarded).
+   */
+  readyApplication?: Record<string, unknown>;
 }
 
 /** What the bot is granted by its role in the default guild (the invite permissions). */
@@ -68,7 +73,7 @@ export class DiscordEmulator {
     this.httpServer = createServer((request, response) => {
       void this.rest.handle(request, response);
     });
-    this.gateway = new GatewayServer(this.httpServer, this.state, () => this.token, () => this.gatewayUrl, options.heartbeatIntervalMs);
+    this.gateway = new GatewayServer(this.httpServer, this.state, () => this.token, () => this.gatewayUrl, options.heartbeatIntervalMs, options.readyApplication);
     this.context = {
       state: this.state,
       gateway: this.gateway,

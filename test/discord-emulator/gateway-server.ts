@@ -30,6 +30,7 @@ export class GatewayServer {
     private readonly token: () => string,
     private readonly gatewayUrl: () => string,
     readonly heartbeatIntervalMs = 41_250,
+    private readonly readyApplication: Record<string, unknown> = {},
   ) {
     this.server = new WebSocketServer({ server: httpServer, path: '/gateway' });
     this.server.on('connection', (socket) => this.accept(socket));
@@ -119,7 +120,7 @@ export class GatewayServer {
       session_id: randomBytes(16).toString('hex'),
       resume_gateway_url: this.gatewayUrl(),
       shard: [0, 1],
-      application: { id: this.state.applicationId, flags: 0 },
+      application: { id: this.state.applicationId, flags: 0, ...this.readyApplication },
       user_settings: {},
       relationships: [],
       private_channels: [],

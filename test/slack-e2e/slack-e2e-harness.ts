@@ -4,7 +4,7 @@
  * config and the emulator's rate limits, so whole flows run in seconds and any 429 is a bug.
  */
 import { fileURLToPath } from 'node:url';
-import { startApp, type RunningApp } from '../../src/app/start-app.ts';
+import { startApp, type RunningApp, type StartAppOptions } from '../../src/app/start-app.ts';
 import { configFrom } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { buildSessionId } from '../../src/session/session-id.ts';
@@ -13,6 +13,7 @@ import { startSlackEmulator, type SlackEmulator } from '../slack-emulator/slack-
 import { startFakeOpenAI, type ChatReply, type FakeOpenAI, type RecordedRequest } from '../fake-openai/fake-openai-server.ts';
 import { deleteKeys, testRedis, testRedisUrl, uniqueName } from '../harness/redis.ts';
 import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
+import type { Config } from '../../src/config/config-schema.ts';
 
 export const panelsDir = fileURLToPath(new URL('./panels', import.meta.url));
 
@@ -41,7 +42,7 @@ function hasImage(body: ChatBody): boolean {
 }
 
 /** Answers every kind of request the engine makes; persona speech comes from `speech`. */
-export function panelReplies(speech: (request: RecordedRequest, index: number) => string = () => 'A warm, quiet kettle with a soft handle.') {
+export function panelReplies(speech: (request: RecordedRequest, index: number) => string = () => 'A warm, quiet kettle with a soft handle.', chunk: { size: number; delayMs: number } = { size: 12, delayMs: 0 }) {
   let speeches = 0;
   return (request: RecordedRequest): ChatReply => {
     const body = (request.body ?? {}) as ChatBody;
@@ -64,7 +65,7 @@ export function panelReplies(speech: (request: RecordedRequest, index: number) =
           },
         };
       case undefined:
-        return { kind: 'text', text: speech(request, speeches++), chunkSize: 12 };
+        return { kind: 'text', text: speech(request, speeches++), chunkSize: chunk.size, ...(chunk.delayMs ? { chunkDelayMs: chunk.delayMs } : {}) };
       default:
         return { kind: 'json', value: {} };
     }
@@ -73,6 +74,10 @@ export function panelReplies(speech: (request: RecordedRequest, index: number) =
 
 export interface E2EHarness {
   emulator: SlackEmulator;
+  /** The key prefix and queue of this harness (worker processes join with the same). */
+  prefix: string;
+  queueName: string;
+  config: Config;
   fake: FakeOpenAI;
   app: RunningApp;
   sessionIdFor(channel: string, threadTs: string): string;
@@ -81,7 +86,18 @@ export interface E2EHarness {
   stop(): Promise<void>;
 }
 
-export async function startE2E(options: { speech?: (request: RecordedRequest, index: number) => string; latencyMs?: number; env?: Record<string, string | number> } = {}): Promise<E2EHarness> {
+export interface E2EOptions {
+  speech?: (request: RecordedRequest, index: number) => string;
+  latencyMs?: number;
+  env?: Record<string, string | number>;
+  /** Streams speech slowly (chunk size, delay per chunk). */
+  chunk?: { size: number; delayMs: number };
+  createMachine?: StartAppOptions['createMachine'];
+  /** The process role (default all). */
+  role?: 'all' | 'gateway';
+}
+
+export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
   const emulator = await startSlackEmulator({
     rateLimits: {
       postMessagePerChannel: { limit: 1, windowMs: scaledPacing.postWindowMs, burst: 1 },
@@ -92,14 +108,15 @@ export async function startE2E(options: { speech?: (request: RecordedRequest, in
     },
     retryDelaysMs: [0, 100, 200],
   });
-  const fake = await startFakeOpenAI({ chat: panelReplies(options.speech), ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
+  const fake = await startFakeOpenAI({ chat: panelReplies(options.speech, options.chunk), ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
   const port = await freeLoopbackPort();
   const prefix = uniqueName('e2eslack');
+  const queueName = uniqueName('q');
   const config = configFrom({
     LOG_LEVEL: 'silent',
     REDIS_URL: testRedisUrl(),
     REDIS_KEY_PREFIX: prefix,
-    QUEUE_NAME: uniqueName('q'),
+    QUEUE_NAME: queueName,
     OPENAI_BASE_URL: fake.url,
     OPENAI_API_KEY: 'sk-test-key-for-the-fake',
     PANELS_DIR: panelsDir,
@@ -119,12 +136,15 @@ export async function startE2E(options: { speech?: (request: RecordedRequest, in
     SLACK_STOP_WINDOW_MS: scaledPacing.updateWindowMs,
     ...options.env,
   });
-  const app = await startApp({ config, logger: createLogger('silent'), platformFactories: { slack: createSlackAdapter } });
+  const app = await startApp({ config: { ...config, ROLE: options.role ?? 'all' }, logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'silent'), platformFactories: { slack: createSlackAdapter }, ...(options.createMachine ? { createMachine: options.createMachine } : {}) });
   emulator.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
 
   const sessionIdFor = (channel: string, threadTs: string) => buildSessionId({ platform: 'slack', channel, thread: threadTs });
   return {
     emulator,
+    prefix,
+    queueName,
+    config,
     fake,
     app,
     sessionIdFor,

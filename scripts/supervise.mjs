@@ -1,0 +1,57 @@
+// `npm start`: runs the bot as a child process and brings it back when it crashes.
+//
+// - Signals (SIGINT, SIGTERM, SIGHUP) are passed to the bot; once it has exited after one, so
+//   does this process, with the bot's exit code. (`npm start` runs this with `exec`, so npm's
+//   own SIGTERM reaches it — a plain `sh -c` would swallow it and orphan the bot.)
+// - The bot exits with 75 after an uncaught exception (it has shut down gracefully first), or
+//   dies by a signal nobody here sent (SIGKILL, the OOM killer): it is started again, after
+//   1 s, doubling up to 30 s while it keeps crashing within a minute of starting.
+// - Any other exit (0: the terminal roundtable ended; 1: bad configuration) ends this process
+//   too: a configuration error must not become a restart loop.
+// - If this process's own parent goes away (npm killed), the bot is told to stop (SIGTERM), so
+//   no bot is ever left running without its supervisor.
+import { spawn } from 'node:child_process';
+
+const restartableExit = 75;
+const stableAfterMs = 60_000;
+const [entry, ...args] = process.argv.slice(2);
+if (!entry) {
+  process.stderr.write('supervise: usage: node scripts/supervise.mjs <entry> [args…]\n');
+  process.exit(2);
+}
+
+let child;
+let forwarded;
+let delayMs = 1_000;
+const parentAtStart = process.ppid;
+
+function start() {
+  const startedAt = Date.now();
+  forwarded = undefined;
+  child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  child.on('exit', (code, signal) => {
+    if (forwarded) process.exit(code ?? 128);
+    const crashed = code === restartableExit || (signal !== null && code === null);
+    if (!crashed) process.exit(code ?? 1);
+    delayMs = Date.now() - startedAt > stableAfterMs ? 1_000 : Math.min(delayMs * 2, 30_000);
+    process.stderr.write(`tableround: the bot stopped (${signal ?? `exit ${code}`}); starting it again in ${Math.round(delayMs / 1000)} s\n`);
+    setTimeout(start, delayMs);
+  });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    forwarded = signal;
+    if (!child || child.exitCode !== null || child.signalCode !== null) process.exit(0);
+    child.kill(signal);
+  });
+}
+
+setInterval(() => {
+  if (process.ppid !== parentAtStart && !forwarded) {
+    forwarded = 'SIGTERM';
+    child?.kill('SIGTERM');
+  }
+}, 1_000).unref();
+
+start();

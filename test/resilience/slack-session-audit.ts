@@ -1,0 +1,123 @@
+/**
+ * What the fault-injection tests share: a scripted session driven through the Slack emulator as
+ * people would (mention → the panel's rounds → a person's message → vote by button → close →
+ * end), a model whose every answer is unique (a re-asked turn says something new, so any leftover
+ * of an interrupted attempt shows), and the audit of one session's thread against its transcript.
+ */
+import { expect } from 'vitest';
+import type { SlackEmulator } from '../slack-emulator/slack-emulator.ts';
+import type { EmulatedMessage, EmulatedUser } from '../slack-emulator/workspace.ts';
+import type { RecordedRequest } from '../fake-openai/fake-openai-server.ts';
+import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
+import type { TranscriptEntry } from '../../src/session/session-types.ts';
+import { splitMessage } from '../../src/outbound/split-message.ts';
+import { slackMessageLimit } from '../../adapters/slack/slack-chat-adapter.ts';
+import { ballotActionPrefix, closeActionId } from '../../adapters/slack/poll-blocks.ts';
+import { until } from '../slack-e2e/slack-e2e-harness.ts';
+
+/** Unique speech per model call; every seventh one long enough to be split into two messages. */
+export function uniqueSpeech(_request: RecordedRequest, index: number): string {
+  const base = `Speech ${index}: the panel considers felt, light and weight for this lamp.`;
+  return index % 7 === 3 ? `${base} ${`Long remark number ${index} about materials and seams. `.repeat(70)}That is all.` : base;
+}
+
+export interface ScriptedSession {
+  sessionId: string;
+  channel: string;
+  threadTs: string;
+}
+
+/** Drives one session from mention to end; throws (with where it stood) if a phase never settles. */
+export async function runScriptedSession(
+  emulator: SlackEmulator,
+  roundtable: RoundtableService,
+  sessionIdFor: (channel: string, threadTs: string) => string,
+  person: EmulatedUser,
+  index: number,
+  timeoutMs: number,
+): Promise<ScriptedSession> {
+  const channel = emulator.addChannel(`fault-${index}`).id;
+  const mention = await emulator.userMentions(person, channel, `Topic ${index}: a felt lamp for a small room`);
+  const sessionId = sessionIdFor(channel, mention.ts);
+  const settled = async (what: string, check: (status: Awaited<ReturnType<RoundtableService['status']>>) => boolean = () => true) =>
+    until(async () => {
+      const status = await roundtable.status(sessionId);
+      return status !== undefined && status.pendingSteps === 0 && status.pendingActions === 0 && check(status);
+    }, `session ${index}: ${what}`, timeoutMs);
+  await settled('the pause after the rounds', (status) => status?.stage === 'paused');
+  await emulator.userReplies(person, channel, mention.ts, `Question ${index}: what about felt that can be washed?`);
+  await until(async () => (await roundtable.status(sessionId))?.pendingActions === 0, `session ${index}: the question taken`, timeoutMs);
+  await settled('the answer to the question');
+  await emulator.userMentions(person, channel, 'vote', { threadTs: mention.ts });
+  const poll = await emulator.waitFor(() => emulator.thread(channel, mention.ts).find((message) => JSON.stringify(message.blocks ?? []).includes(`${ballotActionPrefix}0`)), {
+    timeoutMs,
+    message: `session ${index}: the poll`,
+  });
+  await settled('the panel ballots', (status) => status?.stage === 'voting');
+  await emulator.userClicks(person, channel, poll.ts, `${ballotActionPrefix}0`);
+  await until(async () => (await roundtable.status(sessionId))?.poll?.peopleVoters === 1, `session ${index}: the person's ballot`, timeoutMs);
+  await emulator.userClicks(person, channel, poll.ts, closeActionId);
+  await settled('the vote result', (status) => status?.poll?.status === 'closed');
+  await emulator.userMentions(person, channel, 'end', { threadTs: mention.ts });
+  await settled('the end', (status) => status?.ended === true);
+  return { sessionId, channel, threadTs: mention.ts };
+}
+
+/** Slack text back to the words: entities decoded, invisible neutralising characters removed. */
+function normalise(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/[\u200b\u2060]/g, '')
+    .trim();
+}
+
+function count(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
+
+export interface AuditResult {
+  personaMessages: number;
+  moderatorMessages: number;
+}
+
+/**
+ * One session's thread against its transcript: every persona message the platform shows is
+ * exactly one part of one transcript entry and every part is shown exactly once (no duplicate
+ * chunk, no orphan of an interrupted attempt, nothing missing); no stream left open; no
+ * moderator message twice; one transcript file, one vote chart; nothing skipped.
+ */
+export function auditThread(emulator: SlackEmulator, session: ScriptedSession, transcript: TranscriptEntry[]): AuditResult {
+  const label = session.sessionId;
+  const thread = emulator.thread(session.channel, session.threadTs).slice(1);
+  const bot = thread.filter((message: EmulatedMessage) => message.botId === emulator.workspace.botId);
+  expect(bot.filter((message) => message.streaming === 'open').map((message) => message.text), `${label}: streams left open`).toEqual([]);
+
+  const expectedParts = transcript
+    .filter((entry) => entry.kind === 'persona')
+    .flatMap((entry) => splitMessage(entry.text.replace(/^\(vote\) /, ''), slackMessageLimit))
+    .map(normalise);
+  const shownParts = bot.filter((message) => message.username !== undefined).map((message) => normalise(message.text));
+  const expected = count(expectedParts);
+  const shown = count(shownParts);
+  const differences: string[] = [];
+  for (const [text, times] of shown) if (expected.get(text) !== times) differences.push(`shown ${times}× but ${expected.get(text) ?? 0}× in the transcript: ${text.slice(0, 100)}`);
+  for (const [text, times] of expected) if (!shown.has(text)) differences.push(`in the transcript ${times}× but never shown: ${text.slice(0, 100)}`);
+  expect(differences, `${label}: persona messages against the transcript`).toEqual([]);
+
+  const moderator = bot.filter((message) => message.username === undefined && message.text.trim() !== '');
+  const repeated = [...count(moderator.map((message) => normalise(message.text)))].filter(([, times]) => times > 1).map(([text]) => text.slice(0, 100));
+  expect(repeated, `${label}: moderator messages posted twice`).toEqual([]);
+  expect(moderator.filter((message) => /Skipped:/.test(message.text)).map((message) => message.text), `${label}: skipped steps`).toEqual([]);
+  const files = bot.flatMap((message) => message.files ?? []);
+  expect(files.filter((file) => file.name.endsWith('.md')), `${label}: transcript files`).toHaveLength(1);
+  expect(files.filter((file) => file.name.endsWith('.png')), `${label}: vote charts`).toHaveLength(1);
+
+  const entries = transcript.map((entry) => `${entry.kind}|${entry.speakerId}|${entry.text}`);
+  expect([...count(entries)].filter(([, times]) => times > 1).map(([entry]) => entry.slice(0, 100)), `${label}: transcript duplicates`).toEqual([]);
+  expect(transcript.filter((entry) => entry.kind === 'person').length, `${label}: the person's message in the transcript`).toBe(1);
+  return { personaMessages: shownParts.length, moderatorMessages: moderator.length };
+}
