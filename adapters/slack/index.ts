@@ -13,7 +13,7 @@ import { BallotToggles } from './ballot-toggle.ts';
 import { SlackChatAdapter } from './slack-chat-adapter.ts';
 import { EventIntake } from './event-intake.ts';
 import { CommandIntake } from './command-intake.ts';
-import { BackgroundTasks, createBoltInbound, type BoltInbound } from './bolt-inbound.ts';
+import type { BoltInbound } from './bolt-inbound.ts';
 
 export function createSlackAdapter(dependencies: AdapterDependencies): PlatformAdapter {
   const { config, redis, keys, roundtable, runCommand } = dependencies;
@@ -31,6 +31,8 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
   return {
     adapter,
     startInbound: async () => {
+      // Bolt (and its HTTP server) only where events come in: worker processes never load it.
+      const { BackgroundTasks, createBoltInbound } = await import('./bolt-inbound.ts');
       const tasks = new BackgroundTasks(logger);
       const events = new EventIntake({ roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND });
       const commands = new CommandIntake({ client, roundtable, runCommand, people, replies, ballots, pacing, logger, command: config.SLACK_COMMAND });

@@ -1,0 +1,107 @@
+/**
+ * Whole sessions through the Slack emulator while worker processes are SIGKILLed at random
+ * moments: a gateway in this process (Slack events in, steps enqueued), a pool of five worker
+ * processes running the real app with the real Slack adapter; every ~0.5 s one of them is killed
+ * and a new one started, at least 50 kills across 20 sessions. Every session completes, its
+ * thread shows exactly its transcript (no duplicate chunk, no orphan "…", no stream left open),
+ * and no session's pending work waits without a job longer than the sweeper interval plus the
+ * lock time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
+import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
+import { configToEnv } from '../harness/config-env.ts';
+import { PendingSessions } from '../../src/pipeline/pending-sessions.ts';
+import { assertKeysBounded } from '../harness/key-hygiene.ts';
+
+const sessions = 20;
+const minimumKills = 50;
+const lockMs = 1_500;
+const sweepMs = 500;
+const poolSize = 5;
+
+interface Worker {
+  child: ChildProcess;
+  ready: boolean;
+}
+
+const workers: Worker[] = [];
+let harness: E2EHarness | undefined;
+afterAll(async () => {
+  for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+  await harness?.stop();
+});
+
+function startWorker(env: Record<string, string>): Worker {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/harness/slack-worker-process.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const worker: Worker = { child, ready: false };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('worker ready')) worker.ready = true;
+  });
+  workers.push(worker);
+  return worker;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('worker processes SIGKILLed at random moments', () => {
+  it(`${sessions} sessions complete through at least ${minimumKills} kills`, { timeout: 420_000 }, async () => {
+    harness = await startE2E({
+      role: 'gateway',
+      speech: uniqueSpeech,
+      chunk: { size: 4, delayMs: 30 },
+      env: { AUTO_ROUNDS: 2, STEP_RETRY_DELAY_MS: 100, WORKER_LOCK_MS: lockMs, SWEEPER_INTERVAL_MS: sweepMs, WORKER_CONCURRENCY: 8, SHUTDOWN_GRACE_MS: 1_000 },
+    });
+    const { emulator, app } = harness;
+    const env = { ...configToEnv(harness.config), ROLE: 'worker', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent' };
+    for (let index = 0; index < poolSize; index += 1) startWorker(env);
+    await harness.emulator.waitFor(() => workers.filter((worker) => worker.ready).length === poolSize, { timeoutMs: 60_000, message: 'the workers' });
+
+    const pending = new PendingSessions(app.redis, app.keys);
+    let oldestPending = 0;
+    let running = true;
+    let kills = 0;
+    const sampler = (async () => {
+      while (running) {
+        oldestPending = Math.max(oldestPending, await pending.oldestAge().catch(() => 0));
+        await sleep(200);
+      }
+    })();
+    const killer = (async () => {
+      while (running) {
+        await sleep(200 + Math.random() * 400);
+        const alive = workers.filter((worker) => worker.ready && worker.child.exitCode === null && worker.child.signalCode === null);
+        // Keep at least one worker alive; kill one of the others at a random moment.
+        if (alive.length < 2) continue;
+        const victim = alive[Math.floor(Math.random() * alive.length)]!;
+        victim.child.kill('SIGKILL');
+        kills += 1;
+        startWorker(env);
+      }
+    })();
+
+    // Sessions arrive one every 2.5 s (more, on a slow machine, while the kills lag behind); the
+    // kills go on, at random moments, until every one of them has ended.
+    const runs: Promise<ScriptedSession>[] = [];
+    for (let index = 0; index < sessions || (kills < minimumKills - 10 && index < sessions + 15); index += 1) {
+      runs.push(runScriptedSession(emulator, app.roundtable, harness.sessionIdFor, emulator.addUser(`person${index}`), index, 150_000));
+      await sleep(2_500);
+    }
+    const results = await Promise.allSettled(runs);
+    running = false;
+    await Promise.all([sampler, killer]);
+
+    const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+    expect(failures).toEqual([]);
+    for (const result of results) {
+      if (result.status === 'fulfilled') auditThread(emulator, result.value, await app.store.transcript(result.value.sessionId));
+    }
+    console.log(`worker kills: ${kills} SIGKILLs while ${runs.length} sessions ran; oldest pending-work mark ${oldestPending} ms`);
+    expect(kills).toBeGreaterThanOrEqual(minimumKills);
+    expect(emulator.rateLimitHits).toEqual([]);
+    expect(oldestPending).toBeLessThan(lockMs + 3 * sweepMs + 1_000);
+    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await assertKeysBounded(app.redis, harness.prefix);
+  });
+});
