@@ -11,6 +11,7 @@
 // - If this process's own parent goes away (npm killed), the bot is told to stop (SIGTERM), so
 //   no bot is ever left running without its supervisor.
 import { spawn } from 'node:child_process';
+import { setInterval, setTimeout } from 'node:timers';
 
 const restartableExit = 75;
 const stableAfterMs = 60_000;

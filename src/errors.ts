@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'budget_exceeded'
   | 'rate_limited'
   | 'platform_failed'
+  | 'step_abandoned'
   | 'internal';
 
 export class TableRoundError extends Error {

@@ -113,7 +113,7 @@ export class StepMachine implements StepProcessor {
     let result: 'ran' | 'skipped' = 'ran';
     const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
-      if (job.skip) throw new TableRoundError('internal', 'step revived too often', { publicMessage: 'This step kept stopping the worker that ran it.' });
+      if (job.skip) throw new TableRoundError('step_abandoned', 'step revived too often', { publicMessage: 'This step kept stopping the worker that ran it.' });
       context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, attempt.signal);
       const unfolded = length - stepMeta.summarisedThrough;
       folded = buildsPrompt(step) && unfolded >= this.deps.config.CONTEXT_RECENT_TURNS + foldSlack ? await this.foldSummary(context, length) : undefined;

@@ -222,7 +222,9 @@ export async function sendOnce(
     ...(message.stream ? { stream: message.stream } : {}),
     ...(message.poll ? { poll: true } : {}),
   });
-  const ref = await send();
+  const ref = await send().catch((error: unknown) => {
+    throw error instanceof TableRoundError ? error : new TableRoundError('platform_failed', `sending a message failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, publicMessage: 'The chat platform refused a post.' });
+  });
   await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream, text: message.text } : {}) });
   return { ref, earlier: undefined };
 }

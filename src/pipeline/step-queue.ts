@@ -136,6 +136,10 @@ export class StepQueue {
     await this.worker?.pause(true).catch((error: unknown) => this.logger.warn({ err: error }, 'could not pause the worker'));
   }
 
+  resumeWorker(): void {
+    this.worker?.resume();
+  }
+
   /**
    * Stops taking jobs and waits up to `graceMs` for running steps to finish; steps still running
    * after that are cancelled (their abort signals fire) and handed back: their lock lapses and

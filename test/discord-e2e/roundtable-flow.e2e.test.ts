@@ -5,6 +5,7 @@
  * transcript attached, thread archived and locked. Zero 429s and nobody pinged throughout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertKeysBounded } from '../harness/key-hygiene.ts';
 import { startE2E, tinyPng, type E2E } from './e2e-harness.ts';
 import type { MessageRecord } from '../discord-emulator/discord-emulator.ts';
 
@@ -87,5 +88,7 @@ describe('Discord end to end: one roundtable', () => {
     }
     expect(emulator.rateLimitHits).toBe(0);
     expect(e2e.discord.rateLimitHits()).toBe(0);
+    // Every key the Discord adapter and the engine wrote has a TTL or a bound.
+    await assertKeysBounded(e2e.app.redis, e2e.app.config.REDIS_KEY_PREFIX);
   }, 150_000);
 });

@@ -95,6 +95,9 @@ export class WebApiServer {
     sendJson(response, 404, { ok: false, error: 'not_found' });
   }
 
+  /** When set, every Web API call is answered 429 with this Retry-After (a workspace in trouble). */
+  throttleEverything: number | undefined;
+
   private api(method: string, request: IncomingMessage, body: Buffer, response: ServerResponse): void {
     const args = parseArgs(body, request.headers['content-type'] ?? '');
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -114,7 +117,7 @@ export class WebApiServer {
       return sendJson(response, 200, result);
     }
     const channel = typeof args.channel === 'string' ? args.channel : typeof args.channel_id === 'string' ? args.channel_id : undefined;
-    const retryAfter = this.options.rateLimits ? this.limiter.check(method, channel) : 0;
+    const retryAfter = this.throttleEverything ?? (this.options.rateLimits ? this.limiter.check(method, channel) : 0);
     if (retryAfter > 0) {
       const result = { ok: false, error: 'ratelimited' };
       record(429, result);
