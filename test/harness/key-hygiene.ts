@@ -16,7 +16,8 @@ export async function unboundedKeys(redis: Redis, prefix: string): Promise<strin
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
     for (const key of keys) {
-      if ((await redis.pttl(key)) >= 0) continue;
+      // -1: no TTL. (-2: expired between the scan and now; a TTL: fine.)
+      if ((await redis.pttl(key)) !== -1) continue;
       const rest = key.slice(prefix.length + 1);
       if (rest === 'pending') continue;
       const bull = /^bull:[^:]+:(.+)$/.exec(rest);
