@@ -169,6 +169,11 @@ export class StepMachine implements StepProcessor {
     const text = `⚠️ ${describeForPerson(coded)} Skipped: ${describeStep(step, panel)}. The session continues — write in the thread or use a command.`;
     try {
       const target = context ?? { outbox, adapter: this.deps.adapterFor(sessionId.split(':')[0] ?? ''), sessionId, logger };
+      // A stream an earlier attempt (in a process that died) left open is stopped as it stands.
+      for (const { key, part } of outbox.openNativeStreams()) {
+        await target.adapter.streaming?.native?.stop(sessionId, part.ref);
+        await outbox.record(key, 0, { ...part, stopped: true });
+      }
       await postOnce(target, 'failure', moderator, text);
     } catch (postError) {
       if (postError instanceof StepSupersededError) throw postError;

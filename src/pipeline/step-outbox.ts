@@ -142,6 +142,18 @@ export class StepOutbox {
     return refs;
   }
 
+  /** Native streams an earlier attempt started and nobody stopped (their key and record). */
+  openNativeStreams(): { key: string; part: OutboxPart & { ref: string } }[] {
+    const open: { key: string; part: OutboxPart & { ref: string } }[] = [];
+    for (const [field, raw] of this.records) {
+      const match = /^(.*)\|0$/.exec(field);
+      if (!match?.[1]) continue;
+      const part = JSON.parse(raw) as OutboxPart;
+      if (part.ref && part.stream === 'native' && !part.stopped) open.push({ key: match[1], part: { ...part, ref: part.ref } });
+    }
+    return open;
+  }
+
   /** Rule 2b: written before the platform call. Fenced. */
   async intend(key: string, part: number, intent: Omit<OutboxPart, 'ref' | 'pendingSince' | 'stopped'>): Promise<void> {
     await this.fencedWrite(`${key}|${part}`, JSON.stringify({ ...intent, pendingSince: Date.now() }));

@@ -85,4 +85,56 @@ describe('step re-run after a post', () => {
     expect(enqueued).toEqual([1]);
     await fake.close();
   });
+
+  it('a step skipped after its worker kept dying stops the native stream that worker left open', async () => {
+    const config = configFrom({ REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix, OPENAI_BASE_URL: 'http://127.0.0.1:9', OPENAI_API_KEY: 'k' });
+    const logger = createLogger('silent');
+    const store = new SessionStore(redis, new RedisKeys(prefix), 1);
+    const panels = loadPanels('prompts/panels');
+    const panel = panels.get('product-strategy')!;
+    const stopped: string[] = [];
+    const adapter = Object.assign(new RecordingAdapter(), {
+      streaming: {
+        editIntervalMs: 0,
+        firstPostDelayMs: 0,
+        native: {
+          start: async () => 'never',
+          append: async () => true,
+          stop: async (_sessionId: string, ref: string) => {
+            stopped.push(ref);
+            return 'stopped' as const;
+          },
+        },
+      },
+    });
+    const machine = new StepMachine(
+      {
+        config,
+        logger,
+        store,
+        models: new ModelGateway(config, undefined, logger),
+        templates: new Templates('prompts/templates'),
+        panels,
+        adapterFor: () => adapter,
+        identityOf: async (persona) => ({ id: persona.id, displayName: persona.displayName }),
+        images: createImageServices(config),
+      },
+      { kick: async () => undefined, markPending: async () => undefined },
+    );
+    const person = { id: 'u', displayName: 'Ana' };
+    const sessionId = 'terminal:c:left-open';
+    const now = Date.now();
+    const persona = panel.personas[0]!;
+    await store.create({
+      sessionId, topic: 'Left open', panelId: panel.id, stage: 'opening', round: 0, autoRounds: 0, status: 'active', starter: person, createdAt: now, updatedAt: now,
+      seq: 0, epoch: 2, revivals: 4, agenda: [{ kind: 'introduction', personaId: persona.id }], roleMap: {}, rollingSummary: '', summarisedThrough: 0, replyCursor: 0, votedKeywords: [], pollCount: 0,
+      tokensPrompt: 0, tokensCompletion: 0, modelCalls: 0,
+    });
+    // What a worker killed mid-stream left: its stream's first post, recorded, never stopped.
+    await redis.hset(store.key('outbox', sessionId), `0|intro:${persona.id}|0`, JSON.stringify({ ref: 'ts-123', stream: 'native', text: 'Hello' }));
+
+    expect(await machine.process({ sessionId, seq: 0, epoch: 2, skip: true }, { final: false })).toBe('skipped');
+    expect(stopped).toEqual(['ts-123']);
+    expect(adapter.posts.at(-1)?.text).toMatch(/kept stopping the worker.*Skipped:/);
+  });
 });
