@@ -8,11 +8,10 @@ import { startApp, type PlatformFactory } from '../src/app/start-app.ts';
 import { installProcessGuards, restartableExitCode } from '../src/app/process-guards.ts';
 import type { Config } from '../src/config/config-schema.ts';
 import { loadConfig } from '../src/config/load-config.ts';
-import { TableRoundError } from '../src/errors.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { assertModelsConfigured } from '../src/models/model-roles.ts';
 import type { Platform } from '../src/session/session-id.ts';
-import { runConsole } from './terminal/console-main.ts';
+import { describeStartupFailure, runConsole } from './terminal/console-main.ts';
 import { parseConsoleArgs } from './terminal/parse-console-args.ts';
 
 async function platformFactories(config: Config): Promise<Partial<Record<Platform, PlatformFactory>>> {
@@ -69,7 +68,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof TableRoundError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`tableround: ${message}\n`);
+  process.stderr.write(`tableround: ${describeStartupFailure(error)}\n`);
   process.exit(1);
 });

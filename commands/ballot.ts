@@ -20,7 +20,7 @@ const ballot: CommandDefinition<z.infer<typeof schema>> = {
   requiresSession: true,
   async execute(context, options) {
     const result = await context.roundtable.submit(context.sessionId!, context.person, { type: 'ballot', choices: options.choices });
-    return { text: result.notice ?? 'Your ballot will be counted when the vote opens.', visibility: 'ephemeral' };
+    return { text: result.notice ?? 'Your ballot is counted.', visibility: 'ephemeral' };
   },
 };
 

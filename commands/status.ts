@@ -10,6 +10,7 @@ export function formatStatus(status: SessionStatus): string {
     `Panel: ${status.panelName} — ${status.personas.map((persona) => `${persona.displayName} (${persona.switchedRole ? `${persona.role} → ${persona.switchedRole}` : persona.role})`).join(', ')}`,
     `Queue: ${status.pendingSteps} step(s) planned, ${status.pendingActions} request(s) waiting${status.queuePosition === undefined ? '' : status.queuePosition === 0 ? ', running now' : `, ${status.queuePosition} job(s) ahead`}`,
     `Tokens: ${status.tokens.prompt} in, ${status.tokens.completion} out (${status.tokens.calls} model calls)`,
+    `Concept images: ${status.images.generated} of ${status.images.limit}`,
   ];
   if (status.poll) lines.push(`Vote: ${status.poll.status}, ${status.poll.peopleVoters} people and ${status.poll.personaVoters} panelists voted`);
   if (status.votedKeywords.length) lines.push(`Voted keywords: ${status.votedKeywords.join(', ')}`);

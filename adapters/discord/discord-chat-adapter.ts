@@ -156,8 +156,8 @@ export class DiscordChatAdapter implements ChatAdapter {
     }
   }
 
-  fetchImage(reference: ImageReference, maxBytes: number): Promise<Buffer> {
-    return fetchImage(reference, maxBytes);
+  fetchImage(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    return fetchImage(reference, maxBytes, this.dependencies.config, signal);
   }
 }
 

@@ -45,7 +45,7 @@ export class PollButtons {
         return await answerEphemeral(interaction, `You can pick at most ${poll.maxChoices}. Click one of your picks again to unpick it first.`);
       }
       await interaction.deferUpdate();
-      const result = await roundtable.submit(sessionId, person, { type: 'ballot', choices: toggled.choices }, `discord:${interaction.id}`);
+      const result = await roundtable.submit(sessionId, person, { type: 'ballot', choices: toggled.choices, pollId: poll.pollId }, `discord:${interaction.id}`);
       const fresh = (await roundtable.status(sessionId))?.poll;
       if (fresh && fresh.pollId === poll.pollId) {
         await interaction.editReply({ content: renderPollText(fresh), components: renderPollComponents(fresh), allowedMentions: mentionNobody });

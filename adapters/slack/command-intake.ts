@@ -104,7 +104,7 @@ export class CommandIntake {
     const toggled = await this.dependencies.ballots.toggle(sessionId, pollId, user.id, index, poll.maxChoices);
     if (!toggled.changed) return this.dependencies.replies.ephemeral(target, `You can choose up to ${poll.maxChoices}; tap one of your choices again to take it back first.`);
     try {
-      const result = await this.dependencies.roundtable.submit(sessionId, person, { type: 'ballot', choices: toggled.choices });
+      const result = await this.dependencies.roundtable.submit(sessionId, person, { type: 'ballot', choices: toggled.choices, pollId });
       const chosen = toggled.choices.map((choice) => choice + 1).join(', ') || 'nothing';
       await this.dependencies.replies.ephemeral(target, result.notice ?? `Your ballot: ${chosen}`);
     } catch (error) {
@@ -119,6 +119,9 @@ export class CommandIntake {
     const button = decodeButtonValue(value);
     if (!button) return;
     const target: ReplyTarget = { channel, user: user.id, ...(respond ? { respond } : { threadTs: threadOf(button.sessionId).threadTs }) };
+    // The button closes the poll it belongs to, never a newer one.
+    const poll = (await this.dependencies.roundtable.status(button.sessionId))?.poll;
+    if (!poll || poll.pollId !== button.pollId || poll.status !== 'open') return this.dependencies.replies.ephemeral(target, 'This vote is closed.');
     const person = await this.dependencies.people.lookup(user.id, user.name);
     const reply = await this.dependencies.runCommand({ name: 'vote', options: { action: 'close' }, person, address: parseSessionId(button.sessionId), sessionId: button.sessionId });
     await this.dependencies.replies.commandReply(target, reply, button.sessionId);

@@ -21,6 +21,7 @@ import { createSlackAdapter } from './index.ts';
 import { ballotActionPrefix, closeActionId } from './poll-blocks.ts';
 import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
 import { deliverPost } from '../../src/outbound/deliver-post.ts';
+import { createFakePng } from '../../test/fake-openai/fake-png.ts';
 import { OutboxStream } from '../../src/outbound/outbox-stream.ts';
 import { testOutbox } from '../../test/harness/test-outbox.ts';
 import type { ChatAdapter, SendRequest } from '../../src/adapter/chat-adapter.ts';
@@ -43,7 +44,7 @@ class ScriptedRoundtable implements RoundtableService {
   async status(sessionId: string): Promise<SessionStatus | undefined> {
     const start = this.starts.find((request) => buildSessionId(request.address) === sessionId);
     if (!start) return undefined;
-    return { sessionId, topic: start.topic, panelId: 'p', panelName: 'P', stage: 'discussion', round: 1, autoRounds: 0, ended: false, starter: start.person, personas: [], tokens: { prompt: 0, completion: 0, calls: 0 }, pendingSteps: 0, pendingActions: 0, queuePosition: 0, poll: this.poll, votedKeywords: [], createdAt: 0, updatedAt: 0 };
+    return { sessionId, topic: start.topic, panelId: 'p', panelName: 'P', stage: 'discussion', round: 1, autoRounds: 0, ended: false, starter: start.person, personas: [], tokens: { prompt: 0, completion: 0, calls: 0 }, images: { generated: 0, limit: 8 }, pendingSteps: 0, pendingActions: 0, queuePosition: 0, poll: this.poll, votedKeywords: [], createdAt: 0, updatedAt: 0 };
   }
   async mayManage(sessionId: string, person: Person) {
     const status = await this.status(sessionId);
@@ -95,6 +96,8 @@ async function setUp(options: { socketMode?: boolean; nativeStreaming?: boolean;
     SLACK_UPDATE_WINDOW_MS: 6_000,
     SLACK_NATIVE_STREAMING: options.nativeStreaming === false ? 'false' : 'true',
     REDIS_KEY_PREFIX: prefix,
+    DOWNLOAD_ALLOW_HTTP: 'true',
+    DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: 'true',
   });
   const redis = testRedis();
   const keys = new RedisKeys(prefix);
@@ -132,7 +135,8 @@ describe('Slack adapter through the emulator', () => {
     const { emulator, roundtable, platform } = await setUp();
     const channel = emulator.addChannel('design');
     const ada = emulator.addUser('ada');
-    const image = emulator.uploadFile(ada, { name: 'kettle.png', mimetype: 'image/png', bytes: Buffer.from('png-bytes') });
+    const png = await createFakePng();
+    const image = emulator.uploadFile(ada, { name: 'kettle.png', mimetype: 'image/png', bytes: png });
     const mention = await emulator.userMentions(ada, channel.id, 'a kettle for the elderly', { files: [image] });
     await emulator.waitFor(() => roundtable.starts.length === 1);
     const start = roundtable.starts[0];
@@ -142,7 +146,7 @@ describe('Slack adapter through the emulator', () => {
     expect(start?.images?.[0]?.filename).toBe('kettle.png');
     // The adapter fetches the image with the bot token.
     const bytes = await platform.adapter.fetchImage?.(start?.images?.[0] ?? { kind: 'url', location: '', filename: '' }, 1_000_000);
-    expect(bytes?.toString()).toBe('png-bytes');
+    expect(bytes).toEqual(png);
 
     const sessionId = buildSessionId(start?.address ?? { platform: 'slack', channel: '', thread: '' });
     const { outbox } = await testOutbox(harness!.redis, harness!.prefix, sessionId);
@@ -218,13 +222,19 @@ describe('Slack adapter through the emulator', () => {
     await emulator.userClicks(ada, channel.id, pollTs ?? '', `${ballotActionPrefix}0`); // take one back
     await emulator.waitFor(() => roundtable.submits.length === 4);
     expect(roundtable.submits.map((submit) => [submit.person.id, submit.action])).toEqual([
-      [ada.id, { type: 'ballot', choices: [0] }],
-      [bob.id, { type: 'ballot', choices: [1] }],
-      [ada.id, { type: 'ballot', choices: [0, 2] }],
-      [ada.id, { type: 'ballot', choices: [2] }],
+      [ada.id, { type: 'ballot', choices: [0], pollId: 'poll1' }],
+      [bob.id, { type: 'ballot', choices: [1], pollId: 'poll1' }],
+      [ada.id, { type: 'ballot', choices: [0, 2], pollId: 'poll1' }],
+      [ada.id, { type: 'ballot', choices: [2], pollId: 'poll1' }],
     ]);
     await platform.adapter.showPoll?.({ ...poll, candidates: poll.candidates.map((candidate) => ({ ...candidate, peopleVotes: 1 })), peopleVoters: 2 }, pollTs);
     expect(emulator.workspace.findMessage(channel.id, pollTs ?? '')?.edits).toBe(1);
+    // The Close button of a poll that is no longer the open one closes nothing.
+    roundtable.poll = { ...poll, pollId: 'poll2' };
+    await emulator.userClicks(bob, channel.id, pollTs ?? '', closeActionId);
+    await emulator.waitFor(() => emulator.ephemeralsFor(bob.id).some((ephemeral) => ephemeral.text === 'This vote is closed.'));
+    expect(invocations.filter((invocation) => invocation.name === 'vote')).toEqual([]);
+    roundtable.poll = poll;
     await emulator.userClicks(bob, channel.id, pollTs ?? '', closeActionId);
     await emulator.waitFor(() => invocations.find((invocation) => invocation.name === 'vote'));
     expect(invocations.find((invocation) => invocation.name === 'vote')).toMatchObject({ options: { action: 'close' }, sessionId, person: { id: bob.id } });
@@ -339,7 +349,7 @@ describe('Slack adapter through the emulator', () => {
     const file = emulator.uploadFile(ada, { name: 'x.png', mimetype: 'image/png', bytes: Buffer.from('x') });
     const location = `${emulator.baseUrl}/files-pri/${emulator.workspace.teamId}-${file.id}/x.png`;
     const { downloadSlackFile } = await import('./image-download.ts');
-    const failure = await downloadSlackFile({ kind: 'url', location, filename: 'x.png' }, 1_000, 'xoxb-wrong', emulator.apiUrl).catch((error: unknown) => error);
+    const failure = await downloadSlackFile({ kind: 'url', location, filename: 'x.png' }, 1_000, 'xoxb-wrong', { SLACK_API_URL: emulator.apiUrl, DOWNLOAD_ALLOW_HTTP: true, DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TableRoundError);
     expect(failure).toMatchObject({ code: 'image_download_failed' });
     expect((failure as TableRoundError).publicMessage).toContain('login page');

@@ -16,7 +16,7 @@ import { SlackNativeStreaming } from './native-stream.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { pollBlocks, pollFallbackText } from './poll-blocks.ts';
 import { downloadSlackFile } from './image-download.ts';
-import { slackApiUrl, type BotIdentity } from './web-client.ts';
+import type { BotIdentity } from './web-client.ts';
 import { sanitiseUsername } from './identity.ts';
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
 
@@ -152,7 +152,7 @@ export class SlackChatAdapter implements ChatAdapter {
     return this.dependencies.poster.postPart(thread, { kind: 'moderator' }, text, blocks);
   }
 
-  fetchImage(reference: ImageReference, maxBytes: number): Promise<Buffer> {
-    return downloadSlackFile(reference, maxBytes, this.dependencies.config.SLACK_BOT_TOKEN ?? '', slackApiUrl(this.dependencies.config));
+  fetchImage(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    return downloadSlackFile(reference, maxBytes, this.dependencies.config.SLACK_BOT_TOKEN ?? '', this.dependencies.config, signal);
   }
 }

@@ -2,7 +2,8 @@
  * `npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…`
  * One roundtable in this terminal, on real Redis (embedded when REDIS_URL is unset) and BullMQ.
  */
-import { join, resolve } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { startApp } from '../../src/app/start-app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/config-schema.ts';
@@ -15,8 +16,12 @@ import { TerminalAdapter } from './terminal-adapter.ts';
 
 export async function runConsole(config: Config, args: ConsoleArgs): Promise<number> {
   assertModelsConfigured(config);
-  // Logs go to stderr (warn and up unless LOG_LEVEL says otherwise) so stdout stays the thread.
-  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  // The terminal is the thread: the person sees posts and short notices only. Logs (JSON, with
+  // stack traces when something fails) go to a file under the data folder, named once.
+  const logPath = resolve(join(config.DATA_DIR, 'logs', 'terminal.log'));
+  mkdirSync(dirname(logPath), { recursive: true });
+  const logger = createLogger(config.LOG_LEVEL, createWriteStream(logPath, { flags: 'a' }));
+  process.stderr.write(`tableround: logs are written to ${logPath}\n`);
   const interactive = Boolean(process.stdin.isTTY);
   const terminal = new TerminalAdapter(process.stdout, join(config.DATA_DIR, 'files'), resolve(config.TRANSCRIPT_DIR ?? join(config.DATA_DIR, 'transcripts')), Boolean(process.stdout.isTTY));
   // One local person at their own terminal: no per-person rate limit.
@@ -37,6 +42,17 @@ export async function runConsole(config: Config, args: ConsoleArgs): Promise<num
   }
 }
 
+/**
+ * One plain sentence for a failure before or outside a session: what a person can act on (the
+ * variable to set, the flag to fix), never a stack trace.
+ */
+export function describeStartupFailure(error: unknown): string {
+  if (error instanceof TableRoundError) {
+    return ['config_invalid', 'redis_unavailable', 'model_not_configured'].includes(error.code) ? error.message : error.publicMessage;
+  }
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'failed';
+}
+
 async function main(): Promise<void> {
   let args: ConsoleArgs;
   let config: Config;
@@ -45,9 +61,9 @@ async function main(): Promise<void> {
     config = loadConfig();
     process.exitCode = await runConsole(config, args);
   } catch (error) {
-    const message = error instanceof TableRoundError ? error.message : error instanceof Error ? error.message : String(error);
-    process.stderr.write(`tableround: ${message}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`tableround: ${describeStartupFailure(error)}\n`);
+    // Exit now: a Redis client still trying to reconnect must not keep the process alive.
+    process.exit(1);
   }
 }
 

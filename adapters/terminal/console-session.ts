@@ -18,6 +18,7 @@ import { asTableRoundError } from '../../src/errors.ts';
 import type { ConsoleArgs } from './parse-console-args.ts';
 import { consoleHelp, parseConsoleLine } from './parse-console-line.ts';
 import { botName, type TerminalAdapter } from './terminal-adapter.ts';
+import { checkLocalFile } from '../../src/images/read-local-file.ts';
 
 export interface ConsoleIo {
   input: NodeJS.ReadableStream;
@@ -65,6 +66,13 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
       if (!topic) throw new Error('no topic given: use --topic "<text>" or type it as the first line');
     }
     const images = args.images.map((path) => ({ kind: 'path' as const, location: resolve(path), filename: basename(path) }));
+    for (const image of images) {
+      try {
+        await checkLocalFile(image.location, app.config.IMAGE_MAX_BYTES);
+      } catch (error) {
+        throw new Error(describeForPerson(asTableRoundError(error)));
+      }
+    }
     ({ sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), images }));
   }
   if (io.interactive) terminal.printLine(botName, consoleHelp);
@@ -103,6 +111,8 @@ async function handleLine(app: RunningApp, terminal: TerminalAdapter, sessionId:
       }
       case 'image': {
         const path = resolve(parsed.path);
+        // Answered at once: a pipe, a device or a folder is named and refused before any step runs.
+        await checkLocalFile(path, app.config.IMAGE_MAX_BYTES);
         await app.roundtable.submit(sessionId, person, { type: 'message', text: '', images: [{ kind: 'path', location: path, filename: basename(path) }] });
         return;
       }

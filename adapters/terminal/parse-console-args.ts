@@ -16,20 +16,23 @@ export function parseConsoleArgs(argv: string[]): ConsoleArgs {
     const flag = argv[index];
     const value = argv[index + 1];
     const need = () => {
-      if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value — ${consoleUsage}`);
+      if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value. ${consoleUsage}`);
       index++;
       return value;
     };
     switch (flag) {
-      case '--topic':
-        args.topic = need();
+      case '--topic': {
+        const topic = need().trim();
+        if (!topic) throw new Error('--topic needs a topic, e.g. --topic "A felt lamp for a small room"');
+        args.topic = topic;
         break;
+      }
       case '--panel':
         args.panel = need();
         break;
       case '--rounds': {
         const rounds = Number(need());
-        if (!Number.isInteger(rounds) || rounds < 0) throw new Error(`--rounds takes a whole number — ${consoleUsage}`);
+        if (!Number.isInteger(rounds) || rounds < 0) throw new Error(`--rounds takes a whole number, such as --rounds 2.`);
         args.rounds = rounds;
         break;
       }
@@ -43,7 +46,7 @@ export function parseConsoleArgs(argv: string[]): ConsoleArgs {
       case '-h':
         throw new Error(consoleUsage);
       default:
-        throw new Error(`unknown option ${flag} — ${consoleUsage}`);
+        throw new Error(`${flag} is not an option. ${consoleUsage}`);
     }
   }
   return args;

@@ -169,6 +169,10 @@ export interface ChatAdapter {
   /** Archives / locks the thread after the session ended, where the platform allows. Idempotent. */
   archive?(sessionId: string): Promise<void>;
 
-  /** Downloads an inbound image reference (platform URL with auth, local path, …) as bytes. */
-  fetchImage?(reference: ImageReference, maxBytes: number): Promise<Buffer>;
+  /**
+   * Downloads an inbound image reference (a platform URL, with its auth) as bytes, through the one
+   * safe download (src/outbound/safe-download.ts): only the platform's hosts, the cap enforced while
+   * streaming, the bytes sniffed as an image.
+   */
+  fetchImage?(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer>;
 }

@@ -31,7 +31,8 @@ export type SessionAction =
   | { type: 'message'; text: string; images: ImageReference[]; messageId?: string }
   | { type: 'vote-open' }
   | { type: 'vote-close' }
-  | { type: 'ballot'; choices: number[] }
+  /** A person's ballot names its poll (a click on an old poll's message never votes in a newer one); without one, the poll open now. */
+  | { type: 'ballot'; choices: number[]; pollId?: string }
   | { type: 'switch' }
   | { type: 'imagine'; prompt: string }
   | { type: 'end' };

@@ -78,7 +78,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const { url: redisUrl, embedded } = await resolveRedisUrl(config, logger);
   const redis = createRedis(redisUrl, logger, { name: 'main', failFast: true });
-  await waitUntilReady(redis, 15_000);
+  await waitUntilReady(redis, config.REDIS_CONNECT_TIMEOUT_MS);
   const metrics = new Metrics();
   const adapters = new Map<string, ChatAdapter>();
   for (const adapter of options.adapters ?? []) adapters.set(adapter.platform, adapter);
@@ -127,6 +127,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
           const redisOk = await redis.ping().then(() => true, () => false);
           const checks: Record<string, boolean> = { redis: redisOk };
           if (worker) checks.queue = worker.isRunning() && !worker.closing;
+          // A gateway is healthy only if some worker (any process) is connected to the queue.
+          else checks.workers = await queue.queue.getWorkersCount().then((count) => count > 0, () => false);
           for (const [platform, platformAdapter] of platforms) checks[platform] = platformAdapter.isConnected();
           return { ok: Object.values(checks).every(Boolean), checks };
         },

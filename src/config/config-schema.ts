@@ -28,6 +28,9 @@ const list = optionalString.transform((value) =>
     : [],
 );
 
+/** A comma-separated list with a default when unset. */
+const listOr = (fallback: string[]) => optionalString.transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : fallback));
+
 export const configSchema = z.object({
   // Process
   ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
@@ -40,7 +43,12 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: integer(20_000, 0),
 
   // Redis and the queue
-  REDIS_URL: optionalUrl,
+  /** redis://, rediss:// (TLS), or a Unix socket path (/run/redis/redis.sock). */
+  REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\/[^\s]+$/i.test(value) || value.startsWith('/'), {
+    message: 'must be a redis:// or rediss:// URL, or a Unix socket path such as /run/redis/redis.sock',
+  }),
+  /** How long the bot waits for Redis at start before it gives up with a message naming REDIS_URL. */
+  REDIS_CONNECT_TIMEOUT_MS: integer(15_000, 100),
   REDIS_KEY_PREFIX: z.string().min(1).max(40).default('tr'),
   SESSION_TTL_HOURS: decimal(24, 0.01, 24 * 90),
   QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tableround'),
@@ -97,6 +105,18 @@ export const configSchema = z.object({
 
   // Images
   IMAGE_MAX_BYTES: integer(20 * 1024 * 1024, 1024),
+  /** Token-equivalent charged to the session and the person for each generated image. */
+  IMAGE_TOKEN_COST: integer(4_000, 0),
+  /** Concept images one session may generate (0 = none). */
+  SESSION_IMAGE_LIMIT: integer(8, 0, 1_000),
+  /** Who may run /imagine: everyone in the thread, the session's starter (and managers), or managers only. */
+  IMAGINE_ALLOWED: z.enum(['everyone', 'starter', 'managers']).default('starter'),
+  /** Extra hosts generated-image URLs may come from (besides the image endpoint's own host). */
+  IMAGE_DOWNLOAD_HOSTS: listOr(['oaidalleapiprodscus.blob.core.windows.net']),
+  /** Downloads over plain http (self-hosted providers, local stand-ins). Off: https only. */
+  DOWNLOAD_ALLOW_HTTP: flag(false),
+  /** Downloads from private, loopback and link-local addresses (self-hosted providers, local stand-ins). */
+  DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: flag(false),
   IMAGE_MAX_PIXELS: integer(50_000_000, 1_000),
   VISION_BOX: integer(1024, 64, 4096),
   VISION_SHORT_SIDE: integer(768, 64, 4096),
@@ -147,7 +167,9 @@ export const configSchema = z.object({
 
 /** Rules across variables. */
 export const configRules = configSchema.superRefine((config, context) => {
-  if (config.PUBLIC_BASE_URL && config.HTTP_PORT === 0) {
+  // Avatars are served by the processes that run the HTTP server (gateway, all); workers only
+  // reference PUBLIC_BASE_URL in the posts they make.
+  if (config.PUBLIC_BASE_URL && config.HTTP_PORT === 0 && config.ROLE !== 'worker') {
     context.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'needs HTTP_PORT set: avatars are served by the bot’s HTTP server' });
   }
   if (config.VISION_SHORT_SIDE > config.VISION_BOX) {

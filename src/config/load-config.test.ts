@@ -18,6 +18,15 @@ describe('config', () => {
 
   it('checks rules across variables', () => {
     expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://bot.example.com' }, '/none')).toThrow(/PUBLIC_BASE_URL: needs HTTP_PORT/);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://bot.example.com', ROLE: 'gateway' }, '/none')).toThrow(/PUBLIC_BASE_URL: needs HTTP_PORT/);
+    // Workers only link to the avatars a gateway serves: the rule does not apply to them.
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://bot.example.com', ROLE: 'worker' }, '/none').ROLE).toBe('worker');
+  });
+
+  it('takes Redis URLs and socket paths only', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@redis.example.com:6380' }, '/none').REDIS_URL).toMatch(/^rediss:/);
+    expect(loadConfig({ REDIS_URL: '/run/redis/redis.sock' }, '/none').REDIS_URL).toBe('/run/redis/redis.sock');
+    expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' }, '/none')).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it('treats empty values as unset', () => {

@@ -82,7 +82,7 @@ export function applyInbox(state: InboxState, events: InboxEvent[]): InboxResult
         agenda.push({ kind: 'poll-close', by: person });
         break;
       case 'ballot':
-        agenda.push({ kind: 'person-ballot', person, choices: action.choices });
+        // Ballots are applied at once, to the poll they name (Roundtable.submit), never queued.
         break;
       case 'switch':
         agenda = agenda.filter((step) => !isAutomatic(step));

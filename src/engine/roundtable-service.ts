@@ -20,6 +20,8 @@ export interface SessionStatus {
   starter: Person;
   personas: { id: string; displayName: string; role: string; switchedRole?: string }[];
   tokens: { prompt: number; completion: number; calls: number };
+  /** Concept images generated, and how many the session may generate. */
+  images: { generated: number; limit: number };
   /** Steps waiting in the session's own agenda, and actions waiting in its inbox. */
   pendingSteps: number;
   pendingActions: number;

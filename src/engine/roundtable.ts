@@ -174,11 +174,11 @@ export class Roundtable implements RoundtableService {
       if (!cleaned.text && action.images.length === 0) return { outcome: 'duplicate' };
       normalised = { ...action, text: cleaned.text };
     }
-    if (action.type === 'imagine') normalised = { ...action, prompt: sanitizeText(action.prompt, 600).text };
-    if (action.type === 'ballot') {
-      const applied = await this.tryBallotNow(meta, person, action.choices);
-      if (applied) return applied;
+    if (action.type === 'imagine') {
+      await this.admitImagine(meta, person);
+      normalised = { ...action, prompt: sanitizeText(action.prompt, 600).text };
     }
+    if (action.type === 'ballot') return this.castBallotNow(meta, person, action.choices, action.pollId);
     const event: InboxEvent = { eventId: eventId ?? randomUUID(), person, receivedAt: Date.now(), action: normalised };
     // Marked before the push: an event is never in the inbox without the sweeper knowing.
     await this.deps.markPending(sessionId);
@@ -191,11 +191,45 @@ export class Roundtable implements RoundtableService {
     return { outcome: 'queued', ...(notice ? { notice } : {}) };
   }
 
-  /** A ballot on an open poll is applied at once (buttons need a quick answer). */
-  private async tryBallotNow(meta: SessionMeta, person: Person, choices: number[]): Promise<SubmitResult | undefined> {
+  /**
+   * /imagine costs real money: who may ask is configurable (IMAGINE_ALLOWED), a session has a cap
+   * (SESSION_IMAGE_LIMIT), and each image is charged to the session and to the person who asked
+   * (IMAGE_TOKEN_COST tokens), so the person's day budget applies too.
+   */
+  private async admitImagine(meta: SessionMeta, person: Person): Promise<void> {
+    const { config, store } = this.deps;
+    const allowed = config.IMAGINE_ALLOWED;
+    if ((allowed === 'managers' && !person.isManager) || (allowed === 'starter' && !person.isManager && meta.starter.id !== person.id)) {
+      throw new TableRoundError('not_allowed', `imagine by ${person.id}`, {
+        publicMessage: allowed === 'managers' ? 'Only a channel manager can ask for concept images here.' : 'Only the person who started this roundtable, or a channel manager, can ask for concept images.',
+      });
+    }
+    const generated = meta.imagesGenerated ?? 0;
+    if (generated + config.IMAGE_COUNT > config.SESSION_IMAGE_LIMIT) {
+      throw new TableRoundError('budget_exceeded', `session image cap ${config.SESSION_IMAGE_LIMIT}`, {
+        publicMessage: `This roundtable has used its ${config.SESSION_IMAGE_LIMIT} concept images (${generated} made).`,
+      });
+    }
+    if (config.USER_TOKEN_BUDGET > 0) {
+      const spent = await store.userSpend(parseSessionId(meta.sessionId).platform, person.id);
+      if (spent + config.IMAGE_COUNT * config.IMAGE_TOKEN_COST > config.USER_TOKEN_BUDGET) {
+        throw new TableRoundError('budget_exceeded', `${person.id} spent ${spent}`, {
+          publicMessage: `That would go over your token budget for today (${spent.toLocaleString('en')} of ${config.USER_TOKEN_BUDGET.toLocaleString('en')} used; images cost ${config.IMAGE_TOKEN_COST.toLocaleString('en')} each).`,
+        });
+      }
+    }
+  }
+
+  /**
+   * A person's ballot is applied at once to the poll it names (or the poll open now), or refused
+   * with a short answer — never queued, so a click that raced with a close can never count, by
+   * index, in the next poll.
+   */
+  private async castBallotNow(meta: SessionMeta, person: Person, choices: number[], pollId: string | undefined): Promise<SubmitResult> {
     const { store, config } = this.deps;
     const poll = await store.poll(meta.sessionId);
-    if (!poll || poll.status !== 'open') return undefined;
+    const closed = () => new TableRoundError('no_poll', `ballot for ${pollId ?? 'the open poll'} refused`, { publicMessage: pollId ? 'That vote has closed; your ballot was not counted.' : 'There is no open vote to take your ballot.' });
+    if (!poll || poll.status !== 'open' || (pollId !== undefined && poll.pollId !== pollId)) throw closed();
     const limit = peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE);
     const unique = [...new Set(choices)];
     const invalid = unique.filter((index) => !Number.isInteger(index) || index < 0 || index >= poll.candidates.length);
@@ -205,11 +239,14 @@ export class Roundtable implements RoundtableService {
     if (unique.length > limit) {
       throw new TableRoundError('bad_command', `too many choices (${unique.length})`, { publicMessage: `You may choose up to ${limit} candidates.` });
     }
+    // The script applies it only while that very poll is open (a close in between refuses it).
     const applied = await store.castBallot(meta.sessionId, poll.pollId, `person:${person.id}`, { voterKind: 'person', voterName: person.displayName, choices: unique });
-    if (!applied) return undefined;
+    if (!applied) throw closed();
+    const { platform, channel } = parseSessionId(meta.sessionId);
+    await store.rememberUserSession(platform, channel, person.id, meta.sessionId);
     const ballots = await store.ballots(meta.sessionId);
     const view = buildPollView(meta.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, limit);
-    const adapter = this.deps.adapterFor(parseSessionId(meta.sessionId).platform);
+    const adapter = this.deps.adapterFor(platform);
     // The person's answer does not wait for the poll message's update, which may wait for the
     // platform's write budget (Discord: 25 writes a minute per channel).
     if (adapter.showPoll) {
@@ -247,6 +284,7 @@ export class Roundtable implements RoundtableService {
         return { id: persona.id, displayName: persona.displayName, role: persona.roleTitle, ...(switchedRole ? { switchedRole } : {}) };
       }),
       tokens: { prompt: meta.tokensPrompt, completion: meta.tokensCompletion, calls: meta.modelCalls },
+      images: { generated: meta.imagesGenerated ?? 0, limit: config.SESSION_IMAGE_LIMIT },
       pendingSteps: meta.agenda.length,
       pendingActions,
       queuePosition: meta.agenda.length || pendingActions ? await this.deps.queuePosition(sessionId, meta.seq, meta.epoch ?? 0) : undefined,

@@ -34,6 +34,6 @@ describe('logger redaction', () => {
   it('scrubs API keys, bot tokens and Redis passwords', () => {
     expect(scrubSecrets('key sk-proj-abcdefghijklmnop used')).toBe('key [redacted] used');
     expect(scrubSecrets('Authorization: Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123')).not.toMatch(/GaBcDe/);
-    expect(scrubSecrets('redis://user:hunter2@host:6379')).toBe('redis://user:[redacted]@host:6379');
+    expect(scrubSecrets('redis://user:hunter2@host:6379')).toBe('redis://[redacted]@host:6379');
   });
 });

@@ -11,6 +11,9 @@
  * Every call first reserves a slot in the shared requests-per-minute budget (MODEL_RPM).
  */
 import OpenAI from 'openai';
+import { safeDownload } from '../outbound/safe-download.ts';
+import { downloadPolicy, hostOf } from '../outbound/download-policy.ts';
+import { sniffImageFormat } from '../images/image-format.ts';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import type { Config } from '../config/config-schema.ts';
@@ -96,7 +99,7 @@ export class ModelGateway {
     // gets a rest, and the steps resume by themselves once it answers again.
     const breakerKey = endpoint.baseURL ?? 'default';
     for (let openMs = this.breaker.openFor(breakerKey); openMs > 0; openMs = this.breaker.openFor(breakerKey)) {
-      this.logger.warn({ endpoint: breakerKey, waitMs: openMs }, 'model circuit open; waiting before calling again');
+      this.logger.warn({ endpoint: endpointHost(breakerKey), waitMs: openMs }, 'model circuit open; waiting before calling again');
       signal?.throwIfAborted();
       await new Promise((resolve) => setTimeout(resolve, openMs));
     }
@@ -347,6 +350,22 @@ export class ModelGateway {
   }
 
   /** Generates images; returns PNG/JPEG bytes whichever answer shape the provider uses. */
+  /**
+   * A generated image given as a URL, fetched through the one safe download: only from the image
+   * endpoint's own host and IMAGE_DOWNLOAD_HOSTS (an "OpenAI-compatible" proxy answering with the
+   * cloud metadata address gets nothing), capped, and sniffed as an image before it is posted.
+   */
+  private async downloadGenerated(url: string, endpoint: ModelEndpoint, signal: AbortSignal | undefined): Promise<Buffer> {
+    const { bytes } = await safeDownload(url, {
+      allowedHosts: [...hostOf(endpoint.baseURL ?? 'https://api.openai.com/v1'), ...this.config.IMAGE_DOWNLOAD_HOSTS],
+      ...downloadPolicy(this.config),
+      maxBytes: this.config.IMAGE_MAX_BYTES,
+      timeoutMs: 60_000,
+      ...(signal ? { signal } : {}),
+    });
+    return bytes;
+  }
+
   async generateImages(prompt: string, count: number, context: CallContext): Promise<Buffer[]> {
     const endpoint = this.endpoint('image');
     await this.admit(endpoint, context.signal);
@@ -362,8 +381,8 @@ export class ModelGateway {
       this.record(endpoint, true);
       const images: Buffer[] = [];
       for (const item of response.data ?? []) {
-        if (item.b64_json) images.push(Buffer.from(item.b64_json, 'base64'));
-        else if (item.url) images.push(await downloadImage(item.url, this.config.IMAGE_MAX_BYTES, context.signal));
+        if (item.b64_json) images.push(requireImage(Buffer.from(item.b64_json, 'base64')));
+        else if (item.url) images.push(await this.downloadGenerated(item.url, endpoint, context.signal));
       }
       if (images.length === 0) throw new TableRoundError('model_bad_output', 'image model returned no images', { publicMessage: 'The image model returned no images.' });
       return images;
@@ -374,10 +393,17 @@ export class ModelGateway {
   }
 }
 
-async function downloadImage(url: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
-  const response = await fetch(url, { signal: signal ?? AbortSignal.timeout(60_000) });
-  if (!response.ok) throw new TableRoundError('model_failed', `image download failed: HTTP ${response.status}`, { publicMessage: 'The generated image could not be downloaded.' });
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > maxBytes) throw new TableRoundError('model_bad_output', 'generated image too large', { publicMessage: 'The generated image was too large.' });
+/** Bytes an image model returned are posted only if they are an image. */
+function requireImage(bytes: Buffer): Buffer {
+  if (sniffImageFormat(bytes).kind !== 'image') throw new TableRoundError('model_bad_output', 'image model returned bytes that are not an image', { publicMessage: 'The image model returned something that is not an image.' });
   return bytes;
+}
+
+/** Where an endpoint is, for logs: its host only — never credentials, path or query. */
+export function endpointHost(baseURL: string): string {
+  try {
+    return new URL(baseURL).host;
+  } catch {
+    return 'default';
+  }
 }

@@ -33,7 +33,7 @@ import { runImageDescribe } from '../engine/steps/image-steps.ts';
 import { runImagine } from '../engine/steps/imagine-step.ts';
 import { runNotice, runOpening, runPause, runSwitchRoles } from '../engine/steps/moderator-steps.ts';
 import { runSpeechStep } from '../engine/steps/speech-steps.ts';
-import { runKeywords, runPersonaBallot, runPersonBallot, runPollClose, runPollOpen } from '../engine/steps/vote-steps.ts';
+import { runKeywords, runPersonaBallot, runPollClose, runPollOpen } from '../engine/steps/vote-steps.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import type { StepJobData, StepProcessor } from './step-queue.ts';
 
@@ -305,8 +305,6 @@ export class StepMachine implements StepProcessor {
         return runPollOpen(context);
       case 'persona-ballot':
         return runPersonaBallot(context, step);
-      case 'person-ballot':
-        return runPersonBallot(context, step);
       case 'poll-close':
         return runPollClose(context);
       case 'switch-roles':
@@ -323,7 +321,7 @@ export class StepMachine implements StepProcessor {
 
 /** Steps that call a model (the closing summary is allowed even over budget). */
 function usesModel(step: Step): boolean {
-  return !['opening', 'notice', 'poll-open', 'person-ballot', 'poll-close', 'switch-roles', 'closing'].includes(step.kind);
+  return !['opening', 'notice', 'poll-open', 'poll-close', 'switch-roles', 'closing'].includes(step.kind);
 }
 
 /** Entries the window may grow past CONTEXT_RECENT_TURNS before older ones are folded. */

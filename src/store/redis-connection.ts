@@ -28,13 +28,18 @@ export function createRedis(url: string, logger: Logger, options: { name: string
   return redis;
 }
 
-/** Resolves when the connection is ready; throws `redis_unavailable` after `timeoutMs`. */
+/**
+ * Resolves when the connection is ready. After `timeoutMs` the client is disconnected (it would
+ * otherwise keep reconnecting and hold the process open) and a `redis_unavailable` error names
+ * REDIS_URL.
+ */
 export async function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
-      reject(new TableRoundError('redis_unavailable', `Redis not reachable within ${timeoutMs} ms`));
+      redis.disconnect();
+      reject(new TableRoundError('redis_unavailable', `Redis at REDIS_URL did not answer within ${Math.round(timeoutMs / 1000)} s: check that it runs and that REDIS_URL is right (or unset REDIS_URL to start a local one)`));
     }, timeoutMs);
     const onReady = () => {
       clearTimeout(timer);

@@ -75,6 +75,9 @@ export async function startE2E(options: { emulator?: EmulatorOptions; config?: R
     DISCORD_API_URL: emulator.apiUrl,
     DISCORD_CDN_URL: emulator.cdnUrl,
     DISCORD_EDIT_INTERVAL_MS: 200,
+    // The stand-ins (emulators, the fake model's image URLs) live on http://127.0.0.1.
+    DOWNLOAD_ALLOW_HTTP: true,
+    DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,
     ...options.config,
   });
   const logger = createLogger(process.env.E2E_LOG_LEVEL ?? 'silent');

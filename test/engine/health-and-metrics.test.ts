@@ -8,7 +8,7 @@ import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
 import type { RunningApp } from '../../src/app/start-app.ts';
 
 let fake: FakeOpenAI;
-let app: RunningApp & { prefix: string };
+let app: RunningApp & { prefix: string; queueName: string };
 let base: string;
 
 beforeAll(async () => {
@@ -32,6 +32,21 @@ describe('observability', () => {
     const response = await fetch(`${base}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, checks: { redis: true, queue: true } });
+  });
+
+  it('a gateway reports whether any worker is connected to the queue', async () => {
+    const port = await freeLoopbackPort();
+    const gateway = await startTestApp({ modelUrl: fake.url, adapters: [new RecordingAdapter()], prefix: app.prefix, queueName: app.queueName, env: { HTTP_PORT: port, ROLE: 'gateway' } });
+    try {
+      const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { ok: boolean; checks: Record<string, boolean> };
+      // The app of this file runs a worker on the same queue.
+      expect(await health()).toEqual({ ok: true, checks: { redis: true, workers: true } });
+      await app.queue.close(0);
+      await waitFor(async () => (await health()).checks.workers === false, 'the gateway to notice no worker is left');
+      expect((await health()).ok).toBe(false);
+    } finally {
+      await gateway.stop();
+    }
   });
 
   it('/metrics counts turns, tokens by model, step latency and queue depth', async () => {

@@ -43,8 +43,10 @@ export type ChatReply =
 
 /** What the fake answers to one image generation request. `count` defaults to the request's `n` (or 1). */
 export type ImageReply =
-  | { kind: 'b64'; count?: number }
-  | { kind: 'url'; count?: number }
+  /** `bytes`: what the base64 carries instead of a PNG (a provider answering junk). */
+  | { kind: 'b64'; count?: number; bytes?: Buffer }
+  /** `url`: an address to hand out instead of one of the fake's own files (a hostile provider). */
+  | { kind: 'url'; count?: number; url?: string }
   | { kind: 'error'; status: number; message?: string; code?: string; retryAfterSeconds?: number };
 
 /** `index` is the 0-based position of the request among requests to the same endpoint. */

@@ -17,8 +17,8 @@ export function answerImageGeneration(response: ServerResponse, reply: ImageRepl
     return;
   }
   const count = reply.count ?? context.requestedCount;
-  const base64 = context.png.toString('base64');
-  const data = Array.from({ length: count }, () => (reply.kind === 'b64' ? { b64_json: base64 } : { url: context.publishPng() }));
+  const base64 = (reply.kind === 'b64' && reply.bytes ? reply.bytes : context.png).toString('base64');
+  const data = Array.from({ length: count }, () => (reply.kind === 'b64' ? { b64_json: base64 } : { url: reply.url ?? context.publishPng() }));
   response.writeHead(200, { 'content-type': 'application/json' });
   response.end(JSON.stringify({ created: Math.floor(Date.now() / 1000), data }));
 }

@@ -27,6 +27,9 @@ export async function startTestApp(options: TestAppOptions): Promise<RunningApp 
     SHUTDOWN_GRACE_MS: 5_000,
     USER_COMMANDS_PER_MINUTE: 0,
     DATA_DIR: '/tmp/tableround-test-data',
+    // The stand-ins (emulators, the fake model's image URLs) live on http://127.0.0.1.
+    DOWNLOAD_ALLOW_HTTP: true,
+    DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,
     ...options.env,
   });
   const app = await startApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), adapters: options.adapters });

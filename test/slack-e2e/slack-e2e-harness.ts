@@ -134,6 +134,9 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
     SLACK_UPDATE_WINDOW_MS: scaledPacing.updateWindowMs,
     SLACK_STOPS_PER_WINDOW: 18,
     SLACK_STOP_WINDOW_MS: scaledPacing.updateWindowMs,
+    // The stand-ins (emulators, the fake model's image URLs) live on http://127.0.0.1.
+    DOWNLOAD_ALLOW_HTTP: true,
+    DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,
     ...options.env,
   });
   const app = await startApp({ config: { ...config, ROLE: options.role ?? 'all' }, logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'silent'), platformFactories: { slack: createSlackAdapter }, ...(options.createMachine ? { createMachine: options.createMachine } : {}) });

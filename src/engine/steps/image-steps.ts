@@ -3,7 +3,7 @@
  * image pipeline, described once per session per content hash by the vision model; then each
  * persona tells its story about it (follow-up steps).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readLocalFile } from '../../images/read-local-file.ts';
 import { asTableRoundError, TableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
 import type { Step } from '../../session/session-types.ts';
@@ -65,18 +65,9 @@ export async function runImageDescribe(context: StepContext, step: Extract<Step,
 async function fetchBytes(context: StepContext, step: Extract<Step, { kind: 'image-describe' }>): Promise<Buffer> {
   const { image } = step;
   const maxBytes = context.deps.config.IMAGE_MAX_BYTES;
-  if (image.kind === 'path') {
-    let size: number;
-    try {
-      size = (await stat(image.location)).size;
-    } catch (error) {
-      throw new TableRoundError('image_download_failed', `cannot read ${image.location}`, { cause: error, publicMessage: `${image.filename} could not be read.` });
-    }
-    if (size > maxBytes) throw new TableRoundError('image_too_large', `${size} bytes`, { publicMessage: `${image.filename} is ${megabytes(size)}; the limit is ${megabytes(maxBytes)}.` });
-    return readFile(image.location);
-  }
+  if (image.kind === 'path') return readLocalFile(image.location, maxBytes);
   if (!context.adapter.fetchImage) throw new TableRoundError('image_download_failed', 'adapter cannot fetch images', { publicMessage: 'Images are not supported here.' });
-  return context.adapter.fetchImage(image, maxBytes);
+  return context.adapter.fetchImage(image, maxBytes, context.signal);
 }
 
 function megabytes(bytes: number): string {

@@ -15,9 +15,20 @@ export async function runImagine(context: StepContext, step: Extract<Step, { kin
     keywords: keywords.length ? keywords.join(', ') : '(none yet — follow the topic)',
     personPrompt: step.prompt ? `Requested by a participant: ${step.prompt}` : '',
   });
-  const count = context.deps.config.IMAGE_COUNT;
+  const { config } = context.deps;
+  const generated = context.meta.imagesGenerated ?? 0;
+  const count = Math.min(config.IMAGE_COUNT, config.SESSION_IMAGE_LIMIT - generated);
+  if (count <= 0) {
+    await postOnce(context, 'imagine-limit', moderator, `This roundtable has used its ${config.SESSION_IMAGE_LIMIT} concept images.`);
+    return {};
+  }
   try {
-    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, onUsage: (usage) => recordUsage(context, usage) });
+    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, onUsage: (usage) => recordUsage(context, usage), ...(context.signal ? { signal: context.signal } : {}) });
+    // Charged to the session and to the person who asked, at the configured token-equivalent.
+    const platform = context.sessionId.split(':')[0] ?? '';
+    await context.deps.store
+      .addUsage(context.sessionId, 0, images.length * config.IMAGE_TOKEN_COST, { platform, personId: step.from.id })
+      .catch((error: unknown) => context.logger.warn({ err: error }, 'could not charge the generated images'));
     const text = `🎨 Concept images for ${step.from.displayName}${step.prompt ? ` — “${step.prompt}”` : ''} (keywords: ${keywords.join(', ') || 'none'}).`;
     await postOnce(
       context,
@@ -26,10 +37,12 @@ export async function runImagine(context: StepContext, step: Extract<Step, { kin
       text,
       images.map((bytes, index) => ({ filename: `concept-${context.seq}-${index + 1}.${isJpeg(bytes) ? 'jpg' : 'png'}`, contentType: isJpeg(bytes) ? 'image/jpeg' : 'image/png', bytes, description: `Concept image ${index + 1}` })),
     );
-    return { meta: { stage: 'paused' }, transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}` })] };
+    return { meta: { stage: 'paused', imagesGenerated: generated + images.length }, transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}` })] };
   } catch (error) {
     const coded = asTableRoundError(error);
-    if (!coded.code.startsWith('model_')) throw error;
+    // The model's failures and an unusable result (a refused or non-image download) are told at
+    // once; another attempt would only ask (and pay) again.
+    if (!coded.code.startsWith('model_') && !coded.code.startsWith('image_')) throw error;
     context.logger.warn({ err: coded }, 'image generation failed');
     await postOnce(context, 'imagine-failed', moderator, `Image generation failed: ${describeForPerson(coded)}`);
     return {};

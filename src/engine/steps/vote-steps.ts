@@ -141,21 +141,6 @@ export async function runPersonaBallot(context: StepContext, step: Extract<Step,
   };
 }
 
-/** A person's ballot that arrived before the poll was open (ordered through the inbox). */
-export async function runPersonBallot(context: StepContext, step: Extract<Step, { kind: 'person-ballot' }>): Promise<StepOutcome> {
-  const poll = await context.deps.store.poll(context.sessionId);
-  if (!poll || poll.status !== 'open') {
-    await postOnce(context, `ballot-late:${step.person.id}`, moderator, `${step.person.displayName}: there is no open vote to take your ballot.`);
-    return {};
-  }
-  const limit = peopleChoiceLimit(poll.candidates.length, context.deps.config.PERSONA_BALLOT_SIZE);
-  const choices = [...new Set(step.choices)].filter((index) => index >= 0 && index < poll.candidates.length).slice(0, limit);
-  const ballot: Ballot = { voterKind: 'person', voterName: step.person.displayName, choices };
-  const ballots = { ...(await context.deps.store.ballots(context.sessionId)), [`person:${step.person.id}`]: ballot };
-  await showPoll(context, poll, ballots);
-  return { ballots: { [`person:${step.person.id}`]: ballot } };
-}
-
 export async function runPollClose(context: StepContext): Promise<StepOutcome> {
   const poll = await context.deps.store.poll(context.sessionId);
   if (!poll || poll.status !== 'open') {
