@@ -4,6 +4,7 @@
  * roundtable here (topic from --topic or the first line typed). ROLE=worker processes start no
  * platform connection but post through the platforms' REST APIs.
  */
+import { loadCommands } from '../commands/load-commands.ts';
 import { startApp, type PlatformFactory } from '../src/app/start-app.ts';
 import { installProcessGuards, restartableExitCode } from '../src/app/process-guards.ts';
 import type { Config } from '../src/config/config-schema.ts';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   }
   if (config.ROLE !== 'gateway') assertModelsConfigured(config);
   const logger = createLogger(config.LOG_LEVEL);
-  const app = await startApp({ config, logger, platformFactories: factories });
+  const app = await startApp({ config, logger, platformFactories: factories, commands: await loadCommands() });
   logger.info({ role: config.ROLE, platforms: Object.keys(factories) }, 'TableRound is running');
   let stopping = false;
   const shutdown = (reason: string, exitCode: number) => {

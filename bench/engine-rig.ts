@@ -22,6 +22,7 @@ import { createRedis, waitUntilReady } from '../src/store/redis-connection.ts';
 import { SessionStore, type StepCommit } from '../src/store/session-store.ts';
 import type { StartRequest } from '../src/adapter/inbound-event.ts';
 import { InstantAdapter } from './instant-adapter.ts';
+import { loadCommands } from '../commands/load-commands.ts';
 import { InstantModel, type InstantModelOptions } from './instant-model.ts';
 import { sleep } from './bench-stats.ts';
 
@@ -117,6 +118,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
     redis,
     metrics,
     adapterFor: () => adapter,
+    commands: await loadCommands(),
     createStore: (connection, keys, ttlHours) => new TimedSessionStore(connection, keys, ttlHours),
     createModels: () => model,
     createMachine: (dependencies, hooks) => new TimedStepMachine(dependencies, hooks),

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { configFrom } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { loadPanels } from '../src/panels/panel-loader.ts';
+import { loadCommands } from '../commands/load-commands.ts';
 import { envInteger, round, sleep } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { realisticText } from './realistic-text.ts';
@@ -55,7 +56,7 @@ export async function runPlatformBurstBench(redisUrl: string): Promise<Record<st
       DISCORD_EDIT_INTERVAL_MS: 100,
     });
     try {
-      app = await modules.app.startApp({ config, logger: createLogger('silent'), platformFactories: { discord: modules.adapter.createDiscordAdapter } });
+      app = await modules.app.startApp({ config, logger: createLogger('silent'), platformFactories: { discord: modules.adapter.createDiscordAdapter }, commands: await loadCommands() });
     } catch (error) {
       return { skipped: `the app with the Discord adapter did not start against the emulator: ${error instanceof Error ? error.message : String(error)}` };
     }

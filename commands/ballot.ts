@@ -14,9 +14,11 @@ const schema = z.object({
 const ballot: CommandDefinition<z.infer<typeof schema>> = {
   name: 'ballot',
   description: 'Cast your ballot in the open vote (candidate numbers, e.g. 1 3)',
-  options: [{ name: 'choices', description: 'Candidate numbers, e.g. "1 3"', type: 'string', required: true, maxLength: 200 }],
+  options: [{ name: 'choices', description: 'Candidate numbers, e.g. "1 3"', type: 'string', required: true, maxLength: 200, text: 'rest' }],
   schema,
   permission: 'anyone',
+  usages: [{ args: '<numbers>', says: 'vote for candidates by number, e.g. 1 3' }],
+  notOn: ['discord'],
   requiresSession: true,
   async execute(context, options) {
     const result = await context.roundtable.submit(context.sessionId!, context.person, { type: 'ballot', choices: options.choices });

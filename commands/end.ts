@@ -10,9 +10,14 @@ const end: CommandDefinition<z.infer<typeof schema>> = {
   schema,
   permission: 'starter-or-manager',
   requiresSession: true,
+  usages: [{ says: 'end the session with a summary and the transcript' }],
+  hintInSession: true,
   async execute(context) {
-    await context.roundtable.submit(context.sessionId!, context.person, { type: 'end' });
+    await context.roundtable.submit(context.sessionId!, context.person, { type: 'command', name: 'end', options: {} });
     return { text: 'Ending the roundtable: the summary and transcript are coming.', visibility: 'ephemeral' };
+  },
+  plan(planner, { person }) {
+    planner.replaceAll({ kind: 'closing', by: person });
   },
 };
 

@@ -6,13 +6,19 @@ const schema = z.object({ prompt: z.string().trim().max(600, 'at most 600 charac
 const imagine: CommandDefinition<z.infer<typeof schema>> = {
   name: 'imagine',
   description: 'Generate concept images from the topic, the voted keywords and your words',
-  options: [{ name: 'prompt', description: 'What you would like to see', type: 'string', required: false, maxLength: 600 }],
+  options: [{ name: 'prompt', description: 'What you would like to see', type: 'string', required: false, maxLength: 600, text: 'rest' }],
   schema,
   permission: 'anyone',
   requiresSession: true,
+  usages: [{ args: '[prompt]', says: 'concept images from the topic, the voted keywords and your words' }],
+  hintInSession: true,
+  spendsTokens: () => true,
   async execute(context, options) {
-    await context.roundtable.submit(context.sessionId!, context.person, { type: 'imagine', prompt: options.prompt });
+    await context.roundtable.submit(context.sessionId!, context.person, { type: 'command', name: 'imagine', options });
     return { text: 'Concept images are on their way…', visibility: 'ephemeral' };
+  },
+  plan(planner, { person, options }) {
+    planner.append({ kind: 'imagine', prompt: options.prompt, from: person });
   },
 };
 

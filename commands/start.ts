@@ -11,12 +11,14 @@ const start: CommandDefinition<z.infer<typeof schema>> = {
   name: 'start',
   description: 'Start a roundtable on a topic in a new thread',
   options: [
-    { name: 'topic', description: 'What the panel should discuss', type: 'string', required: true, maxLength: 500 },
-    { name: 'panel', description: 'Panel (persona pack), e.g. design-workshop', type: 'string', required: false, maxLength: 40 },
-    { name: 'rounds', description: 'Automatic discussion rounds before the panel pauses', type: 'integer', required: false, min: 0, max: 20 },
+    { name: 'topic', description: 'What the panel should discuss', type: 'string', required: true, maxLength: 500, text: 'rest' },
+    { name: 'panel', description: 'Panel (persona pack), e.g. design-workshop', type: 'string', required: false, maxLength: 40, text: 'named' },
+    { name: 'rounds', description: 'Automatic discussion rounds before the panel pauses', type: 'integer', required: false, min: 0, max: 20, text: 'named' },
   ],
   schema,
   permission: 'anyone',
+  usages: [{ args: '[panel:NAME] [rounds:N] <topic>', says: 'start a roundtable on a topic' }],
+  slashName: 'roundtable',
   requiresSession: false,
   async execute(context, options) {
     const { sessionId } = await context.roundtable.start({

@@ -23,6 +23,8 @@ const statusCommand: CommandDefinition<z.infer<typeof schema>> = {
   options: [],
   schema,
   permission: 'anyone',
+  usages: [{ says: 'stage, round, panel, queue, tokens and images' }],
+  hintInSession: true,
   requiresSession: true,
   async execute(context) {
     const status = await context.roundtable.status(context.sessionId!);

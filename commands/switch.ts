@@ -10,9 +10,16 @@ const switchRoles: CommandDefinition<z.infer<typeof schema>> = {
   schema,
   permission: 'anyone',
   requiresSession: true,
+  usages: [{ says: 'every persona takes another role for a round of reflection' }],
+  hintInSession: true,
+  spendsTokens: () => true,
   async execute(context) {
-    await context.roundtable.submit(context.sessionId!, context.person, { type: 'switch' });
+    await context.roundtable.submit(context.sessionId!, context.person, { type: 'command', name: 'switch', options: {} });
     return { text: 'Switching roles…', visibility: 'ephemeral' };
+  },
+  plan(planner) {
+    planner.dropAutomatic();
+    planner.append({ kind: 'switch-roles' });
   },
 };
 

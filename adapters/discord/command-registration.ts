@@ -1,24 +1,29 @@
 /**
- * Slash-command JSON built from the platform-neutral command definitions (one source of truth).
- * `start` is exposed as `/roundtable`; `ballot` is not a slash command on Discord (people vote
- * with the poll's buttons).
+ * Slash-command JSON built from the one command registry: a command's `slashName` names its slash
+ * command (`start` is `/roundtable`), and a command `notOn` Discord is not registered (`ballot`:
+ * people vote with the poll's buttons).
  */
 import { ApplicationCommandOptionType, ApplicationCommandType, type RESTPostAPIChatInputApplicationCommandsJSONBody, type APIApplicationCommandOption } from 'discord.js';
-import type { CommandDefinition, CommandOptionSpec } from '../../commands/command.ts';
+import type { CommandDefinition, CommandOptionSpec } from '../../src/commands/command-contract.ts';
 
-const discordNames: Record<string, string> = { start: 'roundtable' };
-const notSlashCommands = new Set(['ballot']);
-
-export function discordCommandName(coreName: string): string {
-  return discordNames[coreName] ?? coreName;
+/** The slash command's name of a command. */
+export function slashNameOf(definition: CommandDefinition): string {
+  return definition.slashName ?? definition.name;
 }
 
-export function coreCommandName(discordName: string): string {
-  return Object.entries(discordNames).find(([, name]) => name === discordName)?.[0] ?? discordName;
+/** The slash command's name of a core command name (for texts that name one). */
+export function discordCommandName(coreName: string, definitions: readonly CommandDefinition[]): string {
+  const definition = definitions.find((candidate) => candidate.name === coreName);
+  return definition ? slashNameOf(definition) : coreName;
+}
+
+/** The command a slash command's name stands for (given the registry's definitions). */
+export function coreCommandName(discordName: string, definitions: readonly CommandDefinition[]): string {
+  return definitions.find((definition) => slashNameOf(definition) === discordName)?.name ?? discordName;
 }
 
 export function isSlashCommand(definition: CommandDefinition): boolean {
-  return !notSlashCommands.has(definition.name);
+  return !definition.notOn?.includes('discord');
 }
 
 function optionJson(spec: CommandOptionSpec): APIApplicationCommandOption {
@@ -44,7 +49,7 @@ function optionJson(spec: CommandOptionSpec): APIApplicationCommandOption {
 export function buildCommandRegistrations(definitions: readonly CommandDefinition[]): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return definitions.filter(isSlashCommand).map((definition) => ({
     type: ApplicationCommandType.ChatInput,
-    name: discordCommandName(definition.name),
+    name: slashNameOf(definition),
     description: definition.description.slice(0, 100) || definition.name,
     // Discord requires required options before optional ones.
     options: [...definition.options].sort((left, right) => Number(right.required) - Number(left.required)).map(optionJson),

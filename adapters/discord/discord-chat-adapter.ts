@@ -43,6 +43,10 @@ export interface DiscordChatAdapterDependencies {
 export class DiscordChatAdapter implements ChatAdapter {
   readonly platform = 'discord' as const;
   readonly messageLimit = splitLimit;
+  /** Slash commands with named options: `/vote action:close`. */
+  readonly commandStyle = { kind: 'slash-options' } as const;
+  /** Who may end any session here (inbound-context.ts `personOf`). */
+  readonly managerTerm = 'someone with Manage Threads';
   readonly streaming: StreamingSupport;
   private readonly typingSentAt = new Map<string, number>();
 

@@ -2,11 +2,22 @@
  * Discord write pacing through the Redis-shared `RateBudget`, so every worker counts against the
  * same windows (platform-limits.md): per webhook ≤ DISCORD_WEBHOOK_WRITES per
  * DISCORD_WEBHOOK_WINDOW_MS, per parent channel ≤ DISCORD_CHANNEL_WRITES per
- * DISCORD_CHANNEL_WINDOW_MS (posts and edits, webhook or bot, threads count to their parent),
- * and a streamed message is edited at most once per DISCORD_EDIT_INTERVAL_MS.
+ * DISCORD_CHANNEL_WINDOW_MS + `handOffLagMs` (posts and edits, webhook or bot, threads count
+ * to their parent), and a streamed message is edited at most once per DISCORD_EDIT_INTERVAL_MS.
  *
  * Posts and final edits wait for room (`reserve`); intermediate stream edits only take room
  * that is free right now (`tryWrite`), so a busy channel drops cosmetic edits, not content.
+ *
+ * Hazard: a write is counted here when it is handed to discord.js, but Discord counts it when it
+ * arrives. In between, discord.js may hold it: every session's posts and edits in a channel queue
+ * behind one another on the one shared webhook (with discord.js's own waits for that bucket's
+ * reset), and its global 50 requests/s limiter holds every request for up to a second and then
+ * releases them together. Writes reserved late in one of our windows then land in Discord's next
+ * window on top of that window's full quota: 31 arrivals in a 30-per-window channel bucket were
+ * measured with the emulator. The channel bucket is hidden (no headers, so discord.js cannot
+ * protect it), so our window is widened by the longest such hold: any `window + handOffLagMs`
+ * of hand-offs then holds at most the limit, hence so does any `window` of arrivals. The webhook
+ * bucket is not widened: discord.js reads its headers and waits for it itself.
  */
 import type { Config } from '../../src/config/config-schema.ts';
 import type { RateBudget, RateLimit } from '../../src/pacing/rate-budget.ts';
@@ -14,6 +25,17 @@ import type { RateBudget, RateLimit } from '../../src/pacing/rate-budget.ts';
 /** Bot-user messages in one channel or thread: Discord answers 5 per 5 s; keep one spare. */
 const botWritesPerThread = 4;
 const botWindowMs = 5_000;
+
+/** How long discord.js's global limiter may hold a request (its window: 1 s). */
+const globalLimiterHoldMs = 1_000;
+
+/**
+ * The longest a paced write may wait inside discord.js before it reaches Discord: one reset of
+ * the webhook's bucket (the shared webhook's queue) plus a global-limiter hold. Milliseconds.
+ */
+export function handOffLagMs(config: Pick<Config, 'DISCORD_WEBHOOK_WINDOW_MS'>): number {
+  return config.DISCORD_WEBHOOK_WINDOW_MS + globalLimiterHoldMs;
+}
 
 export type WriteTarget = { kind: 'webhook'; webhookId: string; parentId: string } | { kind: 'bot'; parentId: string; channelId: string };
 
@@ -28,7 +50,11 @@ export class DiscordPacing {
   }
 
   limitsFor(target: WriteTarget): RateLimit[] {
-    const channel: RateLimit = { bucket: `discord:channel:${target.parentId}`, limit: this.config.DISCORD_CHANNEL_WRITES, windowMs: this.config.DISCORD_CHANNEL_WINDOW_MS };
+    const channel: RateLimit = {
+      bucket: `discord:channel:${target.parentId}`,
+      limit: this.config.DISCORD_CHANNEL_WRITES,
+      windowMs: this.config.DISCORD_CHANNEL_WINDOW_MS + handOffLagMs(this.config),
+    };
     if (target.kind === 'webhook') {
       return [{ bucket: `discord:webhook:${target.webhookId}`, limit: this.config.DISCORD_WEBHOOK_WRITES, windowMs: this.config.DISCORD_WEBHOOK_WINDOW_MS }, channel];
     }

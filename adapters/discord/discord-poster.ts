@@ -1,7 +1,9 @@
 /**
  * Posting and editing in a session thread: personas through the channel's shared webhook with
  * per-message `username` / `avatar_url` and `thread_id`, the moderator as the bot user. Every
- * write is paced (discord-pacing.ts) and carries `allowed_mentions: {parse: []}`.
+ * write is paced (discord-pacing.ts) and carries `allowed_mentions: {parse: []}`. `avatar_url` is
+ * the persona's own URL (PUBLIC_BASE_URL) or, without one, a Discord-hosted copy of its picture
+ * (avatar-host.ts); the pacing reservation is taken last, right before the request.
  *
  * "Unknown Webhook" (10015) → the cached webhook is dropped and the write retried once with a
  * fresh one. No usable webhook (15-webhook cap, missing Manage Webhooks) → one clear notice in
@@ -11,13 +13,14 @@ import { Routes, type REST, type RawFile } from 'discord.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
-import type { OutboundFile, Speaker } from '../../src/adapter/chat-adapter.ts';
+import type { OutboundFile, PersonaIdentity, Speaker } from '../../src/adapter/chat-adapter.ts';
 import { parseSessionId, type SessionAddress } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
 import { mentionNobody } from './format-content.ts';
 import { DiscordErrorCode, isDiscordError } from './discord-errors.ts';
 import { describeMissingPermissions, permissionsForOperation } from './discord-permissions.ts';
 import type { DiscordPacing, WriteTarget } from './discord-pacing.ts';
+import type { AvatarHost } from './avatar-host.ts';
 import type { PersonaNames } from './persona-names.ts';
 import type { WebhookCredentials, WebhookRegistry } from './webhook-registry.ts';
 
@@ -37,6 +40,8 @@ export interface PosterDependencies {
   redis: Redis;
   keys: RedisKeys;
   logger: Logger;
+  /** Hosts persona pictures on Discord when they have no URL of their own; without it, no `avatar_url` then. */
+  avatars?: AvatarHost;
 }
 
 const noticeTtlSeconds = 600;
@@ -51,7 +56,7 @@ export class DiscordPoster {
     const persona = speaker.persona;
     const username = await this.dependencies.names.nameFor(sessionId, persona);
     try {
-      return await this.sendViaWebhook(address, username, persona.avatarUrl, content, files, true);
+      return await this.sendViaWebhook(address, username, persona, content, files, true);
     } catch (error) {
       const noWebhook = error instanceof TableRoundError || isDiscordError(error, DiscordErrorCode.MissingPermissions, DiscordErrorCode.MissingAccess);
       if (!noWebhook) throw error;
@@ -94,13 +99,15 @@ export class DiscordPoster {
   private async sendViaWebhook(
     address: SessionAddress,
     username: string,
-    avatarUrl: string | undefined,
+    persona: PersonaIdentity,
     content: string,
     files: readonly OutboundFile[],
     mayRetry: boolean,
   ): Promise<SentMessage> {
-    const { registry, pacing, rest } = this.dependencies;
+    const { registry, pacing, rest, avatars } = this.dependencies;
+    // The shared webhook first: hosting webhooks must never take the slot it needs.
     const webhook = await registry.get(address.channel);
+    const avatarUrl = avatars ? await avatars.urlFor(address.channel, persona) : persona.avatarUrl;
     await pacing.write({ kind: 'webhook', webhookId: webhook.id, parentId: address.channel });
     try {
       const message = (await rest.post(Routes.webhook(webhook.id, webhook.token), {
@@ -114,7 +121,7 @@ export class DiscordPoster {
       if (mayRetry && isDiscordError(error, DiscordErrorCode.UnknownWebhook)) {
         this.dependencies.logger.info({ channel: address.channel, webhookId: webhook.id }, 'discord: webhook vanished; refreshing and retrying once');
         await registry.invalidate(address.channel, webhook.id);
-        return this.sendViaWebhook(address, username, avatarUrl, content, files, false);
+        return this.sendViaWebhook(address, username, persona, content, files, false);
       }
       throw error;
     }

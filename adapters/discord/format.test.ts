@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defuseMassMentions, prepareContent, threadNameFromTopic } from './format-content.ts';
+import { defuseMassMentions, prepareContent, revealLinkTargets, threadNameFromTopic } from './format-content.ts';
 import { sanitizeWebhookName } from './persona-name.ts';
 import { decodePollClick, encodeClose, encodeToggle, renderPollComponents } from './poll-message.ts';
 import { buildCommandRegistrations, coreCommandName } from './command-registration.ts';
@@ -11,6 +11,24 @@ describe('content', () => {
   it('defuses mass mentions and strips reasoning', () => {
     expect(defuseMassMentions('hi @everyone and @here')).toBe('hi @\u200beveryone and @\u200bhere');
     expect(prepareContent('<think>secret</think>Answer')).toBe('Answer');
+  });
+  it('shows the target of every masked link', () => {
+    expect(prepareContent('Read [click me](https://evil.example/x) first')).toBe('Read click me (https://evil.example/x) first');
+    expect(prepareContent('[https://good.example](https://evil.example/steal)')).toBe('https://good.example (https://evil.example/steal)');
+    expect(prepareContent('[https://same.example/a](https://same.example/a)')).toBe('https://same.example/a');
+    expect(prepareContent('[](https://empty.example)')).toBe('https://empty.example');
+    expect(prepareContent('[docs](<https://quiet.example/>) and [t](https://x.example "title")')).toBe('docs (<https://quiet.example/>) and t (https://x.example)');
+    expect(prepareContent('[lamp](https://en.wikipedia.org/wiki/Lamp_(design)).')).toBe('lamp (https://en.wikipedia.org/wiki/Lamp_(design)).');
+    expect(prepareContent('\\[escaped](https://still.example)')).toContain('(https://still.example)');
+    // A link hidden inside another link's text is revealed too.
+    expect(revealLinkTargets('[a [b](https://inner.example)](https://outer.example)')).toBe('a b (https://inner.example) (https://outer.example)');
+  });
+  it('leaves bare links, <links>, non-links and code alone', () => {
+    for (const text of ['see https://a.example/x', 'see <https://a.example/x>', 'array[0](1) and [note](not a url)', '`[c](https://code.example)`', '```\n[c](https://block.example)\n```']) {
+      expect(prepareContent(text)).toBe(text);
+    }
+    const long = `${'[x](https://long.example/path) '.repeat(80)}`;
+    expect(prepareContent(long).length).toBeLessThanOrEqual(long.length);
   });
   it('names threads from the topic within 100 characters', () => {
     expect(threadNameFromTopic('  A   lamp\nfor bed ')).toBe('A lamp for bed');
@@ -69,19 +87,23 @@ describe('command registration', () => {
     execute: () => Promise.resolve({ text: '', visibility: 'ephemeral' }),
   });
   it('maps start to /roundtable, skips ballot and puts required options first', () => {
-    const json = buildCommandRegistrations([
-      definition('start', [
-        { name: 'panel', description: 'panel', type: 'string', required: false, maxLength: 40 },
-        { name: 'topic', description: 'topic', type: 'string', required: true, maxLength: 500 },
-        { name: 'rounds', description: 'rounds', type: 'integer', required: false, min: 0, max: 20 },
-      ]),
-      definition('ballot', []),
+    const definitions: CommandDefinition[] = [
+      {
+        ...definition('start', [
+          { name: 'panel', description: 'panel', type: 'string', required: false, maxLength: 40 },
+          { name: 'topic', description: 'topic', type: 'string', required: true, maxLength: 500 },
+          { name: 'rounds', description: 'rounds', type: 'integer', required: false, min: 0, max: 20 },
+        ]),
+        slashName: 'roundtable',
+      },
+      { ...definition('ballot', []), notOn: ['discord'] },
       definition('vote', [{ name: 'action', description: 'open or close', type: 'string', required: false, choices: ['open', 'close'] }]),
-    ]);
+    ];
+    const json = buildCommandRegistrations(definitions);
     expect(json.map((command) => command.name)).toEqual(['roundtable', 'vote']);
     expect(json[0]?.options?.map((option) => option.name)).toEqual(['topic', 'panel', 'rounds']);
     expect(json[0]?.options?.[2]).toMatchObject({ type: 4, min_value: 0, max_value: 20 });
     expect(json[1]?.options?.[0]).toMatchObject({ type: 3, choices: [{ name: 'open', value: 'open' }, { name: 'close', value: 'close' }] });
-    expect(coreCommandName('roundtable')).toBe('start');
+    expect(coreCommandName('roundtable', definitions)).toBe('start');
   });
 });

@@ -38,12 +38,22 @@ export function isAllowed(config: Config, guildId: string | null, channel: Guild
   return config.DISCORD_ALLOWED_CHANNELS.includes(channelId ?? '');
 }
 
-/** A person; managers are members with Manage Threads in the channel (they may end any session). */
+/**
+ * A person; managers are members with Manage Threads in the channel (they may end any session).
+ * Read it synchronously where the event arrives: `user` and `member` are live cache objects that
+ * later gateway events patch (message-intake.ts). The name is never null or empty, even when a
+ * partial user has nulled the cached names: nickname, global name, username, then the id.
+ */
 export function personOf(user: User, member: GuildMember | null, channel: GuildBasedChannel | null, permissions?: bigint): Person {
   let isManager = false;
   if (permissions !== undefined) isManager = (permissions & PermissionFlagsBits.ManageThreads) !== 0n;
   else if (member && channel) isManager = channel.permissionsFor(member)?.has(PermissionFlagsBits.ManageThreads) ?? false;
-  return { id: user.id, displayName: member?.displayName ?? user.globalName ?? user.username, isManager };
+  return { id: user.id, displayName: firstName(member?.nickname, user.globalName, user.username) ?? `user ${user.id}`, isManager };
+}
+
+/** The first usable name (a string with something other than whitespace). */
+export function firstName(...names: (string | null | undefined)[]): string | undefined {
+  return names.find((name): name is string => typeof name === 'string' && name.trim() !== '');
 }
 
 export function imageReferences(attachments: Collection<string, Attachment>): ImageReference[] {

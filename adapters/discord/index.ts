@@ -12,6 +12,7 @@ import { DiscordPacing } from './discord-pacing.ts';
 import { WebhookRegistry } from './webhook-registry.ts';
 import { PersonaNames } from './persona-names.ts';
 import { DiscordPoster } from './discord-poster.ts';
+import { AvatarHost } from './avatar-host.ts';
 import { DiscordChatAdapter } from './discord-chat-adapter.ts';
 import { MessageIntake } from './message-intake.ts';
 import { SlashCommands } from './slash-commands.ts';
@@ -37,7 +38,8 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
   const botUserId = botUserIdLoader(client, rest);
   const registry = new WebhookRegistry(rest, redis, keys, config.DISCORD_APPLICATION_ID, botUserId);
   const names = new PersonaNames(redis, keys);
-  const poster = new DiscordPoster({ rest, registry, names, pacing, redis, keys, logger });
+  const avatars = new AvatarHost({ rest, redis, keys, logger, cdnUrl: config.DISCORD_CDN_URL, applicationId: config.DISCORD_APPLICATION_ID, botUserId });
+  const poster = new DiscordPoster({ rest, registry, names, pacing, redis, keys, logger, avatars });
   const adapter = new DiscordChatAdapter({ rest, config, poster, pacing, registry, names, logger, botUserId });
   let inboundStarted = false;
   let intakeStopped = false;

@@ -3,15 +3,29 @@
  * that message and starts a session in it; any person's message in a session thread is
  * submitted without a further mention. Ignored: the bot itself, webhooks (its own persona posts
  * included), other bots, system messages, DMs, channels outside the allowlists.
+ *
+ * Hazard: `message.author` and `message.member` are live cache objects that every later gateway
+ * event patches in place. A GUILD_MEMBER_UPDATE whose user is partial (name fields sent as null)
+ * arriving during an await once left a session's starter as `{"displayName": null}`. So the
+ * person, the text and the images are read once, synchronously, before the first await.
  */
 import { ChannelType, MessageType, Routes, type Message } from 'discord.js';
 import { buildSessionId } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
+import type { ImageReference, Person } from '../../src/adapter/inbound-event.ts';
 import { mentionNobody } from './format-content.ts';
 import { botMissingPermissions, describeMissingPermissions } from './discord-permissions.ts';
 import { firstSighting, imageReferences, isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
 
 const quietErrors = new Set(['session_missing', 'session_ended']);
+
+/** What the handlers use of a message, read before the first await. */
+interface MessageSnapshot {
+  person: Person;
+  /** The content without mentions of the bot or of roles. */
+  text: string;
+  images: ImageReference[];
+}
 
 export function isFromSelfOrMachine(message: Message, ownWebhookIds: ReadonlySet<string>): boolean {
   if (message.webhookId) return true; // persona posts (ownWebhookIds) and every other integration
@@ -43,23 +57,27 @@ export class MessageIntake {
     const botId = this.context.client.user?.id;
     if (!botId || message.author.id === botId || isFromSelfOrMachine(message, this.ownWebhookIds)) return;
     if (!message.inGuild() || !isAllowed(this.context.config, message.guildId, message.channel)) return;
+    // Before the first await (see the hazard above).
+    const snapshot: MessageSnapshot = {
+      person: personOf(message.author, message.member, message.channel),
+      text: topicFrom(message.content, botId),
+      images: imageReferences(message.attachments),
+    };
     const channel = message.channel;
     if (channel.isThread()) {
-      if (channel.parentId) await this.submitThreadMessage(message, channel.parentId, channel.id, botId);
+      if (channel.parentId) await this.submitThreadMessage(message, snapshot, channel.parentId, channel.id);
       return;
     }
     if ((channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement) && mentionsBot(message, botId)) {
       if (!(await firstSighting(this.context, `message:${message.id}`))) return;
-      await this.startFromMention(message as Message<true>, botId);
+      await this.startFromMention(message, snapshot);
     }
   }
 
-  private async submitThreadMessage(message: Message<true>, parentId: string, threadId: string, botId: string): Promise<void> {
-    const text = topicFrom(message.content, botId);
-    const images = imageReferences(message.attachments);
+  private async submitThreadMessage(message: Message<true>, snapshot: MessageSnapshot, parentId: string, threadId: string): Promise<void> {
+    const { person, text, images } = snapshot;
     if (!text && images.length === 0) return;
     const sessionId = buildSessionId({ platform: 'discord', channel: parentId, thread: threadId });
-    const person = personOf(message.author, message.member, message.channel);
     try {
       await this.context.roundtable.submit(sessionId, person, { type: 'message', text, images, messageId: message.id }, `discord:${message.id}`);
     } catch (error) {
@@ -69,10 +87,9 @@ export class MessageIntake {
     }
   }
 
-  private async startFromMention(message: Message<true>, botId: string): Promise<void> {
+  private async startFromMention(message: Message<true>, snapshot: MessageSnapshot): Promise<void> {
     const { logger, roundtable, rest } = this.context;
-    const topic = topicFrom(message.content, botId);
-    const images = imageReferences(message.attachments);
+    const { person, text: topic, images } = snapshot;
     if (!topic && images.length === 0) {
       await this.reply(message.channelId, message.id, 'Give me a topic to discuss: mention me followed by the topic, e.g. `@TableRound a lamp for reading in bed`.');
       return;
@@ -94,7 +111,7 @@ export class MessageIntake {
     try {
       await roundtable.start({
         address: { platform: 'discord', channel: message.channelId, thread: threadId },
-        person: personOf(message.author, message.member, message.channel),
+        person,
         topic: topic || 'What do these images suggest?',
         images,
       });

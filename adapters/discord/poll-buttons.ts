@@ -22,11 +22,12 @@ export class PollButtons {
   async handle(interaction: ButtonInteraction): Promise<void> {
     const click = decodePollClick(interaction.customId);
     if (!click) return;
-    const channel = interaction.channel;
+    // The thread may not be in discord.js's cache (a stale gateway cache): fetch it then.
+    const channel = interaction.channel ?? (await this.context.client.channels.fetch(interaction.channelId).catch(() => null));
     if (!channel?.isThread() || !channel.parentId) return answerEphemeral(interaction, 'This vote button only works inside its roundtable thread.');
     const sessionId = buildSessionId({ platform: 'discord', channel: channel.parentId, thread: channel.id });
     const person = personOf(interaction.user, null, null, interaction.memberPermissions?.bitfield ?? 0n);
-    person.displayName = interaction.member && 'displayName' in interaction.member ? interaction.member.displayName : (interaction.user.globalName ?? interaction.user.username);
+    person.displayName = (interaction.member && 'displayName' in interaction.member ? interaction.member.displayName : undefined) || interaction.user.globalName || interaction.user.username || person.displayName;
     const { roundtable } = this.context;
     try {
       const poll = (await roundtable.status(sessionId))?.poll;
@@ -37,7 +38,7 @@ export class PollButtons {
           return await answerEphemeral(interaction, 'Only the person who started this roundtable, or someone with Manage Threads, can close the vote.');
         }
         await interaction.deferUpdate();
-        await roundtable.submit(sessionId, person, { type: 'vote-close' }, `discord:${interaction.id}`);
+        await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'close' } }, `discord:${interaction.id}`);
         return await answerEphemeral(interaction, 'Closing the vote — the result follows shortly.');
       }
       const toggled = await this.toggles.toggle(sessionId, poll.pollId, person.id, click.index, poll.maxChoices);

@@ -2,34 +2,42 @@
  * Slash commands → `runCommand`. `/roundtable` in a text channel posts a starter message, opens
  * the session thread on it and runs `start` there; the other commands act on the session of the
  * thread they are typed in, and outside a session thread get a clear ephemeral answer.
+ *
+ * Hazard: `interaction.channel` is read from discord.js's cache only. A guild channel the gateway
+ * never announced (no CHANNEL_CREATE), sent by the server as a partial without `guild_id`, is
+ * missing there, so "no cached channel" does not mean "a DM": the raw `guildId` / `channelId`
+ * of the interaction decide, and an uncached channel is fetched over REST once.
  */
-import { ChannelType, MessageFlags, Routes, type ChatInputCommandInteraction, type APIMessage } from 'discord.js';
+import { ChannelType, GuildMember, MessageFlags, Routes, type ChatInputCommandInteraction, type APIMessage, type GuildBasedChannel } from 'discord.js';
 import { buildSessionId } from '../../src/session/session-id.ts';
 import { mentionNobody, prepareContent } from './format-content.ts';
 import { coreCommandName, discordCommandName } from './command-registration.ts';
 import { botMissingPermissions, describeMissingPermissions } from './discord-permissions.ts';
 import { answerEphemeral, deliver, respondWithin } from './interaction-replies.ts';
-import { isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
+import { firstName, isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
 
 export class SlashCommands {
   constructor(private readonly context: InboundContext) {}
 
   async handle(interaction: ChatInputCommandInteraction): Promise<void> {
-    const definition = this.context.commands.find((command) => command.name === coreCommandName(interaction.commandName));
+    const definition = this.context.commands.find((command) => command.name === coreCommandName(interaction.commandName, this.context.commands));
     if (!definition) return answerEphemeral(interaction, `I don't know /${interaction.commandName} (the command list may be out of date).`);
-    const channel = interaction.channel;
-    if (!interaction.inGuild() || !channel || channel.isDMBased()) return answerEphemeral(interaction, 'Roundtables run in server channels, not in DMs.');
-    if (!isAllowed(this.context.config, interaction.guildId, channel)) return answerEphemeral(interaction, "I'm not enabled in this channel.");
+    if (!interaction.inGuild() || !interaction.channelId) return answerEphemeral(interaction, 'Roundtables run in server channels, not in DMs.');
+    // Read from the interaction before the first await (cached users are patched by later events).
     const options: Record<string, unknown> = {};
     for (const option of interaction.options.data) if (option.value !== undefined) options[option.name] = option.value;
     const person = personOf(interaction.user, null, null, interaction.memberPermissions?.bitfield ?? 0n);
-    person.displayName = interaction.member && 'displayName' in interaction.member ? interaction.member.displayName : (interaction.user.globalName ?? interaction.user.username);
+    const member = interaction.member;
+    person.displayName = firstName(member instanceof GuildMember ? member.nickname : member.nick, interaction.user.globalName, interaction.user.username) ?? person.displayName;
+    const channel = await this.channelOf(interaction.channelId);
+    if (!channel) return answerEphemeral(interaction, "I can't see this channel. Check that my role may view it, then try again.");
+    if (!isAllowed(this.context.config, interaction.guildId, channel)) return answerEphemeral(interaction, "I'm not enabled in this channel.");
 
-    if (definition.name === 'start') return this.start(interaction, options, person);
+    if (definition.name === 'start') return this.start(interaction, channel, options, person);
 
     if (!channel.isThread() || !channel.parentId) {
       if (definition.requiresSession) {
-        return answerEphemeral(interaction, `/${interaction.commandName} works inside a roundtable's thread. Open the thread of your roundtable, or start one with /${discordCommandName('start')} or by mentioning me with a topic.`);
+        return answerEphemeral(interaction, `/${interaction.commandName} works inside a roundtable's thread. Open the thread of your roundtable, or start one with /${discordCommandName('start', this.context.commands)} or by mentioning me with a topic.`);
       }
       await respondWithin(interaction, () =>
         this.context.runCommand({ name: definition.name, options, person, address: { platform: 'discord', channel: channel.id, thread: channel.id }, sessionId: undefined }),
@@ -40,17 +48,27 @@ export class SlashCommands {
     const sessionId = buildSessionId(address);
     await respondWithin(interaction, async () => {
       if (definition.requiresSession && !(await this.context.roundtable.status(sessionId))) {
-        return { text: `This thread isn't a roundtable. Start one with /${discordCommandName('start')} in a channel, or by mentioning me with a topic.`, visibility: 'ephemeral' };
+        return { text: `This thread isn't a roundtable. Start one with /${discordCommandName('start', this.context.commands)} in a channel, or by mentioning me with a topic.`, visibility: 'ephemeral' };
       }
       return this.context.runCommand({ name: definition.name, options, person, address, sessionId });
     });
   }
 
-  private async start(interaction: ChatInputCommandInteraction, options: Record<string, unknown>, person: ReturnType<typeof personOf>): Promise<void> {
+  /** The guild channel by id: from the cache, else fetched over REST (and cached); undefined when not visible. */
+  private async channelOf(channelId: string): Promise<GuildBasedChannel | undefined> {
+    const { client, logger } = this.context;
+    const cached = client.channels.cache.get(channelId);
+    if (cached && !cached.isDMBased()) return cached;
+    const fetched = await client.channels.fetch(channelId).catch((error: unknown) => {
+      logger.warn({ err: error, channelId }, 'discord: could not fetch the channel of a slash command');
+      return null;
+    });
+    return fetched && !fetched.isDMBased() ? fetched : undefined;
+  }
+
+  private async start(interaction: ChatInputCommandInteraction, channel: GuildBasedChannel, options: Record<string, unknown>, person: ReturnType<typeof personOf>): Promise<void> {
     const { client, rest, runCommand, logger } = this.context;
-    const channel = interaction.channel;
-    if (!channel || channel.isDMBased()) return;
-    if (channel.isThread()) return answerEphemeral(interaction, `Start a roundtable from a text channel: /${discordCommandName('start')} opens its own thread.`);
+    if (channel.isThread()) return answerEphemeral(interaction, `Start a roundtable from a text channel: /${discordCommandName('start', this.context.commands)} opens its own thread.`);
     if (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement) return answerEphemeral(interaction, 'Roundtables start in text channels.');
     const definition = this.context.commands.find((command) => command.name === 'start');
     const parsed = definition?.schema.safeParse(options);

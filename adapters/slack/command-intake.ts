@@ -11,6 +11,7 @@ import type { Logger } from '../../src/logging/logger.ts';
 import { parseSessionId, type SessionAddress } from '../../src/session/session-id.ts';
 import { asTableRoundError } from '../../src/errors.ts';
 import { parseCommandText, helpText } from './command-text.ts';
+import type { CommandRegistry } from '../../src/commands/command-contract.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, RespondFunction, ReplyTarget } from './replies.ts';
 import type { BallotToggles } from './ballot-toggle.ts';
@@ -27,6 +28,8 @@ export interface SlashCommandPayload {
 }
 
 export interface CommandIntakeDependencies {
+  /** The command registry (what can be typed, and how). */
+  registry: CommandRegistry;
   client: WebClient;
   roundtable: RoundtableService;
   runCommand: AdapterDependencies['runCommand'];
@@ -43,10 +46,10 @@ export class CommandIntake {
 
   async onSlashCommand(payload: SlashCommandPayload, respond: RespondFunction): Promise<void> {
     const target: ReplyTarget = { channel: payload.channel_id, user: payload.user_id, respond };
-    const parsed = parseCommandText(payload.text);
-    if (parsed.kind === 'help') return this.dependencies.replies.ephemeral(target, helpText(this.dependencies.command), { mrkdwn: true });
+    const parsed = parseCommandText(this.dependencies.registry, payload.text);
+    if (parsed.kind === 'help') return this.dependencies.replies.ephemeral(target, helpText(this.dependencies.registry, this.dependencies.command), { mrkdwn: true });
     if (parsed.kind === 'unknown') {
-      return this.dependencies.replies.ephemeral(target, `Unknown subcommand “${plainForMrkdwn(parsed.word)}”.\n${helpText(this.dependencies.command)}`, { mrkdwn: true });
+      return this.dependencies.replies.ephemeral(target, `Unknown subcommand “${plainForMrkdwn(parsed.word)}”.\n${helpText(this.dependencies.registry, this.dependencies.command)}`, { mrkdwn: true });
     }
     const person = await this.dependencies.people.lookup(payload.user_id, payload.user_name);
     if (parsed.name === 'start') return this.start(payload, parsed.options, target);

@@ -13,12 +13,15 @@ import { asTableRoundError } from '../../src/errors.ts';
 import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
 import { parsePersonMessage, type ParsedPersonMessage, type SlackMessageEvent } from './event-parse.ts';
 import { parseCommandText, helpText } from './command-text.ts';
+import type { CommandRegistry } from '../../src/commands/command-contract.ts';
 import { claimEvent } from './event-dedupe.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, ReplyTarget } from './replies.ts';
 import type { BotIdentity } from './web-client.ts';
 
 export interface EventIntakeDependencies {
+  /** The command registry (what can be typed, and how). */
+  registry: CommandRegistry;
   roundtable: RoundtableService;
   runCommand: AdapterDependencies['runCommand'];
   redis: Redis;
@@ -54,11 +57,11 @@ export class EventIntake {
     if (eventId && !(await claimEvent(this.dependencies.redis, this.dependencies.keys, eventId))) return;
     const target: ReplyTarget = { channel: message.channel, user: message.user, threadTs: message.threadTs ?? message.ts };
     const sessionId = await this.liveSession(message.channel, message.threadTs);
-    const parsed = parseCommandText(message.text);
+    const parsed = parseCommandText(this.dependencies.registry, message.text);
     const person = await this.dependencies.people.lookup(message.user);
 
     if (parsed.kind === 'help' && message.images.length === 0) {
-      await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.command), { mrkdwn: true });
+      await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.registry, this.dependencies.command), { mrkdwn: true });
       return;
     }
     if (parsed.kind === 'command' && parsed.name !== 'start') {
@@ -75,7 +78,7 @@ export class EventIntake {
     }
     const topic = parsed.kind === 'command' ? String(parsed.options.topic ?? '') : message.text;
     if (!topic.trim()) {
-      await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.command), { mrkdwn: true });
+      await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.registry, this.dependencies.command), { mrkdwn: true });
       return;
     }
     try {

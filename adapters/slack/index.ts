@@ -4,6 +4,7 @@
  * starts the HTTP or Socket Mode receiver in gateway processes.
  */
 import type { AdapterDependencies, PlatformAdapter } from '../../src/adapter/platform-adapter.ts';
+import { commandRegistry } from '../../src/commands/command-contract.ts';
 import { createWebClient, botIdentityLoader } from './web-client.ts';
 import { SlackPacing } from './slack-pacing.ts';
 import { MessagePoster } from './message-poster.ts';
@@ -34,8 +35,9 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
       // Bolt (and its HTTP server) only where events come in: worker processes never load it.
       const { BackgroundTasks, createBoltInbound } = await import('./bolt-inbound.ts');
       const tasks = new BackgroundTasks(logger);
-      const events = new EventIntake({ roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND });
-      const commands = new CommandIntake({ client, roundtable, runCommand, people, replies, ballots, pacing, logger, command: config.SLACK_COMMAND });
+      const registry = commandRegistry(dependencies.commands);
+      const events = new EventIntake({ registry, roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND });
+      const commands = new CommandIntake({ registry, client, roundtable, runCommand, people, replies, ballots, pacing, logger, command: config.SLACK_COMMAND });
       inbound = createBoltInbound(config, logger, events, commands, tasks);
       await inbound.start();
     },

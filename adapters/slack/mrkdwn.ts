@@ -1,11 +1,15 @@
 /**
  * Model output → Slack text. Two targets:
  * - `toSlackMrkdwn` for `text` fields (chat.postMessage / chat.update): `&`, `<`, `>` become
- *   entities (so `<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<!subteam^…>` and `<#C…>` show
- *   as text and ping nobody), plain `@channel`/`@here`/`@everyone` are broken with a word joiner,
- *   and light Markdown is converted to mrkdwn.
+ *   entities (so `<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<!subteam^…>`, `<#C…>` and
+ *   `<https://…|label>` show as text and ping or hide nothing), plain `@channel`/`@here`/`@everyone`
+ *   are broken with a word joiner, and light Markdown is converted to mrkdwn.
  * - `toSlackMarkdown` for `markdown_text` (native streaming), which takes Markdown as is: special
  *   sequences are broken with invisible characters instead of entities.
+ *
+ * Contract: a persona never posts a link whose target is hidden. A labelled link
+ * (`[label](url)`, `![alt](url)`) is written out as `label (url)`, so the target is visible (and
+ * still auto-linked by Slack); any other link syntax is broken so that it shows as text.
  */
 
 const wordJoiner = '\u2060';
@@ -19,6 +23,11 @@ export function escapeMrkdwn(text: string): string {
 /** Breaks plain `@channel`, `@here`, `@everyone` so that no client or parser turns them into a ping. */
 export function breakBroadcastWords(text: string): string {
   return text.replace(broadcastWords, (_match, word: string) => `@${wordJoiner}${word}`);
+}
+
+/** `label (url)`, or just `url` when the label is the URL itself. */
+function visibleLink(label: string, url: string): string {
+  return label.trim() === url ? url : `${label} (${url})`;
 }
 
 /** Converts light Markdown (outside code) to mrkdwn. Input must already be escaped. */
@@ -36,8 +45,9 @@ function convertInline(segment: string): string {
       // *italic* → _italic_
       .replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?!\w)/g, '$1_$2_')
       .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '~$1~')
-      // [text](https://url) → <https://url|text>; only http(s), so no special `<!…>` can be built.
-      .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)|]+)\)/g, (_match, label: string, url: string) => `<${url.replace(/&amp;/g, '&').replace(/[<>]/g, '')}|${label.replace(/\|/g, '¦')}>`)
+      // [text](https://url) → "text (https://url)": the target stays visible (mrkdwn's own
+      // `<url|text>` would hide it). The URL is still escaped text, so nothing special is built.
+      .replace(/!?\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, (_match, label: string, url: string) => visibleLink(label, url))
       .replace(new RegExp(boldMark, 'g'), '*')
   );
 }
@@ -60,7 +70,24 @@ export function plainForMrkdwn(text: string): string {
   return breakBroadcastWords(escapeMrkdwn(text));
 }
 
-/** Model text → safe `markdown_text` (native streaming): no special sequence survives. */
+/**
+ * Model text → safe `markdown_text` (native streaming). Outside code, `[label](url)` and
+ * `![alt](url)` become `label (url)`. Everywhere (code detection may disagree with Slack's
+ * parser, so safety does not rely on it), invisible characters break what is left:
+ * - `<` before a non-space: `<!channel>`, `<@U…>`, `<#C…>`, `<https://…|label>`, HTML tags;
+ * - `](` and `][`: inline and reference links the rewrite did not catch (nested brackets);
+ * - `[ref]:` at a line start: link reference definitions.
+ *
+ * Hazard: streaming appends only when the new text extends what was sent; the rewrite changes
+ * text already sent when a `[` turns out to open a link, so such a reply stops growing on screen
+ * until its final write (the core then rewrites it whole).
+ */
 export function toSlackMarkdown(markdown: string): string {
-  return breakBroadcastWords(markdown.replace(/<(?=[!@#])/g, `<${zeroWidthSpace}`));
+  const rewritten = mapOutsideCode(markdown, (segment) => segment.replace(/!?\[([^[\]\n]*)\]\(/g, (_match, label: string) => `${label} (`));
+  return breakBroadcastWords(
+    rewritten
+      .replace(/<(?=\S)/g, `<${zeroWidthSpace}`)
+      .replace(/\](?=[([])/g, `]${zeroWidthSpace}`)
+      .replace(/^( {0,3}\[[^\]\n]*\]):/gm, `$1${zeroWidthSpace}:`),
+  );
 }

@@ -22,6 +22,7 @@ import { ballotActionPrefix, closeActionId } from './poll-blocks.ts';
 import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
 import { deliverPost } from '../../src/outbound/deliver-post.ts';
 import { createFakePng } from '../../test/fake-openai/fake-png.ts';
+import { loadCommands } from '../../commands/load-commands.ts';
 import { OutboxStream } from '../../src/outbound/outbox-stream.ts';
 import { testOutbox } from '../../test/harness/test-outbox.ts';
 import type { ChatAdapter, SendRequest } from '../../src/adapter/chat-adapter.ts';
@@ -111,7 +112,7 @@ async function setUp(options: { socketMode?: boolean; nativeStreaming?: boolean;
     }
     return { text: `ran ${invocation.name}`, visibility: invocation.name === 'status' ? 'ephemeral' : 'thread' };
   };
-  const platform = createSlackAdapter({ config, logger: createLogger('silent'), redis, keys, budget: new RateBudget(redis, keys), roundtable, commands: [], runCommand });
+  const platform = createSlackAdapter({ config, logger: createLogger('silent'), redis, keys, budget: new RateBudget(redis, keys), roundtable, commands: await loadCommands(), runCommand });
   await platform.startInbound();
   if (!options.socketMode) emulator.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
   else await emulator.waitFor(() => emulator.server.calls.some((call) => call.method === 'apps.connections.open'));
@@ -195,7 +196,7 @@ describe('Slack adapter through the emulator', () => {
     expect(started.elapsedMs).toBeLessThan(3_000);
     await emulator.waitFor(() => invocations.length === 1, { timeoutMs: 10_000 });
     const invocation = invocations[0];
-    expect(invocation).toMatchObject({ name: 'start', options: { rounds: 1, topic: 'a quiet kettle' }, person: { id: ada.id } });
+    expect(invocation).toMatchObject({ name: 'start', options: { rounds: '1', topic: 'a quiet kettle' }, person: { id: ada.id } });
     const parent = emulator.workspace.findMessage(channel.id, invocation?.address.thread ?? '');
     expect(parent?.text).toContain('a quiet kettle');
     expect(roundtable.starts).toHaveLength(0); // the scripted runner does not start; the real `start` command does

@@ -1,8 +1,9 @@
 /**
  * The outbound `ChatAdapter` for Slack: platform calls only — post a message as a persona or
- * the moderator, update it, stream natively, upload files, show the poll, download shared
- * images, and look a message up (`conversations.replies`) for the outbox's recovery. Splitting,
- * streaming and exactly-once delivery are the core's (src/outbound/, src/pipeline/step-outbox.ts).
+ * the moderator, update it, stream natively, upload files, show the poll, show "is writing…"
+ * (thread-status.ts), download shared images, and look a message up (`conversations.replies`)
+ * for the outbox's recovery. Splitting, streaming and exactly-once delivery are the core's
+ * (src/outbound/, src/pipeline/step-outbox.ts).
  * Keeps no state another process would need (pacing lives in Redis).
  */
 import type { WebClient } from '@slack/web-api';
@@ -17,8 +18,10 @@ import type { SlackPacing } from './slack-pacing.ts';
 import { pollBlocks, pollFallbackText } from './poll-blocks.ts';
 import { downloadSlackFile } from './image-download.ts';
 import type { BotIdentity } from './web-client.ts';
+import { threadCommandStyle } from './command-text.ts';
 import { sanitiseUsername } from './identity.ts';
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
+import { ThreadStatus } from './thread-status.ts';
 
 /** Slack truncates `text` past 40,000 characters and long messages read badly: ≲ 3,000 a message. */
 export const slackMessageLimit = 3_000;
@@ -50,12 +53,18 @@ interface RepliedMessage {
 export class SlackChatAdapter implements ChatAdapter {
   readonly platform = 'slack' as const;
   readonly messageLimit = slackMessageLimit;
+  /** In a session thread people address the bot: Slack does not run slash commands typed in a thread. */
+  readonly commandStyle = threadCommandStyle;
+  /** Who may end any session here (people.ts: workspace admins and owners). */
+  readonly managerTerm = 'a workspace admin';
   readonly streaming: StreamingSupport;
   /** Session → its starter's user id (never changes): looked up once, not on every streamed turn. */
   private readonly starters = new Map<string, string>();
+  private readonly status: ThreadStatus;
 
   constructor(private readonly dependencies: SlackChatAdapterDependencies) {
     const { client, poster, pacing, logger, config } = dependencies;
+    this.status = new ThreadStatus({ client, pacing, logger });
     const native = config.SLACK_NATIVE_STREAMING
       ? new SlackNativeStreaming({ client, poster, pacing, logger, recipientOf: (sessionId) => this.recipientOf(sessionId) })
       : undefined;
@@ -83,6 +92,11 @@ export class SlackChatAdapter implements ChatAdapter {
     }
     await poster.updateReserved(threadOf(request.sessionId), request.ref, request.text);
     return true;
+  }
+
+  /** "is writing…" as the speaker: skipped when the budget has no room, never throws. */
+  typing(sessionId: string, speaker: Speaker): Promise<void> {
+    return this.status.show(sessionId, speaker);
   }
 
   async sendFiles(request: { sessionId: string; speaker: Speaker; files: OutboundFile[] }): Promise<string> {

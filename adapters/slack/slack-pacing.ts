@@ -6,10 +6,23 @@
  *   per workspace, not per channel);
  * - chat.appendStream uses its own workspace bucket of the same size (its limit is undocumented;
  *   we stay as conservative as for chat.update);
- * - chat.stopStream is Tier 2 (~20/min per workspace): its own bucket, SLACK_STOPS_PER_WINDOW per SLACK_STOP_WINDOW_MS.
+ * - chat.stopStream is Tier 2 (~20/min per workspace): its own bucket, SLACK_STOPS_PER_WINDOW per SLACK_STOP_WINDOW_MS;
+ * - assistant.threads.setStatus ("is writing…") has a special tier that the SDKs pace like
+ *   chat.postMessage (java-slack-sdk: 60/min per conversation): `threadStatusLimits` per channel
+ *   AND per workspace. A status is decoration: it is only ever taken when free now, never waited for.
  */
 import type { RateBudget, RateLimit } from '../../src/pacing/rate-budget.ts';
 import type { Config } from '../../src/config/config-schema.ts';
+
+/**
+ * assistant.threads.setStatus budgets: ≤ 1 a second per channel (Slack's per-conversation rate)
+ * and ≤ 60 a minute per workspace (the same figure applied workspace-wide, since Slack documents
+ * no workspace number for this special tier: a guess on the safe side).
+ */
+export const threadStatusLimits = {
+  perChannel: { limit: 1, windowMs: 1_000 },
+  perWorkspace: { limit: 60, windowMs: 60_000 },
+} as const;
 
 export class SlackPacing {
   constructor(
@@ -59,5 +72,16 @@ export class SlackPacing {
 
   async tryAppend(): Promise<boolean> {
     return (await this.budget.tryReserve([await this.workspaceLimit('append')])) === 0;
+  }
+
+  /** Takes an assistant.threads.setStatus slot (channel and workspace) only if one is free now. */
+  async tryThreadStatus(channel: string): Promise<boolean> {
+    const workspace = await this.workspace();
+    return (
+      (await this.budget.tryReserve([
+        { bucket: `slack:status:${channel}`, ...threadStatusLimits.perChannel },
+        { bucket: `slack:status-workspace:${workspace}`, ...threadStatusLimits.perWorkspace },
+      ])) === 0
+    );
   }
 }

@@ -2,6 +2,7 @@
  * `npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…`
  * One roundtable in this terminal, on real Redis (embedded when REDIS_URL is unset) and BullMQ.
  */
+import { loadCommands } from '../../commands/load-commands.ts';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { startApp } from '../../src/app/start-app.ts';
@@ -25,7 +26,8 @@ export async function runConsole(config: Config, args: ConsoleArgs): Promise<num
   const interactive = Boolean(process.stdin.isTTY);
   const terminal = new TerminalAdapter(process.stdout, join(config.DATA_DIR, 'files'), resolve(config.TRANSCRIPT_DIR ?? join(config.DATA_DIR, 'transcripts')), Boolean(process.stdout.isTTY));
   // One local person at their own terminal: no per-person rate limit.
-  const app = await startApp({ config: { ...config, ROLE: 'all', USER_COMMANDS_PER_MINUTE: 0 }, logger, adapters: [terminal] });
+  const commands = await loadCommands();
+  const app = await startApp({ config: { ...config, ROLE: 'all', USER_COMMANDS_PER_MINUTE: 0 }, logger, adapters: [terminal], commands });
   if (!config.REDIS_URL) process.stderr.write(`tableround: REDIS_URL is unset — using a local redis-server at ${app.redisUrl} (data in ${join(config.DATA_DIR, 'redis')})\n`);
   const shutdown = async () => {
     await app.stop();

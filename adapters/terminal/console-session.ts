@@ -17,6 +17,7 @@ import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { asTableRoundError } from '../../src/errors.ts';
 import type { ConsoleArgs } from './parse-console-args.ts';
 import { consoleHelp, parseConsoleLine } from './parse-console-line.ts';
+import { commandRegistry } from '../../src/commands/command-contract.ts';
 import { botName, type TerminalAdapter } from './terminal-adapter.ts';
 import { checkLocalFile } from '../../src/images/read-local-file.ts';
 
@@ -75,7 +76,7 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
     }
     ({ sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), images }));
   }
-  if (io.interactive) terminal.printLine(botName, consoleHelp);
+  if (io.interactive) terminal.printLine(botName, consoleHelp(commandRegistry(app.commands)));
 
   const waitIdle = async () => {
     while (await app.roundtable.isBusy(sessionId)) await new Promise((resolveWait) => setTimeout(resolveWait, pollMs));
@@ -96,13 +97,17 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
 }
 
 async function handleLine(app: RunningApp, terminal: TerminalAdapter, sessionId: string, address: { platform: 'terminal'; channel: string; thread: string }, person: Person, line: string): Promise<void> {
-  const parsed = parseConsoleLine(line);
+  const registry = commandRegistry(app.commands);
+  const parsed = parseConsoleLine(registry, line);
   try {
     switch (parsed.kind) {
       case 'empty':
         return;
       case 'help':
-        terminal.printLine(botName, consoleHelp);
+        terminal.printLine(botName, consoleHelp(registry));
+        return;
+      case 'unknown':
+        terminal.printLine(botName, `There is no command /${parsed.word.slice(0, 32)}. Type /help for the list.`);
         return;
       case 'message': {
         const result = await app.roundtable.submit(sessionId, person, { type: 'message', text: parsed.text, images: [] });

@@ -1,34 +1,38 @@
-/** Turns a line typed at the terminal into a command invocation or a message. */
+/**
+ * Turns a line typed at the terminal into a command invocation or a message. Commands come from
+ * the one registry (`/name words…`, parsed by src/commands/command-syntax.ts); `/image <path>` and
+ * `/help` are the terminal's own.
+ */
+import type { CommandRegistry } from '../../src/commands/command-contract.ts';
+import { helpLines, parseCommandWords } from '../../src/commands/command-syntax.ts';
+
 export type ConsoleLine =
   | { kind: 'message'; text: string }
   | { kind: 'image'; path: string }
   | { kind: 'command'; name: string; options: Record<string, unknown> }
   | { kind: 'help' }
+  | { kind: 'unknown'; word: string }
   | { kind: 'empty' };
 
-export const consoleHelp =
-  'Type to join the discussion. Commands: /vote, /ballot <n> [<n>…], /vote close, /switch, /imagine [prompt], /image <path>, /status, /end, /help';
+export function consoleHelp(registry: CommandRegistry): string {
+  return [
+    'Type to join the discussion. Commands:',
+    ...helpLines(registry, { kind: 'slash' }, 'terminal').filter((line) => !line.startsWith('`/start')).map((line) => `  ${line}`),
+    '  `/image <path>` — show the panel an image file',
+    '  `/help` — this list',
+  ].join('\n');
+}
 
-export function parseConsoleLine(line: string): ConsoleLine {
+export function parseConsoleLine(registry: CommandRegistry, line: string): ConsoleLine {
   const text = line.trim();
   if (!text) return { kind: 'empty' };
   if (!text.startsWith('/')) return { kind: 'message', text };
-  const [head = '', ...restParts] = text.slice(1).split(/\s+/);
-  const rest = restParts.join(' ').trim();
-  switch (head.toLowerCase()) {
-    case 'vote':
-      return { kind: 'command', name: 'vote', options: { action: rest.toLowerCase() === 'close' ? 'close' : rest ? rest.toLowerCase() : 'open' } };
-    case 'ballot':
-      return { kind: 'command', name: 'ballot', options: { choices: rest } };
-    case 'switch':
-    case 'status':
-    case 'end':
-      return { kind: 'command', name: head.toLowerCase(), options: {} };
-    case 'imagine':
-      return { kind: 'command', name: 'imagine', options: { prompt: rest } };
-    case 'image':
-      return rest ? { kind: 'image', path: rest } : { kind: 'help' };
-    default:
-      return { kind: 'help' };
+  const words = text.slice(1);
+  const [head = ''] = words.split(/\s+/);
+  if (head.toLowerCase() === 'image') {
+    const path = words.slice(head.length).trim();
+    return path ? { kind: 'image', path } : { kind: 'help' };
   }
+  const parsed = parseCommandWords(registry, words, 'terminal');
+  return parsed.kind === 'command' ? parsed : parsed.kind === 'unknown' ? { kind: 'unknown', word: parsed.word } : { kind: 'help' };
 }

@@ -55,6 +55,7 @@ class PrintedStreams implements NativeStreaming {
 export class TerminalAdapter implements ChatAdapter {
   readonly platform = 'terminal' as const;
   readonly messageLimit = 100_000;
+  readonly commandStyle = { kind: 'slash' } as const;
   readonly streaming: StreamingSupport | undefined;
   private counter = 0;
   transcriptPath: string | undefined;

@@ -8,6 +8,7 @@
  */
 import type { Platform } from '../session/session-id.ts';
 import type { ImageReference } from './inbound-event.ts';
+import type { CommandStyle } from '../commands/command-syntax.ts';
 
 export interface PersonaIdentity {
   /** Stable persona id from the panel, e.g. `craftsman_1`. */
@@ -134,6 +135,12 @@ export interface PollView {
  */
 export interface ChatAdapter {
   readonly platform: Platform;
+
+  /** How people type commands inside a session here (help texts and hints are rendered in it); default `/name words`. */
+  readonly commandStyle?: CommandStyle;
+
+  /** Who counts as a manager here, for refusals ("someone with Manage Threads", "a workspace admin"). */
+  readonly managerTerm?: string;
 
   /** Longest text (in characters of the core's light Markdown) one message carries. */
   readonly messageLimit: number;

@@ -26,16 +26,17 @@ export interface ImageReference {
   contentType?: string;
 }
 
-/** Actions that go through the session's ordered inbox and run at the next step boundary. */
+/**
+ * What a person asks of a session. Messages and command requests go through the session's
+ * ordered inbox and act at the next step boundary (a command's `plan` decides how); a ballot is
+ * applied at once to the poll it names.
+ */
 export type SessionAction =
   | { type: 'message'; text: string; images: ImageReference[]; messageId?: string }
-  | { type: 'vote-open' }
-  | { type: 'vote-close' }
   /** A person's ballot names its poll (a click on an old poll's message never votes in a newer one); without one, the poll open now. */
   | { type: 'ballot'; choices: number[]; pollId?: string }
-  | { type: 'switch' }
-  | { type: 'imagine'; prompt: string }
-  | { type: 'end' };
+  /** A registered command's request, with its validated options (plain JSON). */
+  | { type: 'command'; name: string; options: Record<string, unknown> };
 
 export interface InboxEvent {
   /** Unique id of the event (adapter-provided or generated), used to deduplicate. */

@@ -8,6 +8,9 @@ import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
 import { Roundtable } from '../engine/roundtable.ts';
+import { commandRegistry, type CommandDefinition } from '../commands/command-contract.ts';
+import { stepKindRegistry, type RegisteredStepKind } from '../engine/step-kind.ts';
+import { builtInSteps } from '../engine/steps/built-in-steps.ts';
 import type { EngineDependencies } from '../engine/step-context.ts';
 import { StepMachine, type PipelineHooks } from '../pipeline/step-machine.ts';
 import { PendingSessions } from '../pipeline/pending-sessions.ts';
@@ -35,6 +38,10 @@ export interface EngineOptions {
   metrics: Metrics;
   adapterFor(platform: string): ChatAdapter;
   templatesDir?: string;
+  /** The command registry (the app loads commands/; tests may add their own). */
+  commands: readonly CommandDefinition[];
+  /** Step kinds beyond the built-in ones (a new command's step). */
+  extraSteps?: readonly RegisteredStepKind[];
   /** Replacements for benchmarks; production uses the defaults. */
   createStore?: (redis: Redis, keys: RedisKeys, ttlHours: number) => SessionStore;
   createModels?: (budget: RateBudget) => EngineDependencies['models'];
@@ -75,7 +82,9 @@ export function composeEngine(options: EngineOptions): Engine {
     kick: (sessionId, seq, epoch) => liveness.kick(sessionId, seq, epoch),
     markPending: (sessionId) => pending.mark(sessionId),
   };
+  const commands = commandRegistry(options.commands);
   const roundtable = new Roundtable({
+    commands,
     config,
     logger,
     store,
@@ -98,6 +107,8 @@ export function composeEngine(options: EngineOptions): Engine {
     identityOf: (persona) => identities.identityOf(persona),
     images: createImageServices(config),
     metrics,
+    steps: stepKindRegistry([...builtInSteps, ...(options.extraSteps ?? [])]),
+    commands,
   };
   const machine = options.createMachine?.(dependencies, hooks) ?? new StepMachine(dependencies, hooks);
   return { keys, store, budget, panels, identities, queue, roundtable, machine, pending, liveness, sweeper };

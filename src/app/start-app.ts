@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import type { AdapterDependencies, PlatformAdapter } from '../adapter/platform-adapter.ts';
-import type { CommandDefinition } from '../../commands/command.ts';
-import { loadCommands } from '../../commands/load-commands.ts';
+import type { CommandDefinition } from '../commands/command-contract.ts';
+import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { createCommandRunner } from '../commands/run-command.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Roundtable } from '../engine/roundtable.ts';
@@ -39,6 +39,10 @@ export interface StartAppOptions {
   adapters?: ChatAdapter[];
   /** Where prompt templates live (default prompts/templates). */
   templatesDir?: string;
+  /** The commands (the app loads commands/: `loadCommands()`); the core never imports them. */
+  commands: readonly CommandDefinition[];
+  /** Step kinds beyond the built-in ones. */
+  extraSteps?: readonly RegisteredStepKind[];
   /** Replaces the step machine (benchmarks and fault-injection tests wrap the real one). */
   createMachine?: EngineOptions['createMachine'];
 }
@@ -87,13 +91,24 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (!adapter) throw new TableRoundError('internal', `no adapter for platform ${platform} in this process`);
     return adapter;
   };
-  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper } = composeEngine({ config, logger, redis, metrics, adapterFor, templatesDir: options.templatesDir, ...(options.createMachine ? { createMachine: options.createMachine } : {}) });
-  const commands = await loadCommands();
-  const runCommand = createCommandRunner(commands, roundtable, logger);
+  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper } = composeEngine({
+    config,
+    logger,
+    redis,
+    metrics,
+    adapterFor,
+    templatesDir: options.templatesDir,
+    commands: options.commands,
+    ...(options.extraSteps ? { extraSteps: options.extraSteps } : {}),
+    ...(options.createMachine ? { createMachine: options.createMachine } : {}),
+  });
+  const commands = [...options.commands];
+  const runCommand = createCommandRunner(commands, roundtable, logger, adapterFor);
 
   const platforms = new Map<Platform, PlatformAdapter>();
   for (const [platform, factory] of Object.entries(options.platformFactories ?? {}) as [Platform, PlatformFactory][]) {
-    const platformAdapter = factory({ config, logger: logger.child({ platform }), redis, keys, budget, roundtable, commands, runCommand, metrics });
+    // Each adapter binds `platform` to its own logger (binding it here too printed it twice).
+    const platformAdapter = factory({ config, logger, redis, keys, budget, roundtable, commands, runCommand, metrics });
     platforms.set(platform, platformAdapter);
     adapters.set(platform, platformAdapter.adapter);
   }

@@ -3,15 +3,24 @@
  * permission, validates the options (errors name the option), executes, and turns every error
  * into a short, true reply. Never throws.
  */
-import type { CommandContext, CommandDefinition, CommandReply } from '../../commands/command.ts';
+import type { CommandContext, CommandDefinition, CommandReply } from './command-contract.ts';
+import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import type { CommandInvocation } from '../adapter/platform-adapter.ts';
 import type { RoundtableService } from '../engine/roundtable-service.ts';
 import { asTableRoundError } from '../errors.ts';
 import { describeForPerson } from '../engine/describe-error.ts';
 import type { Logger } from '../logging/logger.ts';
 
-export function createCommandRunner(commands: readonly CommandDefinition[], roundtable: RoundtableService, logger: Logger) {
+export function createCommandRunner(commands: readonly CommandDefinition[], roundtable: RoundtableService, logger: Logger, adapterFor?: (platform: string) => ChatAdapter) {
   const byName = new Map(commands.map((command) => [command.name, command]));
+  /** Who counts as a manager on that platform, as its adapter says. */
+  const managerTerm = (platform: string) => {
+    try {
+      return adapterFor?.(platform).managerTerm ?? 'a manager';
+    } catch {
+      return 'a manager';
+    }
+  };
   return async function runCommand(invocation: CommandInvocation): Promise<CommandReply> {
     const command = byName.get(invocation.name);
     if (!command) return { text: `Unknown command “${invocation.name.slice(0, 32)}”. Commands: ${[...byName.keys()].join(', ')}.`, visibility: 'ephemeral' };
@@ -24,7 +33,8 @@ export function createCommandRunner(commands: readonly CommandDefinition[], roun
         if (status.ended && command.name !== 'status') return { text: 'This roundtable has ended. Start a new one with a topic.', visibility: 'ephemeral' };
       }
       if (command.permission === 'starter-or-manager' && sessionId && !(await roundtable.mayManage(sessionId, invocation.person))) {
-        return { text: `Only the person who started this roundtable or a channel manager can use ${command.name}.`, visibility: 'ephemeral' };
+        const manager = managerTerm(invocation.address.platform);
+        return { text: `Only the person who started this roundtable or ${manager} can use ${command.name}.`, visibility: 'ephemeral' };
       }
       const parsed = command.schema.safeParse(invocation.options);
       if (!parsed.success) {

@@ -3,14 +3,16 @@
  * how inbox actions (people's messages and commands, in arrival order) change it.
  *
  * Policy: people's messages never cancel anything — they join the transcript and the next
- * persona turn answers them (when the panel is idle, one persona is asked to reply). A command
- * that asks for something else (/vote, /switch) takes over from the remaining *automatic*
- * discussion; /end drops everything and closes.
+ * persona turn answers them (when the panel is idle, one persona is asked to reply). Commands
+ * change the plan through their own `plan` (declared in their file in commands/, over an
+ * AgendaPlanner); once closing is planned, nothing more is.
  */
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import type { Panel } from '../panels/panel-schema.ts';
 import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { ImageReference } from '../adapter/inbound-event.ts';
+import type { CommandRegistry } from '../commands/command-contract.ts';
+import { plannerOver } from './agenda-planner.ts';
 
 export function initialAgenda(panel: Panel, rounds: number, images: ImageReference[], from: InboxEvent['person']): Step[] {
   const steps: Step[] = [{ kind: 'opening' }];
@@ -22,8 +24,6 @@ export function initialAgenda(panel: Panel, rounds: number, images: ImageReferen
   if (rounds > 0) steps.push({ kind: 'pause' });
   return steps;
 }
-
-const isAutomatic = (step: Step) => (step.kind === 'turn' && step.reason === 'round') || step.kind === 'pause';
 
 export interface InboxResult {
   agenda: Step[];
@@ -39,12 +39,31 @@ export interface InboxState {
   pollOpen: boolean;
 }
 
-export function applyInbox(state: InboxState, events: InboxEvent[]): InboxResult {
-  let agenda = [...state.agenda];
+/** Requests queued before commands had their own registry, read as commands. */
+function legacyCommand(action: { type: string; prompt?: unknown }): { name: string; options: Record<string, unknown> } | undefined {
+  switch (action.type) {
+    case 'vote-open':
+      return { name: 'vote', options: { action: 'open' } };
+    case 'vote-close':
+      return { name: 'vote', options: { action: 'close' } };
+    case 'switch':
+      return { name: 'switch', options: {} };
+    case 'imagine':
+      return { name: 'imagine', options: { prompt: typeof action.prompt === 'string' ? action.prompt : '' } };
+    case 'end':
+      return { name: 'end', options: {} };
+    default:
+      return undefined;
+  }
+}
+
+export function applyInbox(state: InboxState, events: InboxEvent[], commands: CommandRegistry): InboxResult {
+  const agenda = { steps: [...state.agenda] };
+  const planner = plannerOver(state, agenda);
   const transcript: TranscriptEntry[] = [];
   let replyCursor = state.meta.replyCursor;
-  const closing = () => agenda.some((step) => step.kind === 'closing');
-  const pollPending = () => agenda.some((step) => step.kind === 'poll-open' || step.kind === 'keywords');
+  const closing = () => agenda.steps.some((step) => step.kind === 'closing');
+  const pollPending = () => agenda.steps.some((step) => step.kind === 'poll-open' || step.kind === 'keywords');
 
   for (const event of events) {
     const { action, person } = event;
@@ -54,51 +73,26 @@ export function applyInbox(state: InboxState, events: InboxEvent[]): InboxResult
       }
       if (closing()) continue;
       // Images are looked at before the next turns, in the order they arrived.
-      const firstNonImage = agenda.findIndex((step) => step.kind !== 'image-describe' && step.kind !== 'image-story');
-      const insertAt = firstNonImage === -1 ? agenda.length : firstNonImage;
-      agenda.splice(insertAt, 0, ...action.images.map((image): Step => ({ kind: 'image-describe', image, from: person })));
-      const discussionAhead = agenda.some((step) => step.kind === 'turn');
+      const firstNonImage = agenda.steps.findIndex((step) => step.kind !== 'image-describe' && step.kind !== 'image-story');
+      const insertAt = firstNonImage === -1 ? agenda.steps.length : firstNonImage;
+      agenda.steps.splice(insertAt, 0, ...action.images.map((image): Step => ({ kind: 'image-describe', image, from: person })));
+      const discussionAhead = agenda.steps.some((step) => step.kind === 'turn');
       if (action.text && !discussionAhead && !pollPending()) {
         const addressed = state.panel.personas.find((persona) => mentionsPersona(action.text, persona.displayName, persona.id));
         const persona = addressed ?? state.panel.personas[replyCursor % state.panel.personas.length];
         if (!addressed) replyCursor++;
-        if (persona) agenda.push({ kind: 'turn', personaId: persona.id, round: state.meta.round, reason: 'reply' });
+        if (persona) agenda.steps.push({ kind: 'turn', personaId: persona.id, round: state.meta.round, reason: 'reply' });
       }
       continue;
     }
-    if (closing()) continue;
-    switch (action.type) {
-      case 'vote-open':
-        if (state.pollOpen || pollPending()) {
-          agenda.push({ kind: 'notice', text: 'A vote is already open or being prepared.' });
-          break;
-        }
-        agenda = agenda.filter((step) => !isAutomatic(step));
-        for (const persona of state.panel.personas) agenda.push({ kind: 'keywords', personaId: persona.id });
-        agenda.push({ kind: 'poll-open' });
-        for (const persona of state.panel.personas) agenda.push({ kind: 'persona-ballot', personaId: persona.id });
-        break;
-      case 'vote-close':
-        agenda.push({ kind: 'poll-close', by: person });
-        break;
-      case 'ballot':
-        // Ballots are applied at once, to the poll they name (Roundtable.submit), never queued.
-        break;
-      case 'switch':
-        agenda = agenda.filter((step) => !isAutomatic(step));
-        agenda.push({ kind: 'switch-roles' });
-        break;
-      case 'imagine':
-        agenda.push({ kind: 'imagine', prompt: action.prompt, from: person });
-        break;
-      case 'end':
-        agenda = [{ kind: 'closing', by: person }];
-        break;
-    }
+    // Ballots are applied at once, to the poll they name (Roundtable.submit), never queued.
+    if (action.type === 'ballot' || closing()) continue;
+    const request = action.type === 'command' ? { name: action.name, options: action.options } : legacyCommand(action as { type: string });
+    if (!request) continue;
+    commands.get(request.name)?.plan?.(planner, { person, options: request.options });
   }
-  return { agenda, transcript, replyCursor };
+  return { agenda: agenda.steps, transcript, replyCursor };
 }
-
 /** "Bayar, what do you think?" addresses Bayar (first name or full display name, any case). */
 export function mentionsPersona(text: string, displayName: string, id: string): boolean {
   const lower = text.toLowerCase();

@@ -18,6 +18,8 @@ import { roleOf } from './prompt-builder.ts';
 import type { RoundtableService, SessionStatus, SubmitResult } from './roundtable-service.ts';
 import { sanitizeText } from './sanitize-text.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
+import type { CommandRegistry } from '../commands/command-contract.ts';
+import { commandUsage } from './step-context.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
 
 export interface RoundtableDependencies {
@@ -34,10 +36,8 @@ export interface RoundtableDependencies {
   queuePosition(sessionId: string, seq: number, epoch: number): Promise<number | undefined>;
   adapterFor(platform: string): ChatAdapter;
   budget: RateBudget;
+  commands: CommandRegistry;
 }
-
-/** Actions that cost model calls, refused once a session has spent its token budget. */
-const costlyActions = new Set<SessionAction['type']>(['message', 'vote-open', 'switch', 'imagine']);
 
 export const maxTopicChars = 500;
 
@@ -161,9 +161,13 @@ export class Roundtable implements RoundtableService {
     if (meta.status === 'ended') throw new TableRoundError('session_ended', `session ${sessionId} ended`, { publicMessage: 'This roundtable has ended. Start a new one with a topic.' });
     await this.admitPerson(parseSessionId(sessionId).platform, person);
     const spent = meta.tokensPrompt + meta.tokensCompletion;
-    if (config.SESSION_TOKEN_BUDGET > 0 && spent >= config.SESSION_TOKEN_BUDGET && costlyActions.has(action.type)) {
+    const command = action.type === 'command' ? this.deps.commands.get(action.name) : undefined;
+    if (action.type === 'command' && !command) throw new TableRoundError('bad_command', `unknown command ${action.name}`, { publicMessage: `There is no command “${action.name.slice(0, 32)}”.` });
+    const costly = action.type === 'message' || (command?.spendsTokens?.(action.type === 'command' ? action.options : {}) ?? false);
+    if (config.SESSION_TOKEN_BUDGET > 0 && spent >= config.SESSION_TOKEN_BUDGET && costly) {
+      const hints = { adapter: this.deps.adapterFor(parseSessionId(sessionId).platform), deps: this.deps };
       throw new TableRoundError('budget_exceeded', `session ${sessionId} spent ${spent}`, {
-        publicMessage: `This roundtable has used its token budget (${spent.toLocaleString('en')} of ${config.SESSION_TOKEN_BUDGET.toLocaleString('en')} tokens); /vote close and /end still work.`,
+        publicMessage: `This roundtable has used its token budget (${spent.toLocaleString('en')} of ${config.SESSION_TOKEN_BUDGET.toLocaleString('en')} tokens); ${commandUsage(hints, 'vote', 'close')} and ${commandUsage(hints, 'end')} still work.`,
       });
     }
     let notice: string | undefined;
@@ -174,9 +178,10 @@ export class Roundtable implements RoundtableService {
       if (!cleaned.text && action.images.length === 0) return { outcome: 'duplicate' };
       normalised = { ...action, text: cleaned.text };
     }
-    if (action.type === 'imagine') {
+    // Concept images cost real money: who may ask, the session's cap and the person's budget.
+    if (action.type === 'command' && action.name === 'imagine') {
       await this.admitImagine(meta, person);
-      normalised = { ...action, prompt: sanitizeText(action.prompt, 600).text };
+      normalised = { ...action, options: { ...action.options, prompt: sanitizeText(String(action.options.prompt ?? ''), 600).text } };
     }
     if (action.type === 'ballot') return this.castBallotNow(meta, person, action.choices, action.pollId);
     const event: InboxEvent = { eventId: eventId ?? randomUUID(), person, receivedAt: Date.now(), action: normalised };

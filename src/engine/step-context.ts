@@ -13,6 +13,9 @@ import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session
 import type { PromptInputs } from './prompt-builder.ts';
 import type { ImageServices } from './image-services.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { StepKinds } from './step-kind.ts';
+import { usagesOf, type CommandRegistry } from '../commands/command-contract.ts';
+import { renderUsage, sessionHints, type CommandStyle } from '../commands/command-syntax.ts';
 import { StepSupersededError, type StepOutbox } from '../pipeline/step-outbox.ts';
 import { deliverPost, type DeliveryTarget } from '../outbound/deliver-post.ts';
 import { OutboxStream } from '../outbound/outbox-stream.ts';
@@ -28,6 +31,10 @@ export interface EngineDependencies {
   identityOf(persona: Persona): Promise<PersonaIdentity>;
   images: ImageServices;
   metrics?: Metrics;
+  /** Every step kind the engine runs (src/engine/step-kind.ts). */
+  steps: StepKinds;
+  /** The command registry (its `plan`s change the agenda; its usages make the hints). */
+  commands: CommandRegistry;
 }
 
 export interface StepContext {
@@ -153,4 +160,28 @@ export function cleanSpeech(text: string, persona: Persona): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Where command hints are rendered: the session's adapter and the command registry. */
+export interface HintTarget {
+  adapter: ChatAdapter;
+  deps: { commands: CommandRegistry };
+}
+
+/** How commands are typed where this session lives. */
+export function commandStyleOf(context: Pick<HintTarget, 'adapter'>): CommandStyle {
+  return context.adapter.commandStyle ?? { kind: 'slash' };
+}
+
+/** The commands a person may use in a session, as typed on this platform. */
+export function commandHints(context: HintTarget): string {
+  return sessionHints(context.deps.commands, commandStyleOf(context), context.adapter.platform);
+}
+
+/** One command's usage as typed on this platform (`/vote close`, `@TableRound end`). */
+export function commandUsage(context: HintTarget, name: string, args?: string): string {
+  const command = context.deps.commands.get(name);
+  if (!command) return name;
+  const usage = usagesOf(command).find((candidate) => (candidate.args ?? '') === (args ?? '')) ?? { args, says: '' };
+  return `\`${renderUsage(command, usage, commandStyleOf(context))}\``;
 }

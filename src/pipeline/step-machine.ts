@@ -27,13 +27,8 @@ import { applyInbox } from '../engine/agenda.ts';
 import { describeForPerson } from '../engine/describe-error.ts';
 import { formatEntry } from '../engine/prompt-builder.ts';
 import { detectLanguage } from '../prompts/detect-language.ts';
-import { entry, moderator, postOnce, recordUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
-import { runClosing } from '../engine/steps/closing-step.ts';
-import { runImageDescribe } from '../engine/steps/image-steps.ts';
-import { runImagine } from '../engine/steps/imagine-step.ts';
-import { runNotice, runOpening, runPause, runSwitchRoles } from '../engine/steps/moderator-steps.ts';
-import { runSpeechStep } from '../engine/steps/speech-steps.ts';
-import { runKeywords, runPersonaBallot, runPollClose, runPollOpen } from '../engine/steps/vote-steps.ts';
+import { commandUsage, entry, moderator, postOnce, recordUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
+import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import type { StepJobData, StepProcessor } from './step-queue.ts';
 
@@ -88,12 +83,14 @@ export class StepMachine implements StepProcessor {
 
     const panel = this.deps.panels.get(meta.panelId);
     if (!panel) return this.endWithoutPanel(snapshot, outbox, logger);
-    const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open' }, inbox);
+    const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open' }, inbox, this.deps.commands);
     const budget = this.deps.config.SESSION_TOKEN_BUDGET;
     const overBudget = budget > 0 && meta.tokensPrompt + meta.tokensCompletion >= budget;
-    if (overBudget && planned.agenda.some(usesModel)) {
+    if (overBudget && planned.agenda.some((step) => this.kindOf(step)?.usesModel ?? true)) {
       // Spent sessions stop costing: what needs a model is dropped (closing keeps its summary).
-      planned.agenda = [{ kind: 'notice', text: `⚠️ This roundtable has used its token budget (${budget.toLocaleString('en')} tokens); the panel stops here. /vote close and /end still work.` }, ...planned.agenda.filter((step) => !usesModel(step))];
+      const hints = { adapter: this.deps.adapterFor(sessionId.split(':')[0] ?? ''), deps: this.deps };
+      const stillWork = `${commandUsage(hints, 'vote', 'close')} and ${commandUsage(hints, 'end')}`;
+      planned.agenda = [{ kind: 'notice', text: `⚠️ This roundtable has used its token budget (${budget.toLocaleString('en')} tokens); the panel stops here. ${stillWork} still work.` }, ...planned.agenda.filter((step) => !(this.kindOf(step)?.usesModel ?? true))];
     }
     const [step, ...rest] = planned.agenda;
     if (!step) {
@@ -106,7 +103,9 @@ export class StepMachine implements StepProcessor {
       return 'idle';
     }
 
-    const stepMeta: SessionMeta = { ...meta, ...stageFor(step, meta), replyCursor: planned.replyCursor };
+    const kind = this.kindOf(step);
+    const stage = kind?.stage?.(step, meta) ?? {};
+    const stepMeta: SessionMeta = { ...meta, ...stage, replyCursor: planned.replyCursor };
     let context: StepContext | undefined;
     let outcome: StepOutcome;
     let folded: Pick<SessionMeta, 'rollingSummary' | 'summarisedThrough'> | undefined;
@@ -116,11 +115,12 @@ export class StepMachine implements StepProcessor {
       if (job.skip) throw new TableRoundError('step_abandoned', 'step revived too often', { publicMessage: 'This step kept stopping the worker that ran it.' });
       context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, attempt.signal);
       const unfolded = length - stepMeta.summarisedThrough;
-      folded = buildsPrompt(step) && unfolded >= this.deps.config.CONTEXT_RECENT_TURNS + foldSlack ? await this.foldSummary(context, length) : undefined;
+      folded = kind?.buildsPrompt && unfolded >= this.deps.config.CONTEXT_RECENT_TURNS + foldSlack ? await this.foldSummary(context, length) : undefined;
       if (folded) context.recent = [...(await store.transcript(sessionId, folded.summarisedThrough, -1)), ...planned.transcript];
-      outcome = await this.run(context, step);
+      if (!kind) throw new TableRoundError('internal', `no step kind "${step.kind}" is registered`);
+      outcome = await kind.run(context, step);
       endTimer?.();
-      if (step.kind === 'introduction' || step.kind === 'turn' || step.kind === 'image-story') this.deps.metrics?.turns.inc();
+      if (kind.isPersonaTurn) this.deps.metrics?.turns.inc();
     } catch (error) {
       if (error instanceof StepSupersededError) {
         logger.warn({ step: step.kind }, 'another runner took this step over; stopping here');
@@ -128,7 +128,7 @@ export class StepMachine implements StepProcessor {
       }
       this.deps.metrics?.errors.inc({ code: asTableRoundError(error).code });
       if (!attempt.final && !isPermanent(error) && !job.skip) throw error;
-      outcome = await this.skip(sessionId, outbox, step, panel, error, context, logger);
+      outcome = await this.skip(sessionId, outbox, step, kind, panel, error, context, logger);
       result = 'skipped';
     }
 
@@ -137,7 +137,7 @@ export class StepMachine implements StepProcessor {
     const commit = store.commit(sessionId, seq, {
       ...outcome,
       meta: {
-        ...stageFor(step, meta),
+        ...stage,
         ...(folded ?? {}),
         ...outcome.meta,
         agenda,
@@ -162,11 +162,20 @@ export class StepMachine implements StepProcessor {
    * visible of an interrupted reply goes into the transcript, marked, so the record matches the
    * thread. The session goes on with the next step.
    */
-  private async skip(sessionId: string, outbox: StepOutbox, step: Step, panel: StepContext['panel'], error: unknown, context: StepContext | undefined, logger: Logger): Promise<StepOutcome> {
+  private async skip(
+    sessionId: string,
+    outbox: StepOutbox,
+    step: Step,
+    kind: RegisteredStepKind | undefined,
+    panel: StepContext['panel'],
+    error: unknown,
+    context: StepContext | undefined,
+    logger: Logger,
+  ): Promise<StepOutcome> {
     const coded = asTableRoundError(error);
     logger.error({ err: coded, step: step.kind }, 'step failed for good; skipping it');
     this.deps.metrics?.stepsSkipped.inc({ kind: step.kind });
-    const text = `⚠️ ${describeForPerson(coded)} Skipped: ${describeStep(step, panel)}. The session continues — write in the thread or use a command.`;
+    const text = `⚠️ ${describeForPerson(coded)} Skipped: ${kind?.describe(step, panel) ?? step.kind}. The session continues — write in the thread or use a command.`;
     try {
       const target = context ?? { outbox, adapter: this.deps.adapterFor(sessionId.split(':')[0] ?? ''), sessionId, logger };
       // A stream an earlier attempt (in a process that died) left open is stopped as it stands.
@@ -287,89 +296,10 @@ export class StepMachine implements StepProcessor {
     }
   }
 
-  private run(context: StepContext, step: Step): Promise<StepOutcome> {
-    switch (step.kind) {
-      case 'opening':
-        return runOpening(context);
-      case 'introduction':
-      case 'turn':
-      case 'image-story':
-        return runSpeechStep(context, step);
-      case 'image-describe':
-        return runImageDescribe(context, step);
-      case 'pause':
-        return runPause(context);
-      case 'keywords':
-        return runKeywords(context, step);
-      case 'poll-open':
-        return runPollOpen(context);
-      case 'persona-ballot':
-        return runPersonaBallot(context, step);
-      case 'poll-close':
-        return runPollClose(context);
-      case 'switch-roles':
-        return runSwitchRoles(context);
-      case 'imagine':
-        return runImagine(context, step);
-      case 'notice':
-        return runNotice(context, step);
-      case 'closing':
-        return runClosing(context, step);
-    }
+  private kindOf(step: Step): RegisteredStepKind | undefined {
+    return this.deps.steps.get(step.kind);
   }
-}
-
-/** Steps that call a model (the closing summary is allowed even over budget). */
-function usesModel(step: Step): boolean {
-  return !['opening', 'notice', 'poll-open', 'poll-close', 'switch-roles', 'closing'].includes(step.kind);
 }
 
 /** Entries the window may grow past CONTEXT_RECENT_TURNS before older ones are folded. */
 export const foldSlack = 8;
-
-/** Folding is checked only before steps that build a discussion prompt. */
-function buildsPrompt(step: Step): boolean {
-  return step.kind === 'turn' || step.kind === 'pause' || step.kind === 'keywords' || step.kind === 'closing' || step.kind === 'image-story';
-}
-
-function stageFor(step: Step, meta: SessionMeta): Partial<SessionMeta> {
-  switch (step.kind) {
-    case 'opening':
-    case 'introduction':
-      return { stage: 'opening' };
-    case 'turn':
-      return step.reason === 'reflection' ? { stage: 'switch', round: step.round } : { stage: 'discussion', round: Math.max(meta.round, step.round) };
-    case 'keywords':
-      return { stage: 'keywords' };
-    case 'closing':
-      return { stage: 'closing' };
-    case 'imagine':
-      return { stage: 'imagine' };
-    default:
-      return {};
-  }
-}
-
-function describeStep(step: Step, panel: { personas: { id: string; displayName: string }[] }): string {
-  const name = 'personaId' in step ? (panel.personas.find((persona) => persona.id === step.personaId)?.displayName ?? step.personaId) : '';
-  switch (step.kind) {
-    case 'introduction':
-      return `${name}'s introduction`;
-    case 'turn':
-      return `${name}'s turn`;
-    case 'image-story':
-      return `${name}'s image story`;
-    case 'keywords':
-      return `${name}'s keywords`;
-    case 'persona-ballot':
-      return `${name}'s ballot`;
-    case 'image-describe':
-      return 'the image description';
-    case 'pause':
-      return 'the moderator synthesis';
-    case 'closing':
-      return 'the closing summary';
-    default:
-      return step.kind;
-  }
-}

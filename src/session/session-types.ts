@@ -21,22 +21,34 @@ export interface TranscriptEntry {
   images?: string[];
 }
 
+/**
+ * The payload of each step kind, by kind. Open for extension: a module that adds a step kind
+ * declares its payload here by augmentation (`declare module '…/session-types.ts' { interface
+ * StepPayloads { 'my-kind': { … } } }`) and registers a `StepKind` (src/engine/step-kind.ts).
+ */
+export interface StepPayloads {
+  opening: Record<never, never>;
+  introduction: { personaId: string };
+  'image-describe': { image: ImageReference; from: Person };
+  'image-story': { personaId: string; imageHash: string };
+  turn: { personaId: string; round: number; reason: 'round' | 'reply' | 'reflection' };
+  pause: Record<never, never>;
+  keywords: { personaId: string };
+  'poll-open': Record<never, never>;
+  'persona-ballot': { personaId: string };
+  'poll-close': { by?: Person };
+  'switch-roles': Record<never, never>;
+  imagine: { prompt: string; from: Person };
+  notice: { text: string };
+  closing: { by: Person };
+}
+
+export type StepKindName = keyof StepPayloads;
+
 /** One unit of work for the step machine: at most one model call (plus its posts). */
-export type Step =
-  | { kind: 'opening' }
-  | { kind: 'introduction'; personaId: string }
-  | { kind: 'image-describe'; image: ImageReference; from: Person }
-  | { kind: 'image-story'; personaId: string; imageHash: string }
-  | { kind: 'turn'; personaId: string; round: number; reason: 'round' | 'reply' | 'reflection' }
-  | { kind: 'pause' }
-  | { kind: 'keywords'; personaId: string }
-  | { kind: 'poll-open' }
-  | { kind: 'persona-ballot'; personaId: string }
-  | { kind: 'poll-close'; by?: Person }
-  | { kind: 'switch-roles' }
-  | { kind: 'imagine'; prompt: string; from: Person }
-  | { kind: 'notice'; text: string }
-  | { kind: 'closing'; by: Person };
+export type Step = { [Kind in StepKindName]: { kind: Kind } & StepPayloads[Kind] }[StepKindName];
+
+export type StepOf<Kind extends StepKindName> = Extract<Step, { kind: Kind }>;
 
 export interface SessionMeta {
   sessionId: string;

@@ -59,7 +59,7 @@ describe('bad-input corpus (core)', () => {
     ['an unknown panel', async () => (await run('start', { topic: 'ok', panel: 'pirates' }, starter, undefined)).text, /There is no panel “pirates”. Panels: design-workshop, product-strategy\./],
     ['a command outside a session', async () => (await app.runCommand({ name: 'vote', options: {}, person: stranger, address: { ...address, thread: 'elsewhere', channel: 'other' }, sessionId: undefined })).text, /works inside a roundtable thread/],
     ['an unknown command', async () => (await run('launch', {})).text, /Unknown command “launch”/],
-    ['/end by a stranger', async () => (await run('end', {}, stranger)).text, /Only the person who started this roundtable or a channel manager/],
+    ['/end by a stranger', async () => (await run('end', {}, stranger)).text, /Only the person who started this roundtable or a manager can use end/],
     ['/vote close by a stranger', async () => (await run('vote', { action: 'close' }, stranger)).text, /Only the person who started this roundtable or a manager/],
     ['a vote action that does not exist', async () => (await run('vote', { action: 'delete' })).text, /Invalid vote options — action/],
     ['an /imagine prompt past 600 characters', async () => (await run('imagine', { prompt: 'y'.repeat(601) })).text, /prompt: at most 600 characters/],
@@ -118,13 +118,13 @@ describe('budgets and rate limits', () => {
       await waitFor(async () => !(await limited.roundtable.isBusy(id)), 'introductions');
       const answers: string[] = [];
       for (let index = 0; index < 3; index++) {
-        answers.push(await limited.roundtable.submit(id, person, { type: 'vote-close' }).then(() => 'ok', (error: unknown) => describeForPerson(asTableRoundError(error))));
+        answers.push(await limited.roundtable.submit(id, person, { type: 'command', name: 'vote', options: { action: 'close' } }).then(() => 'ok', (error: unknown) => describeForPerson(asTableRoundError(error))));
       }
       expect(answers.slice(0, 2)).toEqual(['ok', 'ok']);
       expect(answers[2]).toMatch(/faster than 3 messages or commands a minute; try again in \d+ s/);
       const other = { id: 'other', displayName: 'Other' };
       const spent = await limited.roundtable.submit(id, other, { type: 'message', text: 'more please', images: [] }).catch((error: unknown) => describeForPerson(asTableRoundError(error)));
-      expect(spent).toMatch(/used its token budget .* \/vote close and \/end still work/);
+      expect(spent).toMatch(/used its token budget .* `\/vote close` and `\/end` still work/);
     } finally {
       await limited.stop();
       await cleanupRedis(limited.prefix);

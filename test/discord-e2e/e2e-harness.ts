@@ -14,6 +14,7 @@ import { DiscordEmulator, type EmulatorOptions } from '../discord-emulator/disco
 import { startFakeOpenAI, defaultChatReply, type FakeOpenAI, type RecordedRequest, type ChatReply } from '../fake-openai/fake-openai-server.ts';
 import { testRedisUrl, uniqueName, testRedis, deleteKeys } from '../harness/redis.ts';
 import { createLogger } from '../../src/logging/logger.ts';
+import { loadCommands } from '../../commands/load-commands.ts';
 
 const panelsDir = join(dirname(fileURLToPath(import.meta.url)), 'panels');
 
@@ -81,7 +82,7 @@ export async function startE2E(options: { emulator?: EmulatorOptions; config?: R
     ...options.config,
   });
   const logger = createLogger(process.env.E2E_LOG_LEVEL ?? 'silent');
-  const app = await startApp({ config, logger, platformFactories: { discord: createDiscordAdapter } });
+  const app = await startApp({ config, logger, platformFactories: { discord: createDiscordAdapter }, commands: await loadCommands() });
   const discord = app.platforms.get('discord') as DiscordPlatformAdapter;
   return {
     emulator,

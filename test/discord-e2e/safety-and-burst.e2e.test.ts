@@ -37,6 +37,8 @@ describe('Discord end to end: safety and pacing', () => {
     const thread = await emulator.waitFor(() => emulator.threadsOf(channel.id)[0], 10_000, 'one thread');
     const personaPosts = () => emulator.messagesIn(thread.id).filter((message) => message.webhookUsername !== undefined).length;
     await emulator.waitFor(() => personaPosts() >= 2, 20_000, 'introductions');
+    const sessionId = `discord:${channel.id}:${thread.id}`;
+    for (const deadline = Date.now() + 20_000; (await e2e.app.roundtable.isBusy(sessionId)) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
     const settled = personaPosts();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     // With AUTO_ROUNDS=0 nobody speaks again unless a person does: persona posts were not taken as input.

@@ -75,6 +75,14 @@ describe('Discord emulator with a raw discord.js Client', () => {
     expect((error as DiscordAPIError).code).toBe(30007);
   });
 
+  it('answers the percent-encoded /users/%40me with 500, as servers that do not decode paths do', async () => {
+    const headers = { authorization: `Bot ${emulator.token}` };
+    expect((await fetch(`${emulator.apiUrl}/v10/users/%40me`, { headers })).status).toBe(500);
+    expect((await fetch(`${emulator.apiUrl}/v10/applications/%40me`, { headers })).status).toBe(500);
+    expect(((await (await fetch(`${emulator.apiUrl}/v10/users/@me`, { headers })).json()) as { id: string }).id).toBe(emulator.botUser.id);
+    expect(((await (await fetch(`${emulator.apiUrl}/v10/applications/@me`, { headers })).json()) as { id: string }).id).toBe(emulator.applicationId);
+  });
+
   it('answers missing permissions with 50013', async () => {
     const rest = new REST({ api: emulator.apiUrl }).setToken(emulator.token);
     const locked = emulator.addTextChannel('locked');

@@ -47,6 +47,17 @@ export const botPermissionNames: PermissionName[] = [
   'ReadMessageHistory',
 ];
 
+/** How the emulator shapes an interaction it dispatches. */
+export interface InteractionDelivery {
+  /** Send `channel` as a partial channel without `guild_id` (default: the full channel). */
+  partialChannel?: boolean;
+}
+
+/** The documented partial channel of an interaction payload: id, name, type, permissions (and parent for threads). */
+function partialChannelJson(channel: ChannelRecord, permissions: bigint): JsonObject {
+  return { id: channel.id, name: channel.name, type: channel.type, permissions: permissions.toString(), ...(channel.parentId ? { parent_id: channel.parentId } : {}) };
+}
+
 export interface UserAttachment {
   filename: string;
   contentType: string;
@@ -78,8 +89,9 @@ export class DiscordEmulator {
       state: this.state,
       gateway: this.gateway,
       limits: { ...discordLimits, ...options.limits },
+      hooks: { threadCreated: new Set() },
       baseUrl: () => this.baseUrl,
-      stats: { rateLimitHits: 0, rateLimitedPaths: [], requests: [], typing: [] },
+      stats: { rateLimitHits: 0, rateLimitedPaths: [], rateLimited: [], requests: [], typing: [] },
     };
     const routes = [
       ...miscRoutes(this.context, () => this.gatewayUrl),
@@ -160,7 +172,11 @@ export class DiscordEmulator {
 
   // ---- world setup ----
 
-  addTextChannel(name: string): ChannelRecord {
+  /**
+   * A guild text channel. `announce: false` skips CHANNEL_CREATE, so a connected bot's cache does
+   * not know the channel (as when an event was lost or the server never sent it).
+   */
+  addTextChannel(name: string, options: { announce?: boolean } = {}): ChannelRecord {
     const channel: ChannelRecord = {
       id: nextSnowflake(),
       type: 0,
@@ -177,7 +193,7 @@ export class DiscordEmulator {
       messageCount: 0,
     };
     this.state.channels.set(channel.id, channel);
-    if (this.gateway.identifiedCount > 0) this.gateway.dispatch('CHANNEL_CREATE', channelJson(channel));
+    if (this.gateway.identifiedCount > 0 && options.announce !== false) this.gateway.dispatch('CHANNEL_CREATE', channelJson(channel));
     return channel;
   }
 
@@ -198,6 +214,33 @@ export class DiscordEmulator {
     this.gateway.dispatch('CHANNEL_UPDATE', channelJson(channel));
   }
 
+  /**
+   * Runs `listener` whenever a thread is opened through REST, after THREAD_CREATE and before the
+   * emulator answers (the answer waits for a returned promise), so a test can slip gateway
+   * events into the bot's await on `openSessionThread`. Returns the function that removes it.
+   */
+  onThreadCreated(listener: (thread: ChannelRecord) => void | Promise<void>): () => void {
+    this.context.hooks.threadCreated.add(listener);
+    return () => this.context.hooks.threadCreated.delete(listener);
+  }
+
+  /**
+   * GUILD_MEMBER_UPDATE for a member the way some Discord-compatible servers send it: the user
+   * is partial — by default only its id with the name fields present but null, which discord.js
+   * copies over the cached user (a user of just `{ id }` leaves discord.js 14's cache as it was)
+   * — and `nick` is null.
+   */
+  sendMemberUpdate(userId: string, options: { user?: JsonObject; nick?: string | null } = {}): void {
+    const member = this.state.guilds.get(this.guildId)?.members.get(userId);
+    if (!member) throw new Error(`${userId} is not a member`);
+    this.gateway.dispatch('GUILD_MEMBER_UPDATE', {
+      ...memberJson(member),
+      guild_id: this.guildId,
+      user: options.user ?? { id: userId, username: null, global_name: null },
+      nick: options.nick ?? null,
+    });
+  }
+
   /** Deletes a webhook behind the bot's back (to exercise "Unknown Webhook"). */
   deleteWebhook(webhookId: string): void {
     this.state.webhooks.delete(webhookId);
@@ -210,7 +253,12 @@ export class DiscordEmulator {
     return createMessage(this.context, { channelId, author, content, allowedMentions: undefined, files });
   }
 
-  userRunsCommand(channelId: string, user: UserRecord, name: string, options: Record<string, string | number> = {}): InteractionRecord {
+  /**
+   * A person runs a slash command. `delivery.partialChannel` sends the interaction's `channel` as
+   * the documented partial (id, name, type, permissions — no `guild_id`), as some
+   * Discord-compatible servers do; discord.js cannot cache such a channel from the payload.
+   */
+  userRunsCommand(channelId: string, user: UserRecord, name: string, options: Record<string, string | number> = {}, delivery: InteractionDelivery = {}): InteractionRecord {
     const channel = this.channelOrThrow(channelId);
     const registered = [...this.state.commands.values()].flat().find((command) => command.name === name);
     const specs = Array.isArray(registered?.options) ? (registered.options as JsonObject[]) : [];
@@ -225,7 +273,7 @@ export class DiscordEmulator {
         value,
       })),
     };
-    return this.dispatchInteraction(channel, user, 2, data, undefined);
+    return this.dispatchInteraction(channel, user, 2, data, undefined, delivery);
   }
 
   userClicksButton(channelId: string, messageId: string, user: UserRecord, customId: string): InteractionRecord {
@@ -278,7 +326,7 @@ export class DiscordEmulator {
     return channel;
   }
 
-  private dispatchInteraction(channel: ChannelRecord, user: UserRecord, type: 2 | 3, data: JsonObject, source: MessageRecord | undefined): InteractionRecord {
+  private dispatchInteraction(channel: ChannelRecord, user: UserRecord, type: 2 | 3, data: JsonObject, source: MessageRecord | undefined, delivery: InteractionDelivery = {}): InteractionRecord {
     const member = this.state.guildOf(channel).members.get(user.id);
     if (!member) throw new Error(`${user.username} is not a member`);
     const interaction: InteractionRecord = {
@@ -304,7 +352,7 @@ export class DiscordEmulator {
       guild_id: channel.guildId,
       guild: { id: channel.guildId, locale: 'en-US', features: [] },
       channel_id: channel.id,
-      channel: channelJson(channel),
+      channel: delivery.partialChannel ? partialChannelJson(channel, this.state.permissionsOf(user.id, channel)) : channelJson(channel),
       member: { ...memberJson(member, user), permissions: this.state.permissionsOf(user.id, channel).toString() },
       token: interaction.token,
       version: 1,

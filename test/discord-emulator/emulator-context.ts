@@ -1,5 +1,5 @@
-/** What every route handler can reach: the world, the gateway, limits and counters. */
-import type { EmulatorState } from './emulator-state.ts';
+/** What every route handler can reach: the world, the gateway, limits, counters and test hooks. */
+import type { ChannelRecord, EmulatorState } from './emulator-state.ts';
 import type { GatewayServer } from './gateway-server.ts';
 import type { LimitSpec } from './rate-limiter.ts';
 
@@ -31,10 +31,38 @@ export interface RequestLogEntry {
   at: number;
 }
 
+/** One 429 the emulator answered: which request, which bucket and when (ms since epoch). */
+export interface RateLimitHit {
+  method: string;
+  path: string;
+  /** `user`: the route's own bucket (announced in headers); `shared`: the hidden per-channel webhook bucket. */
+  scope: 'user' | 'shared';
+  /** The emulator's bucket key, e.g. `webhook:123` or `channel-webhooks:456`. */
+  bucket: string;
+  /** How many requests the bucket's current window had already counted, and when that window opened. */
+  countInWindow: number;
+  windowStartedAt: number;
+  at: number;
+}
+
+/** Test hooks the routes call at moments a bot may be awaiting; a returned promise delays the answer. */
+export interface EmulatorHooks {
+  /** After a thread was opened and THREAD_CREATE dispatched, before the REST answer. */
+  threadCreated: Set<(thread: ChannelRecord) => void | Promise<void>>;
+}
+
 export interface EmulatorContext {
   state: EmulatorState;
   gateway: GatewayServer;
   limits: EmulatorLimits;
+  hooks: EmulatorHooks;
   baseUrl(): string;
-  stats: { rateLimitHits: number; rateLimitedPaths: string[]; requests: RequestLogEntry[]; typing: { channelId: string; at: number }[] };
+  stats: {
+    rateLimitHits: number;
+    rateLimitedPaths: string[];
+    /** Every 429 in detail (bucket, scope, window), for finding which pacing rule let a write through. */
+    rateLimited: RateLimitHit[];
+    requests: RequestLogEntry[];
+    typing: { channelId: string; at: number }[];
+  };
 }

@@ -97,7 +97,13 @@ export interface RateLimitPlan {
 
 export interface Route {
   method: string;
+  /** Matched against the percent-decoded path, unless `undecoded`. */
   pattern: RegExp;
+  /**
+   * Match `pattern` against the path exactly as sent (before percent-decoding), to model
+   * Discord-compatible servers that do not decode paths; tried before every decoded route.
+   */
+  undecoded?: boolean;
   /** Whether the bot token is required (webhook-token and interaction routes don't need it). */
   auth: boolean;
   rateLimit?: (request: RouteRequest) => RateLimitPlan | undefined;

@@ -16,6 +16,9 @@ export interface LimitCheck {
   remaining: number;
   resetAfterMs: number;
   bucketHash: string;
+  /** Requests counted in the current window (including this one when allowed), and when it opened. */
+  count: number;
+  windowStartedAt: number;
 }
 
 interface Window {
@@ -38,9 +41,10 @@ export class RateLimiter {
     }
     const resetAfterMs = Math.max(0, window.startedAt + spec.windowMs - now);
     const bucketHash = createHash('sha1').update(bucket.replace(/:\d+$/, '')).digest('hex').slice(0, 16);
-    if (window.count >= spec.limit) return { allowed: false, limit: spec.limit, remaining: 0, resetAfterMs, bucketHash };
+    const windowStartedAt = window.startedAt;
+    if (window.count >= spec.limit) return { allowed: false, limit: spec.limit, remaining: 0, resetAfterMs, bucketHash, count: window.count, windowStartedAt };
     window.count += 1;
-    return { allowed: true, limit: spec.limit, remaining: spec.limit - window.count, resetAfterMs, bucketHash };
+    return { allowed: true, limit: spec.limit, remaining: spec.limit - window.count, resetAfterMs, bucketHash, count: window.count, windowStartedAt };
   }
 
   /** Checks without counting (for all-or-nothing checks across several buckets). */

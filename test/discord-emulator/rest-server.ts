@@ -1,11 +1,12 @@
 /**
  * The HTTP side of the emulator: `/api/v10/...` REST routes with Discord's auth, errors and
- * rate-limit headers, and `/cdn/attachments/...` serving uploaded files. Every 429 it sends is
- * counted in `stats.rateLimitHits`.
+ * rate-limit headers, and the CDN: `/cdn/attachments/...` serving uploaded files and
+ * `/cdn/avatars/{webhook id}/{hash}.png` serving webhook avatars. Every 429 it sends is counted in
+ * `stats.rateLimitHits` and described in `stats.rateLimited`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordApiError, parseBody, readBody, type Route, type RouteResponse } from './http-kit.ts';
-import { RateLimiter, rateLimitHeaders } from './rate-limiter.ts';
+import { RateLimiter, rateLimitHeaders, type LimitCheck } from './rate-limiter.ts';
 import type { EmulatorContext } from './emulator-context.ts';
 
 export class RestServer {
@@ -21,11 +22,11 @@ export class RestServer {
     const url = new URL(request.url ?? '/', 'http://emulator.invalid');
     const method = request.method ?? 'GET';
     if (url.pathname.startsWith('/cdn/')) return this.serveCdn(url.pathname.slice('/cdn/'.length), response);
-    const match = /^\/api(?:\/v(\d+))?(\/.*)$/.exec(decodeURIComponent(url.pathname));
-    const path = match?.[2] ?? url.pathname;
+    const rawPath = /^\/api(?:\/v\d+)?(\/.*)$/.exec(url.pathname)?.[1] ?? url.pathname;
+    const path = safeDecode(rawPath);
     let result: RouteResponse;
     try {
-      result = await this.route(method, path, url.searchParams, request);
+      result = await this.route(method, path, rawPath, url.searchParams, request);
     } catch (error) {
       result = this.errorResponse(error);
     }
@@ -36,14 +37,15 @@ export class RestServer {
     response.end(result.body === undefined ? undefined : JSON.stringify(result.body));
   }
 
-  private async route(method: string, path: string, query: URLSearchParams, request: IncomingMessage): Promise<RouteResponse> {
+  private async route(method: string, path: string, rawPath: string, query: URLSearchParams, request: IncomingMessage): Promise<RouteResponse> {
     let params: string[] | undefined;
-    const route = this.routes.find((candidate) => {
+    const matches = (candidate: Route, target: string) => {
       if (candidate.method !== method) return false;
-      const found = candidate.pattern.exec(path);
+      const found = candidate.pattern.exec(target);
       if (found) params = found.slice(1).map((part) => part ?? '');
       return found !== null;
-    });
+    };
+    const route = this.routes.find((candidate) => candidate.undecoded && matches(candidate, rawPath)) ?? this.routes.find((candidate) => !candidate.undecoded && matches(candidate, path));
     const raw = await readBody(request);
     if (!route || !params) return { status: 404, body: { message: '404: Not Found', code: 0 } };
     const authorization = request.headers.authorization ?? '';
@@ -56,12 +58,12 @@ export class RestServer {
     if (plan) {
       if (plan.shared && !this.limiter.peek(plan.shared.key, plan.shared)) {
         const check = this.limiter.take(plan.shared.key, plan.shared);
-        return this.tooManyRequests(path, check.resetAfterMs, 'shared', {});
+        return this.tooManyRequests(method, path, plan.shared.key, check, 'shared', {});
       }
       if (plan.bucket) {
         const check = this.limiter.take(plan.bucket.key, plan.bucket);
         headers = rateLimitHeaders(check);
-        if (!check.allowed) return this.tooManyRequests(path, check.resetAfterMs, 'user', headers);
+        if (!check.allowed) return this.tooManyRequests(method, path, plan.bucket.key, check, 'user', headers);
       }
       if (plan.shared) this.limiter.take(plan.shared.key, plan.shared);
     }
@@ -69,10 +71,12 @@ export class RestServer {
     return { ...result, headers: { ...headers, ...result.headers } };
   }
 
-  private tooManyRequests(path: string, resetAfterMs: number, scope: 'user' | 'shared', headers: Record<string, string>): RouteResponse {
-    this.context.stats.rateLimitHits += 1;
-    this.context.stats.rateLimitedPaths.push(path);
-    const retryAfter = Math.max(0.001, resetAfterMs / 1000);
+  private tooManyRequests(method: string, path: string, bucket: string, check: LimitCheck, scope: 'user' | 'shared', headers: Record<string, string>): RouteResponse {
+    const { stats } = this.context;
+    stats.rateLimitHits += 1;
+    stats.rateLimitedPaths.push(path);
+    stats.rateLimited.push({ method, path, scope, bucket, countInWindow: check.count, windowStartedAt: check.windowStartedAt, at: Date.now() });
+    const retryAfter = Math.max(0.001, check.resetAfterMs / 1000);
     return {
       status: 429,
       headers: { ...headers, 'retry-after': String(Math.ceil(retryAfter)), 'x-ratelimit-scope': scope },
@@ -88,8 +92,9 @@ export class RestServer {
   }
 
   private serveCdn(path: string, response: ServerResponse): void {
+    // Attachments are stored as `{channel}/{id}/{file}`, webhook avatars as `avatars/{webhook}/{hash}.png`.
     const key = path.replace(/^attachments\//, '');
-    const blob = this.context.state.blobs.get(decodeURIComponent(key));
+    const blob = this.context.state.blobs.get(safeDecode(key));
     if (!blob) {
       response.writeHead(404, { 'content-type': 'text/plain' });
       response.end('Not Found');
@@ -97,5 +102,13 @@ export class RestServer {
     }
     response.writeHead(200, { 'content-type': blob.contentType, 'content-length': String(blob.bytes.length) });
     response.end(blob.bytes);
+  }
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
   }
 }

@@ -143,7 +143,7 @@ export function channelRoutes(context: EmulatorContext): Route[] {
       method: 'POST',
       pattern: new RegExp(`^/channels/${id}/messages/${id}/threads$`),
       auth: true,
-      handle: ({ params, body }) => {
+      handle: async ({ params, body }) => {
         const parent = channelOrThrow(context, params[0]);
         const message = messageOrThrow(context, parent.id, params[1]);
         if (parent.type !== 0) throw new DiscordApiError(400, 50024, 'Cannot execute action on this channel type');
@@ -153,6 +153,7 @@ export function channelRoutes(context: EmulatorContext): Route[] {
         if (name.length < 1 || name.length > 100) throw errors.invalidForm('name', 'Must be between 1 and 100 in length.');
         const thread = openThread(context, parent, name, message.json.id as string, body.json.auto_archive_duration);
         message.json.thread = channelJson(thread);
+        for (const listener of context.hooks.threadCreated) await listener(thread);
         return ok(channelJson(thread), 201);
       },
     },

@@ -27,6 +27,18 @@ export function miscRoutes(context: EmulatorContext, gatewayUrl: () => string): 
       auth: true,
       handle: () => ok({ url: gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }),
     },
+    {
+      // Like the independent Discord-compatible server the bot was run against: the path is not
+      // percent-decoded, so discord-api-types 0.38's `Routes.user('@me')` (`/users/%40me`) finds
+      // no user and the server fails with 500. Real Discord decodes; the bot must not rely on it.
+      method: 'GET',
+      pattern: /^\/(users|applications|oauth2\/applications)\/%40me$/i,
+      undecoded: true,
+      auth: true,
+      handle: () => {
+        throw new DiscordApiError(500, 0, '500: Internal Server Error');
+      },
+    },
     { method: 'GET', pattern: /^\/users\/@me$/, auth: true, handle: () => ok(userJson(state.botUser)) },
     {
       method: 'GET',

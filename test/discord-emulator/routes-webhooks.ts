@@ -1,9 +1,10 @@
 /**
- * Webhooks: create / list on a channel (15 per channel, error 30007), execute with `wait` and
- * `thread_id` and per-message `username` / `avatar_url`, get / edit / delete their messages.
- * Execute and edit count against the webhook's bucket and the hidden per-channel bucket.
+ * Webhooks: create / list on a channel (15 per channel, error 30007) with an optional avatar
+ * data URI (hashed and served from the CDN at `/avatars/{webhook id}/{hash}.png`), execute with
+ * `wait` and `thread_id` and per-message `username` / `avatar_url`, get / edit / delete their
+ * messages. Execute and edit count against the webhook's bucket and the hidden per-channel bucket.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { nextSnowflake } from './snowflake.ts';
 import { webhookJson, type JsonObject, type WebhookRecord } from './emulator-state.ts';
 import { DiscordApiError, errors, noContent, ok, stringField, type RateLimitPlan, type Route, type RouteRequest } from './http-kit.ts';
@@ -15,6 +16,23 @@ import type { EmulatorContext } from './emulator-context.ts';
 const id = '(\\d+)';
 const token = '([A-Za-z0-9_.-]+)';
 const forbiddenName = /discord|clyde/i;
+
+const avatarDataUri = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})$/;
+
+/**
+ * A webhook avatar from its `data:image/…;base64,…` URI: Discord stores the picture and names it
+ * by a hash of its content (32 hex characters), which is what appears in the webhook's `avatar`.
+ */
+function storeAvatar(context: EmulatorContext, webhookId: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const match = typeof value === 'string' ? avatarDataUri.exec(value) : null;
+  const bytes = match?.[2] ? Buffer.from(match[2], 'base64') : undefined;
+  if (!match?.[1] || !bytes || bytes.length === 0) throw errors.invalidForm('avatar', 'Invalid image data');
+  if (bytes.length > 10 * 1024 * 1024) throw errors.invalidForm('avatar', 'File cannot be larger than 10240.0 kb.');
+  const hash = createHash('md5').update(bytes).digest('hex');
+  context.state.blobs.set(`avatars/${webhookId}/${hash}.png`, { bytes, contentType: match[1] });
+  return hash;
+}
 
 function validateName(name: string, field: string): void {
   if (name.length < 1 || name.length > 80) throw errors.invalidForm(field, 'Must be between 1 and 80 in length.');
@@ -73,13 +91,14 @@ export function webhookRoutes(context: EmulatorContext): Route[] {
         validateName(name, 'name');
         const existing = [...state.webhooks.values()].filter((webhook) => webhook.channelId === channel.id);
         if (existing.length >= 15) throw errors.maxWebhooks();
+        const webhookId = nextSnowflake();
         const webhook: WebhookRecord = {
-          id: nextSnowflake(),
+          id: webhookId,
           token: randomBytes(34).toString('base64url'),
           channelId: channel.id,
           guildId: channel.guildId,
           name,
-          avatar: typeof body.json.avatar === 'string' ? randomBytes(16).toString('hex') : null,
+          avatar: storeAvatar(context, webhookId, body.json.avatar),
           creatorId: state.botUser.id,
           applicationId: state.applicationId,
         };

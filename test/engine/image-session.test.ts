@@ -105,7 +105,7 @@ describe('images in a session', () => {
     await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'introductions');
     for (const shape of ['b64', 'url'] as const) {
       imageReply = shape;
-      await app.roundtable.submit(sessionId, person, { type: 'imagine', prompt: 'in red felt' });
+      await app.roundtable.submit(sessionId, person, { type: 'command', name: 'imagine', options: { prompt: 'in red felt' } });
       await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), `imagine (${shape})`);
       const post = adapter.postsOf(sessionId).at(-1)!;
       expect(post.text).toMatch(/Concept images for Ana — “in red felt”/);
@@ -120,7 +120,7 @@ describe('images in a session', () => {
     const { sessionId } = await app.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: 'refuse' }, person, topic: 'A lamp' });
     await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'introductions');
     fake.setImages(() => ({ kind: 'error', status: 400, code: 'content_policy_violation', message: 'Your request was rejected by the safety system' }));
-    await app.roundtable.submit(sessionId, person, { type: 'imagine', prompt: 'something' });
+    await app.roundtable.submit(sessionId, person, { type: 'command', name: 'imagine', options: { prompt: 'something' } });
     await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'imagine refusal');
     expect(adapter.postsOf(sessionId).at(-1)?.text).toMatch(/Image generation failed: The image model \(gpt-image-1\) refused this request under its content policy\./);
     expect((await app.roundtable.status(sessionId))?.ended).toBe(false);

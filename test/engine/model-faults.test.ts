@@ -116,7 +116,7 @@ describe('provider dialects', () => {
     prefixes.push(app.prefix);
     const person = { id: 'u', displayName: 'Ana' };
     const { sessionId } = await app.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: 'lists' }, person, topic: 'Lists' });
-    await app.roundtable.submit(sessionId, person, { type: 'vote-open' });
+    await app.roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'open' } });
     await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'the vote to open');
     const poll = (await app.roundtable.status(sessionId))?.poll;
     expect(poll?.candidates.map((candidate) => candidate.label)).toEqual(['felt', 'oak', 'lamp shade']);

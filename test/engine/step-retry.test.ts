@@ -18,6 +18,10 @@ import { loadPanels } from '../../src/panels/panel-loader.ts';
 import { StepMachine } from '../../src/pipeline/step-machine.ts';
 import { initialAgenda } from '../../src/engine/agenda.ts';
 import { createImageServices } from '../../src/app/image-services.ts';
+import { stepKindRegistry } from '../../src/engine/step-kind.ts';
+import { builtInSteps } from '../../src/engine/steps/built-in-steps.ts';
+import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { loadCommands } from '../../commands/load-commands.ts';
 import type { SessionMeta } from '../../src/session/session-types.ts';
 
 const redis = testRedis();
@@ -60,6 +64,8 @@ describe('step re-run after a post', () => {
         adapterFor: () => adapter,
         identityOf: async (persona) => ({ id: persona.id, displayName: persona.displayName }),
         images: createImageServices(config),
+        steps: stepKindRegistry(builtInSteps),
+        commands: commandRegistry(await loadCommands()),
       },
       { kick: async (_sessionId, seq) => void enqueued.push(seq), markPending: async () => undefined },
     );
@@ -118,6 +124,8 @@ describe('step re-run after a post', () => {
         adapterFor: () => adapter,
         identityOf: async (persona) => ({ id: persona.id, displayName: persona.displayName }),
         images: createImageServices(config),
+        steps: stepKindRegistry(builtInSteps),
+        commands: commandRegistry(await loadCommands()),
       },
       { kick: async () => undefined, markPending: async () => undefined },
     );

@@ -1,4 +1,7 @@
 /** Starts the real app (real Redis, real BullMQ, real openai SDK) against a fake model for tests. */
+import { loadCommands } from '../../commands/load-commands.ts';
+import type { CommandDefinition } from '../../src/commands/command-contract.ts';
+import type { RegisteredStepKind } from '../../src/engine/step-kind.ts';
 import { configFrom } from '../../src/config/load-config.ts';
 import { startApp, type RunningApp } from '../../src/app/start-app.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -11,6 +14,9 @@ export interface TestAppOptions {
   prefix?: string;
   queueName?: string;
   env?: Record<string, string | number | boolean | undefined>;
+  /** Commands and step kinds beyond the shipped ones (a test's own command). */
+  extraCommands?: CommandDefinition[];
+  extraSteps?: RegisteredStepKind[];
 }
 
 export async function startTestApp(options: TestAppOptions): Promise<RunningApp & { prefix: string; queueName: string }> {
@@ -32,7 +38,7 @@ export async function startTestApp(options: TestAppOptions): Promise<RunningApp 
     DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,
     ...options.env,
   });
-  const app = await startApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), adapters: options.adapters });
+  const app = await startApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), adapters: options.adapters, commands: [...(await loadCommands()), ...(options.extraCommands ?? [])], ...(options.extraSteps ? { extraSteps: options.extraSteps } : {}) });
   return Object.assign(app, { prefix, queueName });
 }
 

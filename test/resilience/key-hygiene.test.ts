@@ -38,7 +38,7 @@ describe(`a soak of ${sessionCount} concurrent sessions`, () => {
     await waitFor(idle, 'the rounds', 120_000);
     await Promise.all(sessionIds.map((id, index) => running.roundtable.submit(id, person, { type: 'message', text: `A thought ${index}`, images: [] })));
     await waitFor(idle, 'the replies', 120_000);
-    await Promise.all(sessionIds.map((id) => running.roundtable.submit(id, person, { type: 'end' })));
+    await Promise.all(sessionIds.map((id) => running.roundtable.submit(id, person, { type: 'command', name: 'end', options: {} })));
     await waitFor(async () => (await Promise.all(sessionIds.map((id) => running.store.load(id)))).every((meta) => meta?.status === 'ended'), 'every session ended', 120_000);
     await waitFor(idle, 'the ends', 60_000);
 

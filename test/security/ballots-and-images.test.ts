@@ -41,14 +41,14 @@ describe('ballots', () => {
     await idle(sessionId);
     expect(await answer(app.roundtable.submit(sessionId, starter, { type: 'ballot', choices: [0] }))).toBe('There is no open vote to take your ballot.');
 
-    await app.roundtable.submit(sessionId, starter, { type: 'vote-open' });
+    await app.roundtable.submit(sessionId, starter, { type: 'command', name: 'vote', options: { action: 'open' } });
     await idle(sessionId);
     const first = (await app.store.poll(sessionId))!;
     expect(await answer(app.roundtable.submit(sessionId, starter, { type: 'ballot', choices: [0], pollId: first.pollId }))).toMatch(/^Your ballot: /);
-    await app.roundtable.submit(sessionId, starter, { type: 'vote-close' });
+    await app.roundtable.submit(sessionId, starter, { type: 'command', name: 'vote', options: { action: 'close' } });
     await idle(sessionId);
 
-    await app.roundtable.submit(sessionId, starter, { type: 'vote-open' });
+    await app.roundtable.submit(sessionId, starter, { type: 'command', name: 'vote', options: { action: 'open' } });
     await idle(sessionId);
     const second = (await app.store.poll(sessionId))!;
     expect(second.pollId).not.toBe(first.pollId);
@@ -62,20 +62,20 @@ describe('concept images', () => {
   it('are the starter’s to ask for, charged per image, capped per session, and counted in /status', async () => {
     const { sessionId } = await app.roundtable.start({ address: { platform: 'terminal', channel: 'b', thread: 'images' }, person: starter, topic: 'A lamp' });
     await idle(sessionId);
-    expect(await answer(app.roundtable.submit(sessionId, stranger, { type: 'imagine', prompt: 'red' }))).toMatch(/Only the person who started this roundtable/);
+    expect(await answer(app.roundtable.submit(sessionId, stranger, { type: 'command', name: 'imagine', options: { prompt: 'red' } }))).toMatch(/Only the person who started this roundtable/);
 
     const before = (await app.store.load(sessionId))!;
     const spentBefore = await app.store.userSpend('terminal', starter.id);
-    await app.roundtable.submit(sessionId, starter, { type: 'imagine', prompt: 'red' });
+    await app.roundtable.submit(sessionId, starter, { type: 'command', name: 'imagine', options: { prompt: 'red' } });
     await idle(sessionId);
     const after = (await app.store.load(sessionId))!;
     expect(after.imagesGenerated).toBe(2);
     expect(after.tokensCompletion - before.tokensCompletion).toBe(2_000);
     expect((await app.store.userSpend('terminal', starter.id)) - spentBefore).toBe(2_000);
 
-    await app.roundtable.submit(sessionId, starter, { type: 'imagine', prompt: 'blue' });
+    await app.roundtable.submit(sessionId, starter, { type: 'command', name: 'imagine', options: { prompt: 'blue' } });
     await idle(sessionId);
-    expect(await answer(app.roundtable.submit(sessionId, starter, { type: 'imagine', prompt: 'green' }))).toMatch(/used its 4 concept images/);
+    expect(await answer(app.roundtable.submit(sessionId, starter, { type: 'command', name: 'imagine', options: { prompt: 'green' } }))).toMatch(/used its 4 concept images/);
     expect(fake.imageRequests()).toHaveLength(2);
     expect(formatStatus((await app.roundtable.status(sessionId))!)).toContain('Concept images: 4 of 4');
   });

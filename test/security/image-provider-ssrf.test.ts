@@ -47,7 +47,7 @@ describe('an image provider that answers with a hostile URL', () => {
     for (const url of ['http://169.254.169.254/latest/meta-data/', metadataUrl, `https://[::ffff:169.254.169.254]/latest/`]) {
       fake.setImages(() => ({ kind: 'url', url }));
       const before = adapter.postsOf(sessionId).length;
-      await app.roundtable.submit(sessionId, person, { type: 'imagine', prompt: 'a lamp' });
+      await app.roundtable.submit(sessionId, person, { type: 'command', name: 'imagine', options: { prompt: 'a lamp' } });
       await waitFor(async () => !(await app!.roundtable.isBusy(sessionId)), 'the imagine step');
       const posts = adapter.postsOf(sessionId).slice(before);
       expect(posts.flatMap((post) => post.files)).toEqual([]);
@@ -59,7 +59,7 @@ describe('an image provider that answers with a hostile URL', () => {
     // Bytes that are not an image, given inline, are not posted either.
     fake.setImages(() => ({ kind: 'b64', bytes: Buffer.from('{"AccessKeyId":"AKIA-SECRET-METADATA"}') }));
     const before = adapter.postsOf(sessionId).length;
-    await app.roundtable.submit(sessionId, person, { type: 'imagine', prompt: 'a lamp' });
+    await app.roundtable.submit(sessionId, person, { type: 'command', name: 'imagine', options: { prompt: 'a lamp' } });
     await waitFor(async () => !(await app!.roundtable.isBusy(sessionId)), 'the imagine step');
     const posts = adapter.postsOf(sessionId).slice(before);
     expect(posts.flatMap((post) => post.files)).toEqual([]);

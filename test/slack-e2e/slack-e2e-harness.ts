@@ -14,6 +14,7 @@ import { startFakeOpenAI, type ChatReply, type FakeOpenAI, type RecordedRequest 
 import { deleteKeys, testRedis, testRedisUrl, uniqueName } from '../harness/redis.ts';
 import { freeLoopbackPort } from '../../src/store/embedded-redis.ts';
 import type { Config } from '../../src/config/config-schema.ts';
+import { loadCommands } from '../../commands/load-commands.ts';
 
 export const panelsDir = fileURLToPath(new URL('./panels', import.meta.url));
 
@@ -139,7 +140,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
     DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,
     ...options.env,
   });
-  const app = await startApp({ config: { ...config, ROLE: options.role ?? 'all' }, logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'silent'), platformFactories: { slack: createSlackAdapter }, ...(options.createMachine ? { createMachine: options.createMachine } : {}) });
+  const app = await startApp({ config: { ...config, ROLE: options.role ?? 'all' }, logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'silent'), platformFactories: { slack: createSlackAdapter }, commands: await loadCommands(), ...(options.createMachine ? { createMachine: options.createMachine } : {}) });
   emulator.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
 
   const sessionIdFor = (channel: string, threadTs: string) => buildSessionId({ platform: 'slack', channel, thread: threadTs });

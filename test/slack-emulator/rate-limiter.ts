@@ -34,8 +34,19 @@ export interface RateLimitOptions {
   streamPerWorkspace: RateRule;
   /** `chat.stopStream`: Tier 2 per workspace (~20 a minute). */
   stopPerWorkspace?: RateRule;
+  /**
+   * `chat.startStream`: Tier 2 per workspace (java-slack-sdk's rate table), on top of the
+   * per-channel message rate (it posts a message). Defaults to the `chat.stopStream` rule: every
+   * stream is started once and stopped once.
+   */
+  startStreamPerWorkspace?: RateRule;
   /** `conversations.replies`: Tier 3 per workspace. */
   repliesPerWorkspace?: RateRule;
+  /**
+   * `assistant.threads.setStatus`: a special tier ("Special rate limits apply"); the SDKs pace it
+   * like `chat.postMessage`, ~1 a second per conversation (java-slack-sdk: 60/min per channel).
+   */
+  threadStatusPerChannel?: RateRule;
   /** Everything else (users.info, files.*, postEphemeral, auth.test): Tier 4. */
   defaultPerWorkspace: RateRule;
   /**
@@ -45,6 +56,9 @@ export interface RateLimitOptions {
    */
   toleranceMs: number;
 }
+
+/** ~1 a second per conversation, short bursts tolerated: the special tier of `assistant.threads.setStatus`. */
+export const defaultThreadStatusPerChannel: RateRule = { limit: 1, windowMs: 1_000, burst: 1 };
 
 export const defaultRateLimits: RateLimitOptions = {
   postMessagePerChannel: { limit: 1, windowMs: 1_000, burst: 1 },
@@ -77,11 +91,21 @@ export class RateLimiter {
     if (method === 'chat.postMessage' || method === 'chat.startStream' || method === 'files.completeUploadExternal') {
       if (channel) rules.push({ key: `post:${channel}`, rule: this.options.postMessagePerChannel });
     }
-    if (method === 'chat.update') rules.push({ key: 'update', rule: this.options.updatePerWorkspace });
-    else if (method === 'chat.appendStream') rules.push({ key: 'stream', rule: this.options.streamPerWorkspace });
-    else if (method === 'chat.stopStream') rules.push({ key: 'stop', rule: this.options.stopPerWorkspace ?? slackTiers.tier2 });
-    else if (method === 'conversations.replies') rules.push({ key: 'replies', rule: this.options.repliesPerWorkspace ?? slackTiers.tier3 });
-    else rules.push({ key: `method:${method}`, rule: this.options.defaultPerWorkspace });
+    if (method === 'assistant.threads.setStatus') {
+      if (channel) rules.push({ key: `status:${channel}`, rule: this.options.threadStatusPerChannel ?? defaultThreadStatusPerChannel });
+    } else if (method === 'chat.update') {
+      rules.push({ key: 'update', rule: this.options.updatePerWorkspace });
+    } else if (method === 'chat.appendStream') {
+      rules.push({ key: 'stream', rule: this.options.streamPerWorkspace });
+    } else if (method === 'chat.startStream') {
+      rules.push({ key: 'start', rule: this.options.startStreamPerWorkspace ?? this.options.stopPerWorkspace ?? slackTiers.tier2 });
+    } else if (method === 'chat.stopStream') {
+      rules.push({ key: 'stop', rule: this.options.stopPerWorkspace ?? slackTiers.tier2 });
+    } else if (method === 'conversations.replies') {
+      rules.push({ key: 'replies', rule: this.options.repliesPerWorkspace ?? slackTiers.tier3 });
+    } else {
+      rules.push({ key: `method:${method}`, rule: this.options.defaultPerWorkspace });
+    }
 
     const now = this.now();
     let waitMs = 0;

@@ -50,6 +50,20 @@ describe('Slack emulator Web API (through @slack/web-api)', () => {
     expect(emulator.rateLimitHits).toHaveLength(1);
   });
 
+  it('limits chat.startStream to Tier 2 per workspace (~20 a minute), across channels', async () => {
+    emulator = await startSlackEmulator(relaxed);
+    const live = emulator;
+    const client = new WebClient(live.botToken, { slackApiUrl: live.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    const start = async () => {
+      const channel = live.addChannel(`c${live.workspace.channels.size}`);
+      const parent = await client.chat.postMessage({ channel: channel.id, text: 'topic' });
+      return client.chat.startStream({ channel: channel.id, thread_ts: parent.ts ?? '', markdown_text: 'Hi', recipient_user_id: 'U1', recipient_team_id: live.workspace.teamId });
+    };
+    for (let index = 0; index < 20; index += 1) await start();
+    await expect(start()).rejects.toMatchObject({ code: ErrorCode.RateLimitedError });
+    expect(live.rateLimitHits.map((hit) => hit.key)).toEqual(['start']);
+  });
+
   it('streams natively and uploads files into a thread', async () => {
     emulator = await startSlackEmulator(relaxed);
     const channel = emulator.addChannel('general');
@@ -66,6 +80,50 @@ describe('Slack emulator Web API (through @slack/web-api)', () => {
     const thread = emulator.thread(channel.id, threadTs);
     expect(thread[1]).toMatchObject({ text: 'Hello', streaming: 'stopped', username: 'Designer' });
     expect(thread[2]?.files?.[0]?.bytes.toString()).toBe('hello');
+  });
+
+  it('keeps a file\'s alt text from alt_txt (the documented name) and ignores alt_text, as Slack does', async () => {
+    emulator = await startSlackEmulator(relaxed);
+    const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+    const upload = (args: Record<string, unknown>) => client.apiCall('files.getUploadURLExternal', args) as Promise<{ ok?: boolean; file_id?: string }>;
+    const documented = await upload({ filename: 'chart.png', length: 4, alt_txt: 'Votes per keyword' });
+    const misspelt = await upload({ filename: 'image.png', length: 4, alt_text: 'A kettle' });
+    expect(misspelt.ok).toBe(true); // an argument Slack does not know is no error…
+    expect(emulator.workspace.files.get(String(documented.file_id))?.altText).toBe('Votes per keyword');
+    expect(emulator.workspace.files.get(String(misspelt.file_id))?.altText).toBeUndefined(); // …and no alt text
+  });
+
+  it('sets a thread status with assistant.threads.setStatus: required arguments, identity, cleared by a post, ~1/s per channel', async () => {
+    emulator = await startSlackEmulator(relaxed);
+    const channel = emulator.addChannel('general');
+    const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    const parent = await client.chat.postMessage({ channel: channel.id, text: 'topic' });
+    const threadTs = parent.ts ?? '';
+    const refused = async (args: Record<string, unknown>) => ((await client.apiCall('assistant.threads.setStatus', args).catch((error: unknown) => error)) as WebAPIPlatformError).data?.error;
+    expect(await refused({ thread_ts: threadTs, status: 'is writing…' })).toBe('invalid_arguments');
+    expect(await refused({ channel_id: channel.id, status: 'is writing…' })).toBe('invalid_arguments');
+    expect(await refused({ channel_id: channel.id, thread_ts: threadTs })).toBe('invalid_arguments');
+    expect(await refused({ channel_id: 'CNOPE', thread_ts: threadTs, status: 'x' })).toBe('channel_not_found');
+    // (Refused calls count against the rate too: the rest go to other channels.)
+    const other = emulator.addChannel('other');
+    expect(await refused({ channel: other.id, thread_ts: threadTs, status: 'x' })).toBe('invalid_arguments'); // `channel` is not its name
+    expect(await refused({ channel_id: other.id, thread_ts: '1.000001', status: 'x' })).toBe('invalid_thread_ts');
+
+    const third = emulator.addChannel('third');
+    const thirdParent = await client.chat.postMessage({ channel: third.id, text: 'topic' });
+    await client.assistant.threads.setStatus({ channel_id: third.id, thread_ts: thirdParent.ts ?? '', status: 'is writing…', username: 'Maker', icon_emoji: ':hammer:' });
+    expect(emulator.workspace.statusOf(third.id, thirdParent.ts ?? '')).toMatchObject({ status: 'is writing…', username: 'Maker', iconEmoji: ':hammer:' });
+    await client.chat.postMessage({ channel: third.id, thread_ts: thirdParent.ts ?? '', text: 'done', username: 'Maker' });
+    expect(emulator.workspace.statusOf(third.id, thirdParent.ts ?? '')).toBeUndefined();
+
+    // Its special tier: ~1 a second per channel (a short burst tolerated), refused with 429 beyond.
+    const fourth = emulator.addChannel('fourth');
+    const fourthParent = await client.chat.postMessage({ channel: fourth.id, text: 'topic' });
+    const status = { channel_id: fourth.id, thread_ts: fourthParent.ts ?? '', status: 'is writing…' };
+    await client.assistant.threads.setStatus(status);
+    await client.assistant.threads.setStatus(status);
+    await expect(client.assistant.threads.setStatus(status)).rejects.toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 1 });
+    expect(emulator.rateLimitHits.map((hit) => hit.key)).toEqual([`status:${fourth.id}`]);
   });
 
   it('serves url_private only with the bot token, else an HTML login page with 200', async () => {

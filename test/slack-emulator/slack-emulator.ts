@@ -41,6 +41,8 @@ export interface SlackEmulator {
   readonly appToken: string;
   readonly sender: EventSender;
   readonly server: WebApiServer;
+  /** The Socket Mode side (`requestRefresh`, `connectionsAccepted`). */
+  readonly socket: SocketModeServer;
   setBotUrl(url: string): void;
   addUser(name: string, options?: { isAdmin?: boolean; isOwner?: boolean }): EmulatedUser;
   addChannel(name: string): { id: string; name: string };
@@ -149,6 +151,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     appToken,
     sender,
     server,
+    socket,
     setBotUrl: (url) => {
       sender.botUrl = url;
     },

@@ -2,6 +2,10 @@
  * Slack's Socket Mode, emulated: `apps.connections.open` hands out a one-time ws:// URL; on
  * connect the server sends `hello`; envelopes (`events_api`, `slash_commands`, `interactive`)
  * carry an `envelope_id` the client acknowledges with `{envelope_id, payload?}`.
+ *
+ * `requestRefresh` plays Slack recycling a connection: a `disconnect` message with reason
+ * `refresh_requested`, then (Slack: ~10 s later) the connection is closed. A client is expected
+ * to open a new connection at once; envelopes go to connections that were not asked to go.
  */
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -20,7 +24,12 @@ export class SocketModeServer {
   private readonly tickets = new Set<string>();
   private readonly sockets = new Set<WebSocket>();
   private readonly pendingAcks = new Map<string, (payload: unknown) => void>();
+  /** Connections that were sent a `disconnect`: no envelope is sent to them any more. */
+  private readonly leaving = new WeakSet<WebSocket>();
+  private readonly closeTimers = new Set<NodeJS.Timeout>();
   private pingTimer: NodeJS.Timeout | undefined;
+  /** When each connection was accepted (ms since the epoch), oldest first. */
+  readonly connectionsAccepted: number[] = [];
 
   constructor(
     httpServer: Server,
@@ -54,7 +63,28 @@ export class SocketModeServer {
     return this.sockets.size;
   }
 
+  /**
+   * Asks every open connection to reconnect, as Slack does before recycling the host behind it
+   * (`{"type":"disconnect","reason":"refresh_requested"}`), and closes those still open after
+   * `closeAfterMs`. Returns how many connections were asked.
+   */
+  requestRefresh(options: { closeAfterMs?: number } = {}): number {
+    const asked = [...this.sockets].filter((socket) => !this.leaving.has(socket));
+    for (const socket of asked) {
+      this.leaving.add(socket);
+      socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'emulator' } }));
+    }
+    const timer = setTimeout(() => {
+      this.closeTimers.delete(timer);
+      for (const socket of asked) if (this.sockets.has(socket)) socket.close(1001, 'refresh_requested');
+    }, options.closeAfterMs ?? 10_000);
+    timer.unref();
+    this.closeTimers.add(timer);
+    return asked.length;
+  }
+
   private accept(websocket: WebSocket): void {
+    this.connectionsAccepted.push(Date.now());
     this.sockets.add(websocket);
     websocket.on('close', () => this.sockets.delete(websocket));
     websocket.on('message', (data) => {
@@ -80,7 +110,7 @@ export class SocketModeServer {
 
   /** Sends an envelope to one connected client and waits (up to `timeoutMs`) for its ack. */
   async deliver(type: EnvelopeType, payload: unknown, options: { retryAttempt?: number; retryReason?: string; timeoutMs?: number } = {}): Promise<SocketAck> {
-    const socket = [...this.sockets][0];
+    const socket = [...this.sockets].find((candidate) => !this.leaving.has(candidate));
     if (!socket) throw new Error('no Socket Mode client is connected');
     const envelopeId = randomUUID();
     const started = Date.now();
@@ -108,6 +138,8 @@ export class SocketModeServer {
 
   async close(): Promise<void> {
     if (this.pingTimer) clearInterval(this.pingTimer);
+    for (const timer of this.closeTimers) clearTimeout(timer);
+    this.closeTimers.clear();
     for (const socket of this.sockets) socket.terminate();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

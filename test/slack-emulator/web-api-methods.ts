@@ -3,7 +3,7 @@
  * `{ok: false, error}` (HTTP 200 either way; 429 + Retry-After for rate limits, handled by the
  * server before a method runs).
  */
-import { randomId, fileObject, type EmulatedMessage, type Workspace } from './workspace.ts';
+import { randomId, fileObject, threadKey, type EmulatedMessage, type Workspace } from './workspace.ts';
 
 export type MethodArgs = Record<string, unknown>;
 export type MethodResult = Record<string, unknown> & { ok: boolean };
@@ -20,6 +20,8 @@ export interface MethodContext {
 type Handler = (args: MethodArgs, context: MethodContext) => MethodResult;
 
 const failure = (error: string, extra: Record<string, unknown> = {}): MethodResult => ({ ok: false, error, ...extra });
+/** Slack's answer to a call that lacks a required argument. */
+const missing = (name: string): MethodResult => failure('invalid_arguments', { response_metadata: { messages: [`[ERROR] missing required field: ${name}`] } });
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function parseJsonArgument(value: unknown): unknown {
@@ -79,6 +81,8 @@ function botMessage(context: MethodContext, fields: Omit<EmulatedMessage, 'ts' |
     history: [fields.text],
   };
   workspace.messages.push(message);
+  // The app answered in the thread: Slack takes the thread's status ("is writing…") away.
+  if (message.threadTs) workspace.currentThreadStatus.delete(threadKey(message.channel, message.threadTs));
   context.onBotMessage(message);
   return message;
 }
@@ -212,13 +216,53 @@ const handlers: Record<string, Handler> = {
     };
   },
 
+  // https://docs.slack.dev/reference/methods/files.getUploadURLExternal: the description is
+  // `alt_txt`. Like any argument Slack does not know, `alt_text` (the SDK's type spells it so) is
+  // ignored without an error: the file simply has no alt text.
   'files.getUploadURLExternal': (args, context) => {
     const filename = text(args.filename);
     const length = Number(args.length);
     if (!filename || !Number.isInteger(length) || length <= 0) return failure('invalid_arguments');
+    const altText = text(args.alt_txt);
     const id = randomId('F');
-    context.workspace.files.set(id, { id, name: filename, title: filename, mimetype: 'application/octet-stream', size: length, bytes: Buffer.alloc(0), user: context.workspace.botUserId, created: Math.floor(Date.now() / 1000), pendingLength: length });
+    context.workspace.files.set(id, {
+      id,
+      name: filename,
+      title: filename,
+      mimetype: 'application/octet-stream',
+      size: length,
+      bytes: Buffer.alloc(0),
+      user: context.workspace.botUserId,
+      created: Math.floor(Date.now() / 1000),
+      pendingLength: length,
+      ...(altText ? { altText } : {}),
+    });
     return { ok: true, upload_url: `${context.baseUrl}/upload/v1/${id}`, file_id: id };
+  },
+
+  // https://docs.slack.dev/reference/methods/assistant.threads.setStatus: required `channel_id`,
+  // `thread_ts`, `status` (an empty status clears it); optional `loading_messages` (≤ 10),
+  // `username`, `icon_url`, `icon_emoji`. Works in channel threads too (chat:write).
+  'assistant.threads.setStatus': (args, context) => {
+    const channel = text(args.channel_id);
+    if (!channel) return missing('channel_id');
+    if (!context.workspace.channels.has(channel)) return failure('channel_not_found');
+    const threadTs = text(args.thread_ts);
+    if (!threadTs) return missing('thread_ts');
+    if (!context.workspace.findMessage(channel, threadTs)) return failure('invalid_thread_ts');
+    const status = text(args.status);
+    if (status === undefined) return missing('status');
+    const loading = args.loading_messages === undefined ? undefined : parseJsonArgument(args.loading_messages);
+    if (loading !== undefined && (!Array.isArray(loading) || loading.length > 10 || !loading.every((entry) => typeof entry === 'string'))) return failure('invalid_arguments');
+    const key = threadKey(channel, threadTs);
+    if (status === '') {
+      context.workspace.currentThreadStatus.delete(key);
+    } else {
+      const shown = { channel, threadTs, status, ...(loading ? { loadingMessages: loading as string[] } : {}), ...identity(args), at: Date.now() };
+      context.workspace.threadStatuses.push(shown);
+      context.workspace.currentThreadStatus.set(key, shown);
+    }
+    return { ok: true };
   },
 
   'files.completeUploadExternal': (args, context) => {

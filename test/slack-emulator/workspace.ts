@@ -27,6 +27,8 @@ export interface EmulatedFile {
   threadTs?: string;
   /** `getUploadURLExternal` reserved it; bytes arrive through the upload URL. */
   pendingLength?: number;
+  /** Screen-reader description, from `files.getUploadURLExternal`'s `alt_txt` (the only name Slack reads). */
+  altText?: string;
 }
 
 export interface EmulatedMessage {
@@ -52,6 +54,18 @@ export interface EmulatedMessage {
   history: string[];
 }
 
+/** What `assistant.threads.setStatus` shows under a thread ("is writing…"), as whom. */
+export interface ThreadStatus {
+  channel: string;
+  threadTs: string;
+  status: string;
+  loadingMessages?: string[];
+  username?: string;
+  iconUrl?: string;
+  iconEmoji?: string;
+  at: number;
+}
+
 export interface Ephemeral {
   channel: string;
   user: string;
@@ -59,6 +73,13 @@ export interface Ephemeral {
   text: string;
   blocks?: unknown[];
   via: 'chat.postEphemeral' | 'response_url';
+}
+
+/** Slack removes a thread status after two minutes if no message was sent (assistant.threads.setStatus). */
+export const threadStatusTimeoutMs = 120_000;
+
+export function threadKey(channel: string, threadTs: string): string {
+  return `${channel}:${threadTs}`;
 }
 
 export function randomId(prefix: string, length = 10): string {
@@ -78,6 +99,13 @@ export class Workspace {
   readonly messages: EmulatedMessage[] = [];
   readonly ephemerals: Ephemeral[] = [];
   readonly files = new Map<string, EmulatedFile>();
+  /**
+   * Every `assistant.threads.setStatus` call that Slack accepted, oldest first. Slack shows a
+   * status until the app posts in the thread, a new status replaces it, or two minutes pass.
+   */
+  readonly threadStatuses: ThreadStatus[] = [];
+  /** Thread key → the last status set (cleared by an empty status or a bot post); see `statusOf`. */
+  readonly currentThreadStatus = new Map<string, ThreadStatus>();
   private lastTsMicros = 0;
 
   constructor() {
@@ -112,6 +140,12 @@ export class Workspace {
 
   findMessage(channel: string, ts: string): EmulatedMessage | undefined {
     return this.messages.find((message) => message.channel === channel && message.ts === ts);
+  }
+
+  /** The status a thread shows now, if any (Slack drops it after two minutes without a post). */
+  statusOf(channel: string, threadTs: string, now = Date.now()): ThreadStatus | undefined {
+    const status = this.currentThreadStatus.get(threadKey(channel, threadTs));
+    return status && now - status.at < threadStatusTimeoutMs ? status : undefined;
   }
 
   /** Messages of a thread (the parent first), or the channel's top-level messages. */

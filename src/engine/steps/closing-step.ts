@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { asTableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { detectLanguage } from '../../prompts/detect-language.ts';
-import type { Step } from '../../session/session-types.ts';
+import type { StepOf } from '../../session/session-types.ts';
+import { defineStep } from '../step-kind.ts';
 import { formatEntry } from '../prompt-builder.ts';
 import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { renderSummaryMarkdown, renderTranscriptMarkdown } from '../transcript-markdown.ts';
@@ -28,7 +29,7 @@ export const closingSummarySchema = z.object({
 });
 export type ClosingSummary = z.infer<typeof closingSummarySchema>;
 
-export async function runClosing(context: StepContext, step: Extract<Step, { kind: 'closing' }>): Promise<StepOutcome> {
+export async function runClosing(context: StepContext, step: StepOf<'closing'>): Promise<StepOutcome> {
   const outcome: StepOutcome = { transcript: [] };
   let votedKeywords = context.meta.votedKeywords;
   const poll = await context.deps.store.poll(context.sessionId);
@@ -97,3 +98,6 @@ export async function runClosing(context: StepContext, step: Extract<Step, { kin
     notes: summary ? { 'moderator:summary': JSON.stringify(summary) } : {},
   };
 }
+
+// The closing summary is kept even over budget: the record of the session matters more.
+export const closingStep = defineStep({ kind: 'closing', run: runClosing, usesModel: false, buildsPrompt: true, stage: () => ({ stage: 'closing' }), describe: () => 'the closing summary' });

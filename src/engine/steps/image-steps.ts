@@ -6,11 +6,12 @@
 import { readLocalFile } from '../../images/read-local-file.ts';
 import { asTableRoundError, TableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
-import type { Step } from '../../session/session-types.ts';
+import type { StepOf } from '../../session/session-types.ts';
+import { defineStep } from '../step-kind.ts';
 import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import type { ImageRecord } from '../../session/session-types.ts';
 
-export async function runImageDescribe(context: StepContext, step: Extract<Step, { kind: 'image-describe' }>): Promise<StepOutcome> {
+export async function runImageDescribe(context: StepContext, step: StepOf<'image-describe'>): Promise<StepOutcome> {
   const { config } = context.deps;
   const { image } = step;
   try {
@@ -62,7 +63,7 @@ export async function runImageDescribe(context: StepContext, step: Extract<Step,
   }
 }
 
-async function fetchBytes(context: StepContext, step: Extract<Step, { kind: 'image-describe' }>): Promise<Buffer> {
+async function fetchBytes(context: StepContext, step: StepOf<'image-describe'>): Promise<Buffer> {
   const { image } = step;
   const maxBytes = context.deps.config.IMAGE_MAX_BYTES;
   if (image.kind === 'path') return readLocalFile(image.location, maxBytes);
@@ -73,3 +74,5 @@ async function fetchBytes(context: StepContext, step: Extract<Step, { kind: 'ima
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+export const imageDescribeStep = defineStep({ kind: 'image-describe', run: runImageDescribe, usesModel: true, describe: () => 'the image description' });

@@ -3,11 +3,12 @@
  * and the person's words, sent to the image model; the images are posted by the moderator.
  */
 import { asTableRoundError } from '../../errors.ts';
-import type { Step } from '../../session/session-types.ts';
+import type { StepOf } from '../../session/session-types.ts';
+import { defineStep } from '../step-kind.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
 
-export async function runImagine(context: StepContext, step: Extract<Step, { kind: 'imagine' }>): Promise<StepOutcome> {
+export async function runImagine(context: StepContext, step: StepOf<'imagine'>): Promise<StepOutcome> {
   const candidates = await context.deps.store.candidates(context.sessionId);
   const keywords = context.meta.votedKeywords.length ? context.meta.votedKeywords : candidates.slice(0, 6).map((candidate) => candidate.label);
   const prompt = context.deps.templates.render('imagine', {
@@ -52,3 +53,5 @@ export async function runImagine(context: StepContext, step: Extract<Step, { kin
 function isJpeg(bytes: Buffer): boolean {
   return bytes[0] === 0xff && bytes[1] === 0xd8;
 }
+
+export const imagineStep = defineStep({ kind: 'imagine', run: runImagine, usesModel: true, stage: () => ({ stage: 'imagine' }), describe: () => 'the concept images' });

@@ -3,12 +3,12 @@
  * plain notices.
  */
 import { detectLanguage } from '../../prompts/detect-language.ts';
-import type { Step } from '../../session/session-types.ts';
+import type { StepOf } from '../../session/session-types.ts';
+import { defineStep } from '../step-kind.ts';
 import { deriveRoleSwitch } from '../derangement.ts';
 import { formatEntry, roleOf } from '../prompt-builder.ts';
-import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { commandHints, earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 
-export const commandHelp = '/vote, /vote close, /switch, /imagine [prompt], /status, /end';
 
 export async function runOpening(context: StepContext): Promise<StepOutcome> {
   const { panel, meta } = context;
@@ -17,13 +17,13 @@ export async function runOpening(context: StepContext): Promise<StepOutcome> {
     panelName: panel.name,
     roster: panel.personas.map((persona) => `${persona.displayName} (${persona.roleTitle})`).join(', '),
     rounds: meta.autoRounds,
-    commands: commandHelp,
+    commands: commandHints(context),
   });
   await postOnce(context, 'opening', moderator, text);
   return { transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })] };
 }
 
-export async function runNotice(context: StepContext, step: Extract<Step, { kind: 'notice' }>): Promise<StepOutcome> {
+export async function runNotice(context: StepContext, step: StepOf<'notice'>): Promise<StepOutcome> {
   await postOnce(context, 'notice', moderator, step.text);
   return {};
 }
@@ -48,7 +48,7 @@ export async function runPause(context: StepContext): Promise<StepOutcome> {
     synthesis = result.text;
     await savePayload(context, 'pause', synthesis);
   }
-  const text = `**Pause.** ${synthesis}\n\nWhat next? Write in the thread to steer the panel, or ${commandHelp}.`;
+  const text = `**Pause.** ${synthesis}\n\nWhat next? Write in the thread to steer the panel, or ${commandHints(context)}.`;
   await postOnce(context, 'pause', moderator, text);
   return {
     meta: { stage: 'paused' },
@@ -75,3 +75,8 @@ export async function runSwitchRoles(context: StepContext): Promise<StepOutcome>
     followUps: panel.personas.map((persona) => ({ kind: 'turn', personaId: persona.id, round, reason: 'reflection' })),
   };
 }
+
+export const openingStep = defineStep({ kind: 'opening', run: runOpening, usesModel: false, stage: () => ({ stage: 'opening' }), describe: () => 'the opening' });
+export const noticeStep = defineStep({ kind: 'notice', run: runNotice, usesModel: false, describe: () => 'a notice' });
+export const pauseStep = defineStep({ kind: 'pause', run: runPause, usesModel: true, buildsPrompt: true, describe: () => 'the moderator synthesis' });
+export const switchRolesStep = defineStep({ kind: 'switch-roles', run: runSwitchRoles, usesModel: false, describe: () => 'the role switch' });

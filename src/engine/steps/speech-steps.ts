@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { TableRoundError } from '../../errors.ts';
-import type { Step } from '../../session/session-types.ts';
+import type { StepOf } from '../../session/session-types.ts';
+import { defineStep, personaName } from '../step-kind.ts';
 import {
   imageStoryMessages,
   introductionMessages,
@@ -15,7 +16,7 @@ import {
 import { entry, personaById, promptInputs, recordUsage, postOnce, earlierPayload, savePayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
 import { speak } from '../step-context.ts';
 
-type SpeechStep = Extract<Step, { kind: 'introduction' | 'turn' | 'image-story' }>;
+type SpeechStep = StepOf<'introduction'> | StepOf<'turn'> | StepOf<'image-story'>;
 
 export async function runSpeechStep(context: StepContext, step: SpeechStep): Promise<StepOutcome> {
   const persona = personaById(context, step.personaId);
@@ -48,7 +49,7 @@ const storySchema = z.object({
 });
 
 /** The story is structured output (story + keywords), so it is posted whole, not streamed. */
-async function runImageStory(context: StepContext, step: Extract<Step, { kind: 'image-story' }>, persona: NonNullable<ReturnType<typeof personaById>>): Promise<StepOutcome> {
+async function runImageStory(context: StepContext, step: StepOf<'image-story'>, persona: NonNullable<ReturnType<typeof personaById>>): Promise<StepOutcome> {
   const image = context.images.find((record) => record.hash === step.imageHash);
   if (!image) throw new TableRoundError('internal', `image ${step.imageHash} has no description`);
   const key = `story:${persona.id}:${step.imageHash}`;
@@ -81,3 +82,31 @@ async function runImageStory(context: StepContext, step: Extract<Step, { kind: '
     },
   };
 }
+
+export const introductionStep = defineStep({
+  kind: 'introduction',
+  run: runSpeechStep,
+  usesModel: true,
+  isPersonaTurn: true,
+  stage: () => ({ stage: 'opening' }),
+  describe: (step, panel) => `${personaName(panel, step.personaId)}'s introduction`,
+});
+
+export const turnStep = defineStep({
+  kind: 'turn',
+  run: runSpeechStep,
+  usesModel: true,
+  buildsPrompt: true,
+  isPersonaTurn: true,
+  stage: (step, meta) => (step.reason === 'reflection' ? { stage: 'switch', round: step.round } : { stage: 'discussion', round: Math.max(meta.round, step.round) }),
+  describe: (step, panel) => `${personaName(panel, step.personaId)}'s turn`,
+});
+
+export const imageStoryStep = defineStep({
+  kind: 'image-story',
+  run: runSpeechStep,
+  usesModel: true,
+  buildsPrompt: true,
+  isPersonaTurn: true,
+  describe: (step, panel) => `${personaName(panel, step.personaId)}'s image story`,
+});

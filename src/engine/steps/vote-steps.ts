@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { TableRoundError } from '../../errors.ts';
-import type { Ballot, PollState, Step } from '../../session/session-types.ts';
+import type { Ballot, PollState, StepOf } from '../../session/session-types.ts';
+import { defineStep, personaName } from '../step-kind.ts';
 import { mergeKeywords } from '../keyword-pool.ts';
 import { buildPollView, peopleChoiceLimit } from '../poll-view.ts';
 import { ballotMessages, keywordMessages } from '../prompt-builder.ts';
@@ -35,7 +36,7 @@ export function coerceBallot(raw: unknown): unknown {
 }
 export const keywordRange = { min: 5, max: 10 } as const;
 
-export async function runKeywords(context: StepContext, step: Extract<Step, { kind: 'keywords' }>): Promise<StepOutcome> {
+export async function runKeywords(context: StepContext, step: StepOf<'keywords'>): Promise<StepOutcome> {
   const persona = personaById(context, step.personaId);
   if (!persona) throw new TableRoundError('internal', `unknown persona ${step.personaId}`);
   const { value } = await context.deps.models.json(keywordsSchema, 'keywords', {
@@ -105,7 +106,7 @@ export async function showPoll(context: StepContext, poll: PollState, ballots: R
 
 const ballotSchema = z.object({ choices: z.array(z.number().int()).min(1).max(10), reason: z.string().max(400).optional() });
 
-export async function runPersonaBallot(context: StepContext, step: Extract<Step, { kind: 'persona-ballot' }>): Promise<StepOutcome> {
+export async function runPersonaBallot(context: StepContext, step: StepOf<'persona-ballot'>): Promise<StepOutcome> {
   const persona = personaById(context, step.personaId);
   const poll = await context.deps.store.poll(context.sessionId);
   if (!persona || !poll || poll.status !== 'open') return {};
@@ -182,3 +183,15 @@ export async function runPollClose(context: StepContext): Promise<StepOutcome> {
     transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })],
   };
 }
+
+export const keywordsStep = defineStep({
+  kind: 'keywords',
+  run: runKeywords,
+  usesModel: true,
+  buildsPrompt: true,
+  stage: () => ({ stage: 'keywords' }),
+  describe: (step, panel) => `${personaName(panel, step.personaId)}'s keywords`,
+});
+export const pollOpenStep = defineStep({ kind: 'poll-open', run: runPollOpen, usesModel: false, describe: () => 'the vote' });
+export const personaBallotStep = defineStep({ kind: 'persona-ballot', run: runPersonaBallot, usesModel: true, describe: (step, panel) => `${personaName(panel, step.personaId)}'s ballot` });
+export const pollCloseStep = defineStep({ kind: 'poll-close', run: runPollClose, usesModel: false, describe: () => 'the vote result' });

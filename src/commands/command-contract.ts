@@ -1,0 +1,104 @@
+/**
+ * The one command registry's contract. A command is one file in `commands/` that declares its
+ * name, options, permission, the ways it is used (for every help text and hint) and what it asks
+ * of the engine; Discord's slash commands, Slack's `/roundtable <sub>` and `@TableRound <sub>`, the
+ * terminal's `/name` and every help text are derived from it (command-syntax.ts), so the surfaces
+ * never disagree. The app loads `commands/` and hands the list to the core; nothing in `src/`
+ * imports `commands/`.
+ */
+import type { z } from 'zod';
+import type { Person } from '../adapter/inbound-event.ts';
+import type { SessionAddress } from '../session/session-id.ts';
+import type { RoundtableService } from '../engine/roundtable-service.ts';
+import type { AgendaPlanner } from '../engine/agenda-planner.ts';
+
+export interface CommandOptionSpec {
+  name: string;
+  description: string;
+  type: 'string' | 'integer';
+  required: boolean;
+  /** Strings: maximum length. */
+  maxLength?: number;
+  /** Integers: bounds. */
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+  /**
+   * How the option is written in text (Slack, an @mention, the terminal): `word` — the next word
+   * (the default); `rest` — all the text that remains; `named` — `name:value`, before the words.
+   */
+  text?: 'word' | 'rest' | 'named';
+}
+
+/** One way to use a command: the words after its name, and what it does. */
+export interface CommandUsage {
+  /** Words after the command's name, with placeholders in <> and optional parts in [] (`close`, `[prompt]`). */
+  args?: string;
+  says: string;
+}
+
+export interface CommandContext {
+  roundtable: RoundtableService;
+  person: Person;
+  /** Where the command was typed: a session thread, or a channel. */
+  address: SessionAddress;
+  /** The session it acts on (the thread's, or the person's most recent one in the channel). */
+  sessionId: string | undefined;
+}
+
+export interface CommandReply {
+  text: string;
+  /** `ephemeral`: only the person sees it (where the platform can); `thread`: posted by the moderator. */
+  visibility: 'ephemeral' | 'thread';
+  /** Set by `start`: the session the command created. */
+  sessionId?: string;
+}
+
+/** The surfaces a command can be typed on. */
+export type Surface = 'discord' | 'slack' | 'terminal';
+
+export interface CommandDefinition<Options = Record<string, unknown>> {
+  name: string;
+  description: string;
+  options: readonly CommandOptionSpec[];
+  /** Validates raw options (strings from a platform) into typed ones; errors name the option. */
+  schema: z.ZodType<Options>;
+  /** Who may run it. `starter-or-manager`: the session's starter or a manager of the platform. */
+  permission: 'anyone' | 'starter-or-manager';
+  /** Whether the command needs an existing session. */
+  requiresSession: boolean;
+  /** Every way to use it: help texts and hints list these, in each surface's own syntax (default: its name alone, saying its description). */
+  usages?: readonly CommandUsage[];
+  /** Offered to people inside a session (the moderator's hints list it). */
+  hintInSession?: boolean;
+  /** Surfaces that do not offer it (Discord votes with buttons: no ballot command there). */
+  notOn?: readonly Surface[];
+  /** Whether this request makes the panel call a model (refused once the session spent its budget). */
+  spendsTokens?(options: Options): boolean;
+  /** The Discord slash command's name when it is not `name` (start → /roundtable). */
+  slashName?: string;
+  /** Runs it (the session, permission and options are checked first, by the runner). */
+  execute(context: CommandContext, options: Options): Promise<CommandReply>;
+  /**
+   * What it asks of the engine once its request reaches the session, in arrival order (through
+   * the inbox, in the worker): how the session's plan changes. Pure: no I/O.
+   */
+  plan?(planner: AgendaPlanner, request: { person: Person; options: Options }): void;
+}
+
+/** The registry as the core holds it. */
+export type CommandRegistry = ReadonlyMap<string, CommandDefinition>;
+
+export function commandRegistry(commands: readonly CommandDefinition[]): CommandRegistry {
+  const registry = new Map<string, CommandDefinition>();
+  for (const command of commands) {
+    if (registry.has(command.name)) throw new Error(`command "${command.name}" is defined twice`);
+    registry.set(command.name, command);
+  }
+  return registry;
+}
+
+/** A command's usages, or its name alone saying its description. */
+export function usagesOf(command: CommandDefinition): readonly CommandUsage[] {
+  return command.usages ?? [{ says: command.description }];
+}
