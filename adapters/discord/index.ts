@@ -17,7 +17,6 @@ import { DiscordChatAdapter } from './discord-chat-adapter.ts';
 import { MessageIntake } from './message-intake.ts';
 import { SlashCommands } from './slash-commands.ts';
 import { PollButtons } from './poll-buttons.ts';
-import { BallotToggles } from './ballot-toggles.ts';
 import { botUserIdLoader } from './bot-user.ts';
 import { guardGatewayPackets } from './gateway-guard.ts';
 import type { InboundContext } from './inbound-context.ts';
@@ -57,7 +56,7 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
   };
   const intake = new MessageIntake(context, registry.knownIds);
   const slashCommands = new SlashCommands(context);
-  const buttons = new PollButtons(context, new BallotToggles(redis, keys));
+  const buttons = new PollButtons(context);
 
   return {
     adapter,

@@ -1,8 +1,8 @@
 /**
- * Vote buttons. A candidate click toggles that candidate in the person's ballot (kept in Redis,
- * capped at the poll's maxChoices) and submits the full choice list; the poll message is
- * refreshed in place through the interaction and the person gets an ephemeral "Your ballot: …".
- * Close is for the starter or a manager (Manage Threads).
+ * Vote buttons. A candidate click toggles that candidate in the person's ballot (the core's
+ * `toggleBallot`: atomic, capped at the poll's maxChoices, only on the poll the button belongs
+ * to); the poll message is refreshed through the click's own interaction — free — and the person
+ * gets an ephemeral "Your ballot: …". Close is for the starter or a manager (Manage Threads).
  */
 import type { ButtonInteraction } from 'discord.js';
 import { buildSessionId } from '../../src/session/session-id.ts';
@@ -11,13 +11,9 @@ import { mentionNobody } from './format-content.ts';
 import { decodePollClick, pollKey, renderPollComponents, renderPollText } from './poll-message.ts';
 import { answerEphemeral } from './interaction-replies.ts';
 import { personOf, type InboundContext } from './inbound-context.ts';
-import type { BallotToggles } from './ballot-toggles.ts';
 
 export class PollButtons {
-  constructor(
-    private readonly context: InboundContext,
-    private readonly toggles: BallotToggles,
-  ) {}
+  constructor(private readonly context: InboundContext) {}
 
   async handle(interaction: ButtonInteraction): Promise<void> {
     const click = decodePollClick(interaction.customId);
@@ -41,18 +37,17 @@ export class PollButtons {
         await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'close' } }, `discord:${interaction.id}`);
         return await answerEphemeral(interaction, 'Closing the vote — the result follows shortly.');
       }
-      const toggled = await this.toggles.toggle(sessionId, poll.pollId, person.id, click.index, poll.maxChoices);
-      if (toggled.kind === 'full') {
-        return await answerEphemeral(interaction, `You can pick at most ${poll.maxChoices}. Click one of your picks again to unpick it first.`);
+      // The toggle is the core's (one ballot per person, applied atomically to this very poll).
+      const result = await roundtable.toggleBallot(sessionId, person, poll.pollId, click.index);
+      if (result.outcome === 'full') return await answerEphemeral(interaction, result.notice ?? `You can pick at most ${poll.maxChoices}.`);
+      // The click's own interaction updates the poll message (free); the core skips a refresh to the same state.
+      if (result.poll) {
+        await interaction.update({ content: renderPollText(result.poll), components: renderPollComponents(result.poll), allowedMentions: mentionNobody });
+        roundtable.pollShown(sessionId, result.poll);
+      } else {
+        await interaction.deferUpdate();
       }
-      await interaction.deferUpdate();
-      const result = await roundtable.submit(sessionId, person, { type: 'ballot', choices: toggled.choices, pollId: poll.pollId }, `discord:${interaction.id}`);
-      const fresh = (await roundtable.status(sessionId))?.poll;
-      if (fresh && fresh.pollId === poll.pollId) {
-        await interaction.editReply({ content: renderPollText(fresh), components: renderPollComponents(fresh), allowedMentions: mentionNobody });
-      }
-      const picks = toggled.choices.length > 0 ? `Your ballot: ${toggled.choices.join(', ')}` : 'Your ballot is empty.';
-      await answerEphemeral(interaction, result.notice ?? picks);
+      await answerEphemeral(interaction, result.notice ?? 'Your ballot is counted.');
     } catch (error) {
       this.context.logger.warn({ err: error, sessionId }, 'discord: vote button failed');
       const text = error instanceof TableRoundError ? error.publicMessage : 'Something went wrong with that vote; please try again.';

@@ -14,7 +14,6 @@ import { parseCommandText, helpText } from './command-text.ts';
 import type { CommandRegistry } from '../../src/commands/command-contract.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, RespondFunction, ReplyTarget } from './replies.ts';
-import type { BallotToggles } from './ballot-toggle.ts';
 import { decodeButtonValue } from './poll-blocks.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { plainForMrkdwn } from './mrkdwn.ts';
@@ -35,7 +34,6 @@ export interface CommandIntakeDependencies {
   runCommand: AdapterDependencies['runCommand'];
   people: PersonDirectory;
   replies: Replies;
-  ballots: BallotToggles;
   pacing: SlackPacing;
   logger: Logger;
   command: string;
@@ -93,26 +91,18 @@ export class CommandIntake {
     await this.dependencies.replies.commandReply(target, reply, reply.sessionId);
   }
 
-  /** A candidate button: toggles it in the person's ballot and submits the whole ballot. */
+  /** A candidate button: the core toggles it in the person's ballot on that very poll. */
   async onBallotClick(value: string | undefined, user: { id: string; name?: string }, respond: RespondFunction | undefined, channel: string): Promise<void> {
     const button = decodeButtonValue(value);
     const target: ReplyTarget = { channel, user: user.id, ...(respond ? { respond } : {}) };
     if (!button || button.index === undefined) return;
     const { sessionId, pollId, index } = button;
     if (!respond) target.threadTs = threadOf(sessionId).threadTs;
-    const status = await this.dependencies.roundtable.status(sessionId);
-    const poll = status?.poll;
-    if (!poll || poll.pollId !== pollId || poll.status !== 'open') return this.dependencies.replies.ephemeral(target, 'This vote is closed.');
-    const person = await this.dependencies.people.lookup(user.id, user.name);
-    const toggled = await this.dependencies.ballots.toggle(sessionId, pollId, user.id, index, poll.maxChoices);
-    if (!toggled.changed) return this.dependencies.replies.ephemeral(target, `You can choose up to ${poll.maxChoices}; tap one of your choices again to take it back first.`);
     try {
-      const result = await this.dependencies.roundtable.submit(sessionId, person, { type: 'ballot', choices: toggled.choices, pollId });
-      const chosen = toggled.choices.map((choice) => choice + 1).join(', ') || 'nothing';
-      await this.dependencies.replies.ephemeral(target, result.notice ?? `Your ballot: ${chosen}`);
+      const person = await this.dependencies.people.lookup(user.id, user.name);
+      const result = await this.dependencies.roundtable.toggleBallot(sessionId, person, pollId, index);
+      await this.dependencies.replies.ephemeral(target, result.notice ?? 'Your ballot is counted.');
     } catch (error) {
-      // Keep the toggle store equal to what the core holds.
-      await this.dependencies.ballots.toggle(sessionId, pollId, user.id, index, Number.MAX_SAFE_INTEGER);
       await this.dependencies.replies.ephemeral(target, asTableRoundError(error).publicMessage);
     }
   }

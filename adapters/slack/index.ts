@@ -10,7 +10,6 @@ import { SlackPacing } from './slack-pacing.ts';
 import { MessagePoster } from './message-poster.ts';
 import { Replies } from './replies.ts';
 import { PersonDirectory } from './people.ts';
-import { BallotToggles } from './ballot-toggle.ts';
 import { SlackChatAdapter } from './slack-chat-adapter.ts';
 import { EventIntake } from './event-intake.ts';
 import { CommandIntake } from './command-intake.ts';
@@ -25,7 +24,6 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
   const poster = new MessagePoster(client, pacing);
   const replies = new Replies(client, poster, logger);
   const people = new PersonDirectory(client, redis, keys, logger);
-  const ballots = new BallotToggles(redis, keys, Math.ceil(config.SESSION_TTL_HOURS * 3600));
   const adapter = new SlackChatAdapter({ config, client, poster, pacing, roundtable, logger, bot });
   let inbound: BoltInbound | undefined;
 
@@ -37,7 +35,7 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
       const tasks = new BackgroundTasks(logger);
       const registry = commandRegistry(dependencies.commands);
       const events = new EventIntake({ registry, roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND });
-      const commands = new CommandIntake({ registry, client, roundtable, runCommand, people, replies, ballots, pacing, logger, command: config.SLACK_COMMAND });
+      const commands = new CommandIntake({ registry, client, roundtable, runCommand, people, replies, pacing, logger, command: config.SLACK_COMMAND });
       inbound = createBoltInbound(config, logger, events, commands, tasks);
       await inbound.start();
     },

@@ -58,6 +58,19 @@ class ScriptedRoundtable implements RoundtableService {
   panels() {
     return [];
   }
+  toggles: [string, string, number][] = [];
+  private readonly picks = new Map<string, Set<number>>();
+  async toggleBallot(sessionId: string, person: Person, pollId: string, index: number) {
+    if (!this.poll || this.poll.pollId !== pollId || this.poll.status !== 'open') throw new TableRoundError('no_poll', 'closed', { publicMessage: 'This vote is closed.' });
+    const picks = this.picks.get(person.id) ?? new Set<number>();
+    if (!picks.has(index) && picks.size >= this.poll.maxChoices) return { outcome: 'full' as const, notice: `You can choose up to ${this.poll.maxChoices}.` };
+    if (picks.has(index)) picks.delete(index);
+    else picks.add(index);
+    this.picks.set(person.id, picks);
+    this.toggles.push([person.id, sessionId, index]);
+    return { outcome: 'applied' as const, notice: `Your ballot: ${[...picks].sort().map((choice) => choice + 1).join(', ')}` };
+  }
+  pollShown() {}
 }
 
 interface Harness {
@@ -215,19 +228,20 @@ describe('Slack adapter through the emulator', () => {
     const pollTs = await platform.adapter.showPoll?.(poll, undefined);
     await emulator.userClicks(ada, channel.id, pollTs ?? '', `${ballotActionPrefix}0`);
     await emulator.userClicks(bob, channel.id, pollTs ?? '', `${ballotActionPrefix}1`);
-    await emulator.waitFor(() => roundtable.submits.length === 2);
+    await emulator.waitFor(() => roundtable.toggles.length === 2);
     await emulator.userClicks(ada, channel.id, pollTs ?? '', `${ballotActionPrefix}2`);
-    await emulator.waitFor(() => roundtable.submits.length === 3);
+    await emulator.waitFor(() => roundtable.toggles.length === 3);
     await emulator.userClicks(ada, channel.id, pollTs ?? '', `${ballotActionPrefix}1`); // a third choice: refused
     await emulator.waitFor(() => emulator.ephemeralsFor(ada.id).some((ephemeral) => ephemeral.text.includes('up to 2')));
     await emulator.userClicks(ada, channel.id, pollTs ?? '', `${ballotActionPrefix}0`); // take one back
-    await emulator.waitFor(() => roundtable.submits.length === 4);
-    expect(roundtable.submits.map((submit) => [submit.person.id, submit.action])).toEqual([
-      [ada.id, { type: 'ballot', choices: [0], pollId: 'poll1' }],
-      [bob.id, { type: 'ballot', choices: [1], pollId: 'poll1' }],
-      [ada.id, { type: 'ballot', choices: [0, 2], pollId: 'poll1' }],
-      [ada.id, { type: 'ballot', choices: [2], pollId: 'poll1' }],
+    await emulator.waitFor(() => roundtable.toggles.length === 4);
+    expect(roundtable.toggles.map(([personId, , index]) => [personId, index])).toEqual([
+      [ada.id, 0],
+      [bob.id, 1],
+      [ada.id, 2],
+      [ada.id, 0],
     ]);
+    expect(emulator.ephemeralsFor(ada.id).at(-1)?.text).toBe('Your ballot: 3');
     await platform.adapter.showPoll?.({ ...poll, candidates: poll.candidates.map((candidate) => ({ ...candidate, peopleVotes: 1 })), peopleVoters: 2 }, pollTs);
     expect(emulator.workspace.findMessage(channel.id, pollTs ?? '')?.edits).toBe(1);
     // The Close button of a poll that is no longer the open one closes nothing.

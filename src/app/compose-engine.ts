@@ -109,6 +109,7 @@ export function composeEngine(options: EngineOptions): Engine {
     metrics,
     steps: stepKindRegistry([...builtInSteps, ...(options.extraSteps ?? [])]),
     commands,
+    polls: roundtable.polls,
   };
   const machine = options.createMachine?.(dependencies, hooks) ?? new StepMachine(dependencies, hooks);
   return { keys, store, budget, panels, identities, queue, roundtable, machine, pending, liveness, sweeper };

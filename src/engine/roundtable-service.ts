@@ -34,10 +34,12 @@ export interface SessionStatus {
 }
 
 export interface SubmitResult {
-  /** `applied`: done at once (ballots); `queued`: runs at the next step boundary. */
-  outcome: 'applied' | 'queued' | 'duplicate';
+  /** `applied`: done at once (ballots); `queued`: runs at the next step boundary; `full`: a ballot already holds its maximum. */
+  outcome: 'applied' | 'queued' | 'duplicate' | 'full';
   /** A short, true line for the person (e.g. "Your ballot: 1, 3"). */
   notice?: string;
+  /** After a ballot: the poll as it stands now (a click's own interaction may show it). */
+  poll?: PollView;
 }
 
 export interface RoundtableService {
@@ -50,6 +52,13 @@ export interface RoundtableService {
   /** The person's most recently active live session in a channel, for commands typed outside a thread. */
   recentSessionFor(platform: string, channel: string, personId: string): Promise<string | undefined>;
   panels(): { id: string; name: string; description: string }[];
+  /**
+   * Toggles one candidate in the person's ballot on the named poll (a vote button). Refused when
+   * that poll is no longer the open one; `full` when the ballot already holds its maximum.
+   */
+  toggleBallot(sessionId: string, person: Person, pollId: string, index: number): Promise<SubmitResult>;
+  /** The poll's message now shows `view` (updated by a click's own interaction): no refresh needed for it. */
+  pollShown(sessionId: string, view: PollView): void;
 }
 
 export type { ImageReference };

@@ -20,6 +20,7 @@ import { sanitizeText } from './sanitize-text.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import type { CommandRegistry } from '../commands/command-contract.ts';
 import { commandUsage } from './step-context.ts';
+import { PollPublisher } from '../outbound/poll-publisher.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
 
 export interface RoundtableDependencies {
@@ -42,7 +43,35 @@ export interface RoundtableDependencies {
 export const maxTopicChars = 500;
 
 export class Roundtable implements RoundtableService {
-  constructor(private readonly deps: RoundtableDependencies) {}
+  /** Coalesced refreshes of poll messages after people's clicks (src/outbound/poll-publisher.ts). */
+  readonly polls: PollPublisher;
+
+  constructor(private readonly deps: RoundtableDependencies) {
+    this.polls = new PollPublisher(
+      {
+        current: async (sessionId) => {
+          const poll = await deps.store.poll(sessionId);
+          // A closed poll is shown by the step that closed it; one without a message has nowhere to show.
+          if (!poll || poll.status !== 'open' || !poll.messageId) return undefined;
+          const ballots = await deps.store.ballots(sessionId);
+          const view = buildPollView(sessionId, poll, Object.values(ballots), deps.config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, deps.config.PERSONA_BALLOT_SIZE));
+          return { view, messageRef: poll.messageId };
+        },
+        show: async (view, messageRef) => {
+          await deps.adapterFor(parseSessionId(view.sessionId).platform).showPoll?.(view, messageRef);
+        },
+      },
+      deps.logger,
+    );
+  }
+
+  toggleBallot(sessionId: string, person: Person, pollId: string, index: number): Promise<SubmitResult> {
+    return this.guard('toggleBallot', () => this.toggle(sessionId, person, pollId, index));
+  }
+
+  pollShown(sessionId: string, view: PollView): void {
+    this.polls.markShown(sessionId, view);
+  }
 
   start(request: StartRequest): Promise<{ sessionId: string }> {
     return this.guard('start', () => this.startSession(request));
@@ -251,14 +280,34 @@ export class Roundtable implements RoundtableService {
     await store.rememberUserSession(platform, channel, person.id, meta.sessionId);
     const ballots = await store.ballots(meta.sessionId);
     const view = buildPollView(meta.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, limit);
-    const adapter = this.deps.adapterFor(platform);
-    // The person's answer does not wait for the poll message's update, which may wait for the
-    // platform's write budget (Discord: 25 writes a minute per channel).
-    if (adapter.showPoll) {
-      void adapter.showPoll(view, poll.messageId).catch((error: unknown) => this.deps.logger.warn({ err: error, sessionId: meta.sessionId }, 'poll update failed'));
-    }
+    // The person's answer does not wait for the poll message's update (coalesced with other clicks,
+    // within the platform's write budget).
+    this.polls.request(meta.sessionId);
     const labels = unique.map((index) => poll.candidates[index]).join(', ');
-    return { outcome: 'applied', notice: unique.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.' };
+    return { outcome: 'applied', notice: unique.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.', poll: view };
+  }
+
+  private async toggle(sessionId: string, person: Person, pollId: string, index: number): Promise<SubmitResult> {
+    const { store, config } = this.deps;
+    const meta = await store.load(sessionId);
+    if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread.' });
+    await this.admitPerson(parseSessionId(sessionId).platform, person);
+    const poll = await store.poll(sessionId);
+    const closed = new TableRoundError('no_poll', `toggle on ${pollId} refused`, { publicMessage: 'This vote is closed.' });
+    if (!poll || poll.status !== 'open' || poll.pollId !== pollId) throw closed;
+    if (!Number.isInteger(index) || index < 0 || index >= poll.candidates.length) {
+      throw new TableRoundError('bad_command', `toggle of ${index}`, { publicMessage: `Choose a candidate from 1 to ${poll.candidates.length}.` });
+    }
+    const limit = peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE);
+    const result = await store.toggleBallot(sessionId, pollId, `person:${person.id}`, person.displayName, index, limit);
+    if (result.kind === 'closed') throw closed;
+    if (result.kind === 'full') return { outcome: 'full', notice: `You can choose up to ${limit}; tap one of your choices again to take it back first.` };
+    const { platform, channel } = parseSessionId(sessionId);
+    await store.rememberUserSession(platform, channel, person.id, sessionId);
+    const view = buildPollView(sessionId, poll, Object.values(await store.ballots(sessionId)), config.VOTE_THRESHOLD, limit);
+    this.polls.request(sessionId);
+    const labels = result.choices.map((choice) => `${choice + 1}. ${poll.candidates[choice]}`).join(', ');
+    return { outcome: 'applied', notice: result.choices.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.', poll: view };
   }
 
   private async readStatus(sessionId: string): Promise<SessionStatus | undefined> {

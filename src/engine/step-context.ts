@@ -18,6 +18,7 @@ import { usagesOf, type CommandRegistry } from '../commands/command-contract.ts'
 import { renderUsage, sessionHints, type CommandStyle } from '../commands/command-syntax.ts';
 import { StepSupersededError, type StepOutbox } from '../pipeline/step-outbox.ts';
 import { deliverPost, type DeliveryTarget } from '../outbound/deliver-post.ts';
+import type { PollPublisher } from '../outbound/poll-publisher.ts';
 import { OutboxStream } from '../outbound/outbox-stream.ts';
 
 export interface EngineDependencies {
@@ -35,6 +36,8 @@ export interface EngineDependencies {
   steps: StepKinds;
   /** The command registry (its `plan`s change the agenda; its usages make the hints). */
   commands: CommandRegistry;
+  /** Coalesced refreshes of poll messages (src/outbound/poll-publisher.ts). */
+  polls?: PollPublisher;
 }
 
 export interface StepContext {

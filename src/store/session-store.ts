@@ -102,6 +102,37 @@ redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[1]))
 return 1
 `);
 
+// Toggles one candidate in a person's ballot, only while the named poll is open, in one step (two
+// quick clicks from two devices cannot lose one). KEYS[1] poll, KEYS[2] ballots. ARGV: pollId,
+// voterId, voterName, index, maxChoices, ttl. Returns 'closed', 'full', or the choices as JSON.
+const toggleBallotScript = new RedisScript(`
+local raw = redis.call('HGET', KEYS[1], 'state')
+if not raw then return 'closed' end
+local poll = cjson.decode(raw)
+if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 'closed' end
+local index = tonumber(ARGV[4])
+local choices = {}
+local present = false
+local existing = redis.call('HGET', KEYS[2], ARGV[2])
+if existing then
+  for _, choice in ipairs(cjson.decode(existing).choices) do
+    if choice == index then present = true else table.insert(choices, choice) end
+  end
+end
+if not present then
+  if #choices >= tonumber(ARGV[5]) then return 'full' end
+  table.insert(choices, index)
+end
+table.sort(choices)
+local ballot = { voterKind = 'person', voterName = ARGV[3], choices = choices }
+local encoded = cjson.encode(ballot)
+-- cjson writes an empty array as {}: keep the ballot's shape.
+encoded = string.gsub(encoded, '"choices":{}', '"choices":[]')
+redis.call('HSET', KEYS[2], ARGV[2], encoded)
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]))
+return cjson.encode(choices)
+`);
+
 // Token use, only on a session that still exists (never re-creates an expired meta without TTL).
 // KEYS[1] meta. ARGV: prompt tokens, completion tokens.
 const usageScript = new RedisScript(`
@@ -236,6 +267,17 @@ export class SessionStore {
   async castBallot(sessionId: string, pollId: string, voterId: string, ballot: Ballot): Promise<boolean> {
     const applied = await ballotScript.run(this.redis, [this.key('poll', sessionId), this.key('ballots', sessionId)], [pollId, voterId, JSON.stringify(ballot), this.ttlMs]);
     return applied === 1;
+  }
+
+  /**
+   * Toggles `index` in a person's ballot on the named poll while it is open. `full`: the ballot
+   * already holds `maxChoices`; `closed`: that poll is not the open one.
+   */
+  async toggleBallot(sessionId: string, pollId: string, voterId: string, voterName: string, index: number, maxChoices: number): Promise<{ kind: 'applied'; choices: number[] } | { kind: 'full' } | { kind: 'closed' }> {
+    const result = (await toggleBallotScript.run(this.redis, [this.key('poll', sessionId), this.key('ballots', sessionId)], [pollId, voterId, voterName, index, maxChoices, this.ttlMs])) as string;
+    if (result === 'closed' || result === 'full') return { kind: result };
+    const decoded = JSON.parse(result) as number[] | Record<string, never>;
+    return { kind: 'applied', choices: Array.isArray(decoded) ? decoded : [] };
   }
 
   /**

@@ -134,8 +134,10 @@ export async function runPersonaBallot(context: StepContext, step: StepOf<'perso
   const identity = await context.deps.identityOf(persona);
   if (earlier === undefined) await savePayload(context, key, JSON.stringify(value));
   await postOnce(context, key, { kind: 'persona', persona: identity }, text);
-  const ballots = { ...(await context.deps.store.ballots(context.sessionId)), [`persona:${persona.id}`]: ballot };
-  await showPoll(context, poll, ballots);
+  // The poll's message shows it after the commit, coalesced with people's clicks (a direct
+  // update per panel ballot would cost a platform write each).
+  if (context.deps.polls) context.deps.polls.request(context.sessionId);
+  else await showPoll(context, poll, { ...(await context.deps.store.ballots(context.sessionId)), [`persona:${persona.id}`]: ballot });
   return {
     ballots: { [`persona:${persona.id}`]: ballot },
     transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: `(vote) ${text}` })],

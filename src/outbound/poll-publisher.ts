@@ -1,0 +1,84 @@
+/**
+ * The one poll publisher: people's clicks change a poll many times a second, and every refresh
+ * of its message is a platform write (Discord: 25 a minute per channel, shared with persona
+ * posts; Slack: `chat.update` Tier 3 per workspace). So refreshes are coalesced — at most one
+ * pending and one running per poll, each showing the latest state when it runs — and a refresh is
+ * skipped when the message already shows that state, e.g. because the click's own interaction
+ * updated it (that update is free on Discord).
+ */
+import { createHash } from 'node:crypto';
+import type { PollView } from '../adapter/chat-adapter.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/** Waits this long after a click before refreshing, so a burst of clicks costs one write. */
+export const pollRefreshDelayMs = 1_500;
+
+export interface PollSource {
+  /** The poll's current view and its message ref, or undefined when there is nothing to show. */
+  current(sessionId: string): Promise<{ view: PollView; messageRef: string } | undefined>;
+  /** Writes the view into the poll's message. */
+  show(view: PollView, messageRef: string): Promise<void>;
+}
+
+function fingerprint(view: PollView): string {
+  return createHash('sha1').update(JSON.stringify(view)).digest('base64url');
+}
+
+export class PollPublisher {
+  private readonly scheduled = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly shown = new Map<string, string>();
+
+  constructor(
+    private readonly source: PollSource,
+    private readonly logger: Logger,
+    private readonly delayMs = pollRefreshDelayMs,
+  ) {}
+
+  /** Asks for the poll's message to show the current state (soon; coalesced). */
+  request(sessionId: string): void {
+    if (this.scheduled.has(sessionId)) return;
+    const timer = setTimeout(() => {
+      this.scheduled.delete(sessionId);
+      void this.run(sessionId);
+    }, this.delayMs);
+    timer.unref();
+    this.scheduled.set(sessionId, timer);
+  }
+
+  /** The message now shows `view` (a click's interaction updated it): a refresh to it is skipped. */
+  markShown(sessionId: string, view: PollView): void {
+    this.remember(sessionId, fingerprint(view));
+  }
+
+  private async run(sessionId: string): Promise<void> {
+    const previous = this.running.get(sessionId);
+    if (previous) {
+      // One refresh at a time per poll: the one after it reads the state as it is then.
+      await previous;
+    }
+    const work = this.refresh(sessionId).finally(() => {
+      if (this.running.get(sessionId) === work) this.running.delete(sessionId);
+    });
+    this.running.set(sessionId, work);
+    await work;
+  }
+
+  private async refresh(sessionId: string): Promise<void> {
+    try {
+      const current = await this.source.current(sessionId);
+      if (!current) return;
+      const print = fingerprint(current.view);
+      if (this.shown.get(sessionId) === print) return;
+      await this.source.show(current.view, current.messageRef);
+      this.remember(sessionId, print);
+    } catch (error) {
+      this.logger.warn({ err: error, sessionId }, 'poll refresh failed; the next click or the vote result will show it');
+    }
+  }
+
+  private remember(sessionId: string, print: string): void {
+    if (this.shown.size > 10_000) this.shown.clear();
+    this.shown.set(sessionId, print);
+  }
+}
