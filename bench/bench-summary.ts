@@ -146,6 +146,16 @@ export function figuresOf(results: BenchResults): Figure[] {
       aim: '0',
     },
   ], 'platform burst');
+
+  add('slack-throughput', (result) => [
+    {
+      figure: `Slack, ${show(numberAt(result, 'setup.sessions'), 0)} sessions in ${show(numberAt(result, 'setup.channels'), 0)} channels, real tiers`,
+      value: show(numberAt(result, 'personaTurnsPerMinute'), 0),
+      unit: 'persona turns/min',
+      reference: `ceiling ${show(numberAt(result, 'perChannelCeilingPerMinute'), 0)}/min (1 message/s per channel); ${show(numberAt(result, 'emulator429s'), 0)} × 429; ${show(numberAt(result, 'nativeStreams'), 0)} native streams open p50 ${show(numberAt(result, 'streamOpenMs.p50'), 0)} / max ${show(numberAt(result, 'streamOpenMs.max'), 0)} ms`,
+      aim: '≥ 200, 0 × 429',
+    },
+  ], 'slack throughput');
   return figures;
 }
 

@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark of issue 6 on one Redis (REDIS_URL, or a throw-away local
  * redis-server), prints each figure beside its floor measured in the same run, and writes
  * bench/results/<bench>.json plus summary.json. Sizes: BENCH_SESSIONS, BENCH_CONCURRENCY,
- * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_ONLY=<name,name> to run a subset.
+ * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_SLACK_SESSIONS, BENCH_SLACK_WINDOW_MS, BENCH_ONLY=<name,name> to run a subset.
  * The aims are printed, never enforced: a bench reports what it measured.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -11,6 +11,7 @@ import { figuresOf, renderTable, type BenchResults } from './bench-summary.ts';
 import { startBenchRedis } from './bench-redis.ts';
 import { round, writeResult } from './bench-stats.ts';
 import { runPlatformBurstBench } from './platform-burst-bench.ts';
+import { runSlackThroughputBench } from './slack-throughput-bench.ts';
 import { runPromptSizeBench } from './prompt-size-bench.ts';
 import { runSessionRssBench } from './session-rss-bench.ts';
 import { runSessionStorageBench } from './session-storage-bench.ts';
@@ -27,6 +28,7 @@ const benches: [string, Bench][] = [
   ['prompt-size', runPromptSizeBench],
   ['image', () => runImageBench()],
   ['platform-burst', runPlatformBurstBench],
+  ['slack-throughput', runSlackThroughputBench],
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);

@@ -49,14 +49,36 @@ export class DiscordChatAdapter implements ChatAdapter {
   readonly managerTerm = 'someone with Manage Threads';
   readonly streaming: StreamingSupport;
   private readonly typingSentAt = new Map<string, number>();
+  /** Session → the channel-window slot its current stream holds for its final edit. */
+  private readonly finalEdits = new Map<string, string>();
 
   constructor(private readonly dependencies: DiscordChatAdapterDependencies) {
-    this.streaming = { editIntervalMs: dependencies.config.DISCORD_EDIT_INTERVAL_MS, firstPostDelayMs: 0 };
+    this.streaming = {
+      editIntervalMs: dependencies.config.DISCORD_EDIT_INTERVAL_MS,
+      firstPostDelayMs: 0,
+      mayStream: (sessionId: string) => this.holdFinalEdit(sessionId),
+    };
   }
 
   render(text: string): string {
     const content = prepareContent(text);
     return content.length > discordMessageLimit ? `${content.slice(0, discordMessageLimit - 1)}…` : content;
+  }
+
+  /** A reply streams (post, then edits) only when its final edit can be held in the channel's window now. */
+  private async holdFinalEdit(sessionId: string): Promise<boolean> {
+    const { pacing, logger } = this.dependencies;
+    const { channel } = parseSessionId(sessionId);
+    const earlier = this.finalEdits.get(sessionId);
+    if (earlier) {
+      this.finalEdits.delete(sessionId);
+      await pacing.releaseFinalEdit(channel, earlier).catch((error: unknown) => logger.debug({ err: error, sessionId }, 'discord: could not release a held edit (it lapses by itself)'));
+    }
+    const token = await pacing.holdFinalEdit(channel);
+    if (!token) return false;
+    if (this.finalEdits.size > 10_000) this.finalEdits.clear();
+    this.finalEdits.set(sessionId, token);
+    return true;
   }
 
   async send(request: SendRequest): Promise<string> {
@@ -82,8 +104,12 @@ export class DiscordChatAdapter implements ChatAdapter {
       sent = { id: decoded.messageId, channelId: address.thread, parentId: address.channel, via: { kind: 'bot' } };
     }
     const target = poster.targetOf(sent);
+    const held = request.budget === 'held' ? this.finalEdits.get(request.sessionId) : undefined;
+    if (held) this.finalEdits.delete(request.sessionId);
     if (request.budget === 'skip') {
       if (!(await pacing.tryWrite(target))) return false;
+    } else if (held) {
+      await pacing.writeHeld(target, held);
     } else {
       await pacing.write(target);
     }

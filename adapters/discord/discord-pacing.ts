@@ -6,7 +6,10 @@
  * to their parent), and a streamed message is edited at most once per DISCORD_EDIT_INTERVAL_MS.
  *
  * Posts and final edits wait for room (`reserve`); intermediate stream edits only take room
- * that is free right now (`tryWrite`), so a busy channel drops cosmetic edits, not content.
+ * that is free right now (`tryWrite`), so a busy channel drops cosmetic edits, not content. A
+ * streamed reply starts only when its final edit can be held in the channel's window now
+ * (`holdFinalEdit`): otherwise it is posted once, finished — a busy channel never leaves a
+ * half-written message waiting behind other sessions' posts.
  *
  * Hazard: a write is counted here when it is handed to discord.js, but Discord counts it when it
  * arrives. In between, discord.js may hold it: every session's posts and edits in a channel queue
@@ -49,16 +52,33 @@ export class DiscordPacing {
     return this.config.DISCORD_EDIT_INTERVAL_MS;
   }
 
+  private channelLimit(parentId: string): RateLimit {
+    return { bucket: `discord:channel:${parentId}`, limit: this.config.DISCORD_CHANNEL_WRITES, windowMs: this.config.DISCORD_CHANNEL_WINDOW_MS + handOffLagMs(this.config) };
+  }
+
+  private ownLimit(target: WriteTarget): RateLimit {
+    return target.kind === 'webhook'
+      ? { bucket: `discord:webhook:${target.webhookId}`, limit: this.config.DISCORD_WEBHOOK_WRITES, windowMs: this.config.DISCORD_WEBHOOK_WINDOW_MS }
+      : { bucket: `discord:bot:${target.channelId}`, limit: botWritesPerThread, windowMs: botWindowMs };
+  }
+
   limitsFor(target: WriteTarget): RateLimit[] {
-    const channel: RateLimit = {
-      bucket: `discord:channel:${target.parentId}`,
-      limit: this.config.DISCORD_CHANNEL_WRITES,
-      windowMs: this.config.DISCORD_CHANNEL_WINDOW_MS + handOffLagMs(this.config),
-    };
-    if (target.kind === 'webhook') {
-      return [{ bucket: `discord:webhook:${target.webhookId}`, limit: this.config.DISCORD_WEBHOOK_WRITES, windowMs: this.config.DISCORD_WEBHOOK_WINDOW_MS }, channel];
-    }
-    return [{ bucket: `discord:bot:${target.channelId}`, limit: botWritesPerThread, windowMs: botWindowMs }, channel];
+    return [this.ownLimit(target), this.channelLimit(target.parentId)];
+  }
+
+  /** Holds a final edit's slot in the channel's window if there is room now; its token, or undefined. */
+  holdFinalEdit(parentId: string): Promise<string | undefined> {
+    return this.budget.tryHold([this.channelLimit(parentId)]);
+  }
+
+  releaseFinalEdit(parentId: string, token: string): Promise<void> {
+    return this.budget.releaseHold([this.channelLimit(parentId)], token);
+  }
+
+  /** A held final edit happens now: spends the channel slot, waits for the webhook's (or thread's) own. */
+  async writeHeld(target: WriteTarget, token: string): Promise<void> {
+    await this.budget.spendHold([this.channelLimit(target.parentId)], token);
+    await this.budget.reserve([this.ownLimit(target)]);
   }
 
   /** Waits until the write fits every window, then reserves it. */

@@ -6,9 +6,10 @@
  * class only makes the calls, inside the Redis-shared budgets, and remembers in process what it
  * appended to each stream.
  *
- * Hazards: `chat.stopStream` is Tier 2 (~20/min per workspace) — every stop waits for its own
- * budget; a stream whose process died is unknown here: `stop` then only stops it (the core
- * rewrites its text with `chat.update`). When Slack refuses native streaming (older workspace,
+ * Hazards: `chat.startStream` and `chat.stopStream` are each Tier 2 (~20/min per workspace): a
+ * reply streams only when both slots can be held now (stream-holds.ts), so its stop never waits;
+ * a stream whose process died is unknown here: `stop` then waits for a slot and only stops it
+ * (the core rewrites its text with `chat.update`). When Slack refuses native streaming (older workspace,
  * feature off), the message is posted normally instead and later streams of this process use
  * `chat.update` alone.
  */
@@ -19,11 +20,13 @@ import { authorshipFor } from './identity.ts';
 import { platformFailure, threadOf, type MessagePoster } from './message-poster.ts';
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
 import type { SlackPacing } from './slack-pacing.ts';
+import type { StreamHolds } from './stream-holds.ts';
 
 export interface NativeStreamDependencies {
   client: WebClient;
   poster: MessagePoster;
   pacing: SlackPacing;
+  holds: StreamHolds;
   logger: Logger;
   /** Who a stream in this session is addressed to (the starter) and the workspace. */
   recipientOf(sessionId: string): Promise<{ userId: string; teamId: string } | undefined>;
@@ -34,8 +37,6 @@ interface OpenStream {
   channel: string;
   /** `markdown_text` sent so far; undefined for a message posted normally (fallback). */
   sent: string | undefined;
-  /** Its `chat.stopStream` slot was reserved before it started (`mayStream`). */
-  stopPaid: boolean;
 }
 
 const bounded = 10_000;
@@ -47,31 +48,22 @@ function slackErrorCode(error: unknown): string | undefined {
 
 export class SlackNativeStreaming implements NativeStreaming {
   private readonly open = new Map<string, OpenStream>();
-  /** Sessions whose next stream has its stop slot reserved already. */
-  private readonly stopsReserved = new Set<string>();
   private supported = true;
 
   constructor(private readonly dependencies: NativeStreamDependencies) {}
 
-  /**
-   * Tier 2 allows ~20 stops a minute per workspace: a reply streams natively only when its stop
-   * slot can be reserved now; otherwise it is posted once, finished (the core's fallback).
-   */
-  async mayStream(sessionId: string): Promise<boolean> {
-    if (!this.supported) return true;
-    if (!(await this.dependencies.pacing.tryStop())) return false;
-    this.stopsReserved.add(sessionId);
-    if (this.stopsReserved.size > bounded) this.stopsReserved.clear();
-    return true;
+  /** Whether Slack accepted native streaming so far (a refusal turns it off for this process). */
+  get available(): boolean {
+    return this.supported;
   }
 
   async start(request: { sessionId: string; speaker: Speaker; text: string }): Promise<string> {
-    const stopPaid = this.stopsReserved.delete(request.sessionId);
-    const { client, pacing, poster, logger } = this.dependencies;
+    const { client, pacing, holds, poster, logger } = this.dependencies;
     const thread = threadOf(request.sessionId);
     const recipient = this.supported ? await this.dependencies.recipientOf(request.sessionId).catch(() => undefined) : undefined;
     if (recipient) {
       await pacing.reservePost(thread.channel);
+      await holds.start(request.sessionId);
       const markdown = toSlackMarkdown(request.text);
       try {
         const result = await client.chat.startStream({
@@ -83,7 +75,7 @@ export class SlackNativeStreaming implements NativeStreaming {
           ...authorshipFor(request.speaker),
         });
         if (!result.ts) throw new Error('chat.startStream returned no ts');
-        this.remember(result.ts, { channel: thread.channel, sent: markdown, stopPaid });
+        this.remember(result.ts, { channel: thread.channel, sent: markdown });
         return result.ts;
       } catch (error) {
         const code = slackErrorCode(error);
@@ -93,8 +85,10 @@ export class SlackNativeStreaming implements NativeStreaming {
         logger.warn({ err: error }, 'slack: native streaming refused; posting and updating messages instead');
       }
     }
+    // Posted normally: the held stream slots go back; its final chat.update waits for a slot.
+    await holds.drop(request.sessionId);
     const ts = await poster.postPart(thread, request.speaker, toSlackMrkdwn(request.text));
-    this.remember(ts, { channel: thread.channel, sent: undefined, stopPaid });
+    this.remember(ts, { channel: thread.channel, sent: undefined });
     return ts;
   }
 
@@ -119,12 +113,12 @@ export class SlackNativeStreaming implements NativeStreaming {
     const stream = this.open.get(ref);
     this.open.delete(ref);
     if (stream?.sent === undefined && stream) return finalText === undefined ? 'stopped' : 'needs-edit';
-    const { client, pacing, logger } = this.dependencies;
+    const { client, holds, logger } = this.dependencies;
     const markdown = finalText === undefined ? undefined : toSlackMarkdown(finalText);
     const continues = stream?.sent !== undefined && markdown !== undefined && markdown.startsWith(stream.sent);
     const rest = continues ? markdown.slice(stream.sent!.length) : '';
     const channel = stream?.channel ?? threadOf(sessionId).channel;
-    if (!stream?.stopPaid) await pacing.reserveStop();
+    await holds.stop(sessionId);
     try {
       await client.chat.stopStream({ channel, ts: ref, ...(rest ? { markdown_text: rest } : {}) });
     } catch (error) {

@@ -22,12 +22,16 @@ import { threadCommandStyle } from './command-text.ts';
 import { sanitiseUsername } from './identity.ts';
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
 import { ThreadStatus } from './thread-status.ts';
+import { StreamHolds } from './stream-holds.ts';
 
 /** Slack truncates `text` past 40,000 characters and long messages read badly: ≲ 3,000 a message. */
 export const slackMessageLimit = 3_000;
 /** Minimum ms between two writes to the same streamed message. */
 export const streamIntervalMs = 1_500;
-/** Post-then-update: how long a reply must keep growing before a partial message is posted. */
+/**
+ * How long a reply must keep growing before a partial message is posted or a native stream
+ * started: a fast reply is one post, and costs no Tier 2 stream slots ("is writing…" shows meanwhile).
+ */
 export const firstPostDelayMs = 1_500;
 
 export interface SlackChatAdapterDependencies {
@@ -61,17 +65,23 @@ export class SlackChatAdapter implements ChatAdapter {
   /** Session → its starter's user id (never changes): looked up once, not on every streamed turn. */
   private readonly starters = new Map<string, string>();
   private readonly status: ThreadStatus;
+  private readonly holds: StreamHolds;
 
   constructor(private readonly dependencies: SlackChatAdapterDependencies) {
     const { client, poster, pacing, logger, config } = dependencies;
     this.status = new ThreadStatus({ client, pacing, logger });
+    const holds = new StreamHolds(pacing, logger);
+    this.holds = holds;
     const native = config.SLACK_NATIVE_STREAMING
-      ? new SlackNativeStreaming({ client, poster, pacing, logger, recipientOf: (sessionId) => this.recipientOf(sessionId) })
+      ? new SlackNativeStreaming({ client, poster, pacing, holds, logger, recipientOf: (sessionId) => this.recipientOf(sessionId) })
       : undefined;
     this.streaming = {
       editIntervalMs: streamIntervalMs,
-      firstPostDelayMs: native ? 0 : firstPostDelayMs,
-      ...(native ? { native, mayStream: (sessionId: string) => native.mayStream(sessionId) } : {}),
+      firstPostDelayMs,
+      ...(native ? { native } : {}),
+      // A stream starts only when the workspace budgets can pay for its end now (Tier 2 start
+      // and stop, or the final chat.update): otherwise the reply is posted once, finished.
+      mayStream: (sessionId: string, mode: 'native' | 'edit') => holds.take(sessionId, mode === 'native' && native?.available ? 'native' : 'edit'),
     };
   }
 
@@ -87,6 +97,8 @@ export class SlackChatAdapter implements ChatAdapter {
     const { pacing, poster } = this.dependencies;
     if (request.budget === 'skip') {
       if (!(await pacing.tryUpdate())) return false;
+    } else if (request.budget === 'held') {
+      await this.holds.finalUpdate(request.sessionId);
     } else {
       await pacing.reserveUpdate();
     }

@@ -1,12 +1,19 @@
 /**
  * Slack pacing through the Redis-shared `RateBudget`, so every worker process shares it:
  * - messages (chat.postMessage, chat.startStream, file shares) ≤ SLACK_POSTS_PER_WINDOW per
- *   SLACK_POST_WINDOW_MS per channel;
+ *   SLACK_POST_WINDOW_MS per channel, and ≤ SLACK_WORKSPACE_POSTS_PER_WINDOW per
+ *   SLACK_WORKSPACE_POST_WINDOW_MS per workspace (chat.postMessage's documented workspace limit,
+ *   "several hundred messages per minute");
  * - chat.update ≤ SLACK_UPDATES_PER_WINDOW per SLACK_UPDATE_WINDOW_MS per workspace (Tier 3 is
  *   per workspace, not per channel);
  * - chat.appendStream uses its own workspace bucket of the same size (its limit is undocumented;
  *   we stay as conservative as for chat.update);
- * - chat.stopStream is Tier 2 (~20/min per workspace): its own bucket, SLACK_STOPS_PER_WINDOW per SLACK_STOP_WINDOW_MS;
+ * - chat.startStream and chat.stopStream are each Tier 2 (~20/min per workspace): a bucket each,
+ *   SLACK_STREAMS_PER_WINDOW per SLACK_STREAM_WINDOW_MS (chat.startStream also posts a message:
+ *   it takes a channel message slot too);
+ * - a stream holds, from the moment it is allowed to start (`holdStream`), the slots it needs to
+ *   end — start and stop for a native stream, the final chat.update for post-then-update — so
+ *   no stream ever waits half-written for a slot (RateBudget.tryHold);
  * - assistant.threads.setStatus ("is writing…") has a special tier that the SDKs pace like
  *   chat.postMessage (java-slack-sdk: 60/min per conversation): `threadStatusLimits` per channel
  *   AND per workspace. A status is decoration: it is only ever taken when free now, never waited for.
@@ -27,7 +34,7 @@ export const threadStatusLimits = {
 export class SlackPacing {
   constructor(
     private readonly budget: RateBudget,
-    private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS' | 'SLACK_STOPS_PER_WINDOW' | 'SLACK_STOP_WINDOW_MS'>,
+    private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_WORKSPACE_POSTS_PER_WINDOW' | 'SLACK_WORKSPACE_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS' | 'SLACK_STREAMS_PER_WINDOW' | 'SLACK_STREAM_WINDOW_MS'>,
     /** The workspace (team id) the update buckets belong to; resolved once from auth.test. */
     private readonly workspace: () => Promise<string>,
   ) {}
@@ -36,24 +43,36 @@ export class SlackPacing {
     return { bucket: `slack:post:${channel}`, limit: this.config.SLACK_POSTS_PER_WINDOW, windowMs: this.config.SLACK_POST_WINDOW_MS };
   }
 
-  private async workspaceLimit(kind: 'update' | 'append' | 'stop'): Promise<RateLimit> {
-    if (kind === 'stop') return { bucket: `slack:stop:${await this.workspace()}`, limit: this.config.SLACK_STOPS_PER_WINDOW, windowMs: this.config.SLACK_STOP_WINDOW_MS };
+  private async workspaceLimit(kind: 'update' | 'append' | 'start' | 'stop'): Promise<RateLimit> {
+    if (kind === 'start' || kind === 'stop') return { bucket: `slack:${kind}:${await this.workspace()}`, limit: this.config.SLACK_STREAMS_PER_WINDOW, windowMs: this.config.SLACK_STREAM_WINDOW_MS };
     return { bucket: `slack:${kind}:${await this.workspace()}`, limit: this.config.SLACK_UPDATES_PER_WINDOW, windowMs: this.config.SLACK_UPDATE_WINDOW_MS };
   }
 
-  /** Takes a chat.stopStream slot only if one is free now. */
-  async tryStop(): Promise<boolean> {
-    return (await this.budget.tryReserve([await this.workspaceLimit('stop')])) === 0;
+  private async streamLimits(kind: 'native' | 'edit'): Promise<RateLimit[]> {
+    return kind === 'native' ? [await this.workspaceLimit('start'), await this.workspaceLimit('stop')] : [await this.workspaceLimit('update')];
   }
 
-  /** Waits for a chat.stopStream slot (Tier 2). */
-  async reserveStop(): Promise<void> {
-    await this.budget.reserve([await this.workspaceLimit('stop')]);
+  /** Holds what a stream of this kind needs to start and end, if there is room now; its token, or undefined. */
+  async holdStream(kind: 'native' | 'edit'): Promise<string | undefined> {
+    return this.budget.tryHold(await this.streamLimits(kind));
   }
 
-  /** Waits for a message slot in the channel. */
-  reservePost(channel: string): Promise<void> {
-    return this.budget.reserve([this.postLimit(channel)]);
+  /** Gives back what a stream held and will not use. */
+  async releaseStream(kind: 'native' | 'edit', token: string): Promise<void> {
+    await this.budget.releaseHold(await this.streamLimits(kind), token);
+  }
+
+  /** A chat.startStream / chat.stopStream / final chat.update happens now: spends its held slot, or (no hold) waits for one. */
+  async spend(kind: 'start' | 'stop' | 'update', token: string | undefined): Promise<void> {
+    const limit = await this.workspaceLimit(kind);
+    if (token) await this.budget.spendHold([limit], token);
+    else await this.budget.reserve([limit]);
+  }
+
+  /** Waits for a message slot in the channel and in the workspace. */
+  async reservePost(channel: string): Promise<void> {
+    const workspace: RateLimit = { bucket: `slack:post-workspace:${await this.workspace()}`, limit: this.config.SLACK_WORKSPACE_POSTS_PER_WINDOW, windowMs: this.config.SLACK_WORKSPACE_POST_WINDOW_MS };
+    await this.budget.reserve([this.postLimit(channel), workspace]);
   }
 
   /** Waits for a chat.update slot (final edits, poll updates: they must happen). */

@@ -52,8 +52,12 @@ export interface EditRequest {
   ref: string;
   /** Rendered text. */
   text: string;
-  /** `wait`: the write must happen (waits for the budget); `skip`: only if the budget has room now. */
-  budget: 'wait' | 'skip';
+  /**
+   * `wait`: the write must happen (waits for the budget); `skip`: only if the budget has room
+   * now; `held`: a stream's final write, paid by the slot its `mayStream` held (waits like
+   * `wait` when there is none).
+   */
+  budget: 'wait' | 'skip' | 'held';
 }
 
 /** How the outbox recognises a message an interrupted attempt may have sent (see step-outbox.ts). */
@@ -100,12 +104,14 @@ export interface StreamingSupport {
   /** Present when the platform streams natively; otherwise streams post, then `edit`. */
   native?: NativeStreaming;
   /**
-   * Asked before a reply starts streaming: false when the platform budget cannot pay for a
-   * stream now (it reserves what streaming costs beyond the final post, e.g. Slack's Tier 2
-   * `chat.stopStream`). The reply is then posted once, finished — never left half-written
-   * waiting for a slot, never a 429.
+   * Asked before a reply starts streaming (`native`: by `native.start`; `edit`: a post, then
+   * edits): false when the platform budget cannot pay for the stream now. Saying yes, the
+   * adapter holds the slots the stream will need to end (Slack: Tier 2 `chat.startStream` and
+   * `chat.stopStream`; a final `chat.update`; Discord: the final edit in the channel's window),
+   * spent by `native.start` / `native.stop` / `edit({ budget: 'held' })`. Said no, the reply is
+   * posted once, finished — never left half-written waiting for a slot, never a 429.
    */
-  mayStream?(sessionId: string): Promise<boolean>;
+  mayStream?(sessionId: string, mode: 'native' | 'edit'): Promise<boolean>;
 }
 
 export interface PollCandidateView {

@@ -156,11 +156,14 @@ export const configSchema = z.object({
   // Slack pacing, shared by all workers through Redis (platform-limits.md).
   SLACK_POSTS_PER_WINDOW: integer(1, 1),
   SLACK_POST_WINDOW_MS: integer(1_000, 50),
+  /** Messages per window across the workspace: chat.postMessage's documented "several hundred messages per minute". */
+  SLACK_WORKSPACE_POSTS_PER_WINDOW: integer(280, 1),
+  SLACK_WORKSPACE_POST_WINDOW_MS: integer(60_000, 100),
   SLACK_UPDATES_PER_WINDOW: integer(40, 1),
   SLACK_UPDATE_WINDOW_MS: integer(60_000, 100),
-  /** chat.stopStream calls per window per workspace (Slack Tier 2: ~20 a minute). */
-  SLACK_STOPS_PER_WINDOW: integer(18, 1),
-  SLACK_STOP_WINDOW_MS: integer(60_000, 100),
+  /** Native streams per window per workspace: chat.startStream and chat.stopStream are each Slack Tier 2 (~20 a minute). */
+  SLACK_STREAMS_PER_WINDOW: integer(18, 1),
+  SLACK_STREAM_WINDOW_MS: integer(60_000, 100),
   /** Use chat.startStream/appendStream/stopStream; off falls back to postMessage + chat.update. */
   SLACK_NATIVE_STREAMING: flag(true),
 });

@@ -123,9 +123,9 @@ export class OutboxStream {
       const outcome = await native.stop(sessionId, ref, first);
       await outbox.record(key, 0, { ref, stream: 'native', stopped: true });
       this.mode = 'edit';
-      if (outcome === 'needs-edit') await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(first), budget: 'wait' });
+      if (outcome === 'needs-edit') await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(first), budget: 'held' });
     } else if (first !== this.shown) {
-      await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(first), budget: 'wait' });
+      await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(first), budget: 'held' });
     }
     this.shown = first;
     const rest = await deliverPost({ outbox, adapter, sessionId, logger }, { key, speaker, text: finalText, firstPart: 1 });
@@ -150,9 +150,9 @@ export class OutboxStream {
         const outcome = await native.stop(sessionId, ref, marked);
         await outbox.record(key, 0, { ref, stream: 'native', stopped: true });
         this.mode = 'edit';
-        if (outcome === 'needs-edit') await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(marked), budget: 'wait' });
+        if (outcome === 'needs-edit') await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(marked), budget: 'held' });
       } else {
-        await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(marked), budget: 'wait' });
+        await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(marked), budget: 'held' });
       }
     } catch (error) {
       logger.warn({ err: error, sessionId }, 'stream: could not mark the interrupted reply');
@@ -186,12 +186,12 @@ export class OutboxStream {
       this.considered = this.latest;
       const text = streamPreview(this.latest, this.limit);
       if (!text.trim()) return;
-      if (streaming.mayStream && !(await streaming.mayStream(sessionId))) {
+      const native = streaming.native && this.latest.length <= this.limit ? streaming.native : undefined;
+      if (streaming.mayStream && !(await streaming.mayStream(sessionId, native ? 'native' : 'edit'))) {
         this.unstreamed = true;
         logger.debug({ sessionId, key }, 'stream: the platform budget is tight; posting this reply once, finished');
         return;
       }
-      const native = streaming.native && this.latest.length <= this.limit ? streaming.native : undefined;
       const { ref } = await sendOnce(
         outbox,
         adapter,

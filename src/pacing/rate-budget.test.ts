@@ -47,4 +47,50 @@ describe('RateBudget (real Redis)', () => {
     expect(results.filter((wait) => wait === 0)).toHaveLength(2);
     other.disconnect();
   });
+
+  it('a hold takes its slot from everyone until it is spent, then counts at the moment of the write', async () => {
+    let now = 9_000_000;
+    const keys = new RedisKeys(prefix);
+    const budget = new RateBudget(redis, keys, () => now);
+    const limits = [{ bucket: 'held', limit: 2, windowMs: 1_000 }];
+    const token = await budget.tryHold(limits, 60_000);
+    expect(token).toBeDefined();
+    expect(await budget.tryReserve(limits)).toBe(0);
+    // Two in the window: the hold and one write. Long after the window, the hold still counts.
+    expect(await budget.tryReserve(limits)).toBeGreaterThan(0);
+    now += 5_000;
+    expect(await budget.tryReserve(limits)).toBe(0);
+    expect(await budget.tryReserve(limits)).toBeGreaterThan(0);
+    // Spent now: it counts from now for one window, then frees.
+    await budget.spendHold(limits, token!);
+    expect(await budget.tryHold(limits)).toBeUndefined();
+    now += 1_001;
+    expect(await budget.tryReserve(limits)).toBe(0);
+    expect(await budget.tryReserve(limits)).toBe(0);
+    expect(await budget.tryReserve(limits)).toBeGreaterThan(0);
+  });
+
+  it('a released hold frees its slot; a lapsed hold is paid for like a reservation', async () => {
+    let now = 12_000_000;
+    const budget = new RateBudget(redis, new RedisKeys(prefix), () => now);
+    const limits = [{ bucket: 'released', limit: 1, windowMs: 1_000 }];
+    const token = await budget.tryHold(limits, 2_000);
+    expect(await budget.tryReserve(limits)).toBeGreaterThan(0);
+    await budget.releaseHold(limits, token!);
+    expect(await budget.tryReserve(limits)).toBe(0);
+    const lapsing = await budget.tryHold([{ bucket: 'lapsing', limit: 1, windowMs: 1_000 }], 500);
+    now += 2_000;
+    // The hold's entry is gone (stamped now - 1.5 s): spending it takes a fresh slot.
+    await budget.spendHold([{ bucket: 'lapsing', limit: 1, windowMs: 1_000 }], lapsing!);
+    expect(await budget.tryReserve([{ bucket: 'lapsing', limit: 1, windowMs: 1_000 }])).toBeGreaterThan(0);
+  });
+
+  it('a reservation never shortens the life of a hold', async () => {
+    const keys = new RedisKeys(prefix);
+    const budget = new RateBudget(redis, keys);
+    const limits = [{ bucket: 'ttl', limit: 5, windowMs: 1_000 }];
+    await budget.tryHold(limits, 60_000);
+    await budget.tryReserve(limits);
+    expect(await redis.pttl(keys.budget('ttl'))).toBeGreaterThan(60_000);
+  });
 });

@@ -35,7 +35,7 @@ export async function answerChatCompletion(response: ServerResponse, reply: Chat
       // Leave the response open: only the client's timeout or FakeOpenAI.close() ends it.
       return;
     case 'cut':
-      await answerCut(response, reply.text, context);
+      await answerCut(response, reply.text, context, reply.chunkDelayMs ?? 0);
       return;
     default: {
       const plan = planFor(reply, context.body);
@@ -81,7 +81,7 @@ async function answerStreamed(response: ServerResponse, plan: AnswerPlan, contex
 }
 
 /** Sends about the first half of `text`, then destroys the socket: no final chunk, no `[DONE]`. */
-async function answerCut(response: ServerResponse, text: string, context: ChatAnswerContext): Promise<void> {
+async function answerCut(response: ServerResponse, text: string, context: ChatAnswerContext, delayMs: number): Promise<void> {
   const codePoints = Array.from(text);
   const half = codePoints.slice(0, Math.ceil(codePoints.length / 2)).join('');
   if (context.body.stream) {
@@ -90,7 +90,7 @@ async function answerCut(response: ServerResponse, text: string, context: ChatAn
       ...splitIntoPieces(half, DEFAULT_CHUNK_SIZE).map((piece) => chatCompletionChunk(context.identity, { content: piece }, null, false)),
     ];
     response.writeHead(200, SSE_HEADERS);
-    await writeEvents(response, events, 0, context.closed);
+    await writeEvents(response, events, delayMs, context.closed);
   } else {
     const whole = JSON.stringify(chatCompletion(context.identity, text, undefined, wireUsage(0, 0)));
     response.writeHead(200, { 'content-type': 'application/json' });

@@ -36,8 +36,8 @@ export type ChatReply =
   | { kind: 'error'; status: number; message?: string; retryAfterSeconds?: number; code?: string }
   /** Never answers, not even headers: only the client's timeout (or `close()`) ends it. */
   | { kind: 'hang' }
-  /** Sends about the first half of `text`, then destroys the socket without `[DONE]`. */
-  | { kind: 'cut'; text: string }
+  /** Sends about the first half of `text` (chunks `chunkDelayMs` apart), then destroys the socket without `[DONE]`. */
+  | { kind: 'cut'; text: string; chunkDelayMs?: number }
   /** 200 with empty content and `finish_reason: 'stop'`. */
   | { kind: 'empty' };
 

@@ -25,7 +25,7 @@ describe('a streamed reply that fails midway', () => {
   it('on Slack: the message is finished with a public marker and the notice is public', { timeout: 60_000 }, async () => {
     const replies = panelReplies(undefined, { size: 4, delayMs: 20 });
     slack = await startSlack({ env: { STEP_RETRY_DELAY_MS: 20 } });
-    slack.fake.setChat((request: RecordedRequest): ChatReply => (speakerOf(chatBody(request)) === 'Lin the Designer' ? { kind: 'cut', text: 'I was about to say something important about the handle and its' } : replies(request)));
+    slack.fake.setChat((request: RecordedRequest): ChatReply => (speakerOf(chatBody(request)) === 'Lin the Designer' ? { kind: 'cut', text: 'I was about to say something important about the handle and its', chunkDelayMs: 600 } : replies(request)));
     const { emulator, app } = slack;
     const channel = emulator.addChannel('cut');
     const ada = emulator.addUser('ada');

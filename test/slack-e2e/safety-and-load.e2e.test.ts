@@ -58,6 +58,8 @@ describe('Slack end to end: safety', () => {
       harness = await startE2E({
         speech: () => 'Attention <!channel> <!here> <!everyone> <@U0000001> <!subteam^S0001|@designers> and @channel @here: **soft** handles & warm light.',
         env: { SLACK_NATIVE_STREAMING: native ? 'true' : 'false' },
+        // Slow enough (~2 s) that every reply streams: a stream starts after 1.5 s of writing.
+        chunk: { size: 4, delayMs: 60 },
       });
       const { emulator, settled } = harness;
       const channel = emulator.addChannel('design');

@@ -102,6 +102,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
   const emulator = await startSlackEmulator({
     rateLimits: {
       postMessagePerChannel: { limit: 1, windowMs: scaledPacing.postWindowMs, burst: 1 },
+      postMessagePerWorkspace: { limit: 300, windowMs: scaledPacing.updateWindowMs },
       updatePerWorkspace: { limit: 50, windowMs: scaledPacing.updateWindowMs },
       streamPerWorkspace: { limit: 100, windowMs: scaledPacing.updateWindowMs },
       stopPerWorkspace: { limit: 20, windowMs: scaledPacing.updateWindowMs },
@@ -131,10 +132,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
     SLACK_PORT: port,
     SLACK_POSTS_PER_WINDOW: 1,
     SLACK_POST_WINDOW_MS: scaledPacing.postWindowMs,
+    SLACK_WORKSPACE_POSTS_PER_WINDOW: 280,
+    SLACK_WORKSPACE_POST_WINDOW_MS: scaledPacing.updateWindowMs,
     SLACK_UPDATES_PER_WINDOW: scaledPacing.updatesPerWindow,
     SLACK_UPDATE_WINDOW_MS: scaledPacing.updateWindowMs,
-    SLACK_STOPS_PER_WINDOW: 18,
-    SLACK_STOP_WINDOW_MS: scaledPacing.updateWindowMs,
+    SLACK_STREAMS_PER_WINDOW: 18,
+    SLACK_STREAM_WINDOW_MS: scaledPacing.updateWindowMs,
     // The stand-ins (emulators, the fake model's image URLs) live on http://127.0.0.1.
     DOWNLOAD_ALLOW_HTTP: true,
     DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,

@@ -28,6 +28,12 @@ export const slackTiers = {
 export interface RateLimitOptions {
   /** Messages per channel (`chat.postMessage`, `chat.startStream`, file shares): ~1 / s. */
   postMessagePerChannel: RateRule;
+  /**
+   * Messages per workspace: chat.postMessage's documented workspace-wide limit, "several hundred
+   * messages per minute" (the reference page; java-slack-sdk's `SpecialTier_chat_postMessage`).
+   * Default 300 a minute.
+   */
+  postMessagePerWorkspace?: RateRule;
   /** `chat.update`: Tier 3 per workspace. */
   updatePerWorkspace: RateRule;
   /** `chat.appendStream`, per workspace (treated as Tier 4). */
@@ -88,10 +94,14 @@ export class RateLimiter {
   /** Records the call and returns 0, or returns the seconds to wait (Retry-After) and records a hit. */
   check(method: string, channel: string | undefined): number {
     const rules: { key: string; rule: RateRule }[] = [];
-    if (method === 'chat.postMessage' || method === 'chat.startStream' || method === 'files.completeUploadExternal') {
+    const postsMessage = method === 'chat.postMessage' || method === 'chat.startStream' || method === 'files.completeUploadExternal';
+    if (postsMessage) {
       if (channel) rules.push({ key: `post:${channel}`, rule: this.options.postMessagePerChannel });
+      rules.push({ key: 'post-workspace', rule: this.options.postMessagePerWorkspace ?? { limit: 300, windowMs: 60_000 } });
     }
-    if (method === 'assistant.threads.setStatus') {
+    if (method === 'chat.postMessage') {
+      // Special tier: the per-channel and workspace message rules above, no method tier.
+    } else if (method === 'assistant.threads.setStatus') {
       if (channel) rules.push({ key: `status:${channel}`, rule: this.options.threadStatusPerChannel ?? defaultThreadStatusPerChannel });
     } else if (method === 'chat.update') {
       rules.push({ key: 'update', rule: this.options.updatePerWorkspace });

@@ -16,6 +16,8 @@ export interface ApiCall {
   status: number;
   ok: boolean;
   error?: string;
+  /** The `ts` of the message the call created (chat.postMessage, chat.startStream). */
+  ts?: string;
 }
 
 export interface ResponseUrlPost {
@@ -102,8 +104,16 @@ export class WebApiServer {
     const args = parseArgs(body, request.headers['content-type'] ?? '');
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
-    const record = (status: number, result: { ok: boolean; error?: unknown }) =>
-      this.calls.push({ method, args, at: Date.now(), status, ok: result.ok, ...(typeof result.error === 'string' ? { error: result.error } : {}) });
+    const record = (status: number, result: { ok: boolean; error?: unknown; ts?: unknown }) =>
+      this.calls.push({
+        method,
+        args,
+        at: Date.now(),
+        status,
+        ok: result.ok,
+        ...(typeof result.error === 'string' ? { error: result.error } : {}),
+        ...(typeof result.ts === 'string' ? { ts: result.ts } : {}),
+      });
 
     if (!isKnownMethod(method)) {
       const result = { ok: false, error: 'unknown_method' };
