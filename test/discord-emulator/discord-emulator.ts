@@ -241,6 +241,16 @@ export class DiscordEmulator {
     });
   }
 
+  /**
+   * Sends one gateway dispatch (op 0) named `eventName` with `data` exactly as given — no
+   * message-content gating, no state change — so a test can deliver a payload taken from
+   * Discord's documentation. Whatever the payload refers to (channels, messages, interactions)
+   * must already exist in `state` if the bot is expected to act on it over REST.
+   */
+  dispatchRaw(eventName: string, data: JsonObject): void {
+    this.gateway.dispatch(eventName, data);
+  }
+
   /** Deletes a webhook behind the bot's back (to exercise "Unknown Webhook"). */
   deleteWebhook(webhookId: string): void {
     this.state.webhooks.delete(webhookId);

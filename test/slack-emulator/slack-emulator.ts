@@ -55,6 +55,8 @@ export interface SlackEmulator {
   thread(channel: string, threadTs: string): EmulatedMessage[];
   ephemeralsFor(userId: string): { text: string; channel: string; threadTs?: string; via: string }[];
   calls(method?: string): ApiCall[];
+  /** How many of the app's own messages were delivered back to it as `message` events (as Slack does). */
+  readonly botEchoes: number;
   readonly rateLimitHits: RateLimitHit[];
   readonly deliveries: Delivery[];
   waitFor<T>(probe: () => T | undefined | false, options?: { timeoutMs?: number; intervalMs?: number; message?: string }): Promise<T>;
@@ -67,6 +69,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const botToken = options.botToken ?? `xoxb-${randomId('', 12)}-${randomId('', 24)}`;
   const appToken = options.appToken ?? `xapp-1-${randomId('', 10)}-${randomId('', 24)}`;
   const echoBotMessages = options.echoBotMessages ?? true;
+  let botEchoes = 0;
   const pending = new Set<Promise<unknown>>();
   let stopped = false;
 
@@ -100,7 +103,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     onBotMessage: (message) => {
       if (!echoBotMessages || stopped) return;
       const event = { ...messageObject(message, workspace), channel: message.channel, event_ts: message.ts, channel_type: 'channel' };
-      if (late.sender) track(late.sender.deliverEvent(envelope(event)));
+      if (!late.sender) return;
+      botEchoes += 1;
+      track(late.sender.deliverEvent(envelope(event)));
     },
   });
   const baseUrl = await server.listen();
@@ -213,6 +218,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     thread: (channel, threadTs) => workspace.thread(channel, threadTs),
     ephemeralsFor: (userId) => workspace.ephemerals.filter((ephemeral) => ephemeral.user === userId),
     calls: (method) => server.calls.filter((call) => method === undefined || call.method === method),
+    get botEchoes() {
+      return botEchoes;
+    },
     rateLimitHits: server.limiter.hits,
     deliveries: sender.deliveries,
     waitFor: async (probe, waitOptions = {}) => {
