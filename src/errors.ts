@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'model_timeout'
   | 'model_bad_output'
   | 'model_refused'
+  /** The prompt did not fit the model's context window (the provider said so). */
+  | 'model_context_exceeded'
+  /** The provider refused the request itself (400/413/422 …): not a sign the provider is sick. */
+  | 'model_request_invalid'
   | 'panel_invalid'
   | 'panel_unknown'
   | 'session_missing'

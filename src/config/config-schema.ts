@@ -82,10 +82,23 @@ export const configSchema = z.object({
   IMAGE_SIZE: z.string().regex(/^\d+x\d+$/).default('1024x1024'),
   IMAGE_COUNT: integer(2, 1, 10),
   FALLBACK_CHAT_MODEL: optionalString,
+  /** Silence allowed between two streamed chunks once the answer has started. */
   MODEL_TIMEOUT_MS: integer(90_000, 1_000),
+  /** Wait for the first token (or the response headers): sized for a long prompt on a slow local server. */
+  MODEL_FIRST_TOKEN_TIMEOUT_MS: integer(300_000, 1_000),
+  /** Context window (tokens) of every model not listed in MODEL_CONTEXT_WINDOWS and not known by name; unset: known names, else 8192. */
+  MODEL_CONTEXT_TOKENS: z.coerce.number().int().min(512).optional(),
+  /** Per-model context windows, `model=tokens` pairs separated by commas (`llama3.1=8192,qwen2.5:7b=32768`). */
+  MODEL_CONTEXT_WINDOWS: z
+    .string()
+    .regex(/^\s*([^=,\s]+\s*=\s*\d+\s*)(,\s*[^=,\s]+\s*=\s*\d+\s*)*$/, 'expected model=tokens pairs separated by commas')
+    .optional(),
+  /** `strict: true` for json_schema structured output: auto = on for api.openai.com, and dropped for an endpoint that refuses it. */
+  MODEL_JSON_STRICT: z.enum(['auto', 'true', 'false']).default('auto'),
   MODEL_MAX_RETRIES: integer(3, 0, 10),
   /** How structured (JSON) outputs are requested: json_schema, json_object, or plain prompt. */
   MODEL_JSON_MODE: z.enum(['json_schema', 'json_object', 'prompt']).default('json_schema'),
+  /** Completion cap of a call that names none; each step kind derives its own cap from its target length. */
   MODEL_MAX_TOKENS: integer(900, 16),
   /** Consecutive failures of an endpoint that open its circuit, and for how long calls then wait. */
   MODEL_CIRCUIT_THRESHOLD: integer(5, 1),
@@ -96,6 +109,8 @@ export const configSchema = z.object({
   AUTO_ROUNDS: integer(2, 0, 10),
   MAX_ROUNDS: integer(5, 1, 20),
   CONTEXT_RECENT_TURNS: integer(12, 2, 200),
+  /** The language sessions speak when nothing else decides (`auto`: the topic's, then the people's). A code such as `en`, `zh`, `fr`. */
+  DEFAULT_LANGUAGE: z.string().regex(/^(auto|[a-z]{2,3}(-[A-Za-z0-9]{2,8})?)$/).default('auto'),
   KEYWORDS_MAX_CANDIDATES: integer(12, 2, 25),
   PERSONA_BALLOT_SIZE: integer(3, 1, 10),
   VOTE_THRESHOLD: decimal(0.6, 0.01, 1),
