@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { Logger } from '../src/logging/logger.ts';
 import type { Metrics } from '../src/observability/metrics.ts';
 import { configFrom } from '../src/config/load-config.ts';
-import { ModelGateway, type CallContext, type ChatMessage, type ChatRequest, type ChatResult, type Usage } from '../src/models/model-gateway.ts';
+import { ModelGateway, type CallContext, type ChatMessage, type ChatRequest, type ChatResult, type JsonResult, type Usage } from '../src/models/model-gateway.ts';
 import { TableRoundError } from '../src/errors.ts';
 import { realisticText } from './realistic-text.ts';
 
@@ -56,13 +56,13 @@ export class InstantModel extends ModelGateway {
       // Usage is reported as a real provider would; a cheap chars/3 stand-in keeps the model's own cost out of the figures.
       const usage: Usage = { promptTokens: Math.ceil(request.messages.reduce((sum, message) => sum + contentText(message).length, 0) / 3), completionTokens: Math.ceil(text.length / 3) };
       await request.onUsage?.(usage, 'instant');
-      return { text, model: 'instant', usage };
+      return { text, model: 'instant', usage, finishReason: 'stop' };
     } finally {
       this.leave(sessionId);
     }
   }
 
-  override async json<T>(_schema: z.ZodType<T>, name: string): Promise<{ value: T; usage: Usage }> {
+  override async json<T>(_schema: z.ZodType<T>, name: string): Promise<JsonResult<T>> {
     throw new TableRoundError('model_not_configured', `the instant bench model does not answer structured requests (${name})`);
   }
 

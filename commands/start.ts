@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommandDefinition } from './command.ts';
+import { t } from '../src/i18n/translate.ts';
 
 const schema = z.object({
   topic: z.string().trim().min(1, 'give a topic').max(500, 'at most 500 characters'),
@@ -10,6 +11,7 @@ const schema = z.object({
 const start: CommandDefinition<z.infer<typeof schema>> = {
   name: 'start',
   description: 'Start a roundtable on a topic in a new thread',
+  descriptionIn: { zh: '就一个话题在新的讨论串里开始圆桌' },
   options: [
     { name: 'topic', description: 'What the panel should discuss', type: 'string', required: true, maxLength: 500, text: 'rest' },
     { name: 'panel', description: 'Panel (persona pack), e.g. design-workshop', type: 'string', required: false, maxLength: 40, text: 'named' },
@@ -17,18 +19,18 @@ const start: CommandDefinition<z.infer<typeof schema>> = {
   ],
   schema,
   permission: 'anyone',
-  usages: [{ args: '[panel:NAME] [rounds:N] <topic>', says: 'start a roundtable on a topic' }],
+  usages: [{ args: '[panel:NAME] [rounds:N] <topic>', says: 'start a roundtable on a topic', saysIn: { zh: '就一个话题开始圆桌' } }],
   slashName: 'roundtable',
   requiresSession: false,
   async execute(context, options) {
-    const { sessionId } = await context.roundtable.start({
+    const { sessionId, language } = await context.roundtable.start({
       address: context.address,
       person: context.person,
       topic: options.topic,
       ...(options.panel ? { panel: options.panel } : {}),
       ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
     });
-    return { text: `Roundtable started: ${options.topic}`, visibility: 'ephemeral', sessionId };
+    return { text: t(language, 'start.started', { topic: options.topic }), visibility: 'ephemeral', sessionId };
   },
 };
 

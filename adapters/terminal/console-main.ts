@@ -1,5 +1,5 @@
 /**
- * `npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…`
+ * `npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]… [--lang <code>]`
  * One roundtable in this terminal, on real Redis (embedded when REDIS_URL is unset) and BullMQ.
  */
 import { loadCommands } from '../../commands/load-commands.ts';

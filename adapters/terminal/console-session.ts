@@ -74,9 +74,9 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
         throw new Error(describeForPerson(asTableRoundError(error)));
       }
     }
-    ({ sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), images }));
+    ({ sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), ...(args.language ? { language: args.language } : {}), images }));
   }
-  if (io.interactive) terminal.printLine(botName, consoleHelp(commandRegistry(app.commands)));
+  if (io.interactive) terminal.printLine(botName, consoleHelp(commandRegistry(app.commands), (await app.roundtable.status(sessionId))?.language));
 
   const waitIdle = async () => {
     while (await app.roundtable.isBusy(sessionId)) await new Promise((resolveWait) => setTimeout(resolveWait, pollMs));
@@ -104,7 +104,7 @@ async function handleLine(app: RunningApp, terminal: TerminalAdapter, sessionId:
       case 'empty':
         return;
       case 'help':
-        terminal.printLine(botName, consoleHelp(registry));
+        terminal.printLine(botName, consoleHelp(registry, (await app.roundtable.status(sessionId))?.language));
         return;
       case 'unknown':
         terminal.printLine(botName, `There is no command /${parsed.word.slice(0, 32)}. Type /help for the list.`);

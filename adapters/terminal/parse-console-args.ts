@@ -1,17 +1,21 @@
 /** Command-line options of `npm run console`. */
+import { canonicalLanguage } from '../../src/prompts/detect-language.ts';
+
 export interface ConsoleArgs {
   topic: string | undefined;
   panel: string | undefined;
   rounds: number | undefined;
   images: string[];
+  /** `--lang <code>`: the session speaks this language from its first post on (as `/lang <code>`). */
+  language: string | undefined;
   /** Continue the most recent unfinished terminal session instead of starting one. */
   resume: boolean;
 }
 
-export const consoleUsage = 'usage: npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]…  |  npm run console -- --resume';
+export const consoleUsage = 'usage: npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]… [--lang <code>]  |  npm run console -- --resume';
 
 export function parseConsoleArgs(argv: string[]): ConsoleArgs {
-  const args: ConsoleArgs = { topic: undefined, panel: undefined, rounds: undefined, images: [], resume: false };
+  const args: ConsoleArgs = { topic: undefined, panel: undefined, rounds: undefined, images: [], language: undefined, resume: false };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -39,6 +43,12 @@ export function parseConsoleArgs(argv: string[]): ConsoleArgs {
       case '--image':
         args.images.push(need());
         break;
+      case '--lang': {
+        const language = canonicalLanguage(need());
+        if (!language) throw new Error('--lang takes a language code, such as --lang zh or --lang en.');
+        args.language = language;
+        break;
+      }
       case '--resume':
         args.resume = true;
         break;

@@ -5,6 +5,7 @@
  */
 import type { CommandRegistry } from '../../src/commands/command-contract.ts';
 import { helpLines, parseCommandWords } from '../../src/commands/command-syntax.ts';
+import { t } from '../../src/i18n/translate.ts';
 
 export type ConsoleLine =
   | { kind: 'message'; text: string }
@@ -14,12 +15,13 @@ export type ConsoleLine =
   | { kind: 'unknown'; word: string }
   | { kind: 'empty' };
 
-export function consoleHelp(registry: CommandRegistry): string {
+/** The terminal's help, in the session's language (`language`; English when not given). */
+export function consoleHelp(registry: CommandRegistry, language?: string): string {
   return [
-    'Type to join the discussion. Commands:',
-    ...helpLines(registry, { kind: 'slash' }, 'terminal').filter((line) => !line.startsWith('`/start')).map((line) => `  ${line}`),
-    '  `/image <path>` — show the panel an image file',
-    '  `/help` — this list',
+    t(language, 'console.help'),
+    ...helpLines(registry, { kind: 'slash' }, 'terminal', { language }).filter((line) => !line.startsWith('`/start')).map((line) => `  ${line}`),
+    `  ${t(language, 'console.helpImage')}`,
+    `  ${t(language, 'console.helpHelp')}`,
   ].join('\n');
 }
 

@@ -53,4 +53,6 @@ export interface StartRequest {
   panel?: string;
   rounds?: number;
   images?: ImageReference[];
+  /** The session's language from its first post on, as `/lang <code>` sets it (the terminal's `--lang`). */
+  language?: string;
 }

@@ -62,6 +62,7 @@ export interface Engine {
   liveness: StepLiveness;
   /** Started by worker processes only. */
   sweeper: Sweeper;
+  models: EngineDependencies['models'];
 }
 
 export function composeEngine(options: EngineOptions): Engine {
@@ -112,5 +113,5 @@ export function composeEngine(options: EngineOptions): Engine {
     polls: roundtable.polls,
   };
   const machine = options.createMachine?.(dependencies, hooks) ?? new StepMachine(dependencies, hooks);
-  return { keys, store, budget, panels, identities, queue, roundtable, machine, pending, liveness, sweeper };
+  return { keys, store, budget, panels, identities, queue, roundtable, machine, pending, liveness, sweeper, models: dependencies.models };
 }

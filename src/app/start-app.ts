@@ -25,6 +25,7 @@ import { findRedisServer, redisInstallHint, startEmbeddedRedis, tryInstallRedisS
 import type { RedisKeys } from '../store/keys.ts';
 import { createRedis, waitUntilReady } from '../store/redis-connection.ts';
 import type { SessionStore } from '../store/session-store.ts';
+import type { ModelGateway } from '../models/model-gateway.ts';
 import { composeEngine, type EngineOptions } from './compose-engine.ts';
 import { startHttpServer } from './http-server.ts';
 import type { PersonaIdentities } from './persona-identities.ts';
@@ -64,6 +65,8 @@ export interface RunningApp {
   identities: PersonaIdentities;
   httpServer: Server | undefined;
   metrics: Metrics;
+  /** The model gateway the engine calls (for `npm run check:model`). */
+  models: ModelGateway;
   stop(): Promise<void>;
 }
 
@@ -91,7 +94,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (!adapter) throw new TableRoundError('internal', `no adapter for platform ${platform} in this process`);
     return adapter;
   };
-  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper } = composeEngine({
+  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper, models } = composeEngine({
     config,
     logger,
     redis,
@@ -184,5 +187,5 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     return stopping;
   };
 
-  return { config, logger, redis, redisUrl, keys, store, queue, liveness, sweeper, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, stop };
+  return { config, logger, redis, redisUrl, keys, store, queue, liveness, sweeper, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, models, stop };
 }

@@ -30,11 +30,16 @@ export interface CommandOptionSpec {
   text?: 'word' | 'rest' | 'named';
 }
 
+/** Wording in other languages than English, by base language code (`{ zh: '…' }`); English is the plain field. */
+export type InLanguages = Readonly<Partial<Record<string, string>>>;
+
 /** One way to use a command: the words after its name, and what it does. */
 export interface CommandUsage {
   /** Words after the command's name, with placeholders in <> and optional parts in [] (`close`, `[prompt]`). */
   args?: string;
   says: string;
+  /** `says` in other languages (help texts in a session that speaks one); missing ones fall back to English. */
+  saysIn?: InLanguages;
 }
 
 export interface CommandContext {
@@ -44,6 +49,8 @@ export interface CommandContext {
   address: SessionAddress;
   /** The session it acts on (the thread's, or the person's most recent one in the channel). */
   sessionId: string | undefined;
+  /** The language to answer in: the session's (`zh`, `en` …), `en` outside a session. */
+  language: string;
 }
 
 export interface CommandReply {
@@ -60,6 +67,8 @@ export type Surface = 'discord' | 'slack' | 'terminal';
 export interface CommandDefinition<Options = Record<string, unknown>> {
   name: string;
   description: string;
+  /** `description` in other languages, as `saysIn`. */
+  descriptionIn?: InLanguages;
   options: readonly CommandOptionSpec[];
   /** Validates raw options (strings from a platform) into typed ones; errors name the option. */
   schema: z.ZodType<Options>;
@@ -100,5 +109,5 @@ export function commandRegistry(commands: readonly CommandDefinition[]): Command
 
 /** A command's usages, or its name alone saying its description. */
 export function usagesOf(command: CommandDefinition): readonly CommandUsage[] {
-  return command.usages ?? [{ says: command.description }];
+  return command.usages ?? [{ says: command.description, ...(command.descriptionIn ? { saysIn: command.descriptionIn } : {}) }];
 }

@@ -2,9 +2,11 @@
  * Every text form of a command, derived from the one registry (command-contract.ts): parsing the
  * words people type (Slack `/roundtable <sub> …`, `@TableRound <sub> …`, the terminal's `/name …`)
  * and rendering each usage in the syntax that works where it is shown — so help texts, the
- * moderator's hints and the parsers never disagree.
+ * moderator's hints and the parsers never disagree. Help lines speak the session's language where
+ * the command's file says it (`saysIn`), English otherwise; the typed syntax never changes.
  */
 import { usagesOf, type CommandDefinition, type CommandOptionSpec, type CommandRegistry, type CommandUsage, type Surface } from './command-contract.ts';
+import { baseLanguage } from '../i18n/translate.ts';
 
 /** How commands are typed on a surface. */
 export type CommandStyle =
@@ -100,12 +102,17 @@ export function renderUsage(command: CommandDefinition, usage: CommandUsage, sty
   }
 }
 
+/** What a usage does, in `language` when its command says it there, else in English. */
+export function usageSays(usage: CommandUsage, language: string | undefined): string {
+  return usage.saysIn?.[baseLanguage(language)] ?? usage.says;
+}
+
 /** Every usage of every command offered on the surface: "`/vote close` — close the vote…". */
-export function helpLines(registry: CommandRegistry, style: CommandStyle, surface: Surface, options: { inSessionOnly?: boolean } = {}): string[] {
+export function helpLines(registry: CommandRegistry, style: CommandStyle, surface: Surface, options: { inSessionOnly?: boolean; language?: string } = {}): string[] {
   const lines: string[] = [];
   for (const command of registry.values()) {
     if (!offeredOn(command, surface) || (options.inSessionOnly && !command.hintInSession)) continue;
-    for (const usage of usagesOf(command)) lines.push(`\`${renderUsage(command, usage, style)}\` — ${usage.says}`);
+    for (const usage of usagesOf(command)) lines.push(`\`${renderUsage(command, usage, style)}\` — ${usageSays(usage, options.language)}`);
   }
   return lines;
 }

@@ -16,6 +16,8 @@ export interface AgendaPlanner {
   /** Drops the remaining automatic discussion (planned rounds and the pause): a request takes over. */
   dropAutomatic(): void;
   append(...steps: Step[]): void;
+  /** Runs these next, before everything planned (a setting that should hold from the next step on). */
+  prepend(...steps: Step[]): void;
   /** Drops everything planned and runs these instead. */
   replaceAll(...steps: Step[]): void;
   /** A moderator line in the thread. */
@@ -36,6 +38,9 @@ export function plannerOver(state: { panel: Panel; meta: SessionMeta; pollOpen: 
     },
     append: (...steps) => {
       agenda.steps.push(...steps);
+    },
+    prepend: (...steps) => {
+      agenda.steps.unshift(...steps);
     },
     replaceAll: (...steps) => {
       agenda.steps = [...steps];

@@ -1,5 +1,6 @@
 /**
- * Builds the messages for each kind of model call. Pure: everything comes in as arguments.
+ * Builds the messages for each kind of persona call, fitted to the model's context window. Pure:
+ * everything comes in as arguments.
  *
  * Layout, for providers' prompt caches (exact-prefix matches of ≥ 1024 tokens):
  * 1. a system message with the roundtable rules — byte-identical for every call of every
@@ -10,25 +11,51 @@
  * 3. last, the speaking persona's card and the instruction.
  * So consecutive turns share everything but their last lines, whichever persona speaks. (A
  * persona-first layout caches only the ~300-token persona card, below any provider's minimum.)
- * The window is bounded (CONTEXT_RECENT_TURNS + a fold slack, each entry clipped), so a prompt's
- * size stays bounded however long the thread grows.
+ *
+ * Fitting (`inputs.fit`): each prompt must fit window − completion cap − margin
+ * (src/prompts/context-budget.ts). The step machine folds the rolling summary early when the
+ * session's prompt would not fit (session-budget.ts), so a prompt normally fits as built and its
+ * prefix stays cacheable; if it still does not, the session context alone gives way
+ * (fit-to-window.ts: oldest entries first, then clipping, then the summary). The rules, the
+ * persona card and the instruction are never cut. The completion cap of each call comes from its
+ * target length (src/prompts/answer-length.ts), never from MODEL_MAX_TOKENS.
  */
 import type { ChatMessage } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Templates } from '../prompts/render-template.ts';
-import { detectLanguage } from '../prompts/detect-language.ts';
-import type { ImageRecord, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
+import { promptLanguage } from '../prompts/session-language.ts';
+import { capFor, lengthTargets, type LengthTarget } from '../prompts/answer-length.ts';
+import { promptAllowance } from '../prompts/context-budget.ts';
+import { cutAtWord, cutWithin } from '../prompts/sentence-cut.ts';
+import { dominantScript, estimateMessagesTokens, type Script } from '../prompts/token-estimate.ts';
+import type { ImageRecord, PromptStats, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
+import { fitToWindow, type PromptView } from './fit-to-window.ts';
 
+/** [least, most] characters each kind of speech is asked for; the most is its target length. */
 export const speechLengths = {
-  introduction: [120, 300],
-  round: [150, 400],
-  reply: [100, 350],
-  reflection: [200, 400],
-  story: [0, 500],
+  introduction: [120, lengthTargets.introduction],
+  round: [150, lengthTargets.round],
+  reply: [100, lengthTargets.reply],
+  reflection: [200, lengthTargets.reflection],
+  story: [0, lengthTargets.story],
 } as const;
 
-/** Longest excerpt of one transcript entry shown to a model. */
+/** Longest excerpt of one transcript entry shown to a model (before any fitting clips harder). */
 export const entryClipChars = 1_200;
+/** Longest excerpt of one image description in the session context. */
+export const imageClipChars = 600;
+
+/** What prompts are fitted to; built per step from config and the gateway (step-context.ts). */
+export interface PromptFit {
+  /** The model of a persona that names none (CHAT_MODEL). */
+  chatModel: string;
+  /** The summary role's model (rolling summary, pause synthesis). */
+  summaryModel: string;
+  /** A model's context window in tokens (src/prompts/context-window.ts). */
+  windowOf(model: string, role?: 'chat' | 'summary'): number;
+  /** The cap the gateway sends for a call that names none (MODEL_MAX_TOKENS). */
+  defaultMaxTokens: number;
+}
 
 export interface PromptInputs {
   templates: Templates;
@@ -37,6 +64,18 @@ export interface PromptInputs {
   /** The entries not folded into the rolling summary, oldest first (already windowed). */
   recent: TranscriptEntry[];
   images: ImageRecord[];
+  /** Absent: prompts are built whole, without a window to fit. */
+  fit?: PromptFit;
+}
+
+/** A persona call ready to send: its messages, its cap, and what the answer is cut to. */
+export interface FittedPrompt {
+  messages: ChatMessage[];
+  /** `max_tokens` to send; the prompt left this much of the window free. */
+  maxTokens: number;
+  /** The answer's target length in characters (src/prompts/sentence-cut.ts cuts near it). */
+  targetChars: number;
+  stats: PromptStats;
 }
 
 export function roleOf(panel: Panel, roleId: string): Persona | undefined {
@@ -58,28 +97,54 @@ export function personaCard(templates: Templates, persona: Persona): string {
   });
 }
 
-export function formatEntry(entry: TranscriptEntry): string {
-  const text = entry.text.length > entryClipChars ? `${entry.text.slice(0, entryClipChars)}…` : entry.text;
-  const who =
-    entry.kind === 'person' ? `${entry.speakerName} (a person in the thread)` : entry.kind === 'moderator' ? 'Moderator' : entry.speakerName;
-  return `[${who}] ${text}`;
+/** Clipped at a word boundary, with `…`, when longer than `maxChars`. */
+export function clipText(text: string, maxChars: number): string {
+  return text.length > maxChars ? cutAtWord(text, maxChars) : text;
 }
 
-export function sessionContext(inputs: PromptInputs): string {
-  const { templates, panel, meta, recent, images } = inputs;
+/** Clipped entry texts by clip length: fitting renders the same entries several times, and word segmentation is not free. */
+const clippedEntries = new WeakMap<TranscriptEntry, Map<number, string>>();
+
+export function formatEntry(entry: TranscriptEntry, clipChars = entryClipChars): string {
+  const who =
+    entry.kind === 'person' ? `${entry.speakerName} (a person in the thread)` : entry.kind === 'moderator' ? 'Moderator' : entry.speakerName;
+  let clipped = entry.text.length > clipChars ? clippedEntries.get(entry)?.get(clipChars) : entry.text;
+  if (clipped === undefined) {
+    clipped = clipText(entry.text, clipChars);
+    const byLength = clippedEntries.get(entry) ?? new Map<number, string>();
+    clippedEntries.set(entry, byLength.set(clipChars, clipped));
+  }
+  return `[${who}] ${clipped}`;
+}
+
+/** Everything the session has to show, as it stands. */
+export function wholeView(inputs: Pick<PromptInputs, 'recent' | 'meta'>): PromptView {
+  return { entries: inputs.recent, droppedEntries: 0, entryClipChars, imageClipChars, summary: inputs.meta.rollingSummary };
+}
+
+/** The session context: of the history, what `view` shows (default: all of it). */
+export function sessionContext(inputs: PromptInputs, view: PromptView = wholeView(inputs)): string {
+  const { templates, panel, meta, images } = inputs;
   const roster = panel.personas.map((persona) => `${persona.displayName} (${currentRoleTitle(panel, meta, persona)})`).join('; ');
   const switched = Object.keys(meta.roleMap).length > 0;
+  const shownImages = view.imageClipChars > 0 ? images : [];
   return templates.render('session-context', {
     topic: meta.topic,
-    language: detectLanguage(meta.topic),
+    language: promptLanguage(meta),
     panelRoster: roster,
     roleSwitchNote: switched ? 'Roles have been switched: each panelist now speaks from the role shown in the roster.' : '',
-    imagesNote: images.length
-      ? `Images shared in the thread:\n${images.map((image, index) => `(${index + 1}) ${image.description.slice(0, 600)}`).join('\n')}`
+    imagesNote: shownImages.length
+      ? `Images shared in the thread:\n${shownImages.map((image, index) => `(${index + 1}) ${clipText(image.description, view.imageClipChars)}`).join('\n')}`
       : '',
-    summaryNote: meta.rollingSummary ? `Summary of the earlier discussion:\n${meta.rollingSummary}` : '',
-    recentTranscript: recent.length ? recent.map(formatEntry).join('\n') : '(nothing yet)',
+    summaryNote: view.summary ? `Summary of the earlier discussion:\n${view.summary}` : '',
+    recentTranscript: view.entries.length ? view.entries.map((entry) => formatEntry(entry, view.entryClipChars)).join('\n') : '(nothing yet)',
   });
+}
+
+/** The script the session writes in, which sizes completions (CJK needs ~3× the tokens). */
+export function sessionScript(inputs: Pick<PromptInputs, 'meta' | 'recent'>): Script {
+  if (/^(zh|ja|ko)\b/i.test(inputs.meta.language ?? '')) return 'cjk';
+  return dominantScript([inputs.meta.topic, ...inputs.recent.slice(-4).map((entry) => entry.text)].join('\n'));
 }
 
 export function currentRoleTitle(panel: Panel, meta: SessionMeta, persona: Persona): string {
@@ -87,52 +152,90 @@ export function currentRoleTitle(panel: Panel, meta: SessionMeta, persona: Perso
   return roleId ? (roleOf(panel, roleId)?.roleTitle ?? persona.roleTitle) : persona.roleTitle;
 }
 
-function speech(inputs: PromptInputs, persona: Persona, instruction: string): ChatMessage[] {
-  return [
-    { role: 'system', content: rulesPrompt(inputs.templates) },
-    { role: 'user', content: `${sessionContext(inputs)}\n\n${personaCard(inputs.templates, persona)}\n\n${instruction}` },
-  ];
+interface CallShape {
+  target: LengthTarget;
+  /** A JSON answer: the gateway appends its schema, the answer carries JSON syntax. */
+  structured?: boolean;
+  /** Reserve at least this much (a caller that sends no cap gets MODEL_MAX_TOKENS). */
+  reserveAtLeast?: number;
+  /** Messages after the persona's (an extra instruction). */
+  after?: ChatMessage[];
 }
 
-export function introductionMessages(inputs: PromptInputs, persona: Persona): ChatMessage[] {
+function speech(inputs: PromptInputs, persona: Persona, instruction: string, shape: CallShape): FittedPrompt {
+  const { templates, fit } = inputs;
+  const model = persona.model ?? fit?.chatModel ?? '';
+  const windowTokens = fit?.windowOf(model);
+  const targetChars = lengthTargets[shape.target];
+  const maxTokens = capFor(targetChars, { script: sessionScript(inputs), model, structured: shape.structured ?? false, ...(windowTokens ? { windowTokens } : {}) });
+  const reserveTokens = Math.max(maxTokens, shape.reserveAtLeast ?? 0);
+  const rules = rulesPrompt(templates);
+  const personal = `${personaCard(templates, persona)}\n\n${instruction}`;
+  const after = shape.after ?? [];
+  let context: string;
+  if (windowTokens === undefined) context = sessionContext(inputs);
+  else {
+    // Everything but the session context is fixed; the context gets what is left (+1: the "\n\n" joining it).
+    const fixedTokens = estimateMessagesTokens([{ role: 'system', content: rules }, { role: 'user', content: personal }, ...after]) + 1;
+    const allowanceTokens = promptAllowance({ windowTokens, reserveTokens }, { structured: shape.structured ?? false }) - fixedTokens;
+    context = fitToWindow({ entries: inputs.recent, summary: inputs.meta.rollingSummary, render: (view) => sessionContext(inputs, view), allowanceTokens, order: 'window' }).text;
+  }
+  const messages: ChatMessage[] = [{ role: 'system', content: rules }, { role: 'user', content: `${context}\n\n${personal}` }, ...after];
+  return { messages, maxTokens, targetChars, stats: { promptTokens: estimateMessagesTokens(messages), windowTokens: windowTokens ?? 0, reserveTokens, model } };
+}
+
+export function introductionPrompt(inputs: PromptInputs, persona: Persona): FittedPrompt {
   const [minChars, maxChars] = speechLengths.introduction;
-  return speech(inputs, persona, inputs.templates.render('introduction', { minChars, maxChars }));
+  return speech(inputs, persona, inputs.templates.render('introduction', { minChars, maxChars }), { target: 'introduction' });
 }
 
-export function turnMessages(inputs: PromptInputs, persona: Persona, round: number, reason: 'round' | 'reply'): ChatMessage[] {
+export function turnPrompt(inputs: PromptInputs, persona: Persona, round: number, reason: 'round' | 'reply'): FittedPrompt {
   if (reason === 'reply') {
     const [minChars, maxChars] = speechLengths.reply;
-    return speech(inputs, persona, inputs.templates.render('turn-reply', { minChars, maxChars }));
+    return speech(inputs, persona, inputs.templates.render('turn-reply', { minChars, maxChars }), { target: 'reply' });
   }
   const [minChars, maxChars] = speechLengths.round;
-  return speech(inputs, persona, inputs.templates.render('turn-round', { round, minChars, maxChars }));
+  return speech(inputs, persona, inputs.templates.render('turn-round', { round, minChars, maxChars }), { target: 'round' });
 }
 
-export function reflectionMessages(inputs: PromptInputs, persona: Persona): ChatMessage[] {
+export function reflectionPrompt(inputs: PromptInputs, persona: Persona): FittedPrompt {
   const [minChars, maxChars] = speechLengths.reflection;
   const newRole = roleOf(inputs.panel, inputs.meta.roleMap[persona.id] ?? persona.role) ?? persona;
-  return speech(
-    inputs,
-    persona,
-    inputs.templates.render('reflection', {
-      newRoleTitle: newRole.roleTitle,
-      newRoleFocus: newRole.roleFocus,
-      oldRoleTitle: persona.roleTitle,
-      minChars,
-      maxChars,
-    }),
-  );
+  const instruction = inputs.templates.render('reflection', {
+    newRoleTitle: newRole.roleTitle,
+    newRoleFocus: newRole.roleFocus,
+    oldRoleTitle: persona.roleTitle,
+    minChars,
+    maxChars,
+  });
+  return speech(inputs, persona, instruction, { target: 'reflection' });
 }
 
-export function imageStoryMessages(inputs: PromptInputs, persona: Persona, description: string): ChatMessage[] {
-  return speech(inputs, persona, inputs.templates.render('image-story', { description, maxChars: speechLengths.story[1] }));
+/** Longest image description quoted in an image story's instruction (the vision prompt asks ≤ 1,200). */
+const storyDescriptionChars = 1_200;
+
+export function imageStoryPrompt(inputs: PromptInputs, persona: Persona, description: string): FittedPrompt {
+  const instruction = inputs.templates.render('image-story', { description: cutWithin(description, storyDescriptionChars), maxChars: speechLengths.story[1] });
+  const keywordsAsked: ChatMessage = { role: 'system', content: 'Also give 3 to 6 short keywords that your story brings out (in the language the session context names).' };
+  return speech(inputs, persona, instruction, { target: 'story', structured: true, after: [keywordsAsked] });
 }
 
-export function keywordMessages(inputs: PromptInputs, persona: Persona, minKeywords: number, maxKeywords: number): ChatMessage[] {
-  return speech(inputs, persona, inputs.templates.render('keywords', { minKeywords, maxKeywords }));
+/** A keyword call with its own cap (`maxTokens`); `keywordMessages` is the same prompt for a caller that sends none. */
+export function keywordPrompt(inputs: PromptInputs, persona: Persona, minKeywords: number, maxKeywords: number, options: { reserveAtLeast?: number } = {}): FittedPrompt {
+  return speech(inputs, persona, inputs.templates.render('keywords', { minKeywords, maxKeywords }), { target: 'keywords', structured: true, ...options });
 }
 
-export function ballotMessages(inputs: PromptInputs, persona: Persona, candidates: string[], ballotSize: number): ChatMessage[] {
+export function ballotPrompt(inputs: PromptInputs, persona: Persona, candidates: string[], ballotSize: number, options: { reserveAtLeast?: number } = {}): FittedPrompt {
   const list = candidates.map((label, index) => `${index + 1}. ${label}`).join('\n');
-  return speech(inputs, persona, inputs.templates.render('ballot', { candidates: list, ballotSize }));
+  return speech(inputs, persona, inputs.templates.render('ballot', { candidates: list, ballotSize }), { target: 'ballot', structured: true, ...options });
+}
+
+/** For a caller that sends no cap: the prompt leaves the gateway's default cap free. */
+export function keywordMessages(inputs: PromptInputs, persona: Persona, minKeywords: number, maxKeywords: number): ChatMessage[] {
+  return keywordPrompt(inputs, persona, minKeywords, maxKeywords, { reserveAtLeast: inputs.fit?.defaultMaxTokens ?? 0 }).messages;
+}
+
+/** For a caller that sends no cap: the prompt leaves the gateway's default cap free. */
+export function ballotMessages(inputs: PromptInputs, persona: Persona, candidates: string[], ballotSize: number): ChatMessage[] {
+  return ballotPrompt(inputs, persona, candidates, ballotSize, { reserveAtLeast: inputs.fit?.defaultMaxTokens ?? 0 }).messages;
 }

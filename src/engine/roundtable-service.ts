@@ -5,6 +5,7 @@
  */
 import type { ImageReference, Person, SessionAction, StartRequest } from '../adapter/inbound-event.ts';
 import type { PollView } from '../adapter/chat-adapter.ts';
+import type { PromptStats } from '../session/session-types.ts';
 
 export type Stage = 'opening' | 'discussion' | 'paused' | 'keywords' | 'voting' | 'switch' | 'imagine' | 'closing' | 'ended';
 
@@ -29,6 +30,11 @@ export interface SessionStatus {
   queuePosition: number | undefined;
   poll: PollView | undefined;
   votedKeywords: string[];
+  /** The last persona prompt's estimated size against its model's window (meta.promptStats). */
+  prompt?: PromptStats;
+  /** The language the session speaks (a code: `zh`, `en` …), and whether `/lang` chose it (else the conversation decides). */
+  language?: string;
+  languageChosen?: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -43,7 +49,8 @@ export interface SubmitResult {
 }
 
 export interface RoundtableService {
-  start(request: StartRequest): Promise<{ sessionId: string }>;
+  /** `language`: what the new session speaks (decided from the topic, or the request's). */
+  start(request: StartRequest): Promise<{ sessionId: string; language?: string }>;
   /** Queues (or, for ballots on an open poll, applies) an action. Throws TableRoundError. */
   submit(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult>;
   status(sessionId: string): Promise<SessionStatus | undefined>;

@@ -22,6 +22,8 @@ import type { CommandRegistry } from '../commands/command-contract.ts';
 import { commandUsage } from './step-context.ts';
 import { PollPublisher } from '../outbound/poll-publisher.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
+import { canonicalLanguage } from '../prompts/detect-language.ts';
+import { resolveSessionLanguage, sessionLanguage } from '../prompts/session-language.ts';
 
 export interface RoundtableDependencies {
   config: Config;
@@ -73,7 +75,7 @@ export class Roundtable implements RoundtableService {
     this.polls.markShown(sessionId, view);
   }
 
-  start(request: StartRequest): Promise<{ sessionId: string }> {
+  start(request: StartRequest): Promise<{ sessionId: string; language?: string }> {
     return this.guard('start', () => this.startSession(request));
   }
 
@@ -121,7 +123,7 @@ export class Roundtable implements RoundtableService {
     }
   }
 
-  private async startSession(request: StartRequest): Promise<{ sessionId: string }> {
+  private async startSession(request: StartRequest): Promise<{ sessionId: string; language?: string }> {
     const { config, store } = this.deps;
     await this.admitPerson(request.address.platform, request.person);
     if (config.USER_TOKEN_BUDGET > 0) {
@@ -144,6 +146,10 @@ export class Roundtable implements RoundtableService {
     const rounds = request.rounds ?? config.AUTO_ROUNDS;
     if (!Number.isInteger(rounds) || rounds < 0 || rounds > config.MAX_ROUNDS) {
       throw new TableRoundError('bad_command', `rounds ${rounds}`, { publicMessage: `Rounds must be a whole number from 0 to ${config.MAX_ROUNDS}.` });
+    }
+    const override = request.language === undefined ? undefined : canonicalLanguage(request.language);
+    if (request.language !== undefined && !override) {
+      throw new TableRoundError('bad_command', `language ${request.language}`, { publicMessage: `“${request.language.slice(0, 20)}” is not a language code; use one such as zh, en or fr.` });
     }
     const sessionId = buildSessionId(request.address);
     const now = Date.now();
@@ -171,6 +177,8 @@ export class Roundtable implements RoundtableService {
       tokensPrompt: 0,
       tokensCompletion: 0,
       modelCalls: 0,
+      language: resolveSessionLanguage({ override, topic, peopleMessages: [], defaultLanguage: config.DEFAULT_LANGUAGE }),
+      ...(override ? { languageOverride: override } : {}),
     };
     // Indexed before it exists: if this process dies right after the create, the sweeper kicks it.
     await this.deps.markPending(sessionId);
@@ -180,7 +188,7 @@ export class Roundtable implements RoundtableService {
     await store.rememberUserSession(request.address.platform, request.address.channel, request.person.id, sessionId);
     this.deps.logger.info({ sessionId, panelId, rounds }, 'session started');
     await this.deps.kick(sessionId, 0, 0);
-    return { sessionId };
+    return { sessionId, language: meta.language };
   }
 
   private async submitAction(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult> {
@@ -344,6 +352,9 @@ export class Roundtable implements RoundtableService {
       queuePosition: meta.agenda.length || pendingActions ? await this.deps.queuePosition(sessionId, meta.seq, meta.epoch ?? 0) : undefined,
       poll: pollView,
       votedKeywords: meta.votedKeywords,
+      ...(meta.promptStats ? { prompt: meta.promptStats } : {}),
+      language: sessionLanguage(meta, [], config.DEFAULT_LANGUAGE),
+      languageChosen: Boolean(meta.languageOverride),
       createdAt: meta.createdAt,
       updatedAt: meta.updatedAt,
     };

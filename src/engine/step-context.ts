@@ -1,16 +1,24 @@
 /**
  * What a step executor gets, and the helpers every executor shares: posting and streamed persona
- * speech through the step outbox (exactly once: pipeline/step-outbox.ts), usage accounting.
+ * speech through the step outbox (exactly once: pipeline/step-outbox.ts), usage accounting, and
+ * what prompts are fitted to (each model's context window: src/prompts/context-window.ts).
+ *
+ * Speech is posted at its asked length: `speak` cuts an answer to its target at a sentence
+ * boundary and an answer stopped by its cap (finish_reason `length`) to its last complete
+ * sentence (src/prompts/sentence-cut.ts) *before* saving it as the step's payload, so the thread,
+ * the transcript and a re-run's post are the same text; a stream never shows past the cut.
  */
 import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { ChatMessage, ModelGateway } from '../models/model-gateway.ts';
+import type { ModelGateway } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Templates } from '../prompts/render-template.ts';
 import type { StepCommit, SessionStore } from '../store/session-store.ts';
 import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
-import type { PromptInputs } from './prompt-builder.ts';
+import type { FittedPrompt, PromptFit, PromptInputs } from './prompt-builder.ts';
+import { contextWindowFor } from '../prompts/context-window.ts';
+import { finishAnswer, streamingPreview } from '../prompts/sentence-cut.ts';
 import type { ImageServices } from './image-services.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { StepKinds } from './step-kind.ts';
@@ -57,6 +65,11 @@ export interface StepContext {
   signal?: AbortSignal;
   /** A reply that failed after part of it was shown (the step's skip records it). */
   interrupted?: { persona: Persona; text: string };
+  /**
+   * Set after a provider refused a prompt as too long: the window (tokens) this step assumes for
+   * every model from then on (src/prompts/context-budget.ts `windowAfterOverflow`).
+   */
+  windowLimit?: number;
 }
 
 /** What a step wants committed, plus steps to run next (before the rest of the agenda). */
@@ -65,7 +78,21 @@ export interface StepOutcome extends Omit<StepCommit, 'inboxConsumed'> {
 }
 
 export function promptInputs(context: StepContext): PromptInputs {
-  return { templates: context.deps.templates, panel: context.panel, meta: context.meta, recent: context.recent, images: context.images };
+  return { templates: context.deps.templates, panel: context.panel, meta: context.meta, recent: context.recent, images: context.images, fit: promptFit(context) };
+}
+
+/** Each model's window as config, the name table and the provider say, within the step's `windowLimit`. */
+export function promptFit(context: Pick<StepContext, 'deps' | 'windowLimit'>): PromptFit {
+  const { config, models } = context.deps;
+  return {
+    chatModel: config.CHAT_MODEL,
+    summaryModel: models.endpoint('summary').model,
+    defaultMaxTokens: config.MODEL_MAX_TOKENS,
+    windowOf: (model, role = 'chat') => {
+      const window = contextWindowFor(config, model, { learned: models.learnedContextTokens(model), baseURL: models.endpoint(role).baseURL });
+      return context.windowLimit ? Math.min(window, context.windowLimit) : window;
+    },
+  };
 }
 
 export function personaById(context: StepContext, personaId: string): Persona | undefined {
@@ -104,14 +131,19 @@ export async function savePayload(context: StepContext, key: string, payload: st
 
 export const moderator: Speaker = { kind: 'moderator' };
 
+/** What `speak` sends and how long the answer may be. */
+export type SpeechPrompt = Pick<FittedPrompt, 'messages' | 'maxTokens' | 'targetChars'>;
+
 /**
  * Runs a persona's chat completion, streaming it into the thread when the adapter can, and
- * posts the final text once. Returns the visible text (reasoning removed). A re-run of a step
- * whose answer was saved posts (or finishes posting) that answer without a second model call,
- * so the transcript says what the thread shows; a re-run after a crash mid-stream continues the
- * message the crashed attempt had started.
+ * posts the final text once. Returns the posted text (reasoning removed, cut to the prompt's
+ * target length, an unfinished end trimmed). A re-run of a step whose answer was saved posts
+ * (or finishes posting) that answer without a second model call, so the transcript says what
+ * the thread shows; a re-run after a crash mid-stream continues the message the crashed attempt
+ * had started.
  */
-export async function speak(context: StepContext, persona: Persona, key: string, messages: ChatMessage[]): Promise<string> {
+export async function speak(context: StepContext, persona: Persona, key: string, prompt: SpeechPrompt): Promise<string> {
+  const { messages, maxTokens, targetChars } = prompt;
   const identity = await context.deps.identityOf(persona);
   const speaker: Speaker = { kind: 'persona', persona: identity };
   const logger = context.logger.child({ persona: persona.id });
@@ -129,12 +161,14 @@ export async function speak(context: StepContext, persona: Persona, key: string,
     const result = await context.deps.models.chat({
       messages,
       model: persona.model,
+      maxTokens,
       logger,
       onUsage: (usage) => recordUsage(context, usage),
-      onText: stream ? (textSoFar) => stream.update(textSoFar) : undefined,
+      onText: stream ? (textSoFar) => stream.update(streamingPreview(textSoFar, targetChars)) : undefined,
       ...(context.signal ? { signal: context.signal } : {}),
     });
-    text = cleanSpeech(result.text, persona);
+    text = finishAnswer(cleanSpeech(result.text, persona), { targetChars, finishReason: result.finishReason });
+    if (result.finishReason === 'length') logger.info({ maxTokens, chars: result.text.length, posted: text.length }, 'answer reached its cap; posted up to its last complete sentence');
     await context.outbox.savePayload(key, text);
     if (stream) await stream.finish(text);
     else await postOnce(context, key, speaker, text);

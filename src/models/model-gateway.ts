@@ -1,16 +1,30 @@
 /**
  * The one place model providers are called (openai SDK, any OpenAI-compatible endpoint).
- * - chat: streamed, reasoning removed (`<think>` blocks and `reasoning_content`), usage recorded;
- * - json: structured output validated with zod — `response_format: json_schema` where the
- *   provider supports it (MODEL_JSON_MODE), a tolerant parse otherwise, plus one corrective retry;
+ * - chat: streamed, reasoning removed (`<think>` blocks and `reasoning_content`), usage recorded,
+ *   and why it ended (`finishReason`: a `length` answer was cut off by the cap — the caller decides
+ *   what to do with it);
+ * - json: structured output validated with zod — `response_format` per MODEL_JSON_MODE and
+ *   MODEL_JSON_STRICT (structured-output-format.ts), a tolerant parse, then one more answer: with
+ *   a doubled completion cap when the first was cut off (completion-cap.ts), else a corrective one;
  * - vision: an image (JPEG bytes) described through the vision role;
  * - images: the images API, answers with `b64_json` or `url` both handled.
- * Retries (retry-policy.ts, MODEL_MAX_RETRIES): 408/409/429/5xx, connection errors, cut
- * streams, stalled streams and empty completions, with backoff honouring Retry-After; then the
- * fallback chat model (FALLBACK_CHAT_MODEL) if configured; then a coded error.
- * Every call first reserves a slot in the shared requests-per-minute budget (MODEL_RPM).
+ *
+ * Failures (error-class.ts): provider failures — 408/409/429/5xx, connection errors, cut or
+ * stalled streams, timeouts, empty completions — are retried (retry-policy.ts, MODEL_MAX_RETRIES)
+ * with backoff honouring Retry-After, count towards the endpoint's circuit breaker, and may end
+ * on the fallback chat model (FALLBACK_CHAT_MODEL). Request errors — 400/413/422, a context
+ * overflow, a content policy — are thrown at once as coded errors: not retried, not counted, and
+ * a context overflow or a refusal never tries the fallback model. The window a context overflow
+ * names is remembered per model (`learnedContextTokens`).
+ *
+ * Timeouts (stream-deadline.ts): MODEL_FIRST_TOKEN_TIMEOUT_MS for the headers and first token — a
+ * local server reading a long prompt sends nothing for minutes — then MODEL_TIMEOUT_MS of allowed
+ * silence between chunks. A non-streamed json call gets both added as its one timeout.
+ *
+ * Every call first waits for the endpoint's circuit (circuit-breaker.ts: one trial when
+ * half-open), then reserves a slot in the shared requests-per-minute budget (MODEL_RPM).
  */
-import OpenAI from 'openai';
+import OpenAI, { APIUserAbortError } from 'openai';
 import { safeDownload } from '../outbound/safe-download.ts';
 import { downloadPolicy, hostOf } from '../outbound/download-policy.ts';
 import { sniffImageFormat } from '../images/image-format.ts';
@@ -20,15 +34,24 @@ import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import { TableRoundError } from '../errors.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
-import { extractJson } from './json-output.ts';
+import { CircuitBreaker, type CircuitPermit } from './circuit-breaker.ts';
+import { grownCompletionCap } from './completion-cap.ts';
+import { classifyModelError, contextLimitFrom, countsAgainstProvider } from './error-class.ts';
+import { mapFinishReason, type FinishReason } from './finish-reason.ts';
+import { readChatStream, type StreamedAnswer } from './chat-stream.ts';
+import { validateJsonAnswer } from './json-output.ts';
 import { toModelError } from './model-errors.ts';
 import { resolveEndpoint, type ModelEndpoint, type ModelRole } from './model-roles.ts';
 import { withRetries } from './retry-policy.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { ReasoningFilter } from './reasoning-filter.ts';
+import { StreamDeadline } from './stream-deadline.ts';
+import { toStrictSchema, type JsonSchema } from './strict-schema.ts';
+import { FormatMemory, isFormatRefusal, responseFormatFor, wantedLevel } from './structured-output-format.ts';
+import { TokenParameterMemory } from './token-parameter.ts';
 
 export type ChatMessage = ChatCompletionMessageParam;
+export type { FinishReason } from './finish-reason.ts';
+export { contextLimitFrom } from './error-class.ts';
 
 export interface Usage {
   promptTokens: number;
@@ -57,6 +80,27 @@ export interface ChatResult {
   text: string;
   model: string;
   usage: Usage;
+  /** Why the answer ended; `length`: cut off by the completion cap, the text is unfinished. */
+  finishReason: FinishReason;
+}
+
+export type JsonRequest = Omit<ChatRequest, 'onText'> & { coerce?: (raw: unknown) => unknown };
+
+export interface JsonResult<T> {
+  value: T;
+  /** Tokens of every answer this call needed (both, when it was `retried`). */
+  usage: Usage;
+  /** `retried`: the first answer was unusable (invalid, or cut off) and a second one was needed. */
+  outcome: 'accepted' | 'retried';
+  /** Why the accepted answer ended. */
+  finishReason: FinishReason;
+}
+
+/** One non-streamed structured answer, before validation. */
+interface JsonAnswer {
+  content: string;
+  usage: Usage;
+  finishReason: FinishReason;
 }
 
 const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0 });
@@ -64,6 +108,10 @@ const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0 });
 export class ModelGateway {
   private readonly clients = new Map<string, OpenAI>();
   private readonly breaker: CircuitBreaker;
+  /** Context windows (tokens) providers named in a context overflow, by model. */
+  private readonly contextWindows = new Map<string, number>();
+  private readonly formats = new FormatMemory();
+  private readonly tokenParameter = new TokenParameterMemory();
 
   constructor(
     private readonly config: Config,
@@ -78,6 +126,16 @@ export class ModelGateway {
     return resolveEndpoint(this.config, role);
   }
 
+  /** The context window `model`'s provider named when a prompt did not fit; undefined until one did. */
+  learnedContextTokens(model: string): number | undefined {
+    return this.contextWindows.get(model);
+  }
+
+  /** A non-streamed call's whole timeout: the wait for the first token plus one silence. */
+  private get wholeCallTimeoutMs(): number {
+    return this.config.MODEL_FIRST_TOKEN_TIMEOUT_MS + this.config.MODEL_TIMEOUT_MS;
+  }
+
   private client(endpoint: ModelEndpoint): OpenAI {
     const cacheKey = `${endpoint.baseURL ?? ''}|${endpoint.apiKey ?? ''}`;
     let client = this.clients.get(cacheKey);
@@ -86,7 +144,9 @@ export class ModelGateway {
         baseURL: endpoint.baseURL,
         // Local servers (Ollama, vLLM) accept any key; the SDK insists on one.
         apiKey: endpoint.apiKey ?? 'not-needed',
-        timeout: this.config.MODEL_TIMEOUT_MS,
+        // A backstop only: it covers the wait for headers, which our first-token deadline
+        // (stream-deadline.ts) already bounds, and must never cut that deadline short.
+        timeout: this.wholeCallTimeoutMs,
         maxRetries: 0, // retries are ours: see retry-policy.ts
       });
       this.clients.set(cacheKey, client);
@@ -94,42 +154,46 @@ export class ModelGateway {
     return client;
   }
 
-  private async admit(endpoint: ModelEndpoint, signal?: AbortSignal): Promise<void> {
-    // An open circuit makes callers wait (not call) until it half-opens: the failing provider
-    // gets a rest, and the steps resume by themselves once it answers again.
+  /**
+   * Runs one attempt against `endpoint` under its circuit breaker: waits while the circuit is open
+   * (the failing provider gets a rest, and steps resume by themselves once it answers again),
+   * then reports the outcome — provider failures count, request errors and cancellations do not.
+   * A context overflow's window is remembered for `model`.
+   */
+  private async guarded<T>(endpoint: ModelEndpoint, model: string, signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
     const breakerKey = endpoint.baseURL ?? 'default';
-    for (let openMs = this.breaker.openFor(breakerKey); openMs > 0; openMs = this.breaker.openFor(breakerKey)) {
-      this.logger.warn({ endpoint: endpointHost(breakerKey), waitMs: openMs }, 'model circuit open; waiting before calling again');
-      signal?.throwIfAborted();
-      await new Promise((resolve) => setTimeout(resolve, openMs));
+    const permit: CircuitPermit = await this.breaker.enter(breakerKey, signal, (waitMs, trialInFlight) =>
+      this.logger.warn({ endpoint: endpointHost(breakerKey), waitMs, trialInFlight }, 'model circuit open; waiting before calling again'),
+    );
+    try {
+      const result = await call();
+      permit.succeeded();
+      return result;
+    } catch (error) {
+      const errorClass = signal?.aborted ? 'cancelled' : classifyModelError(error);
+      if (countsAgainstProvider(errorClass)) permit.failed();
+      if (errorClass === 'context_exceeded') this.rememberContextWindow(model, error);
+      throw error;
+    } finally {
+      permit.released(); // a no-op once settled above
     }
+  }
+
+  private rememberContextWindow(model: string, error: unknown): void {
+    const tokens = contextLimitFrom(error);
+    if (tokens !== undefined) this.contextWindows.set(model, tokens);
+  }
+
+  private async reserveRate(signal: AbortSignal | undefined): Promise<void> {
     if (this.budget && this.config.MODEL_RPM > 0) {
       await this.budget.reserve([{ bucket: 'model:rpm', limit: this.config.MODEL_RPM, windowMs: 60_000 }], signal);
     }
   }
 
-  /**
-   * Newer OpenAI reasoning models refuse `max_tokens` and want `max_completion_tokens`; most
-   * compatible servers know only `max_tokens`. A model that refused the first is remembered.
-   */
-  private readonly completionTokenModels = new Set<string>();
-
-  private tokenLimit(model: string, maxTokens: number | undefined): { max_tokens: number } | { max_completion_tokens: number } {
-    const limit = maxTokens ?? this.config.MODEL_MAX_TOKENS;
-    return this.completionTokenModels.has(model) ? { max_completion_tokens: limit } : { max_tokens: limit };
-  }
-
-  /** True (and remembered) when the error is a refusal of `max_tokens` in favour of `max_completion_tokens`. */
-  private learnsTokenParameter(error: unknown, model: string): boolean {
-    if (!(error instanceof OpenAI.APIError) || error.status !== 400 || !/max_completion_tokens/.test(error.message)) return false;
-    if (this.completionTokenModels.has(model)) return false;
-    this.completionTokenModels.add(model);
-    return true;
-  }
-
-  private observeUsage(model: string, usage: Usage): void {
+  private async recordUsage(model: string, usage: Usage, context: CallContext): Promise<void> {
     this.metrics?.tokens.inc({ model, direction: 'in' }, usage.promptTokens);
     this.metrics?.tokens.inc({ model, direction: 'out' }, usage.completionTokens);
+    await context.onUsage?.(usage, model);
   }
 
   /** Times one provider call for the latency histogram. */
@@ -145,13 +209,7 @@ export class ModelGateway {
     }
   }
 
-  private record(endpoint: ModelEndpoint, ok: boolean): void {
-    const breakerKey = endpoint.baseURL ?? 'default';
-    if (ok) this.breaker.succeeded(breakerKey);
-    else this.breaker.failed(breakerKey);
-  }
-
-  /** Streamed chat completion with reasoning removed. Falls back to FALLBACK_CHAT_MODEL. */
+  /** Streamed chat completion with reasoning removed. Falls back to FALLBACK_CHAT_MODEL unless the request itself was refused. */
   async chat(request: ChatRequest): Promise<ChatResult> {
     const role = request.role ?? 'chat';
     const endpoint = this.endpoint(role);
@@ -161,7 +219,10 @@ export class ModelGateway {
     } catch (error) {
       const fallback = this.config.FALLBACK_CHAT_MODEL;
       const coded = toModelError(error, role, model);
-      if (!fallback || fallback === model || coded.code === 'model_refused') throw coded;
+      const errorClass = classifyModelError(error);
+      // A prompt too long for one model's window, a content policy, or the caller's abort: the fallback would fare no better.
+      const fallbackMayHelp = errorClass !== 'context_exceeded' && errorClass !== 'refused' && errorClass !== 'cancelled' && !request.signal?.aborted;
+      if (!fallback || fallback === model || !fallbackMayHelp) throw coded;
       (request.logger ?? this.logger).warn({ err: coded, model, fallback }, 'model failed; trying the fallback model');
       try {
         return await this.chatWithRetries(endpoint, fallback, request);
@@ -174,24 +235,19 @@ export class ModelGateway {
   private async chatWithRetries(endpoint: ModelEndpoint, model: string, request: ChatRequest): Promise<ChatResult> {
     const logger = request.logger ?? this.logger;
     return withRetries(
-      async () => {
-        try {
+      () =>
+        this.guarded(endpoint, model, request.signal, async () => {
           const result = await this.timed(model, () =>
             this.streamOnce(endpoint, model, request).catch((error: unknown) => {
-              if (this.learnsTokenParameter(error, model)) return this.streamOnce(endpoint, model, request);
+              if (this.tokenParameter.learns(error, model)) return this.streamOnce(endpoint, model, request);
               throw error;
             }),
           );
           if (!result.text) {
             throw new TableRoundError('model_bad_output', `${model} returned an empty completion`, { publicMessage: `The model (${model}) returned an empty answer.` });
           }
-          this.record(endpoint, true);
           return result;
-        } catch (error) {
-          this.record(endpoint, false);
-          throw error;
-        }
-      },
+        }),
       {
         retries: this.config.MODEL_MAX_RETRIES,
         signal: request.signal,
@@ -201,14 +257,11 @@ export class ModelGateway {
   }
 
   private async streamOnce(endpoint: ModelEndpoint, model: string, request: ChatRequest): Promise<ChatResult> {
-    await this.admit(endpoint, request.signal);
-    // The SDK's timeout stops at the response headers; a stream that stalls mid-body is ours to end.
-    const idle = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, idle.signal]) : idle.signal;
-    let idleTimer = setTimeout(() => idle.abort(new Error('model stream timed out (no data)')), this.config.MODEL_TIMEOUT_MS);
-    const filter = new ReasoningFilter();
-    let usage = emptyUsage();
-    let lastVisible = '';
+    await this.reserveRate(request.signal);
+    const deadline = new StreamDeadline(this.config.MODEL_FIRST_TOKEN_TIMEOUT_MS, this.config.MODEL_TIMEOUT_MS);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
+    let answer: StreamedAnswer;
+    deadline.start();
     try {
       const stream = await this.client(endpoint).chat.completions.create(
         {
@@ -216,84 +269,81 @@ export class ModelGateway {
           messages: request.messages,
           stream: true,
           stream_options: { include_usage: true },
-          ...this.tokenLimit(model, request.maxTokens),
+          ...this.tokenParameter.limitFor(model, request.maxTokens ?? this.config.MODEL_MAX_TOKENS),
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
         },
         { signal },
       );
       request.onText?.('');
-      for await (const chunk of stream) {
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => idle.abort(new Error('model stream timed out (no data)')), this.config.MODEL_TIMEOUT_MS);
-        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
-        const delta = chunk.choices[0]?.delta;
-        // `reasoning_content` (DeepSeek, vLLM, …) is deliberately ignored: only `content` is visible.
-        if (delta?.content) {
-          const visible = filter.push(delta.content);
-          if (visible !== lastVisible) {
-            lastVisible = visible;
-            request.onText?.(visible);
-          }
-        }
-      }
+      answer = await readChatStream(stream, deadline, request.onText);
+    } catch (error) {
+      // Our own deadline surfaces from the SDK as "Request was aborted": say what it was.
+      throw request.signal?.aborted ? error : (deadline.timedOut ?? error);
     } finally {
-      clearTimeout(idleTimer);
+      deadline.stop();
     }
-    // An idle abort ends the iteration quietly; it is a failure, not an answer.
-    if (idle.signal.aborted) throw idle.signal.reason;
-    const text = filter.end();
-    this.observeUsage(model, usage);
-    await request.onUsage?.(usage, model);
-    return { text, model, usage };
+    // An abort mid-stream ends the iteration quietly; neither kind leaves an answer.
+    if (request.signal?.aborted) throw new APIUserAbortError();
+    if (deadline.timedOut) throw deadline.timedOut;
+    await this.recordUsage(model, answer.usage, request);
+    return { text: answer.text, model, usage: answer.usage, finishReason: answer.finishReason };
   }
 
   /**
-   * Structured output validated with `schema`. One corrective retry tells the model what was
-   * wrong with its previous answer. `coerce` may reshape a near-miss (e.g. a bare array where an
-   * object holding it was asked for) before validation.
+   * Structured output validated with `schema`. A second answer is asked for when the first is
+   * unusable: with a doubled completion cap when it was cut off (finish reason `length`), else
+   * with a corrective message saying what was wrong. `coerce` may reshape a near-miss (e.g. a bare
+   * array where an object holding it was asked for) before validation; a `null` where the schema
+   * has an optional property counts as absent (strict mode answers that way).
    */
-  async json<T>(schema: z.ZodType<T>, name: string, request: Omit<ChatRequest, 'onText'> & { coerce?: (raw: unknown) => unknown }): Promise<{ value: T; usage: Usage }> {
+  async json<T>(schema: z.ZodType<T>, name: string, request: JsonRequest): Promise<JsonResult<T>> {
     const role = request.role ?? 'chat';
     const endpoint = this.endpoint(role);
     const model = request.model ?? endpoint.model;
-    const jsonSchema = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
+    const logger = request.logger ?? this.logger;
+    const jsonSchema = z.toJSONSchema(schema, { target: 'draft-7' }) as JsonSchema;
     const instruction: ChatMessage = {
       role: 'system',
       content: `Answer with one JSON value only, no prose, matching this JSON Schema:\n${JSON.stringify(jsonSchema)}`,
     };
     let messages: ChatMessage[] = [...request.messages, instruction];
+    let cap = request.maxTokens ?? this.config.MODEL_MAX_TOKENS;
+    let usage = emptyUsage();
     let lastProblem = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
-      let content: string;
+      let answer: JsonAnswer;
       try {
-        const completion = await withRetries(() => this.timed(model, () => this.completeOnce(endpoint, model, messages, name, jsonSchema, request)), {
-          retries: this.config.MODEL_MAX_RETRIES,
-          signal: request.signal,
-        });
-        this.record(endpoint, true);
-        const usage = completion.usage
-          ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens }
-          : emptyUsage();
-        this.observeUsage(model, usage);
-        await request.onUsage?.(usage, model);
-        content = completion.choices[0]?.message?.content ?? '';
-        try {
-          const raw = extractJson(content);
-          // Lenient with shapes models commonly return instead (a bare list, say): see `coerce`.
-          const parsed = schema.safeParse(request.coerce ? request.coerce(raw) : raw);
-          if (parsed.success) return { value: parsed.data, usage };
-          lastProblem = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-        } catch (error) {
-          lastProblem = (error as Error).message;
-        }
+        answer = await withRetries(
+          () => this.guarded(endpoint, model, request.signal, () => this.timed(model, () => this.completeOnce(endpoint, model, messages, name, jsonSchema, cap, request))),
+          {
+            retries: this.config.MODEL_MAX_RETRIES,
+            signal: request.signal,
+            onRetry: (error, retry, waitMs) => logger.warn({ err: error, model, attempt: retry, waitMs }, 'model call failed; retrying'),
+          },
+        );
       } catch (error) {
-        this.record(endpoint, false);
         throw toModelError(error, role, model);
       }
-      (request.logger ?? this.logger).warn({ model, problem: lastProblem, attempt }, 'structured output invalid');
+      usage = { promptTokens: usage.promptTokens + answer.usage.promptTokens, completionTokens: usage.completionTokens + answer.usage.completionTokens };
+      await this.recordUsage(model, answer.usage, request);
+      const verdict = validateJsonAnswer(answer.content, schema, jsonSchema, request.coerce);
+      if (verdict.ok) return { value: verdict.value, usage, outcome: attempt === 1 ? 'accepted' : 'retried', finishReason: answer.finishReason };
+      lastProblem = verdict.problem;
+      logger.warn({ model, problem: lastProblem, attempt, finishReason: answer.finishReason, maxTokens: cap }, 'structured output invalid');
+      if (answer.finishReason === 'length') {
+        const grown = grownCompletionCap(cap, answer.usage.promptTokens, this.learnedContextTokens(model));
+        if (grown > cap) {
+          // The answer was not wrong, only cut off: the same question with room to finish it.
+          cap = grown;
+          continue;
+        }
+        lastProblem = `cut off at the ${cap}-token limit (${lastProblem})`;
+        messages = [...messages, { role: 'assistant', content: answer.content }, { role: 'user', content: 'That answer was cut off at the length limit. Reply again with a shorter JSON value only.' }];
+        continue;
+      }
       messages = [
         ...messages,
-        { role: 'assistant', content },
+        { role: 'assistant', content: answer.content },
         { role: 'user', content: `That was not valid: ${lastProblem}. Reply again with only the corrected JSON.` },
       ];
     }
@@ -302,25 +352,40 @@ export class ModelGateway {
     });
   }
 
-  /** One non-streamed completion asking for JSON in the configured MODEL_JSON_MODE. */
-  private async completeOnce(endpoint: ModelEndpoint, model: string, messages: ChatMessage[], name: string, jsonSchema: Record<string, unknown>, request: CallContext & { maxTokens?: number }) {
-    await this.admit(endpoint, request.signal);
-    const mode = this.config.MODEL_JSON_MODE;
-    const responseFormat =
-      mode === 'json_schema'
-        ? { response_format: { type: 'json_schema' as const, json_schema: { name, schema: jsonSchema, strict: false } } }
-        : mode === 'json_object'
-          ? { response_format: { type: 'json_object' as const } }
-          : {};
-    const create = () =>
-      this.client(endpoint).chat.completions.create(
-        { model, messages, ...this.tokenLimit(model, request.maxTokens), ...responseFormat },
-        { signal: request.signal, timeout: this.config.MODEL_TIMEOUT_MS },
-      );
-    return create().catch((error: unknown) => {
-      if (this.learnsTokenParameter(error, model)) return create();
-      throw error;
-    });
+  /**
+   * One non-streamed completion asking for JSON at the richest format level the endpoint takes
+   * (structured-output-format.ts). A refusal of the format (MODEL_JSON_STRICT=auto) or of
+   * `max_tokens` is learned and the call made again at once, inside the same attempt.
+   */
+  private async completeOnce(endpoint: ModelEndpoint, model: string, messages: ChatMessage[], name: string, jsonSchema: JsonSchema, maxTokens: number, request: CallContext): Promise<JsonAnswer> {
+    const formatKey = `${endpoint.baseURL ?? 'default'}|${model}`;
+    const wanted = wantedLevel(this.config, endpoint.baseURL);
+    for (;;) {
+      let level = this.formats.levelFor(formatKey, wanted);
+      const strictSchema = level === 'strict_schema' ? toStrictSchema(jsonSchema) : undefined;
+      if (level === 'strict_schema' && !strictSchema) level = 'schema'; // not expressible in the strict subset
+      await this.reserveRate(request.signal);
+      try {
+        const completion = await this.client(endpoint).chat.completions.create(
+          { model, messages, ...this.tokenParameter.limitFor(model, maxTokens), ...responseFormatFor(level, name, strictSchema ?? jsonSchema) },
+          { signal: request.signal, timeout: this.wholeCallTimeoutMs },
+        );
+        const choice = completion.choices[0];
+        return {
+          content: choice?.message?.content ?? '',
+          usage: completion.usage ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens } : emptyUsage(),
+          finishReason: mapFinishReason(choice?.finish_reason),
+        };
+      } catch (error) {
+        if (this.tokenParameter.learns(error, model)) continue;
+        if (this.config.MODEL_JSON_STRICT === 'auto' && level !== 'none' && isFormatRefusal(error)) {
+          const next = this.formats.refused(formatKey, level);
+          (request.logger ?? this.logger).warn({ err: error, model, refused: level, next }, 'endpoint refused the structured output format; asking again without it');
+          continue;
+        }
+        throw error;
+      }
+    }
   }
 
   /** Describes an image (JPEG bytes) with the vision model. */
@@ -336,20 +401,20 @@ export class ModelGateway {
       },
     ];
     try {
-      const result = await withRetries(() => this.streamOnce(endpoint, endpoint.model, { ...context, messages, maxTokens: 700 }), {
-        retries: this.config.MODEL_MAX_RETRIES,
-        signal: context.signal,
-      });
-      this.record(endpoint, true);
-      if (!result.text) throw new TableRoundError('model_bad_output', 'vision model returned an empty description', { publicMessage: 'The vision model returned an empty description.' });
-      return result;
+      return await withRetries(
+        () =>
+          this.guarded(endpoint, endpoint.model, context.signal, async () => {
+            const result = await this.streamOnce(endpoint, endpoint.model, { ...context, messages, maxTokens: 700 });
+            if (!result.text) throw new TableRoundError('model_bad_output', 'vision model returned an empty description', { publicMessage: 'The vision model returned an empty description.' });
+            return result;
+          }),
+        { retries: this.config.MODEL_MAX_RETRIES, signal: context.signal },
+      );
     } catch (error) {
-      this.record(endpoint, false);
       throw toModelError(error, 'vision', endpoint.model);
     }
   }
 
-  /** Generates images; returns PNG/JPEG bytes whichever answer shape the provider uses. */
   /**
    * A generated image given as a URL, fetched through the one safe download: only from the image
    * endpoint's own host and IMAGE_DOWNLOAD_HOSTS (an "OpenAI-compatible" proxy answering with the
@@ -366,19 +431,18 @@ export class ModelGateway {
     return bytes;
   }
 
+  /** Generates images; returns PNG/JPEG bytes whichever answer shape the provider uses. */
   async generateImages(prompt: string, count: number, context: CallContext): Promise<Buffer[]> {
     const endpoint = this.endpoint('image');
-    await this.admit(endpoint, context.signal);
     try {
       const response = await withRetries(
         () =>
-          this.client(endpoint).images.generate(
-            { model: endpoint.model, prompt, n: count, size: this.config.IMAGE_SIZE as '1024x1024' },
-            { signal: context.signal },
-          ),
+          this.guarded(endpoint, endpoint.model, context.signal, async () => {
+            await this.reserveRate(context.signal);
+            return this.client(endpoint).images.generate({ model: endpoint.model, prompt, n: count, size: this.config.IMAGE_SIZE as '1024x1024' }, { signal: context.signal });
+          }),
         { retries: this.config.MODEL_MAX_RETRIES, signal: context.signal },
       );
-      this.record(endpoint, true);
       const images: Buffer[] = [];
       for (const item of response.data ?? []) {
         if (item.b64_json) images.push(requireImage(Buffer.from(item.b64_json, 'base64')));
@@ -387,7 +451,6 @@ export class ModelGateway {
       if (images.length === 0) throw new TableRoundError('model_bad_output', 'image model returned no images', { publicMessage: 'The image model returned no images.' });
       return images;
     } catch (error) {
-      if (!(error instanceof OpenAI.APIError && error.status !== undefined && error.status < 500)) this.record(endpoint, false);
       throw toModelError(error, 'image', endpoint.model);
     }
   }

@@ -1,13 +1,15 @@
 /**
  * Our own retry loop for model calls (the SDK's is turned off): the SDK's wait honours any
  * Retry-After without a cap and cannot be interrupted by an abort, and it does not retry streams
- * cut midway (undici's `TypeError: terminated`). Here: 408/409/429/5xx, connection errors, cut
- * streams, timeouts and empty completions are retried with exponential backoff and jitter;
+ * cut midway (undici's `TypeError: terminated`). Here provider failures — 408/409/429/5xx,
+ * connection errors, cut or stalled streams, timeouts and empty completions (error-class.ts, the
+ * same set the circuit breaker counts) — are retried with exponential backoff and jitter; request
+ * errors (400/413/422, a context overflow, a content policy) and the caller's own abort never are.
  * Retry-After (`retry-after-ms` or `retry-after` seconds) is honoured up to `maxWaitMs`; a longer
  * demand fails at once with the rate-limit error instead of holding a worker for minutes.
  */
 import { APIError } from 'openai';
-import { TableRoundError } from '../errors.ts';
+import { isProviderFailure } from './error-class.ts';
 
 export interface RetryOptions {
   retries: number;
@@ -18,14 +20,7 @@ export interface RetryOptions {
 }
 
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof TableRoundError) return error.code === 'model_bad_output' && /empty/.test(error.message);
-  if (error instanceof APIError) {
-    const status = error.status;
-    if (status === undefined) return true; // connection error / timeout
-    return status === 408 || status === 409 || status === 429 || status >= 500;
-  }
-  // A stream cut midway surfaces as undici's TypeError ('terminated'), or a socket error.
-  return error instanceof TypeError || (error instanceof Error && /terminated|socket|ECONNRESET|EPIPE|timed? ?out|aborted due to timeout/i.test(error.message));
+  return isProviderFailure(error);
 }
 
 export function retryAfterMs(error: unknown): number | undefined {

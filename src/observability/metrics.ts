@@ -41,6 +41,12 @@ export class Metrics {
   readonly stepsRevived = new Counter({ name: 'tableround_steps_revived_total', help: 'Dead step jobs replaced under a new epoch (retry) or skipped', labelNames: ['outcome'], registers: [this.registry] });
   readonly pendingOldestSeconds = new Gauge({ name: 'tableround_pending_oldest_age_seconds', help: 'Age of the oldest pending-work mark (sampled by the sweeper)', registers: [this.registry] });
   readonly stepsSkipped = new Counter({ name: 'tableround_steps_skipped_total', help: 'Steps skipped after their final failure, by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly structuredOutcomes = new Counter({
+    name: 'tableround_structured_outcomes_total',
+    help: 'Structured model answers (keywords, ballot, closing_summary) by outcome: accepted, repaired, retried, skipped',
+    labelNames: ['name', 'outcome'],
+    registers: [this.registry],
+  });
 
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'tableround_' });

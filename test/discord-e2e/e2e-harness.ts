@@ -18,7 +18,7 @@ import { loadCommands } from '../../commands/load-commands.ts';
 
 const panelsDir = join(dirname(fileURLToPath(import.meta.url)), 'panels');
 
-function schemaName(request: RecordedRequest): string | undefined {
+export function schemaName(request: RecordedRequest): string | undefined {
   const body = request.body as { response_format?: { type?: string; json_schema?: { name?: string } } } | undefined;
   return body?.response_format?.json_schema?.name;
 }

@@ -24,6 +24,9 @@ export interface ChunkDelta {
   reasoning_content?: string;
 }
 
+/** The finish reasons the fake sends; `null` on every chunk but the last. */
+export type FinishReason = 'stop' | 'length' | 'content_filter';
+
 /** Rough token count (≈ 4 characters a token, at least 1 for non-empty text). */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -48,7 +51,7 @@ export function splitIntoPieces(text: string, piecesSize: number): string[] {
   return pieces;
 }
 
-export function chatCompletion(identity: CompletionIdentity, content: string, reasoning: string | undefined, usage: WireUsage): object {
+export function chatCompletion(identity: CompletionIdentity, content: string, reasoning: string | undefined, usage: WireUsage, finishReason: FinishReason | null = 'stop'): object {
   const message: Record<string, unknown> = { role: 'assistant', content, refusal: null, annotations: [] };
   if (reasoning !== undefined) message.reasoning_content = reasoning;
   return {
@@ -56,7 +59,7 @@ export function chatCompletion(identity: CompletionIdentity, content: string, re
     object: 'chat.completion',
     created: identity.created,
     model: identity.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
     usage,
     service_tier: 'default',
     system_fingerprint: 'fp_fake',
@@ -67,7 +70,7 @@ export function chatCompletion(identity: CompletionIdentity, content: string, re
  * One streamed chunk. With `stream_options.include_usage`, OpenAI puts `usage: null` on every chunk
  * except the last, which has empty `choices` (see `usageChunk`).
  */
-export function chatCompletionChunk(identity: CompletionIdentity, delta: ChunkDelta, finishReason: 'stop' | null, includeUsage: boolean): object {
+export function chatCompletionChunk(identity: CompletionIdentity, delta: ChunkDelta, finishReason: FinishReason | null, includeUsage: boolean): object {
   return {
     id: identity.id,
     object: 'chat.completion.chunk',

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatReply } from './fake-openai-types.ts';
 import type { ChatRequestBody } from './request-body.ts';
 import { messageText } from './request-body.ts';
-import type { CompletionIdentity, WireUsage } from './chat-completion-wire.ts';
+import type { CompletionIdentity, FinishReason, WireUsage } from './chat-completion-wire.ts';
 import { chatCompletion, chatCompletionChunk, estimateTokens, splitIntoPieces, usageChunk, wireUsage } from './chat-completion-wire.ts';
 import { sendOpenAIError } from './openai-error.ts';
 import { SSE_HEADERS, writeSseDone, writeSseEvent } from './sse.ts';
@@ -24,12 +24,16 @@ interface AnswerPlan {
   usage: WireUsage;
   chunkSize: number;
   chunkDelayMs: number;
+  firstTokenDelayMs: number;
+  /** Text chunks to send before going silent; undefined: all of them. */
+  stallAfterChunks: number | undefined;
+  finishReason: FinishReason | null;
 }
 
 export async function answerChatCompletion(response: ServerResponse, reply: ChatReply, context: ChatAnswerContext): Promise<void> {
   switch (reply.kind) {
     case 'error':
-      sendOpenAIError(response, { status: reply.status, message: reply.message, code: reply.code, retryAfterSeconds: reply.retryAfterSeconds });
+      sendOpenAIError(response, { status: reply.status, message: reply.message, code: reply.code, type: reply.type, fields: reply.fields, retryAfterSeconds: reply.retryAfterSeconds });
       return;
     case 'hang':
       // Leave the response open: only the client's timeout or FakeOpenAI.close() ends it.
@@ -40,7 +44,10 @@ export async function answerChatCompletion(response: ServerResponse, reply: Chat
     default: {
       const plan = planFor(reply, context.body);
       if (context.body.stream) await answerStreamed(response, plan, context);
-      else answerWhole(response, plan, context);
+      else {
+        if (plan.firstTokenDelayMs > 0) await pause(plan.firstTokenDelayMs, context.closed);
+        if (!context.closed.aborted) answerWhole(response, plan, context);
+      }
     }
   }
 }
@@ -52,31 +59,56 @@ function planFor(reply: Extract<ChatReply, { kind: 'text' | 'json' | 'empty' }>,
     const usage = reply.usage
       ? wireUsage(reply.usage.prompt_tokens, reply.usage.completion_tokens, reasoningTokens)
       : wireUsage(promptTokens, estimateTokens(reply.text) + reasoningTokens, reasoningTokens);
-    return { content: reply.text, reasoning: reply.reasoning, usage, chunkSize: reply.chunkSize ?? DEFAULT_CHUNK_SIZE, chunkDelayMs: reply.chunkDelayMs ?? 0 };
+    return {
+      content: reply.text,
+      reasoning: reply.reasoning,
+      usage,
+      chunkSize: reply.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      chunkDelayMs: reply.chunkDelayMs ?? 0,
+      firstTokenDelayMs: reply.firstTokenDelayMs ?? 0,
+      stallAfterChunks: reply.stallAfterChunks,
+      finishReason: reply.finishReason === undefined ? 'stop' : reply.finishReason,
+    };
   }
   // JSON.stringify(undefined) is undefined; answer `null` like a model asked for JSON would.
   const content = reply.kind === 'json' ? (JSON.stringify(reply.value) ?? 'null') : '';
-  return { content, reasoning: undefined, usage: wireUsage(promptTokens, estimateTokens(content)), chunkSize: DEFAULT_CHUNK_SIZE, chunkDelayMs: 0 };
+  return {
+    content,
+    reasoning: undefined,
+    usage: wireUsage(promptTokens, estimateTokens(content)),
+    chunkSize: DEFAULT_CHUNK_SIZE,
+    chunkDelayMs: 0,
+    firstTokenDelayMs: 0,
+    stallAfterChunks: undefined,
+    finishReason: 'stop',
+  };
 }
 
 function answerWhole(response: ServerResponse, plan: AnswerPlan, context: ChatAnswerContext): void {
   response.writeHead(200, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(chatCompletion(context.identity, plan.content, plan.reasoning, plan.usage)));
+  response.end(JSON.stringify(chatCompletion(context.identity, plan.content, plan.reasoning, plan.usage, plan.finishReason)));
 }
 
 async function answerStreamed(response: ServerResponse, plan: AnswerPlan, context: ChatAnswerContext): Promise<void> {
   const { identity } = context;
   const includeUsage = context.body.stream_options?.include_usage === true;
-  const events: object[] = [
-    chatCompletionChunk(identity, { role: 'assistant', content: '' }, null, includeUsage),
+  const textEvents: object[] = [
     ...splitIntoPieces(plan.reasoning ?? '', plan.chunkSize).map((piece) => chatCompletionChunk(identity, { reasoning_content: piece }, null, includeUsage)),
     ...splitIntoPieces(plan.content, plan.chunkSize).map((piece) => chatCompletionChunk(identity, { content: piece }, null, includeUsage)),
-    chatCompletionChunk(identity, {}, 'stop', includeUsage),
   ];
-  if (includeUsage) events.push(usageChunk(identity, plan.usage));
+  const stalls = plan.stallAfterChunks !== undefined;
+  const events: object[] = [...textEvents.slice(0, plan.stallAfterChunks), ...(stalls ? [] : [chatCompletionChunk(identity, {}, plan.finishReason, includeUsage)])];
+  if (includeUsage && !stalls) events.push(usageChunk(identity, plan.usage));
 
   response.writeHead(200, SSE_HEADERS);
+  await writeSseEvent(response, chatCompletionChunk(identity, { role: 'assistant', content: '' }, null, includeUsage));
+  // The role chunk goes out with the headers; the first token takes `firstTokenDelayMs` (else the usual pause).
+  const firstPause = plan.firstTokenDelayMs > 0 ? plan.firstTokenDelayMs : plan.chunkDelayMs;
+  if (firstPause > 0 && events.length > 0) await pause(firstPause, context.closed);
+  if (context.closed.aborted) return;
   if (!(await writeEvents(response, events, plan.chunkDelayMs, context.closed))) return;
+  // A stalled stream stays open: only the client's timeout (or FakeOpenAI.close()) ends it.
+  if (stalls) return;
   await writeSseDone(response);
 }
 

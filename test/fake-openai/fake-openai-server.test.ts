@@ -4,7 +4,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { FakeOpenAI, FakeOpenAIOptions } from './fake-openai-server.ts';
-import { DEFAULT_REPLY_PREFIX, FAKE_IMAGE_SIZE_PX, scriptedReplies, startFakeOpenAI } from './fake-openai-server.ts';
+import { CONTEXT_PROVIDERS, DEFAULT_REPLY_PREFIX, FAKE_IMAGE_SIZE_PX, contextExceededReply, scriptedReplies, startFakeOpenAI } from './fake-openai-server.ts';
 
 const MODEL = 'gpt-4o-mini';
 const USER_HELLO: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hello there' }];
@@ -183,6 +183,51 @@ describe('chat completions, not streamed', () => {
     expect(recorded?.body).toEqual({ model: MODEL, messages, max_completion_tokens: 50 });
     expect(recorded?.method).toBe('POST');
     expect(recorded?.headers.authorization).toBe('Bearer test');
+  });
+});
+
+describe('how an answer ends, and a server that is slow to start', () => {
+  it("sends the scripted finish_reason, streamed or not; `null` leaves the stream's last chunk without one", async () => {
+    const server = await start({ chat: () => ({ kind: 'text', text: 'Cut off mid', finishReason: 'length' }) });
+    const whole = await clientFor(server).chat.completions.create({ model: MODEL, messages: USER_HELLO });
+    expect(whole.choices[0]?.finish_reason).toBe('length');
+
+    server.setChat(() => ({ kind: 'text', text: 'No reason.', finishReason: null }));
+    const stream = await clientFor(server).chat.completions.create({ model: MODEL, messages: USER_HELLO, stream: true });
+    const reasons: (string | null | undefined)[] = [];
+    for await (const chunk of stream) reasons.push(chunk.choices[0]?.finish_reason);
+    expect(reasons.every((reason) => reason === null)).toBe(true);
+  });
+
+  it('firstTokenDelayMs: the role chunk comes with the headers, the first text only after the delay', async () => {
+    const server = await start({ chat: () => ({ kind: 'text', text: 'Slow start.', firstTokenDelayMs: 300 }) });
+    const startedAt = Date.now();
+    const stream = await clientFor(server).chat.completions.create({ model: MODEL, messages: USER_HELLO, stream: true });
+    const arrivals: { content: string; atMs: number }[] = [];
+    for await (const chunk of stream) arrivals.push({ content: chunk.choices[0]?.delta.content ?? '', atMs: Date.now() - startedAt });
+    expect(arrivals[0]?.content).toBe('');
+    expect(arrivals[0]?.atMs).toBeLessThan(200);
+    expect(arrivals.find((arrival) => arrival.content !== '')?.atMs).toBeGreaterThanOrEqual(280);
+  });
+
+  it('stallAfterChunks: sends that many text chunks, then nothing, and keeps the response open', async () => {
+    const server = await start({ chat: () => ({ kind: 'text', text: 'abcdefghijklmnop', chunkSize: 4, stallAfterChunks: 2 }) });
+    const controller = new AbortController();
+    const stream = await clientFor(server).chat.completions.create({ model: MODEL, messages: USER_HELLO, stream: true }, { signal: controller.signal });
+    let received = '';
+    setTimeout(() => controller.abort(), 300);
+    for await (const chunk of stream) received += chunk.choices[0]?.delta.content ?? '';
+    expect(received).toBe('abcdefgh');
+    expect(controller.signal.aborted).toBe(true);
+  });
+
+  it("contextExceededReply speaks each provider's wording, with llama.cpp's extra fields", async () => {
+    const server = await start({ chat: () => contextExceededReply('llama.cpp', 8195, 8192) });
+    const error = await rejectionOf(clientFor(server).chat.completions.create({ model: MODEL, messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, code: 400, type: 'exceed_context_size_error', error: { n_ctx: 8192, n_prompt_tokens: 8195 } });
+    expect((error as Error).message).toBe('400 request (8195 tokens) exceeds the available context size (8192 tokens), try increasing it');
+    for (const provider of CONTEXT_PROVIDERS) expect(contextExceededReply(provider, 9000, 8192)).toMatchObject({ kind: 'error', status: 400 });
   });
 });
 

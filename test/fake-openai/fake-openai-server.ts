@@ -23,6 +23,7 @@ import { defaultChatReply, defaultImageReply } from './scripted-replies.ts';
 export type { ChatHandler, ChatReply, FakeOpenAI, FakeOpenAIOptions, ImageReply, ImagesHandler, RecordedRequest } from './fake-openai-types.ts';
 export { DEFAULT_REPLY_PREFIX, defaultChatReply, defaultImageReply, scriptedReplies } from './scripted-replies.ts';
 export { FAKE_IMAGE_SIZE_PX } from './fake-png.ts';
+export { CONTEXT_PROVIDERS, contextExceededReply, type ContextProvider } from './context-exceeded.ts';
 
 export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 export const IMAGE_GENERATIONS_PATH = '/v1/images/generations';

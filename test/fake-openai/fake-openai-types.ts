@@ -29,11 +29,24 @@ export type ChatReply =
       chunkSize?: number;
       /** Pause between SSE chunks, in ms; default 0. */
       chunkDelayMs?: number;
+      /**
+       * A server reading a long prompt, in ms; default 0. Streamed: the pause after the headers and
+       * the role-only opening chunk, before the first chunk with text. Not streamed: before the answer.
+       */
+      firstTokenDelayMs?: number;
+      /** Streamed: after this many text chunks, send nothing more and keep the response open (a stalled stream). */
+      stallAfterChunks?: number;
+      /** `finish_reason` of the answer; default `stop`. `null`: the stream ends without one (some servers). */
+      finishReason?: 'stop' | 'length' | 'content_filter' | null;
     }
   /** Content is `JSON.stringify(value)`, whatever `response_format` asked for. */
   | { kind: 'json'; value: unknown }
-  /** An HTTP error in OpenAI's `{error:{message,type,code,param}}` shape; `retryAfterSeconds` sets `retry-after` and `retry-after-ms`. */
-  | { kind: 'error'; status: number; message?: string; retryAfterSeconds?: number; code?: string }
+  /**
+   * An HTTP error in OpenAI's `{error:{message,type,code,param}}` shape; `retryAfterSeconds` sets
+   * `retry-after` and `retry-after-ms`; `type` and `fields` (merged into the error object, e.g.
+   * llama.cpp's `n_ctx`) reproduce other servers' bodies — see `contextExceededReply`.
+   */
+  | { kind: 'error'; status: number; message?: string; retryAfterSeconds?: number; code?: string | number; type?: string; fields?: Record<string, unknown> }
   /** Never answers, not even headers: only the client's timeout (or `close()`) ends it. */
   | { kind: 'hang' }
   /** Sends about the first half of `text` (chunks `chunkDelayMs` apart), then destroys the socket without `[DONE]`. */

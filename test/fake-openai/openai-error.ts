@@ -4,8 +4,11 @@ import type { ServerResponse } from 'node:http';
 export interface OpenAIErrorOptions {
   status: number;
   message?: string;
-  code?: string | null;
+  /** llama.cpp and vLLM send the HTTP status as a number here. */
+  code?: string | number | null;
   type?: string;
+  /** Extra members of the error object (llama.cpp's `n_prompt_tokens`, `n_ctx`). */
+  fields?: Record<string, unknown>;
   /** Sets `retry-after` (seconds, as sent) and `retry-after-ms`. */
   retryAfterSeconds?: number;
 }
@@ -27,13 +30,14 @@ function defaultCodeFor(status: number): string | null {
   return status === 429 ? 'rate_limit_exceeded' : null;
 }
 
-export function openAIErrorBody(options: OpenAIErrorOptions): { error: { message: string; type: string; param: null; code: string | null } } {
+export function openAIErrorBody(options: OpenAIErrorOptions): { error: { message: string; type: string; param: null; code: string | number | null } & Record<string, unknown> } {
   return {
     error: {
       message: options.message ?? defaultMessageFor(options.status),
       type: options.type ?? errorTypeFor(options.status),
       param: null,
       code: options.code === undefined ? defaultCodeFor(options.status) : options.code,
+      ...options.fields,
     },
   };
 }

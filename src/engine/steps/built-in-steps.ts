@@ -3,6 +3,7 @@ import type { RegisteredStepKind } from '../step-kind.ts';
 import { closingStep } from './closing-step.ts';
 import { imageDescribeStep } from './image-steps.ts';
 import { imagineStep } from './imagine-step.ts';
+import { languageStep } from './language-step.ts';
 import { noticeStep, openingStep, pauseStep, switchRolesStep } from './moderator-steps.ts';
 import { imageStoryStep, introductionStep, turnStep } from './speech-steps.ts';
 import { keywordsStep, personaBallotStep, pollCloseStep, pollOpenStep } from './vote-steps.ts';
@@ -21,5 +22,6 @@ export const builtInSteps: readonly RegisteredStepKind[] = [
   switchRolesStep,
   imagineStep,
   noticeStep,
+  languageStep,
   closingStep,
 ];

@@ -2,17 +2,23 @@
  * /end: closes an open poll, writes the closing summary (structured: decisions, open questions,
  * each persona's takeaway, a design card), posts it, attaches the transcript as Markdown, and
  * archives the thread where the platform allows.
+ *
+ * The summary answer is repaired before it is rejected (summary-repair.ts: missing lists, strings
+ * for lists, takeaways as a name→text map …); it is "unavailable" only when nothing usable came
+ * back even after the gateway's corrective retry. Its outcome is reported (structured-outcome.ts).
  */
 import { z } from 'zod';
 import { asTableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
-import { detectLanguage } from '../../prompts/detect-language.ts';
+import { promptLanguage } from '../../prompts/session-language.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
 import { formatEntry } from '../prompt-builder.ts';
 import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { renderSummaryMarkdown, renderTranscriptMarkdown } from '../transcript-markdown.ts';
 import { runPollClose } from './vote-steps.ts';
+import { repairClosingSummary } from '../summary-repair.ts';
+import { isUnusableAnswer, outcomeOf, reportOutcome, structuredOutcomes, trackRepairs, type StructuredOutcome } from '../structured-outcome.ts';
 
 export const closingSummarySchema = z.object({
   decisions: z.array(z.string()).max(10),
@@ -37,11 +43,12 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
     const closed = await runPollClose(context);
     outcome.poll = closed.poll;
     outcome.transcript!.push(...(closed.transcript ?? []));
+    outcome.notes = { ...closed.notes };
     votedKeywords = closed.meta?.votedKeywords ?? votedKeywords;
   }
   const prompt = context.deps.templates.render('closing-summary', {
     topic: context.meta.topic,
-    language: detectLanguage(context.meta.topic),
+    language: promptLanguage(context.meta),
     personaNames: context.panel.personas.map((persona) => persona.displayName).join(', '),
     votedKeywords: votedKeywords.length ? votedKeywords.join(', ') : '(none)',
     summary: context.meta.rollingSummary || '(none)',
@@ -51,34 +58,41 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
   // reuses the summary an earlier attempt saved, so the thread never shows two different ones.
   let summary: ClosingSummary | undefined;
   let summaryMarkdown: string;
+  // Unknown only when the summary model failed for another reason than its answer (provider down).
+  let answerOutcome: StructuredOutcome | undefined;
   const saved = earlierPayload(context, 'summary');
   if (saved !== undefined) {
-    const parsed = JSON.parse(saved) as { summary?: ClosingSummary; markdown: string };
+    const parsed = JSON.parse(saved) as { summary?: ClosingSummary; markdown: string; outcome?: string };
     summary = parsed.summary;
     summaryMarkdown = parsed.markdown;
+    answerOutcome = structuredOutcomes.find((known) => known === parsed.outcome);
   } else {
+    const repair = trackRepairs(closingSummarySchema, repairClosingSummary);
     try {
-      summary = (
-        await context.deps.models.json(closingSummarySchema, 'closing_summary', {
-          role: 'summary',
-          messages: [{ role: 'user', content: prompt }],
-          maxTokens: 1_500,
-          logger: context.logger,
-          onUsage: (usage) => recordUsage(context, usage),
-          ...(context.signal ? { signal: context.signal } : {}),
-        })
-      ).value;
-      summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords);
+      const result = await context.deps.models.json(closingSummarySchema, 'closing_summary', {
+        role: 'summary',
+        messages: [{ role: 'user', content: prompt }],
+        maxTokens: 1_500,
+        coerce: repair.coerce,
+        logger: context.logger,
+        onUsage: (usage) => recordUsage(context, usage),
+        ...(context.signal ? { signal: context.signal } : {}),
+      });
+      summary = result.value;
+      answerOutcome = outcomeOf(result, repair);
+      summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords, context.meta.language);
     } catch (error) {
       if (context.signal?.aborted) throw error;
+      if (isUnusableAnswer(error)) answerOutcome = 'skipped';
       const coded = asTableRoundError(error);
       context.logger.error({ err: coded }, 'closing summary failed; ending without it');
       summaryMarkdown = `**Closing summary unavailable** — ${describeForPerson(coded)}
 
 **Voted keywords:** ${votedKeywords.length ? votedKeywords.join(', ') : '(no vote passed)'}`;
     }
-    await savePayload(context, 'summary', JSON.stringify({ ...(summary ? { summary } : {}), markdown: summaryMarkdown }));
+    await savePayload(context, 'summary', JSON.stringify({ ...(summary ? { summary } : {}), markdown: summaryMarkdown, ...(answerOutcome ? { outcome: answerOutcome } : {}) }));
   }
+  const outcomeNotes = answerOutcome ? reportOutcome(context, await context.deps.store.notes(context.sessionId), 'closing_summary', answerOutcome, { reused: saved !== undefined }) : {};
   await postOnce(context, 'summary', moderator, summaryMarkdown);
   const summaryEntry = entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: summaryMarkdown, stage: 'closing' });
   const stored = await context.deps.store.transcript(context.sessionId);
@@ -95,7 +109,7 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
     ...outcome,
     meta: { stage: 'ended', status: 'ended', votedKeywords },
     transcript: [...(outcome.transcript ?? []), summaryEntry],
-    notes: summary ? { 'moderator:summary': JSON.stringify(summary) } : {},
+    notes: { ...outcome.notes, ...outcomeNotes, ...(summary ? { 'moderator:summary': JSON.stringify(summary) } : {}) },
   };
 }
 

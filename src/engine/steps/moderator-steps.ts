@@ -1,21 +1,27 @@
 /**
  * The moderator's steps: the opening post, the pause synthesis, the role switch announcement,
- * plain notices.
+ * plain notices. The synthesis prompt is fitted to the summary model's window and its answer
+ * capped and cut by its own target length (`lengthTargets.pause`), not by MODEL_MAX_TOKENS.
+ * The moderator's own words come from the catalogs (src/i18n) in the session's language; the
+ * synthesis is asked for in it (`promptLanguage`).
  */
-import { detectLanguage } from '../../prompts/detect-language.ts';
+import { promptLanguage } from '../../prompts/session-language.ts';
+import { joinList, t } from '../../i18n/translate.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
 import { deriveRoleSwitch } from '../derangement.ts';
-import { formatEntry, roleOf } from '../prompt-builder.ts';
-import { commandHints, earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
-
+import { roleOf, sessionScript } from '../prompt-builder.ts';
+import { fitTranscriptPrompt } from '../transcript-prompt.ts';
+import { capFor, lengthTargets } from '../../prompts/answer-length.ts';
+import { finishAnswer } from '../../prompts/sentence-cut.ts';
+import { commandHints, earlierPayload, entry, moderator, postOnce, promptFit, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 
 export async function runOpening(context: StepContext): Promise<StepOutcome> {
   const { panel, meta } = context;
-  const text = context.deps.templates.render('moderator-opening', {
+  const text = t(meta.language, 'opening.post', {
     topic: meta.topic,
     panelName: panel.name,
-    roster: panel.personas.map((persona) => `${persona.displayName} (${persona.roleTitle})`).join(', '),
+    roster: joinList(meta.language, panel.personas.map((persona) => `${persona.displayName} (${persona.roleTitle})`)),
     rounds: meta.autoRounds,
     commands: commandHints(context),
   });
@@ -29,26 +35,38 @@ export async function runNotice(context: StepContext, step: StepOf<'notice'>): P
 }
 
 export async function runPause(context: StepContext): Promise<StepOutcome> {
-  const transcript = context.recent.map(formatEntry).join('\n');
-  const prompt = context.deps.templates.render('pause-synthesis', {
-    topic: context.meta.topic,
-    language: detectLanguage(context.meta.topic),
-    maxChars: 900,
-    transcript: `${context.meta.rollingSummary ? `(Earlier: ${context.meta.rollingSummary})\n` : ''}${transcript}`,
-  });
   let synthesis = earlierPayload(context, 'pause');
   if (synthesis === undefined) {
+    const fit = promptFit(context);
+    const windowTokens = fit.windowOf(fit.summaryModel, 'summary');
+    const targetChars = lengthTargets.pause;
+    const maxTokens = capFor(targetChars, { script: sessionScript(context), model: fit.summaryModel, windowTokens });
+    const prompt = fitTranscriptPrompt({
+      render: (transcript, summary) =>
+        context.deps.templates.render('pause-synthesis', {
+          topic: context.meta.topic,
+          language: promptLanguage(context.meta),
+          maxChars: targetChars,
+          transcript: `${summary ? `(Earlier: ${summary})\n` : ''}${transcript}`,
+        }),
+      entries: context.recent,
+      summary: context.meta.rollingSummary,
+      windowTokens,
+      reserveTokens: maxTokens,
+      order: 'window',
+    });
     const result = await context.deps.models.chat({
       role: 'summary',
-      messages: [{ role: 'user', content: prompt }],
+      messages: prompt.messages,
+      maxTokens,
       logger: context.logger,
       onUsage: (usage) => recordUsage(context, usage),
       ...(context.signal ? { signal: context.signal } : {}),
     });
-    synthesis = result.text;
+    synthesis = finishAnswer(result.text, { targetChars, finishReason: result.finishReason });
     await savePayload(context, 'pause', synthesis);
   }
-  const text = `**Pause.** ${synthesis}\n\nWhat next? Write in the thread to steer the panel, or ${commandHints(context)}.`;
+  const text = t(context.meta.language, 'pause.post', { synthesis, commands: commandHints(context) });
   await postOnce(context, 'pause', moderator, text);
   return {
     meta: { stage: 'paused' },
@@ -66,7 +84,7 @@ export async function runSwitchRoles(context: StepContext): Promise<StepOutcome>
     const role = roleOf(panel, roleMap[persona.id] ?? persona.role);
     return `${persona.displayName}: ${persona.roleTitle} → **${role?.roleTitle ?? persona.roleTitle}**`;
   });
-  const text = `**Role switch.** Everyone now speaks from another role:\n${lines.join('\n')}`;
+  const text = t(context.meta.language, 'switch.post', { lines: lines.join('\n') });
   await postOnce(context, 'switch', moderator, text);
   const round = context.meta.round + 1;
   return {

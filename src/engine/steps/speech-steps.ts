@@ -1,18 +1,16 @@
 /**
  * Steps where one persona speaks: introduction, a discussion turn, a reply to a person, a
- * reflection after the role switch, and an image story.
+ * reflection after the role switch, and an image story. Each prompt is fitted to the persona
+ * model's window with a completion cap from the kind's target length (prompt-builder.ts), and
+ * each post is cut to that length (sentence-cut.ts); the prompt's size against the window is
+ * recorded in `meta.promptStats` for /status.
  */
 import { z } from 'zod';
 import { TableRoundError } from '../../errors.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep, personaName } from '../step-kind.ts';
-import {
-  imageStoryMessages,
-  introductionMessages,
-  reflectionMessages,
-  turnMessages,
-  currentRoleTitle,
-} from '../prompt-builder.ts';
+import { imageStoryPrompt, introductionPrompt, reflectionPrompt, turnPrompt, currentRoleTitle } from '../prompt-builder.ts';
+import { finishAnswer } from '../../prompts/sentence-cut.ts';
 import { entry, personaById, promptInputs, recordUsage, postOnce, earlierPayload, savePayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
 import { speak } from '../step-context.ts';
 
@@ -26,18 +24,19 @@ export async function runSpeechStep(context: StepContext, step: SpeechStep): Pro
 
   if (step.kind === 'image-story') return runImageStory(context, step, persona);
 
-  const messages =
+  const prompt =
     step.kind === 'introduction'
-      ? introductionMessages(inputs, persona)
+      ? introductionPrompt(inputs, persona)
       : step.reason === 'reflection'
-        ? reflectionMessages(inputs, persona)
-        : turnMessages(inputs, persona, step.round, step.reason);
+        ? reflectionPrompt(inputs, persona)
+        : turnPrompt(inputs, persona, step.round, step.reason);
   const key = step.kind === 'introduction' ? `intro:${persona.id}` : `turn:${persona.id}:${step.round}:${step.reason}`;
-  const text = await speak(context, persona, key, messages);
+  const text = await speak(context, persona, key, prompt);
   const notes: Record<string, string> = {};
   if (step.kind === 'introduction') notes[`${persona.id}:introduction`] = text;
   if (step.kind === 'turn' && step.reason === 'reflection') notes[`${persona.id}:role_switch`] = text;
   return {
+    meta: { promptStats: prompt.stats },
     transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text, ...(role ? { role } : {}) })],
     notes,
   };
@@ -48,33 +47,38 @@ const storySchema = z.object({
   keywords: z.array(z.string().min(1).max(60)).max(10),
 });
 
-/** The story is structured output (story + keywords), so it is posted whole, not streamed. */
+/**
+ * The story is structured output (story + keywords), so it is posted whole, not streamed. The
+ * saved payload holds the story as posted (already cut), so a re-run posts the same text.
+ */
 async function runImageStory(context: StepContext, step: StepOf<'image-story'>, persona: NonNullable<ReturnType<typeof personaById>>): Promise<StepOutcome> {
   const image = context.images.find((record) => record.hash === step.imageHash);
   if (!image) throw new TableRoundError('internal', `image ${step.imageHash} has no description`);
   const key = `story:${persona.id}:${step.imageHash}`;
   // A re-run after the story was posted reuses it rather than asking the model again.
   const earlier = earlierPayload(context, key);
+  const prompt = imageStoryPrompt(promptInputs(context), persona, image.description);
   let value: z.infer<typeof storySchema>;
   if (earlier) {
     value = storySchema.parse(JSON.parse(earlier));
   } else {
-    const messages = imageStoryMessages(promptInputs(context), persona, image.description);
-    messages.push({ role: 'system', content: 'Also give 3 to 6 short keywords that your story brings out (in the language of the topic).' });
-    value = (
-      await context.deps.models.json(storySchema, 'image_story', {
-        messages,
-        model: persona.model,
-        logger: context.logger.child({ persona: persona.id }),
-        onUsage: (usage) => recordUsage(context, usage),
-      })
-    ).value;
+    const answer = await context.deps.models.json(storySchema, 'image_story', {
+      messages: prompt.messages,
+      model: persona.model,
+      maxTokens: prompt.maxTokens,
+      logger: context.logger.child({ persona: persona.id }),
+      onUsage: (usage) => recordUsage(context, usage),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    // A JSON answer that reached its cap rarely parses; one that did may hold an unfinished story.
+    value = { ...answer.value, story: finishAnswer(cleanSpeech(answer.value.story, persona), { targetChars: prompt.targetChars, finishReason: answer.finishReason }) };
   }
   const story = cleanSpeech(value.story, persona);
   const identity = await context.deps.identityOf(persona);
   if (earlier === undefined) await savePayload(context, key, JSON.stringify(value));
   await postOnce(context, key, { kind: 'persona', persona: identity }, story);
   return {
+    meta: { promptStats: prompt.stats },
     transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: story, images: [step.imageHash] })],
     notes: {
       [`${persona.id}:image_story:${step.imageHash}`]: story,

@@ -2,9 +2,17 @@
  * Keywords and the vote: each persona's keywords (structured output), the merged pool opened as
  * a poll, one ballot per persona restricted to the candidates, people's ballots, and the tally
  * with its chart.
+ *
+ * Structured answers are repaired before they are rejected (keyword-repair.ts, ballot-repair.ts),
+ * the gateway retries an unusable one once, and only then is the answer skipped — without failing
+ * the step: a persona without usable keywords proposes none (named only if the pool ends up too
+ * small to vote on), a persona without a usable ballot is recorded as not voting and all of them
+ * are named in ONE notice per poll (missing-ballots.ts). Each answer's outcome is reported
+ * (structured-outcome.ts).
  */
 import { z } from 'zod';
 import { TableRoundError } from '../../errors.ts';
+import type { Panel, Persona } from '../../panels/panel-schema.ts';
 import type { Ballot, PollState, StepOf } from '../../session/session-types.ts';
 import { defineStep, personaName } from '../step-kind.ts';
 import { mergeKeywords } from '../keyword-pool.ts';
@@ -13,47 +21,53 @@ import { ballotMessages, keywordMessages } from '../prompt-builder.ts';
 import { cleanSpeech, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { sendOnce } from '../../pipeline/step-outbox.ts';
 import { tallyVotes } from '../vote-tally.ts';
+import { keywordsSchema, repairKeywords } from '../keyword-repair.ts';
+import { ballotSchemaFor, repairBallot, type BallotAnswer } from '../ballot-repair.ts';
+import { isUnusableAnswer, outcomeOf, reportOutcome, structuredOutcomes, trackRepairs, type StructuredOutcome } from '../structured-outcome.ts';
+import { announceMissingBallots, listNames, missingBallotField, panelAccountedFor } from '../missing-ballots.ts';
 
-const keywordsSchema = z.object({ keywords: z.array(z.string().min(1).max(80)).min(1).max(15) });
-
-/** Models often answer a bare list, or one string of comma-separated words. */
-export function coerceKeywords(raw: unknown): unknown {
-  if (Array.isArray(raw)) return { keywords: raw.map(String) };
-  if (typeof raw === 'string') return { keywords: raw.split(/[,，、;；\n]+/).map((word) => word.trim()).filter(Boolean) };
-  if (raw && typeof raw === 'object' && !('keywords' in raw)) {
-    const list = Object.values(raw).find(Array.isArray);
-    if (list) return { keywords: list.map(String) };
-  }
-  return raw;
-}
-
-/** A bare list of numbers, or numbers given as strings, is a ballot too. */
-export function coerceBallot(raw: unknown): unknown {
-  const numbers = (list: unknown[]) => list.map((item) => (typeof item === 'string' ? Number.parseInt(item, 10) : item));
-  if (Array.isArray(raw)) return { choices: numbers(raw) };
-  if (raw && typeof raw === 'object' && 'choices' in raw && Array.isArray(raw.choices)) return { ...raw, choices: numbers(raw.choices) };
-  return raw;
-}
 export const keywordRange = { min: 5, max: 10 } as const;
+
+const keywordsField = (personaId: string) => `${personaId}:keywords`;
 
 export async function runKeywords(context: StepContext, step: StepOf<'keywords'>): Promise<StepOutcome> {
   const persona = personaById(context, step.personaId);
   if (!persona) throw new TableRoundError('internal', `unknown persona ${step.personaId}`);
-  const { value } = await context.deps.models.json(keywordsSchema, 'keywords', {
-    messages: keywordMessages(promptInputs(context), persona, keywordRange.min, keywordRange.max),
-    coerce: coerceKeywords,
-    model: persona.model,
-    logger: context.logger.child({ persona: persona.id }),
-    onUsage: (usage) => recordUsage(context, usage),
-  });
-  return { notes: { [`${persona.id}:keywords`]: JSON.stringify(value.keywords.slice(0, keywordRange.max)) } };
+  const logger = context.logger.child({ persona: persona.id });
+  const repair = trackRepairs(keywordsSchema, repairKeywords);
+  let keywords: string[] = [];
+  let outcome: StructuredOutcome;
+  try {
+    const result = await context.deps.models.json(keywordsSchema, 'keywords', {
+      messages: keywordMessages(promptInputs(context), persona, keywordRange.min, keywordRange.max),
+      coerce: repair.coerce,
+      model: persona.model,
+      logger,
+      onUsage: (usage) => recordUsage(context, usage),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    keywords = result.value.keywords.slice(0, keywordRange.max);
+    outcome = outcomeOf(result, repair);
+  } catch (error) {
+    if (!isUnusableAnswer(error)) throw error;
+    outcome = 'skipped';
+    logger.warn({ err: error }, 'no usable keywords; this persona proposes none');
+  }
+  const notes = await context.deps.store.notes(context.sessionId);
+  // An empty list (not a stale one from an earlier vote) records "gave none" for the poll-open step.
+  return { notes: { [keywordsField(persona.id)]: JSON.stringify(keywords), ...reportOutcome({ ...context, logger }, notes, 'keywords', outcome) } };
+}
+
+/** Panelists whose last keywords step gave nothing usable. */
+function withoutKeywords(panel: Panel, notes: Record<string, string>): Persona[] {
+  return panel.personas.filter((persona) => notes[keywordsField(persona.id)] === '[]');
 }
 
 export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
   const notes = await context.deps.store.notes(context.sessionId);
   const proposals: { personaId: string; keywords: string[] }[] = [];
   for (const persona of context.panel.personas) {
-    const raw = notes[`${persona.id}:keywords`];
+    const raw = notes[keywordsField(persona.id)];
     if (raw) proposals.push({ personaId: persona.id, keywords: JSON.parse(raw) as string[] });
   }
   // Keywords drawn from image stories join the pool too.
@@ -63,7 +77,9 @@ export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
   }
   const candidates = mergeKeywords(proposals, context.deps.config.KEYWORDS_MAX_CANDIDATES);
   if (candidates.length < 2) {
-    const text = 'Not enough keywords came out of the discussion to vote on. Keep talking, then try `/vote` again.';
+    // Who gave no usable keywords matters only here: with enough candidates the vote is whole anyway.
+    const silent = withoutKeywords(context.panel, notes).map((persona) => persona.displayName);
+    const text = `Not enough keywords came out of the discussion to vote on. Keep talking, then try \`/vote\` again.${silent.length ? ` (No usable keywords from ${listNames(silent)}.)` : ''}`;
     await postOnce(context, 'poll-empty', moderator, text);
     return { transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })], followUps: [], meta: { stage: 'paused' } };
   }
@@ -104,7 +120,32 @@ export async function showPoll(context: StepContext, poll: PollState, ballots: R
   return ref;
 }
 
-const ballotSchema = z.object({ choices: z.array(z.number().int()).min(1).max(10), reason: z.string().max(400).optional() });
+/** What a ballot step saves before posting (rule 2a of the outbox): the ballot, or that there was none. */
+const savedBallotSchema = z.union([
+  z.object({ missing: z.string(), outcome: z.literal('skipped') }),
+  z.object({ choices: z.array(z.number().int()), reason: z.string().optional(), outcome: z.enum(structuredOutcomes).default('accepted') }),
+]);
+type SavedBallot = z.infer<typeof savedBallotSchema>;
+
+/** Asks the persona's model for a ballot on `poll`; an unusable answer (after the gateway's retry) is an abstention. */
+async function askBallot(context: StepContext, persona: Persona, poll: PollState, size: number): Promise<SavedBallot> {
+  const schema = ballotSchemaFor(poll.candidates.length, size);
+  const repair = trackRepairs(schema, (raw) => repairBallot(raw, poll.candidates, size));
+  try {
+    const result = await context.deps.models.json<BallotAnswer>(schema, 'ballot', {
+      messages: ballotMessages(promptInputs(context), persona, poll.candidates, size),
+      coerce: repair.coerce,
+      model: persona.model,
+      logger: context.logger.child({ persona: persona.id }),
+      onUsage: (usage) => recordUsage(context, usage),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    return { choices: result.value.choices, ...(result.value.reason ? { reason: result.value.reason } : {}), outcome: outcomeOf(result, repair) };
+  } catch (error) {
+    if (!isUnusableAnswer(error)) throw error;
+    return { missing: error.message.slice(0, 300), outcome: 'skipped' };
+  }
+}
 
 export async function runPersonaBallot(context: StepContext, step: StepOf<'persona-ballot'>): Promise<StepOutcome> {
   const persona = personaById(context, step.personaId);
@@ -112,35 +153,40 @@ export async function runPersonaBallot(context: StepContext, step: StepOf<'perso
   if (!persona || !poll || poll.status !== 'open') return {};
   const size = Math.min(context.deps.config.PERSONA_BALLOT_SIZE, poll.candidates.length);
   const key = `ballot:${persona.id}:${poll.pollId}`;
-  // A re-run after the ballot was posted keeps that ballot rather than asking the model again.
-  const earlier = earlierPayload(context, key);
-  const value = earlier
-    ? ballotSchema.parse(JSON.parse(earlier))
-    : (
-        await context.deps.models.json(ballotSchema, 'ballot', {
-          messages: ballotMessages(promptInputs(context), persona, poll.candidates, size),
-          coerce: coerceBallot,
-          model: persona.model,
-          logger: context.logger.child({ persona: persona.id }),
-          onUsage: (usage) => recordUsage(context, usage),
-        })
-      ).value;
-  // Restricted to the candidates: out-of-range numbers and repeats are dropped.
-  const choices = [...new Set(value.choices.map((choice) => choice - 1))].filter((index) => index >= 0 && index < poll.candidates.length).slice(0, size);
-  if (choices.length === 0) throw new TableRoundError('model_bad_output', `${persona.id} chose no valid candidate`, { publicMessage: `${persona.displayName} did not cast a valid ballot.` });
-  const ballot: Ballot = { voterKind: 'persona', voterName: persona.displayName, choices, ...(value.reason ? { reason: value.reason } : {}) };
+  const logger = context.logger.child({ persona: persona.id });
+  // A re-run after the answer was saved keeps it rather than asking the model again.
+  const saved = earlierPayload(context, key);
+  const earlier = saved === undefined ? undefined : savedBallotSchema.safeParse(JSON.parse(saved));
+  const answer = earlier?.success ? earlier.data : await askBallot(context, persona, poll, size);
+  if (!earlier?.success) await savePayload(context, key, JSON.stringify(answer));
+  const [notes, ballots] = await Promise.all([context.deps.store.notes(context.sessionId), context.deps.store.ballots(context.sessionId)]);
+  const outcomeNotes = reportOutcome({ ...context, logger }, notes, 'ballot', answer.outcome, { reused: earlier?.success === true });
+
+  // Restricted to the candidates (the schema did; kept for ballots saved before it did).
+  const choices = 'missing' in answer ? [] : [...new Set(answer.choices.map((choice) => choice - 1))].filter((index) => index >= 0 && index < poll.candidates.length).slice(0, size);
+  if ('missing' in answer || choices.length === 0) {
+    // Not a failed step: the abstention is recorded, and announced once for the whole panel.
+    const problem = 'missing' in answer ? answer.missing : 'no valid candidate in the saved ballot';
+    logger.warn({ problem }, 'no usable ballot; not counted');
+    const stepNotes = { ...outcomeNotes, [missingBallotField(poll.pollId, persona.id)]: problem };
+    const notice = panelAccountedFor(context.panel, poll.pollId, ballots, { ...notes, ...stepNotes }) ? await announceMissingBallots(context, poll, { ...notes, ...stepNotes }) : { notes: {}, transcript: [] };
+    return { notes: { ...stepNotes, ...notice.notes }, transcript: notice.transcript };
+  }
+  const ballot: Ballot = { voterKind: 'persona', voterName: persona.displayName, choices, ...(answer.reason ? { reason: answer.reason } : {}) };
   const chosen = choices.map((index) => poll.candidates[index]).join(', ');
-  const text = `🗳️ ${chosen}${value.reason ? ` — ${cleanSpeech(value.reason, persona)}` : ''}`;
+  const text = `🗳️ ${chosen}${answer.reason ? ` — ${cleanSpeech(answer.reason, persona)}` : ''}`;
   const identity = await context.deps.identityOf(persona);
-  if (earlier === undefined) await savePayload(context, key, JSON.stringify(value));
   await postOnce(context, key, { kind: 'persona', persona: identity }, text);
+  const withThis = { ...ballots, [`persona:${persona.id}`]: ballot };
   // The poll's message shows it after the commit, coalesced with people's clicks (a direct
   // update per panel ballot would cost a platform write each).
   if (context.deps.polls) context.deps.polls.request(context.sessionId);
-  else await showPoll(context, poll, { ...(await context.deps.store.ballots(context.sessionId)), [`persona:${persona.id}`]: ballot });
+  else await showPoll(context, poll, withThis);
+  const notice = panelAccountedFor(context.panel, poll.pollId, withThis, notes) ? await announceMissingBallots(context, poll, notes) : { notes: {}, transcript: [] };
   return {
     ballots: { [`persona:${persona.id}`]: ballot },
-    transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: `(vote) ${text}` })],
+    notes: { ...outcomeNotes, ...notice.notes },
+    transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: `(vote) ${text}` }), ...notice.transcript],
   };
 }
 
@@ -151,7 +197,9 @@ export async function runPollClose(context: StepContext): Promise<StepOutcome> {
     await postOnce(context, 'poll-close-none', moderator, text);
     return {};
   }
-  const ballots = await context.deps.store.ballots(context.sessionId);
+  const [ballots, notes] = await Promise.all([context.deps.store.ballots(context.sessionId), context.deps.store.notes(context.sessionId)]);
+  // Panelists without a usable ballot, if no ballot step announced them yet (see missing-ballots.ts).
+  const notice = await announceMissingBallots(context, poll, notes);
   const config = context.deps.config;
   const candidates = await context.deps.store.candidates(context.sessionId);
   const support = poll.candidates.map((label) => candidates.find((candidate) => candidate.label === label)?.sources.length ?? 0);
@@ -181,8 +229,9 @@ export async function runPollClose(context: StepContext): Promise<StepOutcome> {
   await postOnce(context, `poll-result:${poll.pollId}`, moderator, text, files);
   return {
     poll: closed,
+    notes: notice.notes,
     meta: { stage: 'paused', votedKeywords: result.winners.length ? result.winners : context.meta.votedKeywords },
-    transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })],
+    transcript: [...notice.transcript, entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })],
   };
 }
 

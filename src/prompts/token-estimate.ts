@@ -1,0 +1,115 @@
+/**
+ * A conservative token count without a tokenizer: what a prompt costs, and what a completion of
+ * so many characters needs.
+ *
+ * Why no tokenizer: the panel's models differ (OpenAI's o200k, Llama 3's tiktoken-like BPE,
+ * Qwen's, Gemma's SentencePiece, whatever a local server loads), their vocabularies are tens of
+ * megabytes, and none of them is the one a self-hosted server uses unless we ask it. A prompt
+ * that fits by a generous estimate fits every one of them; overestimating costs a little window,
+ * underestimating costs a refused turn (llama.cpp) or a prompt silently cut from the front
+ * (Ollama). So every rate below errs high:
+ * - CJK ideographs, kana, hangul, CJK punctuation and full-width forms: 1 token per character
+ *   (Llama 3 / GPT-4o: ~0.7–1; older vocabularies more for rare characters — hence the
+ *   completion headroom below);
+ * - ASCII and Latin letters (Latin-1, Latin Extended A/B): 1 token per 3 characters (English runs
+ *   ~4 characters a token, German/French ~3.5);
+ * - other scripts (Cyrillic, Greek, Arabic, Hebrew, Indic, Thai, Vietnamese diacritics, general
+ *   punctuation): 1 token per 2 characters;
+ * - astral-plane characters (emoji, rare ideographs): 2 tokens each;
+ * - per message: 8 tokens of chat template (role markers, separators), plus 4 priming the reply.
+ * Characters are code points (an emoji is one character here, two UTF-16 units in `length`).
+ */
+import type { ChatMessage } from '../models/model-gateway.ts';
+
+/** Chat-template tokens around each message (role header, end-of-turn marker). */
+export const messageOverheadTokens = 8;
+/** Tokens the template adds to prime the assistant's reply. */
+export const replyPrimingTokens = 4;
+/** What an image part of a message is counted as (only the vision call sends one). */
+export const imagePartTokens = 1_000;
+
+export type Script = 'cjk' | 'latin' | 'other';
+
+export function isCjkCodePoint(codePoint: number): boolean {
+  return (
+    (codePoint >= 0x1100 && codePoint <= 0x11ff) || // Hangul Jamo
+    (codePoint >= 0x2e80 && codePoint <= 0x2fdf) || // CJK radicals, Kangxi
+    (codePoint >= 0x3000 && codePoint <= 0x33ff) || // CJK symbols and punctuation, kana, bopomofo, compatibility
+    (codePoint >= 0x3400 && codePoint <= 0x4dbf) || // CJK Extension A
+    (codePoint >= 0x4e00 && codePoint <= 0x9fff) || // CJK Unified Ideographs
+    (codePoint >= 0xa960 && codePoint <= 0xa97f) || // Hangul Jamo Extended-A
+    (codePoint >= 0xac00 && codePoint <= 0xd7af) || // Hangul syllables
+    (codePoint >= 0xf900 && codePoint <= 0xfaff) || // CJK compatibility ideographs
+    (codePoint >= 0xff00 && codePoint <= 0xffef) // half-width and full-width forms
+  );
+}
+
+function scriptOf(codePoint: number): Script {
+  if (codePoint < 0x250) return 'latin';
+  if (isCjkCodePoint(codePoint)) return 'cjk';
+  return 'other';
+}
+
+/** Tokens per character of each script, as counted in a prompt. */
+const promptRates: Record<Script, number> = { cjk: 1, latin: 1 / 3, other: 1 / 2 };
+
+/** Estimated tokens of a text (never less than the true count of common tokenizers, by design). */
+export function estimateTokens(text: string): number {
+  // Counted per class, then weighted once: summing thirds would drift by floating-point error.
+  const counts: Record<Script, number> = { cjk: 0, latin: 0, other: 0 };
+  let astral = 0;
+  for (const character of text) {
+    const codePoint = character.codePointAt(0)!;
+    if (codePoint > 0xffff) astral++;
+    else counts[scriptOf(codePoint)]++;
+  }
+  return counts.cjk + 2 * astral + Math.ceil(counts.latin / 3 + counts.other / 2 - 1e-9);
+}
+
+/** Estimated tokens of a chat request's messages, template overhead included. */
+export function estimateMessagesTokens(messages: readonly ChatMessage[]): number {
+  let tokens = replyPrimingTokens;
+  for (const message of messages) {
+    tokens += messageOverheadTokens;
+    const content = 'content' in message ? message.content : undefined;
+    if (typeof content === 'string') tokens += estimateTokens(content);
+    else if (Array.isArray(content)) {
+      for (const part of content as { type: string; text?: string }[]) tokens += part.type === 'text' ? estimateTokens(part.text ?? '') : imagePartTokens;
+    }
+  }
+  return tokens;
+}
+
+/**
+ * The script a text is mostly written in, for sizing completions: `cjk` when at least a fifth of
+ * its letters are CJK (a Chinese post quoting an English name is still Chinese), else `other`
+ * when a fifth are of another non-Latin script, else `latin`.
+ */
+export function dominantScript(text: string): Script {
+  const counts: Record<Script, number> = { cjk: 0, latin: 0, other: 0 };
+  let seen = 0;
+  for (const character of text) {
+    if (seen >= 4_000) break;
+    if (!/\p{L}/u.test(character)) continue;
+    counts[scriptOf(character.codePointAt(0)!)]++;
+    seen++;
+  }
+  if (seen === 0) return 'latin';
+  if (counts.cjk / seen >= 0.2) return 'cjk';
+  if (counts.other / seen >= 0.2) return 'other';
+  return 'latin';
+}
+
+/**
+ * Tokens a completion of `chars` characters in `script` may take: the prompt rates, with extra
+ * headroom for CJK (rare characters cost a vocabulary without them 2–3 byte tokens).
+ */
+export function completionTokensForChars(chars: number, script: Script): number {
+  const rate = script === 'cjk' ? 1.25 : promptRates[script];
+  return Math.ceil(chars * rate);
+}
+
+/** The most characters of `script` that fit in `tokens` by the prompt rates (the inverse estimate). */
+export function charsForTokens(tokens: number, script: Script): number {
+  return Math.max(0, Math.floor(tokens / promptRates[script]));
+}
