@@ -114,7 +114,7 @@ export function figuresOf(results: BenchResults): Figure[] {
         figure: 'prompt tokens per turn, length 1,000 vs 20',
         value: `${show(tokens(2), 0)} vs ${show(tokens(0), 0)}`,
         unit: 'tokens (est.)',
-        reference: `ratio ${show(numberAt(result, 'ratio1000To20'))}× (unfolded 1,000, folding during the turn ${show(numberAt(result, 'ratio1000To20AsEngineLeavesIt'))}×; 3,000-char summary ${show(numberAt(result, 'ratio1000To20WorstCaseSummary'))}×)`,
+        reference: `ratio ${show(numberAt(result, 'ratio1000To20'))}× (unfolded 1,000, folding during the turn ${show(numberAt(result, 'ratio1000To20AsEngineLeavesIt'))}×; longest summary ${show(numberAt(result, 'ratio1000To20WorstCaseSummary'))}×)`,
         aim: '≤ 1.5×',
       },
       {

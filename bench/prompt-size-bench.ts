@@ -12,6 +12,7 @@ import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig, type EngineRig } from './engine-rig.ts';
 import { contentText } from './instant-model.ts';
 import { estimateTokens, realisticText } from './realistic-text.ts';
+import { lengthTargets, softOvershoot } from '../src/prompts/answer-length.ts';
 
 interface PromptState {
   label: string;
@@ -94,7 +95,9 @@ export async function runPromptSizeBench(redisUrl: string): Promise<Record<strin
     const short = await promptAt(rig, 1, { label: 'length 20', entries: 20, summaryChars: 0 });
     const longAsIs = await promptAt(rig, 2, { label: 'length 1,000 with nothing folded yet (the turn folds first)', entries: 1_000, summaryChars: 0 });
     const longFolded = await promptAt(rig, 3, { label: 'length 1,000 after folds: 1,500-char rolling summary (the fold template asks ≤ 1,500)', entries: 1_000, summaryChars: 1_500, summarisedThrough: 1_000 - recentTurns });
-    const longWorst = await promptAt(rig, 4, { label: 'length 1,000, summary at its 3,000-char cap', entries: 1_000, summaryChars: 3_000, summarisedThrough: 1_000 - recentTurns });
+    // The fold's answer is cut at softOvershoot × its target (src/prompts/sentence-cut.ts): the longest summary a prompt can carry.
+    const summaryCap = Math.round(lengthTargets.rollingSummary * softOvershoot);
+    const longWorst = await promptAt(rig, 4, { label: `length 1,000, summary at its ${summaryCap.toLocaleString('en')}-char cap`, entries: 1_000, summaryChars: summaryCap, summarisedThrough: 1_000 - recentTurns });
     const measures = [short, longAsIs, longFolded, longWorst];
     const systemIdentical = measures.every((measure) => measure.systemMessage === short.systemMessage && Buffer.from(measure.systemMessage).equals(Buffer.from(short.systemMessage)));
     return {

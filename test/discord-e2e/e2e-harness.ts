@@ -42,9 +42,20 @@ export function e2eChat(request: RecordedRequest): ChatReply {
           designCard: { name: 'Lamp', form: 'Arc', elements: ['oak'], functions: ['light'], targetUsers: 'readers', meaning: 'calm' },
         },
       };
-    default:
-      return defaultChatReply(request);
+    default: {
+      // A persona answering a person quotes the person's latest line (the whole prompt no longer fits a post).
+      const asked = lastPersonLine(request);
+      return asked ? { kind: 'text', text: `About “${asked}”: a fair question; here is my view.` } : defaultChatReply(request);
+    }
   }
+}
+
+/** The latest "[name (a person in the thread)] text" line of a chat prompt, if any. */
+function lastPersonLine(request: RecordedRequest): string | undefined {
+  const body = request.body as { messages?: { content?: unknown }[] } | undefined;
+  const prompt = (body?.messages ?? []).map((message) => (typeof message.content === 'string' ? message.content : '')).join('\n');
+  const lines = [...prompt.matchAll(/^\[[^\]]*\(a person in the thread\)\] (.+)$/gm)];
+  return lines.at(-1)?.[1]?.slice(0, 200);
 }
 
 export interface E2E {
