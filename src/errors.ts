@@ -2,6 +2,8 @@
  * One coded error type. `code` drives what the person is told (see `describeForPerson`);
  * `cause` keeps the underlying error for logs.
  */
+import { renderText, type CatalogText } from './i18n/translate.ts';
+
 export type ErrorCode =
   | 'config_invalid'
   | 'redis_unavailable'
@@ -39,13 +41,16 @@ export type ErrorCode =
 export class TableRoundError extends Error {
   override readonly name = 'TableRoundError';
   readonly code: ErrorCode;
-  /** A short, true sentence that may be shown to the person; defaults to the message. */
+  /** A short, true sentence that may be shown to the person, in English; defaults to `text`'s, else the message. */
   readonly publicMessage: string;
+  /** The same sentence from the catalogs, for `describeForPerson` to say in the session's language. */
+  readonly text: CatalogText | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; publicMessage?: string } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; publicMessage?: string; text?: CatalogText } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.publicMessage = options.publicMessage ?? message;
+    this.text = options.text;
+    this.publicMessage = options.publicMessage ?? (options.text ? renderText('en', options.text) : message);
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * The one function that maps a coded error to what the person sees: a short, true sentence, in
- * the session's language where the sentence is ours (`language`, default English). A
- * `publicMessage` is passed through as it was written where the error was thrown (English).
+ * the session's language (`language`, default English) wherever the sentence is ours — a fixed
+ * one for codes that always read the same, else the catalog text the error was thrown with
+ * (model errors, image refusals, a refused post …). Only a `publicMessage` written without a
+ * catalog text (image intake, downloads) is passed through as it was written (English).
  */
 import type { TableRoundError } from '../errors.ts';
-import { t } from '../i18n/translate.ts';
+import { renderText, t } from '../i18n/translate.ts';
 
 export function describeForPerson(error: TableRoundError, language?: string): string {
   switch (error.code) {
@@ -12,7 +14,9 @@ export function describeForPerson(error: TableRoundError, language?: string): st
       return t(language, 'error.internal');
     case 'redis_unavailable':
       return t(language, 'error.redisUnavailable');
+    case 'step_abandoned':
+      return t(language, 'step.abandoned');
     default:
-      return error.publicMessage;
+      return error.text ? renderText(language, error.text) : error.publicMessage;
   }
 }

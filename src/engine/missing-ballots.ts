@@ -1,6 +1,7 @@
 /**
  * Panelists who gave no usable ballot: recorded one by one, announced together in ONE notice
- * per poll ("⚠️ Not counted: Ada and Bo gave no usable ballot.") instead of a "Skipped" line each.
+ * per poll ("⚠️ Not counted: Ada and Bo gave no usable ballot.", in the session's language)
+ * instead of a "Skipped" line each.
  *
  * Records (session notes, committed with the step that learns the fact):
  * - `ballot-missing:<pollId>:<personaId>` — the persona's ballot step got nothing usable, even
@@ -16,19 +17,15 @@
  */
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Ballot, PollState, TranscriptEntry } from '../session/session-types.ts';
+import { joinWithAnd, t } from '../i18n/translate.ts';
 import { entry, moderator, postOnce, type StepContext } from './step-context.ts';
 
 export const missingBallotField = (pollId: string, personaId: string) => `ballot-missing:${pollId}:${personaId}`;
 export const missingNoticeField = (pollId: string) => `ballot-missing-notice:${pollId}`;
 
-/** "Ada", "Ada and Bo", "Ada, Bo and Cy". */
-export function listNames(names: readonly string[]): string {
-  if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
-
-export function notCountedText(names: readonly string[]): string {
-  return `⚠️ Not counted: ${listNames(names)} gave no usable ballot.`;
+/** The notice: "⚠️ Not counted: Ada, Bo and Cy gave no usable ballot." / "⚠️ 未计入：Ada、Bo 和 Cy 没有投出有效的选票。" */
+export function notCountedText(names: readonly string[], language: string | undefined): string {
+  return t(language, 'vote.notCounted', { names: joinWithAnd(language, names) });
 }
 
 /** Panelists recorded as giving no usable ballot in this poll, in panel order. */
@@ -48,7 +45,7 @@ export function panelAccountedFor(panel: Panel, pollId: string, ballots: Record<
 export async function announceMissingBallots(context: StepContext, poll: PollState, notes: Record<string, string>): Promise<{ notes: Record<string, string>; transcript: TranscriptEntry[] }> {
   const missing = missingVoters(context.panel, poll.pollId, notes);
   if (missing.length === 0 || notes[missingNoticeField(poll.pollId)] !== undefined) return { notes: {}, transcript: [] };
-  const text = notCountedText(missing.map((persona) => persona.displayName));
+  const text = notCountedText(missing.map((persona) => persona.displayName), context.meta.language);
   await postOnce(context, `ballot-missing:${poll.pollId}`, moderator, text);
   return {
     notes: { [missingNoticeField(poll.pollId)]: 'posted' },

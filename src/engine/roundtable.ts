@@ -1,6 +1,9 @@
 /**
  * The roundtable service: what adapters and commands call. It validates, writes to Redis and
  * enqueues; model work only ever happens in step jobs (step-machine.ts).
+ *
+ * Refusals and answers about a session are said in its language (`meta.language`, src/i18n);
+ * those before a session exists (starting one, a thread without one) are English.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatAdapter, PollView } from '../adapter/chat-adapter.ts';
@@ -24,6 +27,7 @@ import { PollPublisher } from '../outbound/poll-publisher.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
 import { canonicalLanguage } from '../prompts/detect-language.ts';
 import { resolveSessionLanguage, sessionLanguage } from '../prompts/session-language.ts';
+import { joinList, t } from '../i18n/translate.ts';
 
 export interface RoundtableDependencies {
   config: Config;
@@ -111,14 +115,14 @@ export class Roundtable implements RoundtableService {
     return [...this.deps.panels.values()].map((panel) => ({ id: panel.id, name: panel.name, description: panel.description }));
   }
 
-  /** Per-person rate limit on messages and commands, shared by all processes. */
-  private async admitPerson(platform: string, person: Person): Promise<void> {
+  /** Per-person rate limit on messages and commands, shared by all processes; refused in `language`. */
+  private async admitPerson(platform: string, person: Person, language?: string): Promise<void> {
     const limit = this.deps.config.USER_COMMANDS_PER_MINUTE;
     if (limit <= 0) return;
     const waitMs = await this.deps.budget.tryReserve([{ bucket: `person:${platform}:${person.id}`, limit, windowMs: 60_000 }]);
     if (waitMs > 0) {
       throw new TableRoundError('rate_limited', `${person.id} over ${limit}/min`, {
-        publicMessage: `You are sending faster than ${limit} messages or commands a minute; try again in ${Math.ceil(waitMs / 1000)} s.`,
+        publicMessage: t(language, 'request.tooFast', { limit, seconds: Math.ceil(waitMs / 1000) }),
       });
     }
   }
@@ -195,23 +199,28 @@ export class Roundtable implements RoundtableService {
     const { store, config } = this.deps;
     const meta = await store.load(sessionId);
     if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread. Start one by mentioning me with a topic.' });
-    if (meta.status === 'ended') throw new TableRoundError('session_ended', `session ${sessionId} ended`, { publicMessage: 'This roundtable has ended. Start a new one with a topic.' });
-    await this.admitPerson(parseSessionId(sessionId).platform, person);
+    const { language } = meta;
+    if (meta.status === 'ended') throw new TableRoundError('session_ended', `session ${sessionId} ended`, { publicMessage: t(language, 'command.sessionEnded') });
+    await this.admitPerson(parseSessionId(sessionId).platform, person, language);
     const spent = meta.tokensPrompt + meta.tokensCompletion;
     const command = action.type === 'command' ? this.deps.commands.get(action.name) : undefined;
-    if (action.type === 'command' && !command) throw new TableRoundError('bad_command', `unknown command ${action.name}`, { publicMessage: `There is no command “${action.name.slice(0, 32)}”.` });
+    if (action.type === 'command' && !command) throw new TableRoundError('bad_command', `unknown command ${action.name}`, { publicMessage: t(language, 'request.noSuchCommand', { name: action.name.slice(0, 32) }) });
     const costly = action.type === 'message' || (command?.spendsTokens?.(action.type === 'command' ? action.options : {}) ?? false);
     if (config.SESSION_TOKEN_BUDGET > 0 && spent >= config.SESSION_TOKEN_BUDGET && costly) {
       const hints = { adapter: this.deps.adapterFor(parseSessionId(sessionId).platform), deps: this.deps };
       throw new TableRoundError('budget_exceeded', `session ${sessionId} spent ${spent}`, {
-        publicMessage: `This roundtable has used its token budget (${spent.toLocaleString('en')} of ${config.SESSION_TOKEN_BUDGET.toLocaleString('en')} tokens); ${commandUsage(hints, 'vote', 'close')} and ${commandUsage(hints, 'end')} still work.`,
+        publicMessage: t(language, 'budget.sessionRefused', {
+          spent: spent.toLocaleString('en'),
+          budget: config.SESSION_TOKEN_BUDGET.toLocaleString('en'),
+          commands: t(language, 'list.and', { first: commandUsage(hints, 'vote', 'close'), second: commandUsage(hints, 'end') }),
+        }),
       });
     }
     let notice: string | undefined;
     let normalised = action;
     if (action.type === 'message') {
       const cleaned = sanitizeText(action.text, config.MAX_MESSAGE_CHARS);
-      if (cleaned.clipped) notice = `⚠️ Only the first ${config.MAX_MESSAGE_CHARS} characters of your message were used.`;
+      if (cleaned.clipped) notice = t(language, 'request.clipped', { chars: config.MAX_MESSAGE_CHARS });
       if (!cleaned.text && action.images.length === 0) return { outcome: 'duplicate' };
       normalised = { ...action, text: cleaned.text };
     }
@@ -240,23 +249,28 @@ export class Roundtable implements RoundtableService {
    */
   private async admitImagine(meta: SessionMeta, person: Person): Promise<void> {
     const { config, store } = this.deps;
+    const { language } = meta;
     const allowed = config.IMAGINE_ALLOWED;
     if ((allowed === 'managers' && !person.isManager) || (allowed === 'starter' && !person.isManager && meta.starter.id !== person.id)) {
       throw new TableRoundError('not_allowed', `imagine by ${person.id}`, {
-        publicMessage: allowed === 'managers' ? 'Only a channel manager can ask for concept images here.' : 'Only the person who started this roundtable, or a channel manager, can ask for concept images.',
+        publicMessage: allowed === 'managers' ? t(language, 'imagine.managersOnly') : t(language, 'imagine.starterOnly'),
       });
     }
     const generated = meta.imagesGenerated ?? 0;
     if (generated + config.IMAGE_COUNT > config.SESSION_IMAGE_LIMIT) {
       throw new TableRoundError('budget_exceeded', `session image cap ${config.SESSION_IMAGE_LIMIT}`, {
-        publicMessage: `This roundtable has used its ${config.SESSION_IMAGE_LIMIT} concept images (${generated} made).`,
+        publicMessage: t(language, 'imagine.limitMade', { limit: config.SESSION_IMAGE_LIMIT, generated }),
       });
     }
     if (config.USER_TOKEN_BUDGET > 0) {
       const spent = await store.userSpend(parseSessionId(meta.sessionId).platform, person.id);
       if (spent + config.IMAGE_COUNT * config.IMAGE_TOKEN_COST > config.USER_TOKEN_BUDGET) {
         throw new TableRoundError('budget_exceeded', `${person.id} spent ${spent}`, {
-          publicMessage: `That would go over your token budget for today (${spent.toLocaleString('en')} of ${config.USER_TOKEN_BUDGET.toLocaleString('en')} used; images cost ${config.IMAGE_TOKEN_COST.toLocaleString('en')} each).`,
+          publicMessage: t(language, 'imagine.overBudget', {
+            spent: spent.toLocaleString('en'),
+            budget: config.USER_TOKEN_BUDGET.toLocaleString('en'),
+            cost: config.IMAGE_TOKEN_COST.toLocaleString('en'),
+          }),
         });
       }
     }
@@ -269,17 +283,18 @@ export class Roundtable implements RoundtableService {
    */
   private async castBallotNow(meta: SessionMeta, person: Person, choices: number[], pollId: string | undefined): Promise<SubmitResult> {
     const { store, config } = this.deps;
+    const { language } = meta;
     const poll = await store.poll(meta.sessionId);
-    const closed = () => new TableRoundError('no_poll', `ballot for ${pollId ?? 'the open poll'} refused`, { publicMessage: pollId ? 'That vote has closed; your ballot was not counted.' : 'There is no open vote to take your ballot.' });
+    const closed = () => new TableRoundError('no_poll', `ballot for ${pollId ?? 'the open poll'} refused`, { publicMessage: t(language, pollId ? 'ballot.pollClosed' : 'ballot.noPoll') });
     if (!poll || poll.status !== 'open' || (pollId !== undefined && poll.pollId !== pollId)) throw closed();
     const limit = peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE);
     const unique = [...new Set(choices)];
     const invalid = unique.filter((index) => !Number.isInteger(index) || index < 0 || index >= poll.candidates.length);
     if (invalid.length) {
-      throw new TableRoundError('bad_command', `invalid choices ${invalid.join(',')}`, { publicMessage: `Choose candidates by number, from 1 to ${poll.candidates.length}.` });
+      throw new TableRoundError('bad_command', `invalid choices ${invalid.join(',')}`, { publicMessage: t(language, 'ballot.chooseByNumber', { count: poll.candidates.length }) });
     }
     if (unique.length > limit) {
-      throw new TableRoundError('bad_command', `too many choices (${unique.length})`, { publicMessage: `You may choose up to ${limit} candidates.` });
+      throw new TableRoundError('bad_command', `too many choices (${unique.length})`, { publicMessage: t(language, 'ballot.tooMany', { limit }) });
     }
     // The script applies it only while that very poll is open (a close in between refuses it).
     const applied = await store.castBallot(meta.sessionId, poll.pollId, `person:${person.id}`, { voterKind: 'person', voterName: person.displayName, choices: unique });
@@ -291,31 +306,32 @@ export class Roundtable implements RoundtableService {
     // The person's answer does not wait for the poll message's update (coalesced with other clicks,
     // within the platform's write budget).
     this.polls.request(meta.sessionId);
-    const labels = unique.map((index) => poll.candidates[index]).join(', ');
-    return { outcome: 'applied', notice: unique.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.', poll: view };
+    const labels = joinList(language, unique.map((index) => poll.candidates[index] ?? ''));
+    return { outcome: 'applied', notice: unique.length ? t(language, 'ballot.yours', { choices: labels }) : t(language, 'ballot.empty'), poll: view };
   }
 
   private async toggle(sessionId: string, person: Person, pollId: string, index: number): Promise<SubmitResult> {
     const { store, config } = this.deps;
     const meta = await store.load(sessionId);
     if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread.' });
-    await this.admitPerson(parseSessionId(sessionId).platform, person);
+    const { language } = meta;
+    await this.admitPerson(parseSessionId(sessionId).platform, person, language);
     const poll = await store.poll(sessionId);
-    const closed = new TableRoundError('no_poll', `toggle on ${pollId} refused`, { publicMessage: 'This vote is closed.' });
+    const closed = new TableRoundError('no_poll', `toggle on ${pollId} refused`, { publicMessage: t(language, 'ballot.voteClosed') });
     if (!poll || poll.status !== 'open' || poll.pollId !== pollId) throw closed;
     if (!Number.isInteger(index) || index < 0 || index >= poll.candidates.length) {
-      throw new TableRoundError('bad_command', `toggle of ${index}`, { publicMessage: `Choose a candidate from 1 to ${poll.candidates.length}.` });
+      throw new TableRoundError('bad_command', `toggle of ${index}`, { publicMessage: t(language, 'ballot.chooseOne', { count: poll.candidates.length }) });
     }
     const limit = peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE);
     const result = await store.toggleBallot(sessionId, pollId, `person:${person.id}`, person.displayName, index, limit);
     if (result.kind === 'closed') throw closed;
-    if (result.kind === 'full') return { outcome: 'full', notice: `You can choose up to ${limit}; tap one of your choices again to take it back first.` };
+    if (result.kind === 'full') return { outcome: 'full', notice: t(language, 'ballot.full', { limit }) };
     const { platform, channel } = parseSessionId(sessionId);
     await store.rememberUserSession(platform, channel, person.id, sessionId);
     const view = buildPollView(sessionId, poll, Object.values(await store.ballots(sessionId)), config.VOTE_THRESHOLD, limit);
     this.polls.request(sessionId);
-    const labels = result.choices.map((choice) => `${choice + 1}. ${poll.candidates[choice]}`).join(', ');
-    return { outcome: 'applied', notice: result.choices.length ? `Your ballot: ${labels}.` : 'Your ballot is empty.', poll: view };
+    const labels = joinList(language, result.choices.map((choice) => `${choice + 1}. ${poll.candidates[choice]}`));
+    return { outcome: 'applied', notice: result.choices.length ? t(language, 'ballot.yours', { choices: labels }) : t(language, 'ballot.empty'), poll: view };
   }
 
   private async readStatus(sessionId: string): Promise<SessionStatus | undefined> {

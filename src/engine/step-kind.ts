@@ -20,8 +20,8 @@ export interface StepKind<Kind extends StepKindName> {
   isPersonaTurn?: boolean;
   /** The stage (and round) the session shows while it runs and after it commits. */
   stage?(step: StepOf<Kind>, meta: SessionMeta): Partial<SessionMeta>;
-  /** How a notice names it: "Ana's turn", "the vote chart". */
-  describe(step: StepOf<Kind>, panel: Panel): string;
+  /** How a notice names it, in the session's language (src/i18n `step.*`): "Ana's turn", "the vote result". */
+  describe(step: StepOf<Kind>, panel: Panel, language: string | undefined): string;
 }
 
 /** A kind as the registry holds it (its payload type erased). */
@@ -32,7 +32,7 @@ export interface RegisteredStepKind {
   buildsPrompt?: boolean;
   isPersonaTurn?: boolean;
   stage?(step: Step, meta: SessionMeta): Partial<SessionMeta>;
-  describe(step: Step, panel: Panel): string;
+  describe(step: Step, panel: Panel, language: string | undefined): string;
 }
 
 /**

@@ -5,8 +5,8 @@
  *
  * Placeholders are `{name}`; `t` checks at compile time that a call supplies exactly the ones the
  * English text uses. A translation may leave a placeholder out, never add one. No other braces.
- * Keys are grouped by the file that says them; a group marked "not yet converted" lists the
- * literals of a file that still has them inline.
+ * Keys are grouped by the file that says them. A sentence said where the session's language is
+ * not known (a model error) travels as a `CatalogText` and is rendered where it is (translate.ts).
  */
 export const en = {
   // Lists and conjunctions.
@@ -124,7 +124,7 @@ export const en = {
   'console.helpImage': '`/image <path>` — show the panel an image file',
   'console.helpHelp': '`/help` — this list',
 
-  // Not yet converted: src/engine/steps/vote-steps.ts.
+  // Keywords and the vote (src/engine/steps/vote-steps.ts).
   'vote.notEnoughKeywords': 'Not enough keywords came out of the discussion to vote on. Keep talking, then try {usage} again.',
   'vote.intro': '**Vote on the keywords** — pick up to {max}. A keyword passes with {percent} % of voters. The panel votes too.',
   'vote.candidates': 'Candidates: {candidates}',
@@ -135,18 +135,19 @@ export const en = {
   'vote.leaders': ' — the leaders were {leaders}',
   'vote.noBallots': 'No ballots were cast.',
   'vote.count': '{label}: {total} (panel {panel}, people {people})',
+  'vote.countSeparator': '; ',
   'vote.chartTitle': '{topic} — vote',
   'vote.chartDescription': 'Bar chart of the vote',
   'vote.noKeywordsFrom': ' (No usable keywords from {names}.)',
-  // Not yet converted: src/engine/missing-ballots.ts.
+  // Panelists without a usable ballot (src/engine/missing-ballots.ts).
   'vote.notCounted': '⚠️ Not counted: {names} gave no usable ballot.',
 
-  // Not yet converted: src/engine/steps/closing-step.ts.
+  // The end of the session (src/engine/steps/closing-step.ts).
   'closing.unavailable': '**Closing summary unavailable** — {reason}\n\n**Voted keywords:** {keywords}',
   'closing.ended': 'Session ended by {name}. The full transcript is attached. Mention me in the channel to start a new roundtable.',
   'closing.transcriptDescription': 'Roundtable transcript',
 
-  // Not yet converted: src/pipeline/step-machine.ts and step-outbox.ts.
+  // Skips and notices of the step machine (src/pipeline/step-machine.ts, step-outbox.ts).
   'budget.sessionSpent': '⚠️ This roundtable has used its token budget ({budget} tokens); the panel stops here. {commands} still work.',
   'step.skipped': '⚠️ {reason} Skipped: {step}. The session continues — write in the thread or use a command.',
   'step.abandoned': 'This step kept stopping the worker that ran it.',
@@ -155,7 +156,7 @@ export const en = {
   'session.panelMissing': "⚠️ This roundtable's panel “{panel}” is no longer installed, so the session ends here.",
   'platform.postRefused': 'The chat platform refused a post.',
 
-  // Not yet converted: src/models/model-errors.ts and model-gateway.ts.
+  // What a person is told about a model's failure (src/models/model-errors.ts, model-gateway.ts).
   'model.roleChat': 'chat',
   'model.roleVision': 'vision',
   'model.roleSummary': 'summary',
@@ -181,16 +182,36 @@ export const en = {
   'model.noImages': 'The image model returned no images.',
   'model.notAnImage': 'The image model returned something that is not an image.',
 
-  // Not yet converted: src/engine/steps/imagine-step.ts and image-steps.ts.
+  // Concept images and uploaded images (src/engine/steps/imagine-step.ts, image-steps.ts).
   'imagine.limit': 'This roundtable has used its {limit} concept images.',
   'imagine.posted': '🎨 Concept images for {name}{prompt} (keywords: {keywords}).',
   'imagine.postedPrompt': ' — “{prompt}”',
+  'imagine.imageDescription': 'Concept image {number}',
   'imagine.noKeywords': 'none',
   'imagine.failed': 'Image generation failed: {reason}',
   'image.seen': '{filename}: the panel has already seen this image.',
   'image.shared': '📷 {name} shared {filename}. What the panel sees: {description}',
   'image.tooLarge': '{filename} is {size}; the limit is {limit}.',
   'image.notSupportedHere': 'Images are not supported here.',
+
+  // Refusals and answers of the roundtable service inside a session (src/engine/roundtable.ts).
+  'request.tooFast': 'You are sending faster than {limit} messages or commands a minute; try again in {seconds} s.',
+  'request.noSuchCommand': 'There is no command “{name}”.',
+  'request.clipped': '⚠️ Only the first {chars} characters of your message were used.',
+  'budget.sessionRefused': 'This roundtable has used its token budget ({spent} of {budget} tokens); {commands} still work.',
+  'imagine.managersOnly': 'Only a channel manager can ask for concept images here.',
+  'imagine.starterOnly': 'Only the person who started this roundtable, or a channel manager, can ask for concept images.',
+  'imagine.limitMade': 'This roundtable has used its {limit} concept images ({generated} made).',
+  'imagine.overBudget': 'That would go over your token budget for today ({spent} of {budget} used; images cost {cost} each).',
+  'ballot.pollClosed': 'That vote has closed; your ballot was not counted.',
+  'ballot.noPoll': 'There is no open vote to take your ballot.',
+  'ballot.chooseByNumber': 'Choose candidates by number, from 1 to {count}.',
+  'ballot.tooMany': 'You may choose up to {limit} candidates.',
+  'ballot.voteClosed': 'This vote is closed.',
+  'ballot.chooseOne': 'Choose a candidate from 1 to {count}.',
+  'ballot.full': 'You can choose up to {limit}; tap one of your choices again to take it back first.',
+  'ballot.yours': 'Your ballot: {choices}.',
+  'ballot.empty': 'Your ballot is empty.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en, type Catalog } from './messages-en.ts';
 import { zh } from './messages-zh.ts';
-import { baseLanguage, joinList, languageNameIn, t } from './translate.ts';
+import { baseLanguage, catalogText, joinList, joinWithAnd, languageNameIn, renderText, t } from './translate.ts';
 
 const placeholders = (text: string) => new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]));
 
@@ -30,6 +30,16 @@ describe('the catalogs', () => {
   });
 });
 
+describe('catalog texts', () => {
+  it('render later, in the language known there, with sentences as variables rendered in it too', () => {
+    const text = catalogText('model.contextExceeded', { role: catalogText('model.roleSummary'), model: 'qwen', limit: catalogText('model.contextLimit', { tokens: 8192 }) });
+    expect(renderText('en', text)).toBe("The conversation no longer fits the summary model (qwen)'s context window of 8192 tokens.");
+    expect(renderText('zh', text)).toBe('对话内容已超出摘要模型（qwen）的上下文窗口（8192 个令牌）。');
+    // @ts-expect-error `model.timeout` needs {role} and {model}
+    expect(catalogText('model.timeout', { model: 'qwen' }).key).toBe('model.timeout');
+  });
+});
+
 describe('t', () => {
   it('fills placeholders in the session’s language', () => {
     expect(t('zh', 'start.started', { topic: '剪纸灯' })).toBe('圆桌已开始：剪纸灯');
@@ -46,6 +56,8 @@ describe('t', () => {
   it('joins lists and names languages the reader’s way', () => {
     expect(joinList('zh', ['a', 'b'])).toBe('a、b');
     expect(joinList('en', ['a', 'b'])).toBe('a, b');
+    expect(['', 'Ada', 'Ada|Bo', 'Ada|Bo|Cy'].map((names) => joinWithAnd('en', names ? names.split('|') : []))).toEqual(['', 'Ada', 'Ada and Bo', 'Ada, Bo and Cy']);
+    expect(joinWithAnd('zh', ['Ada', 'Bo', 'Cy'])).toBe('Ada、Bo 和 Cy');
     expect(languageNameIn('zh', 'zh')).toBe('中文');
     expect(languageNameIn('fr', 'fr')).toBe('français');
     expect(languageNameIn('zh', 'en')).toBe('Chinese');

@@ -34,6 +34,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import { TableRoundError } from '../errors.ts';
+import { catalogText } from '../i18n/translate.ts';
 import { CircuitBreaker, type CircuitPermit } from './circuit-breaker.ts';
 import { grownCompletionCap } from './completion-cap.ts';
 import { classifyModelError, contextLimitFrom, countsAgainstProvider } from './error-class.ts';
@@ -244,7 +245,7 @@ export class ModelGateway {
             }),
           );
           if (!result.text) {
-            throw new TableRoundError('model_bad_output', `${model} returned an empty completion`, { publicMessage: `The model (${model}) returned an empty answer.` });
+            throw new TableRoundError('model_bad_output', `${model} returned an empty completion`, { text: catalogText('model.emptyAnswer', { model }) });
           }
           return result;
         }),
@@ -348,7 +349,7 @@ export class ModelGateway {
       ];
     }
     throw new TableRoundError('model_bad_output', `${model} gave invalid ${name} JSON twice: ${lastProblem}`, {
-      publicMessage: `The model (${model}) did not return usable ${name} data.`,
+      text: catalogText('model.unusableData', { model, name }),
     });
   }
 
@@ -405,7 +406,7 @@ export class ModelGateway {
         () =>
           this.guarded(endpoint, endpoint.model, context.signal, async () => {
             const result = await this.streamOnce(endpoint, endpoint.model, { ...context, messages, maxTokens: 700 });
-            if (!result.text) throw new TableRoundError('model_bad_output', 'vision model returned an empty description', { publicMessage: 'The vision model returned an empty description.' });
+            if (!result.text) throw new TableRoundError('model_bad_output', 'vision model returned an empty description', { text: catalogText('model.emptyDescription') });
             return result;
           }),
         { retries: this.config.MODEL_MAX_RETRIES, signal: context.signal },
@@ -448,7 +449,7 @@ export class ModelGateway {
         if (item.b64_json) images.push(requireImage(Buffer.from(item.b64_json, 'base64')));
         else if (item.url) images.push(await this.downloadGenerated(item.url, endpoint, context.signal));
       }
-      if (images.length === 0) throw new TableRoundError('model_bad_output', 'image model returned no images', { publicMessage: 'The image model returned no images.' });
+      if (images.length === 0) throw new TableRoundError('model_bad_output', 'image model returned no images', { text: catalogText('model.noImages') });
       return images;
     } catch (error) {
       throw toModelError(error, 'image', endpoint.model);
@@ -458,7 +459,7 @@ export class ModelGateway {
 
 /** Bytes an image model returned are posted only if they are an image. */
 function requireImage(bytes: Buffer): Buffer {
-  if (sniffImageFormat(bytes).kind !== 'image') throw new TableRoundError('model_bad_output', 'image model returned bytes that are not an image', { publicMessage: 'The image model returned something that is not an image.' });
+  if (sniffImageFormat(bytes).kind !== 'image') throw new TableRoundError('model_bad_output', 'image model returned bytes that are not an image', { text: catalogText('model.notAnImage') });
   return bytes;
 }
 

@@ -31,6 +31,7 @@ import type { SessionMeta, Step, TranscriptEntry } from '../session/session-type
 import type { StepSnapshot } from '../store/session-store.ts';
 import { applyInbox } from '../engine/agenda.ts';
 import { describeForPerson } from '../engine/describe-error.ts';
+import { catalogText, t } from '../i18n/translate.ts';
 import { sessionScript } from '../engine/prompt-builder.ts';
 import { foldDecision, rollingSummaryTarget, sessionWindow } from '../engine/session-budget.ts';
 import { fitTranscriptPrompt } from '../engine/transcript-prompt.ts';
@@ -100,8 +101,9 @@ export class StepMachine implements StepProcessor {
     if (overBudget && planned.agenda.some((step) => this.kindOf(step)?.usesModel ?? true)) {
       // Spent sessions stop costing: what needs a model is dropped (closing keeps its summary).
       const hints = { adapter: this.deps.adapterFor(sessionId.split(':')[0] ?? ''), deps: this.deps };
-      const stillWork = `${commandUsage(hints, 'vote', 'close')} and ${commandUsage(hints, 'end')}`;
-      planned.agenda = [{ kind: 'notice', text: `⚠️ This roundtable has used its token budget (${budget.toLocaleString('en')} tokens); the panel stops here. ${stillWork} still work.` }, ...planned.agenda.filter((step) => !(this.kindOf(step)?.usesModel ?? true))];
+      const stillWork = t(meta.language, 'list.and', { first: commandUsage(hints, 'vote', 'close'), second: commandUsage(hints, 'end') });
+      const notice = t(meta.language, 'budget.sessionSpent', { budget: budget.toLocaleString('en'), commands: stillWork });
+      planned.agenda = [{ kind: 'notice', text: notice }, ...planned.agenda.filter((step) => !(this.kindOf(step)?.usesModel ?? true))];
     }
     const [step, ...rest] = planned.agenda;
     if (!step) {
@@ -122,7 +124,7 @@ export class StepMachine implements StepProcessor {
     let result: 'ran' | 'skipped' = 'ran';
     const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
-      if (job.skip) throw new TableRoundError('step_abandoned', 'step revived too often', { publicMessage: 'This step kept stopping the worker that ran it.' });
+      if (job.skip) throw new TableRoundError('step_abandoned', 'step revived too often', { text: catalogText('step.abandoned') });
       context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, attempt.signal);
       if (!kind) throw new TableRoundError('internal', `no step kind "${step.kind}" is registered`);
       outcome = await this.runWithinWindow(context, kind, step, length, planned.transcript);
@@ -135,7 +137,8 @@ export class StepMachine implements StepProcessor {
       }
       this.deps.metrics?.errors.inc({ code: asTableRoundError(error).code });
       if (!attempt.final && !isPermanent(error) && !job.skip) throw error;
-      outcome = await this.skip(sessionId, outbox, step, kind, panel, error, context, logger);
+      // Said in the step's language; a step that failed before its context was built has the stored one.
+      outcome = await this.skip(sessionId, outbox, step, kind, panel, error, context, context?.meta.language ?? stepMeta.language, logger);
       result = 'skipped';
     }
 
@@ -170,7 +173,7 @@ export class StepMachine implements StepProcessor {
   /**
    * The step failed for good: one short, true line in the thread (best effort), and what was
    * visible of an interrupted reply goes into the transcript, marked, so the record matches the
-   * thread. The session goes on with the next step.
+   * thread, in the session's `language`. The session goes on with the next step.
    */
   private async skip(
     sessionId: string,
@@ -180,12 +183,13 @@ export class StepMachine implements StepProcessor {
     panel: StepContext['panel'],
     error: unknown,
     context: StepContext | undefined,
+    language: string | undefined,
     logger: Logger,
   ): Promise<StepOutcome> {
     const coded = asTableRoundError(error);
     logger.error({ err: coded, step: step.kind }, 'step failed for good; skipping it');
     this.deps.metrics?.stepsSkipped.inc({ kind: step.kind });
-    const text = `⚠️ ${describeForPerson(coded)} Skipped: ${kind?.describe(step, panel) ?? step.kind}. The session continues — write in the thread or use a command.`;
+    const text = t(language, 'step.skipped', { reason: describeForPerson(coded, language), step: kind?.describe(step, panel, language) ?? step.kind });
     try {
       const target = context ?? { outbox, adapter: this.deps.adapterFor(sessionId.split(':')[0] ?? ''), sessionId, logger };
       // A stream an earlier attempt (in a process that died) left open is stopped as it stands.
@@ -201,7 +205,7 @@ export class StepMachine implements StepProcessor {
     const transcript: TranscriptEntry[] = [];
     if (context?.interrupted) {
       const { persona, text: shown } = context.interrupted;
-      transcript.push(entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: `${shown} (interrupted)` }));
+      transcript.push(entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: t(language, 'step.interrupted', { text: shown }) }));
     }
     return { transcript };
   }
@@ -212,7 +216,7 @@ export class StepMachine implements StepProcessor {
     logger.error({ panelId: meta.panelId }, 'session uses a panel that is not installed; ending it');
     try {
       const adapter = this.deps.adapterFor(meta.sessionId.split(':')[0] ?? '');
-      await postOnce({ outbox, adapter, sessionId: meta.sessionId, logger }, 'no-panel', moderator, `⚠️ This roundtable's panel “${meta.panelId}” is no longer installed, so the session ends here.`);
+      await postOnce({ outbox, adapter, sessionId: meta.sessionId, logger }, 'no-panel', moderator, t(meta.language, 'session.panelMissing', { panel: meta.panelId }));
     } catch (error) {
       if (error instanceof StepSupersededError) return 'stale';
       logger.error({ err: error }, 'could not post the missing-panel notice');

@@ -39,6 +39,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter, PostLookup, Speaker } from '../adapter/chat-adapter.ts';
 import { TableRoundError } from '../errors.ts';
+import { catalogText } from '../i18n/translate.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
 import { RedisScript } from '../store/redis-script.ts';
@@ -63,7 +64,7 @@ export interface OutboxPart {
 /** The step was committed, or another runner took it over: this runner must stop. */
 export class StepSupersededError extends TableRoundError {
   constructor(reason: string) {
-    super('internal', `step superseded: ${reason}`, { publicMessage: 'This step was taken over by another worker.' });
+    super('internal', `step superseded: ${reason}`, { text: catalogText('step.superseded') });
   }
 }
 
@@ -235,7 +236,7 @@ export async function sendOnce(
     ...(message.poll ? { poll: true } : {}),
   });
   const ref = await send().catch((error: unknown) => {
-    throw error instanceof TableRoundError ? error : new TableRoundError('platform_failed', `sending a message failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, publicMessage: 'The chat platform refused a post.' });
+    throw error instanceof TableRoundError ? error : new TableRoundError('platform_failed', `sending a message failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, text: catalogText('platform.postRefused') });
   });
   await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream, text: message.text } : {}) });
   return { ref, earlier: undefined };

@@ -6,15 +6,18 @@
  * The summary answer is repaired before it is rejected (summary-repair.ts: missing lists, strings
  * for lists, takeaways as a name→text map …); it is "unavailable" only when nothing usable came
  * back even after the gateway's corrective retry. Its outcome is reported (structured-outcome.ts).
+ * The prompt is fitted to the summary model's window (transcript-prompt.ts: the oldest entries and
+ * the rolling summary give way, the instructions never), leaving the summary's cap free.
  */
 import { z } from 'zod';
 import { asTableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { promptLanguage } from '../../prompts/session-language.ts';
-import type { StepOf } from '../../session/session-types.ts';
+import type { StepOf, TranscriptEntry } from '../../session/session-types.ts';
+import { joinList, t } from '../../i18n/translate.ts';
 import { defineStep } from '../step-kind.ts';
-import { formatEntry } from '../prompt-builder.ts';
-import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { earlierPayload, entry, moderator, postOnce, promptFit, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { fitTranscriptPrompt, type TranscriptPrompt } from '../transcript-prompt.ts';
 import { renderSummaryMarkdown, renderTranscriptMarkdown } from '../transcript-markdown.ts';
 import { runPollClose } from './vote-steps.ts';
 import { repairClosingSummary } from '../summary-repair.ts';
@@ -35,6 +38,9 @@ export const closingSummarySchema = z.object({
 });
 export type ClosingSummary = z.infer<typeof closingSummarySchema>;
 
+/** The summary's completion cap (tokens), kept free of the prompt. */
+const summaryMaxTokens = 1_500;
+
 export async function runClosing(context: StepContext, step: StepOf<'closing'>): Promise<StepOutcome> {
   const outcome: StepOutcome = { transcript: [] };
   let votedKeywords = context.meta.votedKeywords;
@@ -46,14 +52,7 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
     outcome.notes = { ...closed.notes };
     votedKeywords = closed.meta?.votedKeywords ?? votedKeywords;
   }
-  const prompt = context.deps.templates.render('closing-summary', {
-    topic: context.meta.topic,
-    language: promptLanguage(context.meta),
-    personaNames: context.panel.personas.map((persona) => persona.displayName).join(', '),
-    votedKeywords: votedKeywords.length ? votedKeywords.join(', ') : '(none)',
-    summary: context.meta.rollingSummary || '(none)',
-    transcript: [...context.recent, ...(outcome.transcript ?? [])].map(formatEntry).join('\n') || '(nothing was said)',
-  });
+  const { language } = context.meta;
   // The session ends even when the summary model fails: the transcript matters more. A re-run
   // reuses the summary an earlier attempt saved, so the thread never shows two different ones.
   let summary: ClosingSummary | undefined;
@@ -68,11 +67,12 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
     answerOutcome = structuredOutcomes.find((known) => known === parsed.outcome);
   } else {
     const repair = trackRepairs(closingSummarySchema, repairClosingSummary);
+    const prompt = closingPrompt(context, votedKeywords, [...context.recent, ...(outcome.transcript ?? [])]);
     try {
       const result = await context.deps.models.json(closingSummarySchema, 'closing_summary', {
         role: 'summary',
-        messages: [{ role: 'user', content: prompt }],
-        maxTokens: 1_500,
+        messages: prompt.messages,
+        maxTokens: summaryMaxTokens,
         coerce: repair.coerce,
         logger: context.logger,
         onUsage: (usage) => recordUsage(context, usage),
@@ -80,15 +80,16 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
       });
       summary = result.value;
       answerOutcome = outcomeOf(result, repair);
-      summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords, context.meta.language);
+      summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords, language);
     } catch (error) {
       if (context.signal?.aborted) throw error;
       if (isUnusableAnswer(error)) answerOutcome = 'skipped';
       const coded = asTableRoundError(error);
       context.logger.error({ err: coded }, 'closing summary failed; ending without it');
-      summaryMarkdown = `**Closing summary unavailable** — ${describeForPerson(coded)}
-
-**Voted keywords:** ${votedKeywords.length ? votedKeywords.join(', ') : '(no vote passed)'}`;
+      summaryMarkdown = t(language, 'closing.unavailable', {
+        reason: describeForPerson(coded, language),
+        keywords: votedKeywords.length ? joinList(language, votedKeywords) : t(language, 'summary.noVote'),
+      });
     }
     await savePayload(context, 'summary', JSON.stringify({ ...(summary ? { summary } : {}), markdown: summaryMarkdown, ...(answerOutcome ? { outcome: answerOutcome } : {}) }));
   }
@@ -99,8 +100,8 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
   const meta = (await context.deps.store.load(context.sessionId)) ?? context.meta;
   const markdown = renderTranscriptMarkdown(meta, context.panel, [...stored, ...(outcome.transcript ?? []), summaryEntry], summaryMarkdown);
   const filename = `tableround-${context.meta.createdAt}-${context.meta.topic.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 40).replace(/^-|-$/g, '') || 'session'}.md`;
-  await postOnce(context, 'transcript', moderator, `Session ended by ${step.by.displayName}. The full transcript is attached. Mention me in the channel to start a new roundtable.`, [
-    { filename, contentType: 'text/markdown', bytes: Buffer.from(markdown, 'utf8'), description: 'Roundtable transcript' },
+  await postOnce(context, 'transcript', moderator, t(language, 'closing.ended', { name: step.by.displayName }), [
+    { filename, contentType: 'text/markdown', bytes: Buffer.from(markdown, 'utf8'), description: t(language, 'closing.transcriptDescription') },
   ]);
   if (context.adapter.archive) {
     await context.adapter.archive(context.sessionId).catch((error: unknown) => context.logger.warn({ err: error }, 'archiving the thread failed'));
@@ -113,5 +114,27 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
   };
 }
 
+/** The closing-summary prompt over `entries`, fitted to the summary model's window with the summary's cap left free. */
+function closingPrompt(context: StepContext, votedKeywords: string[], entries: TranscriptEntry[]): TranscriptPrompt {
+  const fit = promptFit(context);
+  return fitTranscriptPrompt({
+    render: (transcript, summary) =>
+      context.deps.templates.render('closing-summary', {
+        topic: context.meta.topic,
+        language: promptLanguage(context.meta),
+        personaNames: context.panel.personas.map((persona) => persona.displayName).join(', '),
+        votedKeywords: votedKeywords.length ? votedKeywords.join(', ') : '(none)',
+        summary: summary || '(none)',
+        transcript: transcript || '(nothing was said)',
+      }),
+    entries,
+    summary: context.meta.rollingSummary,
+    windowTokens: fit.windowOf(fit.summaryModel, 'summary'),
+    reserveTokens: summaryMaxTokens,
+    order: 'window',
+    structured: true,
+  });
+}
+
 // The closing summary is kept even over budget: the record of the session matters more.
-export const closingStep = defineStep({ kind: 'closing', run: runClosing, usesModel: false, buildsPrompt: true, stage: () => ({ stage: 'closing' }), describe: () => 'the closing summary' });
+export const closingStep = defineStep({ kind: 'closing', run: runClosing, usesModel: false, buildsPrompt: true, stage: () => ({ stage: 'closing' }), describe: (_step, _panel, language) => t(language, 'step.closing') });

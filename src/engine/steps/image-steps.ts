@@ -6,6 +6,7 @@
 import { readLocalFile } from '../../images/read-local-file.ts';
 import { asTableRoundError, TableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
+import { catalogText, t } from '../../i18n/translate.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
 import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
@@ -14,17 +15,18 @@ import type { ImageRecord } from '../../session/session-types.ts';
 export async function runImageDescribe(context: StepContext, step: StepOf<'image-describe'>): Promise<StepOutcome> {
   const { config } = context.deps;
   const { image } = step;
+  const { language } = context.meta;
   try {
     if (image.size !== undefined && image.size > config.IMAGE_MAX_BYTES) {
       throw new TableRoundError('image_too_large', `announced ${image.size} bytes`, {
-        publicMessage: `${image.filename} is ${megabytes(image.size)}; the limit is ${megabytes(config.IMAGE_MAX_BYTES)}.`,
+        text: catalogText('image.tooLarge', { filename: image.filename, size: megabytes(image.size), limit: megabytes(config.IMAGE_MAX_BYTES) }),
       });
     }
     const bytes = await fetchBytes(context, step);
     const prepared = await context.deps.images.prepareForVision(bytes, image.filename, image.size);
     const known = await context.deps.store.image(context.sessionId, prepared.hash);
     if (known) {
-      await postOnce(context, 'image-seen', moderator, `${image.filename}: the panel has already seen this image.`);
+      await postOnce(context, 'image-seen', moderator, t(language, 'image.seen', { filename: image.filename }));
       return {};
     }
     // Described once: a re-run of this very step (after a crash) reuses the saved description.
@@ -47,7 +49,7 @@ export async function runImageDescribe(context: StepContext, step: StepOf<'image
       from: step.from.displayName,
       at: Date.now(),
     };
-    const text = `📷 ${step.from.displayName} shared ${image.filename}. What the panel sees: ${description}`;
+    const text = t(language, 'image.shared', { name: step.from.displayName, filename: image.filename, description });
     await postOnce(context, 'image-description', moderator, text);
     return {
       images: [record],
@@ -58,7 +60,7 @@ export async function runImageDescribe(context: StepContext, step: StepOf<'image
     const coded = asTableRoundError(error);
     if (!coded.code.startsWith('image_')) throw error;
     context.logger.info({ err: coded, filename: image.filename }, 'image refused');
-    await postOnce(context, 'image-refused', moderator, `${step.from.displayName}: ${describeForPerson(coded)}`);
+    await postOnce(context, 'image-refused', moderator, `${step.from.displayName}: ${describeForPerson(coded, language)}`);
     return {};
   }
 }
@@ -67,7 +69,7 @@ async function fetchBytes(context: StepContext, step: StepOf<'image-describe'>):
   const { image } = step;
   const maxBytes = context.deps.config.IMAGE_MAX_BYTES;
   if (image.kind === 'path') return readLocalFile(image.location, maxBytes);
-  if (!context.adapter.fetchImage) throw new TableRoundError('image_download_failed', 'adapter cannot fetch images', { publicMessage: 'Images are not supported here.' });
+  if (!context.adapter.fetchImage) throw new TableRoundError('image_download_failed', 'adapter cannot fetch images', { text: catalogText('image.notSupportedHere') });
   return context.adapter.fetchImage(image, maxBytes, context.signal);
 }
 
@@ -75,4 +77,4 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export const imageDescribeStep = defineStep({ kind: 'image-describe', run: runImageDescribe, usesModel: true, describe: () => 'the image description' });
+export const imageDescribeStep = defineStep({ kind: 'image-describe', run: runImageDescribe, usesModel: true, describe: (_step, _panel, language) => t(language, 'step.imageDescribe') });

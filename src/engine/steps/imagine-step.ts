@@ -6,6 +6,7 @@ import { asTableRoundError } from '../../errors.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
 import { describeForPerson } from '../describe-error.ts';
+import { joinList, t } from '../../i18n/translate.ts';
 import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
 
 export async function runImagine(context: StepContext, step: StepOf<'imagine'>): Promise<StepOutcome> {
@@ -17,10 +18,11 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     personPrompt: step.prompt ? `Requested by a participant: ${step.prompt}` : '',
   });
   const { config } = context.deps;
+  const { language } = context.meta;
   const generated = context.meta.imagesGenerated ?? 0;
   const count = Math.min(config.IMAGE_COUNT, config.SESSION_IMAGE_LIMIT - generated);
   if (count <= 0) {
-    await postOnce(context, 'imagine-limit', moderator, `This roundtable has used its ${config.SESSION_IMAGE_LIMIT} concept images.`);
+    await postOnce(context, 'imagine-limit', moderator, t(language, 'imagine.limit', { limit: config.SESSION_IMAGE_LIMIT }));
     return {};
   }
   try {
@@ -30,13 +32,17 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     await context.deps.store
       .addUsage(context.sessionId, 0, images.length * config.IMAGE_TOKEN_COST, { platform, personId: step.from.id })
       .catch((error: unknown) => context.logger.warn({ err: error }, 'could not charge the generated images'));
-    const text = `🎨 Concept images for ${step.from.displayName}${step.prompt ? ` — “${step.prompt}”` : ''} (keywords: ${keywords.join(', ') || 'none'}).`;
+    const text = t(language, 'imagine.posted', {
+      name: step.from.displayName,
+      prompt: step.prompt ? t(language, 'imagine.postedPrompt', { prompt: step.prompt }) : '',
+      keywords: joinList(language, keywords) || t(language, 'imagine.noKeywords'),
+    });
     await postOnce(
       context,
       'imagine',
       moderator,
       text,
-      images.map((bytes, index) => ({ filename: `concept-${context.seq}-${index + 1}.${isJpeg(bytes) ? 'jpg' : 'png'}`, contentType: isJpeg(bytes) ? 'image/jpeg' : 'image/png', bytes, description: `Concept image ${index + 1}` })),
+      images.map((bytes, index) => ({ filename: `concept-${context.seq}-${index + 1}.${isJpeg(bytes) ? 'jpg' : 'png'}`, contentType: isJpeg(bytes) ? 'image/jpeg' : 'image/png', bytes, description: t(language, 'imagine.imageDescription', { number: index + 1 }) })),
     );
     return { meta: { stage: 'paused', imagesGenerated: generated + images.length }, transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}` })] };
   } catch (error) {
@@ -45,7 +51,7 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     // once; another attempt would only ask (and pay) again.
     if (!coded.code.startsWith('model_') && !coded.code.startsWith('image_')) throw error;
     context.logger.warn({ err: coded }, 'image generation failed');
-    await postOnce(context, 'imagine-failed', moderator, `Image generation failed: ${describeForPerson(coded)}`);
+    await postOnce(context, 'imagine-failed', moderator, t(language, 'imagine.failed', { reason: describeForPerson(coded, language) }));
     return {};
   }
 }
@@ -54,4 +60,4 @@ function isJpeg(bytes: Buffer): boolean {
   return bytes[0] === 0xff && bytes[1] === 0xd8;
 }
 
-export const imagineStep = defineStep({ kind: 'imagine', run: runImagine, usesModel: true, stage: () => ({ stage: 'imagine' }), describe: () => 'the concept images' });
+export const imagineStep = defineStep({ kind: 'imagine', run: runImagine, usesModel: true, stage: () => ({ stage: 'imagine' }), describe: (_step, _panel, language) => t(language, 'step.imagine') });

@@ -34,4 +34,4 @@ export async function runLanguage(context: StepContext, step: StepOf<'language'>
   };
 }
 
-export const languageStep = defineStep({ kind: 'language', run: runLanguage, usesModel: false, describe: () => 'the language switch' });
+export const languageStep = defineStep({ kind: 'language', run: runLanguage, usesModel: false, describe: (_step, _panel, language) => t(language, 'step.language') });

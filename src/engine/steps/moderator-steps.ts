@@ -94,7 +94,7 @@ export async function runSwitchRoles(context: StepContext): Promise<StepOutcome>
   };
 }
 
-export const openingStep = defineStep({ kind: 'opening', run: runOpening, usesModel: false, stage: () => ({ stage: 'opening' }), describe: () => 'the opening' });
-export const noticeStep = defineStep({ kind: 'notice', run: runNotice, usesModel: false, describe: () => 'a notice' });
-export const pauseStep = defineStep({ kind: 'pause', run: runPause, usesModel: true, buildsPrompt: true, describe: () => 'the moderator synthesis' });
-export const switchRolesStep = defineStep({ kind: 'switch-roles', run: runSwitchRoles, usesModel: false, describe: () => 'the role switch' });
+export const openingStep = defineStep({ kind: 'opening', run: runOpening, usesModel: false, stage: () => ({ stage: 'opening' }), describe: (_step, _panel, language) => t(language, 'step.opening') });
+export const noticeStep = defineStep({ kind: 'notice', run: runNotice, usesModel: false, describe: (_step, _panel, language) => t(language, 'step.notice') });
+export const pauseStep = defineStep({ kind: 'pause', run: runPause, usesModel: true, buildsPrompt: true, describe: (_step, _panel, language) => t(language, 'step.pause') });
+export const switchRolesStep = defineStep({ kind: 'switch-roles', run: runSwitchRoles, usesModel: false, describe: (_step, _panel, language) => t(language, 'step.switchRoles') });

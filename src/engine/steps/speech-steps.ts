@@ -11,6 +11,7 @@ import type { StepOf } from '../../session/session-types.ts';
 import { defineStep, personaName } from '../step-kind.ts';
 import { imageStoryPrompt, introductionPrompt, reflectionPrompt, turnPrompt, currentRoleTitle } from '../prompt-builder.ts';
 import { finishAnswer } from '../../prompts/sentence-cut.ts';
+import { t } from '../../i18n/translate.ts';
 import { entry, personaById, promptInputs, recordUsage, postOnce, earlierPayload, savePayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
 import { speak } from '../step-context.ts';
 
@@ -93,7 +94,7 @@ export const introductionStep = defineStep({
   usesModel: true,
   isPersonaTurn: true,
   stage: () => ({ stage: 'opening' }),
-  describe: (step, panel) => `${personaName(panel, step.personaId)}'s introduction`,
+  describe: (step, panel, language) => t(language, 'step.introduction', { name: personaName(panel, step.personaId) }),
 });
 
 export const turnStep = defineStep({
@@ -103,7 +104,7 @@ export const turnStep = defineStep({
   buildsPrompt: true,
   isPersonaTurn: true,
   stage: (step, meta) => (step.reason === 'reflection' ? { stage: 'switch', round: step.round } : { stage: 'discussion', round: Math.max(meta.round, step.round) }),
-  describe: (step, panel) => `${personaName(panel, step.personaId)}'s turn`,
+  describe: (step, panel, language) => t(language, 'step.turn', { name: personaName(panel, step.personaId) }),
 });
 
 export const imageStoryStep = defineStep({
@@ -112,5 +113,5 @@ export const imageStoryStep = defineStep({
   usesModel: true,
   buildsPrompt: true,
   isPersonaTurn: true,
-  describe: (step, panel) => `${personaName(panel, step.personaId)}'s image story`,
+  describe: (step, panel, language) => t(language, 'step.imageStory', { name: personaName(panel, step.personaId) }),
 });

@@ -17,14 +17,15 @@ import type { Ballot, PollState, StepOf } from '../../session/session-types.ts';
 import { defineStep, personaName } from '../step-kind.ts';
 import { mergeKeywords } from '../keyword-pool.ts';
 import { buildPollView, peopleChoiceLimit } from '../poll-view.ts';
-import { ballotMessages, keywordMessages } from '../prompt-builder.ts';
-import { cleanSpeech, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { ballotPrompt, keywordPrompt } from '../prompt-builder.ts';
+import { cleanSpeech, commandUsage, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { sendOnce } from '../../pipeline/step-outbox.ts';
 import { tallyVotes } from '../vote-tally.ts';
 import { keywordsSchema, repairKeywords } from '../keyword-repair.ts';
 import { ballotSchemaFor, repairBallot, type BallotAnswer } from '../ballot-repair.ts';
 import { isUnusableAnswer, outcomeOf, reportOutcome, structuredOutcomes, trackRepairs, type StructuredOutcome } from '../structured-outcome.ts';
-import { announceMissingBallots, listNames, missingBallotField, panelAccountedFor } from '../missing-ballots.ts';
+import { announceMissingBallots, missingBallotField, panelAccountedFor } from '../missing-ballots.ts';
+import { joinList, joinWithAnd, t } from '../../i18n/translate.ts';
 
 export const keywordRange = { min: 5, max: 10 } as const;
 
@@ -37,9 +38,11 @@ export async function runKeywords(context: StepContext, step: StepOf<'keywords'>
   const repair = trackRepairs(keywordsSchema, repairKeywords);
   let keywords: string[] = [];
   let outcome: StructuredOutcome;
+  const prompt = keywordPrompt(promptInputs(context), persona, keywordRange.min, keywordRange.max);
   try {
     const result = await context.deps.models.json(keywordsSchema, 'keywords', {
-      messages: keywordMessages(promptInputs(context), persona, keywordRange.min, keywordRange.max),
+      messages: prompt.messages,
+      maxTokens: prompt.maxTokens,
       coerce: repair.coerce,
       model: persona.model,
       logger,
@@ -75,11 +78,12 @@ export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
     const match = /^(.+):image_keywords:/.exec(field);
     if (match?.[1]) proposals.push({ personaId: match[1], keywords: JSON.parse(raw) as string[] });
   }
+  const { language } = context.meta;
   const candidates = mergeKeywords(proposals, context.deps.config.KEYWORDS_MAX_CANDIDATES);
   if (candidates.length < 2) {
     // Who gave no usable keywords matters only here: with enough candidates the vote is whole anyway.
     const silent = withoutKeywords(context.panel, notes).map((persona) => persona.displayName);
-    const text = `Not enough keywords came out of the discussion to vote on. Keep talking, then try \`/vote\` again.${silent.length ? ` (No usable keywords from ${listNames(silent)}.)` : ''}`;
+    const text = `${t(language, 'vote.notEnoughKeywords', { usage: commandUsage(context, 'vote') })}${silent.length ? t(language, 'vote.noKeywordsFrom', { names: joinWithAnd(language, silent) }) : ''}`;
     await postOnce(context, 'poll-empty', moderator, text);
     return { transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })], followUps: [], meta: { stage: 'paused' } };
   }
@@ -90,7 +94,7 @@ export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
     openedAt: Date.now(),
   };
   const maxChoices = peopleChoiceLimit(poll.candidates.length, context.deps.config.PERSONA_BALLOT_SIZE);
-  const text = `**Vote on the keywords** — pick up to ${maxChoices}. A keyword passes with ${Math.round(context.deps.config.VOTE_THRESHOLD * 100)} % of voters. The panel votes too.`;
+  const text = t(language, 'vote.intro', { max: maxChoices, percent: Math.round(context.deps.config.VOTE_THRESHOLD * 100) });
   await postOnce(context, 'poll-intro', moderator, text);
   const messageId = await showPoll(context, poll, {});
   return {
@@ -98,7 +102,7 @@ export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
     poll: { ...poll, ...(messageId ? { messageId } : {}) },
     ballots: null,
     meta: { stage: 'voting', pollCount: context.meta.pollCount + 1 },
-    transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nCandidates: ${poll.candidates.map((label, index) => `${index + 1}. ${label}`).join(', ')}` })],
+    transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\n${t(language, 'vote.candidates', { candidates: joinList(language, poll.candidates.map((label, index) => `${index + 1}. ${label}`)) })}` })],
   };
 }
 
@@ -115,7 +119,7 @@ export async function showPoll(context: StepContext, poll: PollState, ballots: R
     const { ref } = await sendOnce(context.outbox, adapter, `poll:${poll.pollId}`, 0, { sessionId: context.sessionId, speaker: moderator, text: '', poll: true }, () => adapter.showPoll!(view, undefined), context.logger);
     return ref;
   }
-  const lines = view.candidates.map((candidate) => `${candidate.index + 1}. ${candidate.label} — ${candidate.personaVotes + candidate.peopleVotes} vote(s)`);
+  const lines = view.candidates.map((candidate) => t(context.meta.language, 'vote.listLine', { number: candidate.index + 1, label: candidate.label, votes: candidate.personaVotes + candidate.peopleVotes }));
   const [ref] = await postOnce(context, `poll-list:${poll.pollId}:${poll.status}`, moderator, lines.join('\n'));
   return ref;
 }
@@ -131,9 +135,11 @@ type SavedBallot = z.infer<typeof savedBallotSchema>;
 async function askBallot(context: StepContext, persona: Persona, poll: PollState, size: number): Promise<SavedBallot> {
   const schema = ballotSchemaFor(poll.candidates.length, size);
   const repair = trackRepairs(schema, (raw) => repairBallot(raw, poll.candidates, size));
+  const prompt = ballotPrompt(promptInputs(context), persona, poll.candidates, size);
   try {
     const result = await context.deps.models.json<BallotAnswer>(schema, 'ballot', {
-      messages: ballotMessages(promptInputs(context), persona, poll.candidates, size),
+      messages: prompt.messages,
+      maxTokens: prompt.maxTokens,
       coerce: repair.coerce,
       model: persona.model,
       logger: context.logger.child({ persona: persona.id }),
@@ -173,7 +179,7 @@ export async function runPersonaBallot(context: StepContext, step: StepOf<'perso
     return { notes: { ...stepNotes, ...notice.notes }, transcript: notice.transcript };
   }
   const ballot: Ballot = { voterKind: 'persona', voterName: persona.displayName, choices, ...(answer.reason ? { reason: answer.reason } : {}) };
-  const chosen = choices.map((index) => poll.candidates[index]).join(', ');
+  const chosen = joinList(context.meta.language, choices.map((index) => poll.candidates[index] ?? ''));
   const text = `🗳️ ${chosen}${answer.reason ? ` — ${cleanSpeech(answer.reason, persona)}` : ''}`;
   const identity = await context.deps.identityOf(persona);
   await postOnce(context, key, { kind: 'persona', persona: identity }, text);
@@ -191,9 +197,10 @@ export async function runPersonaBallot(context: StepContext, step: StepOf<'perso
 }
 
 export async function runPollClose(context: StepContext): Promise<StepOutcome> {
+  const { language } = context.meta;
   const poll = await context.deps.store.poll(context.sessionId);
   if (!poll || poll.status !== 'open') {
-    const text = 'There is no open vote to close.';
+    const text = t(language, 'vote.noneOpen');
     await postOnce(context, 'poll-close-none', moderator, text);
     return {};
   }
@@ -209,20 +216,25 @@ export async function runPollClose(context: StepContext): Promise<StepOutcome> {
   const counts = result.rows
     .filter((row) => row.total > 0)
     .sort((a, b) => b.total - a.total || a.index - b.index)
-    .map((row) => `${row.label}: ${row.total} (panel ${row.personaVotes}, people ${row.peopleVotes})`)
-    .join('; ');
+    .map((row) => t(language, 'vote.count', { label: row.label, total: row.total, panel: row.personaVotes, people: row.peopleVotes }))
+    .join(t(language, 'vote.countSeparator'));
   const text =
     result.winners.length > 0
-      ? `**Vote closed.** ${result.voters} voters; a keyword needed ${result.needed}. Chosen: **${result.winners.join(', ')}**.\n${counts}`
-      : `**Vote closed.** ${result.voters} voters; no keyword reached ${result.needed} votes${result.leading.length ? ` — the leaders were ${result.leading.join(', ')}` : ''}. ${counts || 'No ballots were cast.'}`;
+      ? t(language, 'vote.closedChosen', { voters: result.voters, needed: result.needed, winners: joinList(language, result.winners), counts })
+      : t(language, 'vote.closedNone', {
+          voters: result.voters,
+          needed: result.needed,
+          leaders: result.leading.length ? t(language, 'vote.leaders', { leaders: joinList(language, result.leading) }) : '',
+          counts: counts || t(language, 'vote.noBallots'),
+        });
   let files;
   try {
     const chart = await context.deps.images.voteChart(
-      `${context.meta.topic.slice(0, 60)} — vote`,
+      t(language, 'vote.chartTitle', { topic: context.meta.topic.slice(0, 60) }),
       result.rows.map((row) => ({ label: row.label, personaVotes: row.personaVotes, peopleVotes: row.peopleVotes })),
       result.needed,
     );
-    files = [{ filename: `vote-${poll.pollId}.png`, contentType: 'image/png', bytes: chart, description: 'Bar chart of the vote' }];
+    files = [{ filename: `vote-${poll.pollId}.png`, contentType: 'image/png', bytes: chart, description: t(language, 'vote.chartDescription') }];
   } catch (error) {
     context.logger.warn({ err: error }, 'vote chart failed; posting the result without it');
   }
@@ -241,8 +253,8 @@ export const keywordsStep = defineStep({
   usesModel: true,
   buildsPrompt: true,
   stage: () => ({ stage: 'keywords' }),
-  describe: (step, panel) => `${personaName(panel, step.personaId)}'s keywords`,
+  describe: (step, panel, language) => t(language, 'step.keywords', { name: personaName(panel, step.personaId) }),
 });
-export const pollOpenStep = defineStep({ kind: 'poll-open', run: runPollOpen, usesModel: false, describe: () => 'the vote' });
-export const personaBallotStep = defineStep({ kind: 'persona-ballot', run: runPersonaBallot, usesModel: true, describe: (step, panel) => `${personaName(panel, step.personaId)}'s ballot` });
-export const pollCloseStep = defineStep({ kind: 'poll-close', run: runPollClose, usesModel: false, describe: () => 'the vote result' });
+export const pollOpenStep = defineStep({ kind: 'poll-open', run: runPollOpen, usesModel: false, describe: (_step, _panel, language) => t(language, 'step.pollOpen') });
+export const personaBallotStep = defineStep({ kind: 'persona-ballot', run: runPersonaBallot, usesModel: true, describe: (step, panel, language) => t(language, 'step.personaBallot', { name: personaName(panel, step.personaId) }) });
+export const pollCloseStep = defineStep({ kind: 'poll-close', run: runPollClose, usesModel: false, describe: (_step, _panel, language) => t(language, 'step.pollClose') });
