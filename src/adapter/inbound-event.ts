@@ -32,7 +32,17 @@ export interface ImageReference {
  * applied at once to the poll it names.
  */
 export type SessionAction =
-  | { type: 'message'; text: string; images: ImageReference[]; messageId?: string }
+  | {
+      type: 'message';
+      text: string;
+      images: ImageReference[];
+      messageId?: string;
+      /**
+       * The persona this message asks (a reply to its post, an "Ask" button, `/ask`): only it
+       * answers next. Without it, a message that starts with a persona's name addresses that one.
+       */
+      addressedTo?: string;
+    }
   /** A person's ballot names its poll (a click on an old poll's message never votes in a newer one); without one, the poll open now. */
   | { type: 'ballot'; choices: number[]; pollId?: string }
   /** A registered command's request, with its validated options (plain JSON). */

@@ -51,6 +51,12 @@ export const configSchema = z.object({
   REDIS_CONNECT_TIMEOUT_MS: integer(15_000, 100),
   REDIS_KEY_PREFIX: z.string().min(1).max(40).default('tr'),
   SESSION_TTL_HOURS: decimal(24, 0.01, 24 * 90),
+  /**
+   * A session idle this long is ended as by /end (summary, transcript, archive) — before its
+   * memory's TTL can expire. Unset: 12, or half of SESSION_TTL_HOURS when that is shorter
+   * (`idleEndHours`). 0 = never (the memory then expires unsaved).
+   */
+  IDLE_END_HOURS: z.coerce.number().min(0).max(24 * 90).optional(),
   QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tableround'),
   WORKER_CONCURRENCY: integer(8, 1, 1000),
   /** A running step's lock; a worker that dies holding it has its step taken over after this long. */
@@ -117,6 +123,9 @@ export const configSchema = z.object({
   TRANSCRIPT_DIR: optionalString,
   /** Folder of panels (one sub-folder per panel, one JSON file per persona). */
   PANELS_DIR: z.string().default('./prompts/panels'),
+  /** Folder of session presets (`quick`, `standard`, `deep`: one JSON file each). */
+  PRESETS_DIR: z.string().default('./prompts/presets'),
+  DEFAULT_PRESET: z.string().regex(/^[a-z0-9-]+$/).default('standard'),
 
   // Images
   IMAGE_MAX_BYTES: integer(20 * 1024 * 1024, 1024),
@@ -190,9 +199,17 @@ export const configRules = configSchema.superRefine((config, context) => {
   if (config.PUBLIC_BASE_URL && config.HTTP_PORT === 0 && config.ROLE !== 'worker') {
     context.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'needs HTTP_PORT set: avatars are served by the bot’s HTTP server' });
   }
+  if (config.IDLE_END_HOURS !== undefined && config.IDLE_END_HOURS > 0 && config.IDLE_END_HOURS >= config.SESSION_TTL_HOURS) {
+    context.addIssue({ code: 'custom', path: ['IDLE_END_HOURS'], message: `must be below SESSION_TTL_HOURS (${config.SESSION_TTL_HOURS}): an idle session is closed, with its transcript, before its memory expires` });
+  }
   if (config.VISION_SHORT_SIDE > config.VISION_BOX) {
     context.addIssue({ code: 'custom', path: ['VISION_SHORT_SIDE'], message: `must not exceed VISION_BOX (${config.VISION_BOX})` });
   }
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Hours of inactivity after which a session is closed (0: never): IDLE_END_HOURS, else 12 or half the TTL, whichever is shorter. */
+export function idleEndHours(config: Pick<Config, 'IDLE_END_HOURS' | 'SESSION_TTL_HOURS'>): number {
+  return config.IDLE_END_HOURS ?? Math.min(12, config.SESSION_TTL_HOURS / 2);
+}

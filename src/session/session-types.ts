@@ -91,6 +91,12 @@ export interface SessionMeta {
   languageOverride?: string;
   /** The last persona prompt against its model's window, for /status. */
   promptStats?: PromptStats;
+  /** `/pause`: no automatic turns until `/resume` (people's messages are still recorded; one addressed to a persona is answered). */
+  paused?: boolean;
+  /** Persona ids quieted by `/mute`: skipped in rounds, replies and ballots. */
+  muted?: string[];
+  /** The session preset chosen at start (`quick`, `standard`, `deep`: prompts/presets/). */
+  preset?: string;
 }
 
 export interface PromptStats {

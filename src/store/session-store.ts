@@ -154,7 +154,7 @@ redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return 1
 `);
 
-const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords', 'promptStats']);
+const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords', 'promptStats', 'muted', 'paused']);
 const metaNumberFields = new Set<keyof SessionMeta>([
   'round', 'autoRounds', 'createdAt', 'updatedAt', 'seq', 'epoch', 'revivals', 'summarisedThrough', 'replyCursor', 'pollCount', 'tokensPrompt', 'tokensCompletion', 'modelCalls', 'imagesGenerated',
 ]);
