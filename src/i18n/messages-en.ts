@@ -8,7 +8,13 @@
  * Keys are grouped by the file that says them. A sentence said where the session's language is
  * not known (a model error) travels as a `CatalogText` and is rendered where it is (translate.ts).
  */
+import { enAsk } from './areas/ask-en.ts';
+import { enSessionLife } from './areas/session-life-en.ts';
+
 export const en = {
+  // Areas kept in their own files (src/i18n/areas/), merged here.
+  ...enAsk,
+  ...enSessionLife,
   // Lists and conjunctions.
   'list.separator': ', ',
   'list.and': '{first} and {second}',

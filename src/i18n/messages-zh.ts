@@ -5,7 +5,12 @@
  */
 import type { Catalog } from './messages-en.ts';
 
+import { zhAsk } from './areas/ask-zh.ts';
+import { zhSessionLife } from './areas/session-life-zh.ts';
+
 export const zh = {
+  ...zhAsk,
+  ...zhSessionLife,
   'list.separator': '、',
   'list.and': '{first} 和 {second}',
 

@@ -1,0 +1,2 @@
+/** English words of one area, merged into the English catalog (messages-en.ts); keys as there. */
+export const enSessionLife = {} as const;
