@@ -39,13 +39,15 @@ describe(`a soak of ${sessionCount} concurrent sessions`, () => {
     await Promise.all(sessionIds.map((id, index) => running.roundtable.submit(id, person, { type: 'message', text: `A thought ${index}`, images: [] })));
     await waitFor(idle, 'the replies', 120_000);
     await Promise.all(sessionIds.map((id) => running.roundtable.submit(id, person, { type: 'command', name: 'end', options: {} })));
+    // Every session has work now, so the index cannot be empty yet: the check below is not vacuous.
+    // (Sampled here, not after the ends: by then a quick sweeper may already have emptied it.)
+    const pending = new PendingSessions(running.redis, running.keys);
+    expect(await pending.size()).toBeGreaterThan(0);
     await waitFor(async () => (await Promise.all(sessionIds.map((id) => running.store.load(id)))).every((meta) => meta?.status === 'ended'), 'every session ended', 120_000);
     await waitFor(idle, 'the ends', 60_000);
 
     await assertKeysBounded(running.redis, running.prefix);
     // Marks older than the lock time are checked by the sweeper; ended sessions leave the index.
-    const pending = new PendingSessions(running.redis, running.keys);
-    expect(await pending.size()).toBeGreaterThan(0);
     await waitFor(async () => (await pending.size()) === 0, 'the sweeper to empty the pending-work index', 10_000);
   });
 });
