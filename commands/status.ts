@@ -15,6 +15,9 @@ export function formatStatus(status: SessionStatus): string {
     status.ended ? t(language, 'status.ended', { topic: status.topic }) : t(language, 'status.running', { topic: status.topic, stage: t(language, `stage.${status.stage}`), round: status.round, rounds: status.autoRounds }),
     t(language, 'status.panel', { panel: status.panelName, personas: joinList(language, personas) }),
     t(language, 'status.queue', { steps: status.pendingSteps, actions: status.pendingActions, position }),
+    ...(status.ended ? [] : [status.nextSpeakers?.length ? t(language, 'status.next', { names: joinList(language, status.nextSpeakers) }) : t(language, 'status.nextNone')]),
+    ...(status.paused && !status.ended ? [t(language, 'status.paused')] : []),
+    ...(status.muted?.length ? [t(language, 'status.muted', { names: joinList(language, status.muted.map((persona) => persona.displayName)) })] : []),
     t(language, 'status.tokens', { prompt: status.tokens.prompt, completion: status.tokens.completion, calls: status.tokens.calls }),
     t(language, 'status.images', { generated: status.images.generated, limit: status.images.limit }),
   ];
@@ -35,7 +38,7 @@ const statusCommand: CommandDefinition<z.infer<typeof schema>> = {
   options: [],
   schema,
   permission: 'anyone',
-  usages: [{ says: 'stage, round, panel, queue, tokens and images', saysIn: { zh: '阶段、轮次、嘉宾、队列、令牌和概念图' } }],
+  usages: [{ says: 'stage, round, who speaks next, queue, tokens and images', saysIn: { zh: '阶段、轮次、接下来谁发言、队列、令牌和概念图' } }],
   hintInSession: true,
   requiresSession: true,
   async execute(context) {

@@ -35,11 +35,12 @@ const vote: CommandDefinition<z.infer<typeof schema>> = {
       planner.notice(t(planner.meta.language, 'vote.alreadyOpen'));
       return;
     }
-    // A vote takes over from the rest of the automatic discussion.
+    // A vote takes over from the rest of the automatic discussion; muted personas neither propose nor vote.
     planner.dropAutomatic();
-    for (const persona of planner.panel.personas) planner.append({ kind: 'keywords', personaId: persona.id });
+    const speakers = planner.speakers();
+    for (const persona of speakers) planner.append({ kind: 'keywords', personaId: persona.id });
     planner.append({ kind: 'poll-open' });
-    for (const persona of planner.panel.personas) planner.append({ kind: 'persona-ballot', personaId: persona.id });
+    for (const persona of speakers) planner.append({ kind: 'persona-ballot', personaId: persona.id });
   },
 };
 

@@ -3,6 +3,9 @@
  * (the channel's webhook) or as the bot, edit it, show the poll, type, archive, download images,
  * and look a message up for the outbox's recovery. Splitting, streaming and exactly-once
  * delivery are the core's (src/outbound/, src/pipeline/step-outbox.ts).
+ *
+ * Every persona post carries an "Ask ⟨name⟩" button (ask-message.ts) in the post itself, set when
+ * it is created: a streamed reply's later edits keep it, so it costs no write of its own.
  */
 import { Routes, type APIMessage, type REST } from 'discord.js';
 import type { ChatAdapter, EditRequest, PollView, PostLookup, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
@@ -17,7 +20,8 @@ import { mentionNobody, prepareContent } from './format-content.ts';
 import { fetchImage } from './image-fetch.ts';
 import { decodeMessageRef, encodeMessageRef, snowflakeTime } from './message-ref.ts';
 import type { PersonaNames } from './persona-names.ts';
-import { renderPollComponents, renderPollText } from './poll-message.ts';
+import { decodePollClick, renderPollComponents, renderPollText } from './poll-message.ts';
+import { askButtonRow } from './ask-message.ts';
 import type { WebhookRegistry } from './webhook-registry.ts';
 
 /** Discord's hard limit is 2,000 characters; the core splits at 1,900 so rendering has room. */
@@ -38,6 +42,8 @@ export interface DiscordChatAdapterDependencies {
   logger: Logger;
   /** The bot's own user id (for recognising its messages). */
   botUserId: () => Promise<string | undefined>;
+  /** The session's language, for the Ask button's label (session-language.ts); English without it. */
+  languageOf?: (sessionId: string) => Promise<string | undefined>;
 }
 
 export class DiscordChatAdapter implements ChatAdapter {
@@ -82,7 +88,10 @@ export class DiscordChatAdapter implements ChatAdapter {
   }
 
   async send(request: SendRequest): Promise<string> {
-    const sent = await this.dependencies.poster.send(request.sessionId, request.speaker, request.text, request.files ?? []);
+    const { speaker, sessionId } = request;
+    const ask = speaker.kind === 'persona' ? askButtonRow(speaker.persona.id, speaker.persona.displayName, await this.dependencies.languageOf?.(sessionId)) : undefined;
+    const components = ask ? [ask] : undefined;
+    const sent = await this.dependencies.poster.send(sessionId, speaker, request.text, request.files ?? [], components);
     return refOf(sent);
   }
 
@@ -137,7 +146,7 @@ export class DiscordChatAdapter implements ChatAdapter {
       // A persona that fell back to the bot speaks as "**Name:** text".
       const byFallback = persona !== undefined && message.webhook_id === undefined && message.author.id === bot && expected !== undefined && message.content === `**${persona}:** ${expected}`.slice(0, discordMessageLimit);
       if (!byPersona && !byBot && !byFallback) continue;
-      if (lookup.poll && !(message.components?.length ?? 0)) continue;
+      if (lookup.poll && !hasPollButtons(message)) continue;
       if (expected !== undefined && !lookup.poll && !byFallback && message.content !== expected) continue;
       if (lookup.fileNames?.length && !lookup.fileNames.every((name) => message.attachments.some((attachment) => attachment.filename === name))) continue;
       return message.webhook_id ? encodeMessageRef({ via: 'webhook', webhookId: message.webhook_id, messageId: message.id }) : encodeMessageRef({ via: 'bot', messageId: message.id });
@@ -189,6 +198,11 @@ export class DiscordChatAdapter implements ChatAdapter {
   fetchImage(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
     return fetchImage(reference, maxBytes, this.dependencies.config, signal);
   }
+}
+
+/** A poll message: vote buttons (a persona post's Ask button does not make one). */
+function hasPollButtons(message: APIMessage): boolean {
+  return (message.components ?? []).some((row) => 'components' in row && row.components.some((component) => 'custom_id' in component && decodePollClick(component.custom_id) !== undefined));
 }
 
 function refOf(sent: SentMessage): string {

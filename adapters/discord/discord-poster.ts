@@ -8,6 +8,12 @@
  * "Unknown Webhook" (10015) → the cached webhook is dropped and the write retried once with a
  * fresh one. No usable webhook (15-webhook cap, missing Manage Webhooks) → one clear notice in
  * the thread and the persona speaks through the bot with its name in bold, so the session goes on.
+ *
+ * `components` (the Ask button, ask-message.ts) ride on the post itself, never a write of their
+ * own; edits leave them as they are (an edit without `components` keeps the message's). The
+ * webhook is application-owned (created with the bot's token), and Discord lets application-owned
+ * webhooks send interactive components; `with_components=true` is sent as well, as the execute
+ * route documents it for "all components".
  */
 import { Routes, type REST, type RawFile } from 'discord.js';
 import type { Redis } from 'ioredis';
@@ -49,20 +55,20 @@ const noticeTtlSeconds = 600;
 export class DiscordPoster {
   constructor(private readonly dependencies: PosterDependencies) {}
 
-  /** Sends one message (≤ 2000 chars, already prepared) as the speaker. Paced. */
-  async send(sessionId: string, speaker: Speaker, content: string, files: readonly OutboundFile[] = []): Promise<SentMessage> {
+  /** Sends one message (≤ 2000 chars, already prepared) as the speaker, with its components if any. Paced. */
+  async send(sessionId: string, speaker: Speaker, content: string, files: readonly OutboundFile[] = [], components?: unknown[]): Promise<SentMessage> {
     const address = parseSessionId(sessionId);
-    if (speaker.kind === 'moderator') return this.sendAsBot(address, content, files);
+    if (speaker.kind === 'moderator') return this.sendAsBot(address, content, files, components);
     const persona = speaker.persona;
     const username = await this.dependencies.names.nameFor(sessionId, persona);
     try {
-      return await this.sendViaWebhook(address, username, persona, content, files, true);
+      return await this.sendViaWebhook(address, username, persona, content, files, components, true);
     } catch (error) {
       const noWebhook = error instanceof TableRoundError || isDiscordError(error, DiscordErrorCode.MissingPermissions, DiscordErrorCode.MissingAccess);
       if (!noWebhook) throw error;
       const notice = error instanceof TableRoundError ? error.publicMessage : describeMissingPermissions(permissionsForOperation.webhook, address.channel);
       await this.noticeOnce(address, 'webhook', notice);
-      return this.sendAsBot(address, `**${username}:** ${content}`.slice(0, 2000), files);
+      return this.sendAsBot(address, `**${username}:** ${content}`.slice(0, 2000), files, components);
     }
   }
 
@@ -102,6 +108,7 @@ export class DiscordPoster {
     persona: PersonaIdentity,
     content: string,
     files: readonly OutboundFile[],
+    components: unknown[] | undefined,
     mayRetry: boolean,
   ): Promise<SentMessage> {
     const { registry, pacing, rest, avatars } = this.dependencies;
@@ -111,9 +118,9 @@ export class DiscordPoster {
     await pacing.write({ kind: 'webhook', webhookId: webhook.id, parentId: address.channel });
     try {
       const message = (await rest.post(Routes.webhook(webhook.id, webhook.token), {
-        body: { content, username, ...(avatarUrl ? { avatar_url: avatarUrl } : {}), allowed_mentions: mentionNobody, ...attachmentsBody(files) },
+        body: { content, username, ...(avatarUrl ? { avatar_url: avatarUrl } : {}), allowed_mentions: mentionNobody, ...(components ? { components } : {}), ...attachmentsBody(files) },
         files: toRawFiles(files),
-        query: new URLSearchParams({ wait: 'true', thread_id: address.thread }),
+        query: new URLSearchParams({ wait: 'true', thread_id: address.thread, ...(components ? { with_components: 'true' } : {}) }),
         auth: false,
       })) as { id: string };
       return { id: message.id, channelId: address.thread, parentId: address.channel, via: { kind: 'webhook', webhook } };
@@ -121,7 +128,7 @@ export class DiscordPoster {
       if (mayRetry && isDiscordError(error, DiscordErrorCode.UnknownWebhook)) {
         this.dependencies.logger.info({ channel: address.channel, webhookId: webhook.id }, 'discord: webhook vanished; refreshing and retrying once');
         await registry.invalidate(address.channel, webhook.id);
-        return this.sendViaWebhook(address, username, persona, content, files, false);
+        return this.sendViaWebhook(address, username, persona, content, files, components, false);
       }
       throw error;
     }

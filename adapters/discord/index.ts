@@ -1,7 +1,8 @@
 /**
  * The Discord platform adapter: `createDiscordAdapter(dependencies)` wires the outbound
- * `ChatAdapter` (webhook personas, streaming, typing, polls, archive, image download) and the
- * inbound gateway (mentions, thread messages, slash commands, vote buttons).
+ * `ChatAdapter` (webhook personas with their Ask buttons, streaming, typing, polls, archive, image
+ * download) and the inbound gateway (mentions, thread messages and replies to personas, slash
+ * commands, vote buttons, Ask buttons and their dialogs).
  * Only this folder imports discord.js.
  */
 import { Events, type Client } from 'discord.js';
@@ -17,6 +18,10 @@ import { DiscordChatAdapter } from './discord-chat-adapter.ts';
 import { MessageIntake } from './message-intake.ts';
 import { SlashCommands } from './slash-commands.ts';
 import { PollButtons } from './poll-buttons.ts';
+import { AskButtons } from './ask-buttons.ts';
+import { PersonaPosts } from './persona-posts.ts';
+import { SessionLanguages } from './session-language.ts';
+import { decodeAskButton } from './ask-message.ts';
 import { botUserIdLoader } from './bot-user.ts';
 import { guardGatewayPackets } from './gateway-guard.ts';
 import type { InboundContext } from './inbound-context.ts';
@@ -39,7 +44,8 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
   const names = new PersonaNames(redis, keys);
   const avatars = new AvatarHost({ rest, redis, keys, logger, cdnUrl: config.DISCORD_CDN_URL, applicationId: config.DISCORD_APPLICATION_ID, botUserId });
   const poster = new DiscordPoster({ rest, registry, names, pacing, redis, keys, logger, avatars });
-  const adapter = new DiscordChatAdapter({ rest, config, poster, pacing, registry, names, logger, botUserId });
+  const languages = new SessionLanguages(dependencies.roundtable);
+  const adapter = new DiscordChatAdapter({ rest, config, poster, pacing, registry, names, logger, botUserId, languageOf: (sessionId) => languages.of(sessionId) });
   let inboundStarted = false;
   let intakeStopped = false;
 
@@ -54,9 +60,11 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
     commands: dependencies.commands,
     runCommand: dependencies.runCommand,
   };
-  const intake = new MessageIntake(context, registry.knownIds);
+  const personaPosts = new PersonaPosts({ rest, names, logger, botUserId, applicationId: () => client.application?.id ?? config.DISCORD_APPLICATION_ID });
+  const intake = new MessageIntake(context, registry.knownIds, personaPosts);
   const slashCommands = new SlashCommands(context);
   const buttons = new PollButtons(context);
+  const asks = new AskButtons(context);
 
   return {
     adapter,
@@ -71,7 +79,15 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
       });
       client.on(Events.InteractionCreate, (interaction) => {
         if (intakeStopped) return;
-        const handled = interaction.isChatInputCommand() ? slashCommands.handle(interaction) : interaction.isButton() ? buttons.handle(interaction) : undefined;
+        const handled = interaction.isChatInputCommand()
+          ? slashCommands.handle(interaction)
+          : interaction.isButton()
+            ? decodeAskButton(interaction.customId)
+              ? asks.handleClick(interaction)
+              : buttons.handle(interaction)
+            : interaction.isModalSubmit()
+              ? asks.handleSubmit(interaction)
+              : undefined;
         handled?.catch((error: unknown) => logger.error({ err: error }, 'discord: interaction handling failed'));
       });
       client.on(Events.Error, (error) => logger.error({ err: error }, 'discord: client error'));

@@ -2,7 +2,7 @@
  * Answering an interaction within Discord's 3-second window: work that is not done after
  * `deferAfterMs` gets a deferred (ephemeral "thinking…") response first, then the real answer.
  */
-import { MessageFlags, type ChatInputCommandInteraction, type ButtonInteraction } from 'discord.js';
+import { MessageFlags, type ChatInputCommandInteraction, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { CommandReply } from '../../commands/command.ts';
 import { mentionNobody, prepareContent } from './format-content.ts';
 import { splitMessage } from '../../src/outbound/split-message.ts';
@@ -13,7 +13,9 @@ const replyLimit = 1_900;
 /** Discord's limit is 3 s; defer well before it so network latency cannot make us miss it. */
 export const deferAfterMs = 1_500;
 
-type Answerable = ChatInputCommandInteraction | ButtonInteraction;
+type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+/** Interactions answered with a reply of their own (not an update of the message they came from). */
+type Replyable = ChatInputCommandInteraction | ModalSubmitInteraction;
 
 export async function answerEphemeral(interaction: Answerable, text: string): Promise<void> {
   const content = splitMessage(prepareContent(text), replyLimit)[0] ?? '…';
@@ -25,7 +27,7 @@ export async function answerEphemeral(interaction: Answerable, text: string): Pr
 }
 
 /** Runs `work`; defers when it is slow; delivers the reply with its visibility. */
-export async function respondWithin(interaction: ChatInputCommandInteraction, work: () => Promise<CommandReply>): Promise<CommandReply> {
+export async function respondWithin(interaction: Replyable, work: () => Promise<CommandReply>): Promise<CommandReply> {
   let deferring: Promise<unknown> | undefined;
   const timer = setTimeout(() => {
     deferring = interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -41,7 +43,7 @@ export async function respondWithin(interaction: ChatInputCommandInteraction, wo
   return reply;
 }
 
-export async function deliver(interaction: ChatInputCommandInteraction, reply: CommandReply): Promise<void> {
+export async function deliver(interaction: Replyable, reply: CommandReply): Promise<void> {
   const chunks = splitMessage(prepareContent(reply.text), replyLimit);
   if (chunks.length === 0) chunks.push('Done.');
   const ephemeral = reply.visibility === 'ephemeral';

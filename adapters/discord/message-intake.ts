@@ -1,13 +1,16 @@
 /**
  * Gateway messages → the core. A mention of the bot in a text channel opens a public thread on
  * that message and starts a session in it; any person's message in a session thread is
- * submitted without a further mention. Ignored: the bot itself, webhooks (its own persona posts
- * included), other bots, system messages, DMs, channels outside the allowlists.
+ * submitted without a further mention; a reply to a persona's post asks that persona
+ * (`addressedTo`, persona-posts.ts) while it is still on the panel. Ignored: the bot itself,
+ * webhooks (its own persona posts included), other bots, system messages, DMs, channels outside
+ * the allowlists.
  *
  * Hazard: `message.author` and `message.member` are live cache objects that every later gateway
  * event patches in place. A GUILD_MEMBER_UPDATE whose user is partial (name fields sent as null)
  * arriving during an await once left a session's starter as `{"displayName": null}`. So the
- * person, the text and the images are read once, synchronously, before the first await.
+ * person, the text, the images and the replied-to post are read once, synchronously, before the
+ * first await.
  */
 import { ChannelType, MessageType, Routes, type Message } from 'discord.js';
 import { buildSessionId } from '../../src/session/session-id.ts';
@@ -16,6 +19,7 @@ import type { ImageReference, Person } from '../../src/adapter/inbound-event.ts'
 import { mentionNobody } from './format-content.ts';
 import { botMissingPermissions, describeMissingPermissions } from './discord-permissions.ts';
 import { firstSighting, imageReferences, isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
+import { repliedPostOf, type PersonaPosts, type RepliedPost } from './persona-posts.ts';
 
 const quietErrors = new Set(['session_missing', 'session_ended']);
 
@@ -25,6 +29,8 @@ interface MessageSnapshot {
   /** The content without mentions of the bot or of roles. */
   text: string;
   images: ImageReference[];
+  /** The post this message replies to, if it is a reply. */
+  repliedTo: RepliedPost | undefined;
 }
 
 export function isFromSelfOrMachine(message: Message, ownWebhookIds: ReadonlySet<string>): boolean {
@@ -51,6 +57,7 @@ export class MessageIntake {
   constructor(
     private readonly context: InboundContext,
     private readonly ownWebhookIds: ReadonlySet<string>,
+    private readonly personaPosts: PersonaPosts,
   ) {}
 
   async handle(message: Message): Promise<void> {
@@ -62,6 +69,7 @@ export class MessageIntake {
       person: personOf(message.author, message.member, message.channel),
       text: topicFrom(message.content, botId),
       images: imageReferences(message.attachments),
+      repliedTo: repliedPostOf(message),
     };
     const channel = message.channel;
     if (channel.isThread()) {
@@ -75,16 +83,31 @@ export class MessageIntake {
   }
 
   private async submitThreadMessage(message: Message<true>, snapshot: MessageSnapshot, parentId: string, threadId: string): Promise<void> {
-    const { person, text, images } = snapshot;
+    const { person, text, images, repliedTo } = snapshot;
     if (!text && images.length === 0) return;
     const sessionId = buildSessionId({ platform: 'discord', channel: parentId, thread: threadId });
     try {
-      await this.context.roundtable.submit(sessionId, person, { type: 'message', text, images, messageId: message.id }, `discord:${message.id}`);
+      // Who is asked is a refinement: failing to tell, the reply still goes in as a message.
+      const addressedTo = repliedTo
+        ? await this.addressedPersona(sessionId, threadId, repliedTo).catch((error: unknown) => {
+            this.context.logger.debug({ err: error, sessionId }, 'discord: could not tell whose post a reply answers');
+            return undefined;
+          })
+        : undefined;
+      await this.context.roundtable.submit(sessionId, person, { type: 'message', text, images, messageId: message.id, ...(addressedTo ? { addressedTo } : {}) }, `discord:${message.id}`);
     } catch (error) {
       if (error instanceof TableRoundError && quietErrors.has(error.code)) return;
       this.context.logger.warn({ err: error, sessionId }, 'discord: could not submit a thread message');
       if (error instanceof TableRoundError) await this.reply(threadId, message.id, error.publicMessage);
     }
+  }
+
+  /** The persona whose post was replied to, while it is on the session's panel; otherwise the reply is a plain message. */
+  private async addressedPersona(sessionId: string, threadId: string, repliedTo: RepliedPost): Promise<string | undefined> {
+    const personaId = await this.personaPosts.personaOf(sessionId, threadId, repliedTo);
+    if (!personaId) return undefined;
+    const status = await this.context.roundtable.status(sessionId);
+    return status?.personas.some((persona) => persona.id === personaId) ? personaId : undefined;
   }
 
   private async startFromMention(message: Message<true>, snapshot: MessageSnapshot): Promise<void> {

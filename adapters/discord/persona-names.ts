@@ -1,6 +1,7 @@
 /**
  * Per-session registry of the webhook names given to personas, stored in Redis so every worker
- * gives a persona the same name and no two personas of a session share one.
+ * gives a persona the same name and no two personas of a session share one. Read backwards
+ * (`personaNamed`), it tells whose post a person replied to (persona-posts.ts).
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../src/store/keys.ts';
@@ -63,5 +64,15 @@ export class PersonaNames {
     }
     names.set(persona.id, name);
     return name;
+  }
+
+  /**
+   * The persona given exactly this webhook name in the session (the reverse of `nameFor`), or
+   * undefined. Names are unique within a session (the assign script), so the answer is one persona.
+   */
+  async personaNamed(sessionId: string, name: string): Promise<string | undefined> {
+    for (const [personaId, known] of this.local.get(sessionId) ?? []) if (known === name) return personaId;
+    const all = await this.redis.hgetall(this.keys.cache(`discord:names:${sessionId}`));
+    return Object.entries(all).find(([, known]) => known === name)?.[0];
   }
 }

@@ -2,14 +2,19 @@
  * Transport: a Bolt app on an HTTPReceiver (signature verified, stale timestamps refused by Bolt,
  * on SLACK_HOST:SLACK_PORT, path /slack/events for events, commands and interactivity) or a
  * SocketModeReceiver (SLACK_SOCKET_MODE). Listeners only ack and hand over: the work runs in the
- * background, so Slack always gets its answer within 3 s however slow the rest is.
+ * background, so Slack always gets its answer within 3 s however slow the rest is. The one
+ * exception is an Ask modal's empty question, refused in the ack itself (`response_action:
+ * "errors"`), so that the modal stays open to be filled in.
  */
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type ViewSubmitAction } from '@slack/bolt';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { TableRoundError } from '../../src/errors.ts';
 import type { EventIntake } from './event-intake.ts';
 import type { CommandIntake } from './command-intake.ts';
+import type { AskIntake } from './ask-intake.ts';
+import { askActionId, askCallbackId, decodeAskTarget, questionBlockId, questionOf } from './ask-blocks.ts';
+import { t } from '../../src/i18n/translate.ts';
 import type { SlackMessageEvent } from './event-parse.ts';
 import { ballotActionPrefix, closeActionId } from './poll-blocks.ts';
 import type { RespondFunction } from './replies.ts';
@@ -40,7 +45,7 @@ export interface BoltInbound {
   appId(): string | undefined;
 }
 
-export function createBoltInbound(config: Config, logger: Logger, events: EventIntake, commands: CommandIntake, tasks: BackgroundTasks): BoltInbound {
+export function createBoltInbound(config: Config, logger: Logger, events: EventIntake, commands: CommandIntake, asks: AskIntake, tasks: BackgroundTasks): BoltInbound {
   if (!config.SLACK_BOT_TOKEN) throw new TableRoundError('config_invalid', 'SLACK_BOT_TOKEN is required for the Slack adapter');
   const slackLogger = slackLoggerFrom(logger, 'bolt');
   let connected = false;
@@ -89,6 +94,24 @@ export function createBoltInbound(config: Config, logger: Logger, events: EventI
     const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
     const channel = 'channel' in body && body.channel ? body.channel.id : '';
     tasks.run('close', () => commands.onCloseClick(value, { id: body.user.id }, respond as RespondFunction, channel));
+  });
+
+  app.action(askActionId, async ({ ack, action, body, respond }) => {
+    await ack();
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
+    const channel = 'channel' in body && body.channel ? body.channel.id : '';
+    const triggerId = 'trigger_id' in body && typeof body.trigger_id === 'string' ? body.trigger_id : '';
+    const user = { id: body.user.id, ...('name' in body.user && typeof body.user.name === 'string' ? { name: body.user.name } : {}) };
+    tasks.run('ask', () => asks.onAskClick(value, user, triggerId, channel, respond as RespondFunction));
+  });
+  app.view<ViewSubmitAction>(askCallbackId, async ({ ack, view, body }) => {
+    if (!questionOf(view)) {
+      const language = decodeAskTarget(view.private_metadata)?.language;
+      await ack({ response_action: 'errors', errors: { [questionBlockId]: t(language, 'ask.emptyQuestion') } });
+      return;
+    }
+    await ack();
+    tasks.run('question', () => asks.onQuestion(view, { id: body.user.id, name: body.user.name }));
   });
 
   return {

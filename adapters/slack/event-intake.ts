@@ -88,7 +88,9 @@ export class EventIntake {
         person,
         topic: topic.trim(),
         ...(typeof options.panel === 'string' ? { panel: options.panel } : {}),
-        ...(typeof options.rounds === 'number' ? { rounds: options.rounds } : {}),
+        // Parsed options are text (`rounds:2`): the roundtable checks the number.
+        ...(options.rounds === undefined || options.rounds === '' ? {} : { rounds: Number(options.rounds) }),
+        ...(typeof options.preset === 'string' ? { preset: options.preset } : {}),
         images: message.images,
       });
     } catch (error) {

@@ -13,6 +13,7 @@ import { PersonDirectory } from './people.ts';
 import { SlackChatAdapter } from './slack-chat-adapter.ts';
 import { EventIntake } from './event-intake.ts';
 import { CommandIntake } from './command-intake.ts';
+import { AskIntake } from './ask-intake.ts';
 import type { BoltInbound } from './bolt-inbound.ts';
 
 export function createSlackAdapter(dependencies: AdapterDependencies): PlatformAdapter {
@@ -36,7 +37,8 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
       const registry = commandRegistry(dependencies.commands);
       const events = new EventIntake({ registry, roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND });
       const commands = new CommandIntake({ registry, client, roundtable, runCommand, people, replies, pacing, logger, command: config.SLACK_COMMAND });
-      inbound = createBoltInbound(config, logger, events, commands, tasks);
+      const asks = new AskIntake({ client, roundtable, people, replies, poster, pacing, logger, config });
+      inbound = createBoltInbound(config, logger, events, commands, asks, tasks);
       await inbound.start();
     },
     /** Stops the HTTP / Socket Mode receiver (and waits for work it already acknowledged). */

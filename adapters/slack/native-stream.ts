@@ -12,8 +12,12 @@
  * (the core rewrites its text with `chat.update`). When Slack refuses native streaming (older workspace,
  * feature off), the message is posted normally instead and later streams of this process use
  * `chat.update` alone.
+ *
+ * A persona's stream gets its Ask button (ask-blocks.ts) as chat.stopStream's `blocks`, shown under
+ * the finished text — in the stop call itself. A stream this process does not know (its process
+ * died) is stopped without it; the core's final `edit` then writes the text and the button.
  */
-import type { WebClient } from '@slack/web-api';
+import type { ChatStopStreamArguments, WebClient } from '@slack/web-api';
 import type { NativeStreaming, Speaker } from '../../src/adapter/chat-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { authorshipFor } from './identity.ts';
@@ -21,6 +25,7 @@ import { platformFailure, threadOf, type MessagePoster } from './message-poster.
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import type { StreamHolds } from './stream-holds.ts';
+import { personaPostBlocks } from './ask-blocks.ts';
 
 export interface NativeStreamDependencies {
   client: WebClient;
@@ -30,6 +35,8 @@ export interface NativeStreamDependencies {
   logger: Logger;
   /** Who a stream in this session is addressed to (the starter) and the workspace. */
   recipientOf(sessionId: string): Promise<{ userId: string; teamId: string } | undefined>;
+  /** The Ask button's block for the speaker (undefined for the moderator). */
+  askActionsOf(sessionId: string, speaker: Speaker): Promise<Record<string, unknown> | undefined>;
 }
 
 /** What this process sent on one open stream. */
@@ -37,6 +44,8 @@ interface OpenStream {
   channel: string;
   /** `markdown_text` sent so far; undefined for a message posted normally (fallback). */
   sent: string | undefined;
+  /** The Ask button, for a persona's stream. */
+  ask: Record<string, unknown> | undefined;
 }
 
 const bounded = 10_000;
@@ -61,6 +70,7 @@ export class SlackNativeStreaming implements NativeStreaming {
     const { client, pacing, holds, poster, logger } = this.dependencies;
     const thread = threadOf(request.sessionId);
     const recipient = this.supported ? await this.dependencies.recipientOf(request.sessionId).catch(() => undefined) : undefined;
+    const ask = await this.dependencies.askActionsOf(request.sessionId, request.speaker);
     if (recipient) {
       await pacing.reservePost(thread.channel);
       await holds.start(request.sessionId);
@@ -75,7 +85,7 @@ export class SlackNativeStreaming implements NativeStreaming {
           ...authorshipFor(request.speaker),
         });
         if (!result.ts) throw new Error('chat.startStream returned no ts');
-        this.remember(result.ts, { channel: thread.channel, sent: markdown });
+        this.remember(result.ts, { channel: thread.channel, sent: markdown, ask });
         return result.ts;
       } catch (error) {
         const code = slackErrorCode(error);
@@ -87,8 +97,9 @@ export class SlackNativeStreaming implements NativeStreaming {
     }
     // Posted normally: the held stream slots go back; its final chat.update waits for a slot.
     await holds.drop(request.sessionId);
-    const ts = await poster.postPart(thread, request.speaker, toSlackMrkdwn(request.text));
-    this.remember(ts, { channel: thread.channel, sent: undefined });
+    const text = toSlackMrkdwn(request.text);
+    const ts = await poster.postPart(thread, request.speaker, text, ask ? personaPostBlocks(text, ask) : undefined);
+    this.remember(ts, { channel: thread.channel, sent: undefined, ask });
     return ts;
   }
 
@@ -98,7 +109,8 @@ export class SlackNativeStreaming implements NativeStreaming {
     const { client, pacing, poster } = this.dependencies;
     if (stream.sent === undefined) {
       if (!(await pacing.tryUpdate())) return false;
-      await poster.updateReserved({ channel: stream.channel, threadTs: '' }, ref, toSlackMrkdwn(textSoFar));
+      const text = toSlackMrkdwn(textSoFar);
+      await poster.updateReserved({ channel: stream.channel, threadTs: '' }, ref, text, stream.ask ? personaPostBlocks(text, stream.ask) : undefined);
       return true;
     }
     const markdown = toSlackMarkdown(textSoFar);
@@ -120,7 +132,7 @@ export class SlackNativeStreaming implements NativeStreaming {
     const channel = stream?.channel ?? threadOf(sessionId).channel;
     await holds.stop(sessionId);
     try {
-      await client.chat.stopStream({ channel, ts: ref, ...(rest ? { markdown_text: rest } : {}) });
+      await client.chat.stopStream({ channel, ts: ref, ...(rest ? { markdown_text: rest } : {}), ...(stream?.ask ? { blocks: [stream.ask] as unknown as NonNullable<ChatStopStreamArguments['blocks']> } : {}) });
     } catch (error) {
       // Already stopped (by an earlier attempt, or by Slack after a timeout): nothing to stop.
       if (slackErrorCode(error) !== 'message_not_in_streaming_state') throw platformFailure('chat.stopStream', error);

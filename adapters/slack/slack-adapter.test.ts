@@ -284,6 +284,10 @@ describe('Slack adapter through the emulator', () => {
     expect(streamed).toMatchObject({ username: 'Maker', iconEmoji: ':hammer:', streaming: 'stopped' });
     expect(streamed?.text.replace(/\u200B/g, '')).toBe('Hello <!here> and more, done.');
     expect(streamed?.text).not.toContain('<!here>');
+    // The Ask button comes with chat.stopStream itself, under the finished text.
+    expect(emulator.calls('chat.stopStream')).toHaveLength(1);
+    expect(streamed?.blocks).toMatchObject([{ type: 'actions', elements: [{ type: 'button', action_id: 'tableround_ask', text: { text: '❓ Ask Maker' } }] }]);
+    expect(JSON.parse((streamed?.blocks as { elements: { value: string }[] }[])[0]?.elements[0]?.value ?? '{}')).toMatchObject({ sessionId, personaId: 'maker' });
     expect(emulator.calls('chat.startStream')).toHaveLength(1);
     expect(emulator.calls('chat.startStream')[0]?.args).toMatchObject({ recipient_user_id: ada.id, recipient_team_id: emulator.workspace.teamId });
     expect(emulator.rateLimitHits).toHaveLength(0);
@@ -306,6 +310,8 @@ describe('Slack adapter through the emulator', () => {
     const [ref] = await slow.finish('Slow reply, finished.');
     const message = emulator.workspace.findMessage(channel.id, ref ?? '');
     expect(message).toMatchObject({ text: 'Slow reply, finished.', username: 'Maker', iconUrl: 'https://example.com/maker.png' });
+    // A post with blocks shows its blocks: every update sends the text's section again, and the button.
+    expect(message?.blocks).toMatchObject([{ type: 'section', text: { type: 'mrkdwn', text: 'Slow reply, finished.' } }, { type: 'actions', elements: [{ action_id: 'tableround_ask' }] }]);
     expect(message?.edits).toBeGreaterThanOrEqual(1);
     expect(emulator.calls('chat.startStream')).toHaveLength(0);
     expect(emulator.rateLimitHits).toHaveLength(0);

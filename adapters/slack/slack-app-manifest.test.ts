@@ -26,6 +26,8 @@ const scopesByMethod: Record<string, string[]> = {
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
   'users.info': ['users:read'],
+  // The Ask dialog: views.open needs no scope, only interactivity (docs.slack.dev/reference/methods/views.open).
+  'views.open': [],
 };
 
 /** What the bot does besides calling methods, and the scopes that needs. */

@@ -4,10 +4,12 @@
  * (thread-status.ts), download shared images, and look a message up (`conversations.replies`)
  * for the outbox's recovery. Splitting, streaming and exactly-once delivery are the core's
  * (src/outbound/, src/pipeline/step-outbox.ts).
+ * Every persona post carries an "Ask ⟨name⟩" button (ask-blocks.ts) in the same call that posts,
+ * updates or stops it: no write of its own.
  * Keeps no state another process would need (pacing lives in Redis).
  */
 import type { WebClient } from '@slack/web-api';
-import type { ChatAdapter, EditRequest, OutboundFile, PollView, PostLookup, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
+import type { ChatAdapter, EditRequest, OutboundFile, PersonaIdentity, PollView, PostLookup, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
 import type { ImageReference } from '../../src/adapter/inbound-event.ts';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
@@ -23,6 +25,8 @@ import { sanitiseUsername } from './identity.ts';
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
 import { ThreadStatus } from './thread-status.ts';
 import { StreamHolds } from './stream-holds.ts';
+import { askActions, personaPostBlocks } from './ask-blocks.ts';
+import { SessionLanguages } from './session-language.ts';
 
 /** Slack truncates `text` past 40,000 characters and long messages read badly: ≲ 3,000 a message. */
 export const slackMessageLimit = 3_000;
@@ -66,14 +70,16 @@ export class SlackChatAdapter implements ChatAdapter {
   private readonly starters = new Map<string, string>();
   private readonly status: ThreadStatus;
   private readonly holds: StreamHolds;
+  private readonly languages: SessionLanguages;
 
   constructor(private readonly dependencies: SlackChatAdapterDependencies) {
     const { client, poster, pacing, logger, config } = dependencies;
+    this.languages = new SessionLanguages(dependencies.roundtable);
     this.status = new ThreadStatus({ client, pacing, logger });
     const holds = new StreamHolds(pacing, logger);
     this.holds = holds;
     const native = config.SLACK_NATIVE_STREAMING
-      ? new SlackNativeStreaming({ client, poster, pacing, holds, logger, recipientOf: (sessionId) => this.recipientOf(sessionId) })
+      ? new SlackNativeStreaming({ client, poster, pacing, holds, logger, recipientOf: (sessionId) => this.recipientOf(sessionId), askActionsOf: (sessionId, speaker) => this.askActionsOf(sessionId, speaker) })
       : undefined;
     this.streaming = {
       editIntervalMs: streamIntervalMs,
@@ -90,11 +96,21 @@ export class SlackChatAdapter implements ChatAdapter {
   }
 
   async send(request: SendRequest): Promise<string> {
-    return this.dependencies.poster.postPart(threadOf(request.sessionId), request.speaker, request.text);
+    const ask = await this.askActionsOf(request.sessionId, request.speaker);
+    return this.dependencies.poster.postPart(threadOf(request.sessionId), request.speaker, request.text, ask ? personaPostBlocks(request.text, ask) : undefined);
+  }
+
+  /** The Ask button's block for a persona's post (undefined for the moderator). */
+  private async askActionsOf(sessionId: string, speaker: Speaker): Promise<Record<string, unknown> | undefined> {
+    if (speaker.kind !== 'persona') return undefined;
+    const persona: PersonaIdentity = speaker.persona;
+    return askActions({ sessionId, personaId: persona.id }, persona.displayName, await this.languages.of(sessionId));
   }
 
   async edit(request: EditRequest): Promise<boolean> {
     const { pacing, poster } = this.dependencies;
+    // A post with blocks shows its blocks: an update without them would keep showing the old text.
+    const ask = await this.askActionsOf(request.sessionId, request.speaker);
     if (request.budget === 'skip') {
       if (!(await pacing.tryUpdate())) return false;
     } else if (request.budget === 'held') {
@@ -102,7 +118,7 @@ export class SlackChatAdapter implements ChatAdapter {
     } else {
       await pacing.reserveUpdate();
     }
-    await poster.updateReserved(threadOf(request.sessionId), request.ref, request.text);
+    await poster.updateReserved(threadOf(request.sessionId), request.ref, request.text, ask ? personaPostBlocks(request.text, ask) : undefined);
     return true;
   }
 

@@ -16,7 +16,9 @@
  *   no stream ever waits half-written for a slot (RateBudget.tryHold);
  * - assistant.threads.setStatus ("is writing…") has a special tier that the SDKs pace like
  *   chat.postMessage (java-slack-sdk: 60/min per conversation): `threadStatusLimits` per channel
- *   AND per workspace. A status is decoration: it is only ever taken when free now, never waited for.
+ *   AND per workspace. A status is decoration: it is only ever taken when free now, never waited for;
+ * - views.open (the Ask dialog) is Tier 4 (100+ a minute per workspace): `viewOpenLimit`, taken
+ *   only when free now — its trigger_id expires 3 s after the click, so it cannot wait.
  */
 import type { RateBudget, RateLimit } from '../../src/pacing/rate-budget.ts';
 import type { Config } from '../../src/config/config-schema.ts';
@@ -30,6 +32,9 @@ export const threadStatusLimits = {
   perChannel: { limit: 1, windowMs: 1_000 },
   perWorkspace: { limit: 60, windowMs: 60_000 },
 } as const;
+
+/** views.open per workspace: Tier 4 is "100+ per minute"; a margin below it. */
+export const viewOpenLimit = { limit: 90, windowMs: 60_000 } as const;
 
 export class SlackPacing {
   constructor(
@@ -91,6 +96,11 @@ export class SlackPacing {
 
   async tryAppend(): Promise<boolean> {
     return (await this.budget.tryReserve([await this.workspaceLimit('append')])) === 0;
+  }
+
+  /** Takes a views.open slot only if one is free now (a trigger_id cannot wait). */
+  async tryViewOpen(): Promise<boolean> {
+    return (await this.budget.tryReserve([{ bucket: `slack:views:${await this.workspace()}`, ...viewOpenLimit }])) === 0;
   }
 
   /** Takes an assistant.threads.setStatus slot (channel and workspace) only if one is free now. */

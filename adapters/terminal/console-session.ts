@@ -5,7 +5,8 @@
  *
  * Pacing of input: at a TTY each line goes in as typed (events are ordered by the session's
  * inbox). From a pipe, each line waits until the panel is idle — as if a person read the posts
- * before typing — so a scripted session runs every stage in order.
+ * before typing — so a scripted session runs every stage in order; only the commands that steer
+ * what runs now (`actsImmediately` in their file: `/stop`, `/pause`, `/ask` …) go in as read.
  */
 import { createInterface } from 'node:readline';
 import { basename, resolve } from 'node:path';
@@ -74,7 +75,7 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
         throw new Error(describeForPerson(asTableRoundError(error)));
       }
     }
-    ({ sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), ...(args.language ? { language: args.language } : {}), images }));
+    ({ sessionId } = await app.roundtable.start({ address, person, topic, ...(args.panel ? { panel: args.panel } : {}), ...(args.rounds === undefined ? {} : { rounds: args.rounds }), ...(args.language ? { language: args.language } : {}), ...(args.preset ? { preset: args.preset } : {}), images }));
   }
   if (io.interactive) terminal.printLine(botName, consoleHelp(commandRegistry(app.commands), (await app.roundtable.status(sessionId))?.language));
 
@@ -83,10 +84,17 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
   };
   const ended = async () => (await app.store.load(sessionId))?.status === 'ended';
 
+  const registry = commandRegistry(app.commands);
+  const actsAtOnce = (line: string) => {
+    const parsed = parseConsoleLine(registry, line);
+    return parsed.kind === 'command' && registry.get(parsed.name)?.actsImmediately === true;
+  };
   for (;;) {
-    if (!io.interactive) await waitIdle();
-    if (await ended()) break;
+    if (io.interactive && (await ended())) break;
     const line = await nextLine();
+    // The end of a piped script waits for the panel too: the session ends once it is idle.
+    if (!io.interactive && (line === undefined || !actsAtOnce(line))) await waitIdle();
+    if (await ended()) break;
     if (line === undefined) break;
     await handleLine(app, terminal, sessionId, address, person, line);
   }

@@ -5,6 +5,8 @@ export interface ConsoleArgs {
   topic: string | undefined;
   panel: string | undefined;
   rounds: number | undefined;
+  /** `--preset <name>`: a session preset in prompts/presets/ (quick, standard, deep); the roundtable refuses one it does not have. */
+  preset: string | undefined;
   images: string[];
   /** `--lang <code>`: the session speaks this language from its first post on (as `/lang <code>`). */
   language: string | undefined;
@@ -12,10 +14,10 @@ export interface ConsoleArgs {
   resume: boolean;
 }
 
-export const consoleUsage = 'usage: npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--image <path>]… [--lang <code>]  |  npm run console -- --resume';
+export const consoleUsage = 'usage: npm run console -- --topic "<text>" [--panel <name>] [--rounds <n>] [--preset quick|standard|deep] [--image <path>]… [--lang <code>]  |  npm run console -- --resume';
 
 export function parseConsoleArgs(argv: string[]): ConsoleArgs {
-  const args: ConsoleArgs = { topic: undefined, panel: undefined, rounds: undefined, images: [], language: undefined, resume: false };
+  const args: ConsoleArgs = { topic: undefined, panel: undefined, rounds: undefined, preset: undefined, images: [], language: undefined, resume: false };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -38,6 +40,12 @@ export function parseConsoleArgs(argv: string[]): ConsoleArgs {
         const rounds = Number(need());
         if (!Number.isInteger(rounds) || rounds < 0) throw new Error(`--rounds takes a whole number, such as --rounds 2.`);
         args.rounds = rounds;
+        break;
+      }
+      case '--preset': {
+        const preset = need().trim().toLowerCase();
+        if (!/^[a-z0-9-]{1,40}$/.test(preset)) throw new Error('--preset takes a preset name, such as --preset quick, --preset standard or --preset deep.');
+        args.preset = preset;
         break;
       }
       case '--image':

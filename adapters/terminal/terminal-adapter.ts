@@ -1,11 +1,14 @@
 /**
  * The terminal as a thread: every post is printed as `[<display name>] <text>`, the name in
  * square brackets at the start of a line. Files are written to disk and their paths printed;
- * the transcript's path is remembered for the final `transcript: <path>` line.
+ * the transcript's path is remembered for the final `transcript: <path>` line. A persona about to
+ * write is announced on a line of its own, `… <name> is writing` (in the session's language),
+ * which never starts with a bracket.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ChatAdapter, EditRequest, NativeStreaming, OutboundFile, PollView, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
+import { t } from '../../src/i18n/translate.ts';
 
 export const botName = 'TableRound';
 
@@ -85,6 +88,10 @@ export class TerminalAdapter implements ChatAdapter {
 
   render(text: string): string {
     return text;
+  }
+
+  async typing(_sessionId: string, speaker: Speaker, language?: string): Promise<void> {
+    this.output.write(`${t(language, 'typing.writing', { name: this.nameOf(speaker) })}\n`);
   }
 
   async send(request: SendRequest): Promise<string> {

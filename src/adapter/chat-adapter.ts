@@ -169,8 +169,11 @@ export interface ChatAdapter {
   /** Looks a message up on the platform (for the outbox's recovery). */
   findPost?(sessionId: string, lookup: PostLookup): Promise<string | undefined>;
 
-  /** Shows that a speaker is composing (Discord typing indicator; terminal: nothing). */
-  typing?(sessionId: string, speaker: Speaker): Promise<void>;
+  /**
+   * Shows that a speaker is composing (Discord's typing indicator, Slack's thread status, a line
+   * in the terminal), in the session's `language` where the adapter words it.
+   */
+  typing?(sessionId: string, speaker: Speaker, language?: string): Promise<void>;
 
   /**
    * Shows the poll: without a ref it posts it with one control per candidate and returns the

@@ -62,6 +62,8 @@ export interface StartRequest {
   topic: string;
   panel?: string;
   rounds?: number;
+  /** A session preset (prompts/presets/): which personas take part, rounds, turn length. */
+  preset?: string;
   images?: ImageReference[];
   /** The session's language from its first post on, as `/lang <code>` sets it (the terminal's `--lang`). */
   language?: string;

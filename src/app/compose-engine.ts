@@ -1,12 +1,13 @@
 /**
- * The engine's parts wired together — store, budgets, panels, templates, model gateway, persona
- * identities, the step queue, the roundtable service and the step machine — in one place, so the
+ * The engine's parts wired together — store, budgets, panels, presets, templates, model gateway,
+ * persona identities, the step queue, the roundtable service, the step machine, the sweeper and
+ * the idle closer — in one place, so the
  * app (start-app.ts) and the benchmarks compose exactly the same thing. The benchmarks swap in
  * an instant model and instrumented store/machine through the optional factories.
  */
 import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
-import type { Config } from '../config/config-schema.ts';
+import { idleEndHours, type Config } from '../config/config-schema.ts';
 import { Roundtable } from '../engine/roundtable.ts';
 import { commandRegistry, type CommandDefinition } from '../commands/command-contract.ts';
 import { stepKindRegistry, type RegisteredStepKind } from '../engine/step-kind.ts';
@@ -16,6 +17,7 @@ import { StepMachine, type PipelineHooks } from '../pipeline/step-machine.ts';
 import { PendingSessions } from '../pipeline/pending-sessions.ts';
 import { StepLiveness } from '../pipeline/step-liveness.ts';
 import { Sweeper } from '../pipeline/sweeper.ts';
+import { IdleCloser, idleCheckIntervalMs } from '../pipeline/idle-closer.ts';
 import { TableRoundError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { ModelGateway } from '../models/model-gateway.ts';
@@ -23,6 +25,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { RateBudget } from '../pacing/rate-budget.ts';
 import { loadPanels } from '../panels/panel-loader.ts';
 import type { Panel } from '../panels/panel-schema.ts';
+import { loadPresets, type SessionPreset } from '../panels/presets.ts';
 import { Templates } from '../prompts/render-template.ts';
 import { StepQueue } from '../pipeline/step-queue.ts';
 import { RedisKeys } from '../store/keys.ts';
@@ -53,6 +56,8 @@ export interface Engine {
   store: SessionStore;
   budget: RateBudget;
   panels: Map<string, Panel>;
+  /** Session presets by id (PRESETS_DIR), validated at start. */
+  presets: Map<string, SessionPreset>;
   identities: PersonaIdentities;
   queue: StepQueue;
   roundtable: Roundtable;
@@ -62,6 +67,8 @@ export interface Engine {
   liveness: StepLiveness;
   /** Started by worker processes only. */
   sweeper: Sweeper;
+  /** Ends sessions idle for IDLE_END_HOURS; started by worker processes only. */
+  idleCloser: IdleCloser;
   models: EngineDependencies['models'];
 }
 
@@ -74,17 +81,35 @@ export function composeEngine(options: EngineOptions): Engine {
   if (!panels.has(config.DEFAULT_PANEL)) {
     throw new TableRoundError('config_invalid', `DEFAULT_PANEL: no panel "${config.DEFAULT_PANEL}" in ${config.PANELS_DIR} (have: ${[...panels.keys()].join(', ')})`);
   }
+  const presets = loadPresets(config.PRESETS_DIR, { maxRounds: config.MAX_ROUNDS });
+  if (!presets.has(config.DEFAULT_PRESET)) {
+    throw new TableRoundError('config_invalid', `DEFAULT_PRESET: no preset "${config.DEFAULT_PRESET}" in ${config.PRESETS_DIR} (have: ${[...presets.keys()].join(', ')})`);
+  }
   const identities = new PersonaIdentities(config, panels, logger);
   const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger, { backoffMs: config.STEP_RETRY_DELAY_MS });
   const pending = new PendingSessions(redis, keys);
   const liveness = new StepLiveness(store, queue, logger, config.STEP_MAX_REVIVALS, metrics);
   const sweeper = new Sweeper(redis, keys, pending, liveness, { intervalMs: config.SWEEPER_INTERVAL_MS, staleAfterMs: config.WORKER_LOCK_MS }, logger, metrics);
+  const idleMs = Math.round(idleEndHours(config) * 3_600_000);
+  const idleCloser = new IdleCloser(
+    redis,
+    keys,
+    store,
+    // The normal pipeline, as a person's /end: the inbox, the step machine, the closing step.
+    (sessionId, person, options, eventId) => roundtable.submit(sessionId, person, { type: 'command', name: 'end', options: { ...options } }, eventId),
+    { idleMs, intervalMs: idleCheckIntervalMs(idleMs), ttlMs: store.ttlMs },
+    logger,
+  );
   const hooks: PipelineHooks = {
     kick: (sessionId, seq, epoch) => liveness.kick(sessionId, seq, epoch),
-    markPending: (sessionId) => pending.mark(sessionId),
+    // Work added (a start, a message, a command) or left by a step is activity too: the idle closer's index.
+    markPending: async (sessionId) => {
+      await Promise.all([pending.mark(sessionId), idleCloser.markActive(sessionId)]);
+    },
   };
   const commands = commandRegistry(options.commands);
   const roundtable = new Roundtable({
+    presets,
     commands,
     config,
     logger,
@@ -98,6 +123,7 @@ export function composeEngine(options: EngineOptions): Engine {
     budget,
   });
   const dependencies: EngineDependencies = {
+    presets,
     config,
     logger,
     store,
@@ -113,5 +139,5 @@ export function composeEngine(options: EngineOptions): Engine {
     polls: roundtable.polls,
   };
   const machine = options.createMachine?.(dependencies, hooks) ?? new StepMachine(dependencies, hooks);
-  return { keys, store, budget, panels, identities, queue, roundtable, machine, pending, liveness, sweeper, models: dependencies.models };
+  return { keys, store, budget, panels, presets, identities, queue, roundtable, machine, pending, liveness, sweeper, idleCloser, models: dependencies.models };
 }

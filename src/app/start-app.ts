@@ -1,6 +1,7 @@
 /**
  * Composition: builds every part of the bot from the config and starts what this process's ROLE
- * runs — `gateway` ingests platform events and enqueues, `worker` runs step jobs, `all` both.
+ * runs — `gateway` ingests platform events and enqueues, `worker` runs step jobs and the two
+ * background passes (the sweeper, the idle closer), `all` everything.
  * Adapters are passed in as factories (the entry point in adapters/ picks them), so src/ never
  * imports a platform SDK.
  */
@@ -19,6 +20,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import type { StepQueue } from '../pipeline/step-queue.ts';
 import type { Sweeper } from '../pipeline/sweeper.ts';
+import type { IdleCloser } from '../pipeline/idle-closer.ts';
 import type { StepLiveness } from '../pipeline/step-liveness.ts';
 import type { Platform } from '../session/session-id.ts';
 import { findRedisServer, redisInstallHint, startEmbeddedRedis, tryInstallRedisServer, type EmbeddedRedis } from '../store/embedded-redis.ts';
@@ -58,6 +60,8 @@ export interface RunningApp {
   queue: StepQueue;
   liveness: StepLiveness;
   sweeper: Sweeper;
+  /** Ends idle sessions (IDLE_END_HOURS); runs in worker processes. */
+  idleCloser: IdleCloser;
   roundtable: Roundtable;
   commands: CommandDefinition[];
   runCommand: AdapterDependencies['runCommand'];
@@ -94,7 +98,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (!adapter) throw new TableRoundError('internal', `no adapter for platform ${platform} in this process`);
     return adapter;
   };
-  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper, models } = composeEngine({
+  const { keys, store, budget, identities, queue, roundtable, machine, liveness, sweeper, idleCloser, models } = composeEngine({
     config,
     logger,
     redis,
@@ -126,6 +130,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     };
     worker = queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics, revive);
     sweeper.start();
+    idleCloser.start();
   }
   if (config.ROLE !== 'worker') {
     for (const [platform, platformAdapter] of platforms) {
@@ -176,6 +181,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       logger.info('shutting down: intake stopped; finishing or handing back running steps');
       await Promise.all([...platforms.values()].map((platformAdapter) => quietly('stopping intake', () => platformAdapter.stopIntake(), 5_000)));
       await quietly('stopping the sweeper', () => sweeper.stop(), 2_000);
+      // Before the queue closes: a pass in progress may still submit an `end` (Redis is still open).
+      await quietly('stopping the idle closer', () => idleCloser.stop(), 2_000);
       await quietly('closing the queue', () => queue.close(config.SHUTDOWN_GRACE_MS), config.SHUTDOWN_GRACE_MS + 5_000);
       await Promise.all([...platforms.values()].map((platformAdapter) => quietly('disposing an adapter', () => platformAdapter.dispose(), 3_000)));
       await quietly('closing the HTTP server', () => new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve())), 2_000);
@@ -187,5 +194,5 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     return stopping;
   };
 
-  return { config, logger, redis, redisUrl, keys, store, queue, liveness, sweeper, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, models, stop };
+  return { config, logger, redis, redisUrl, keys, store, queue, liveness, sweeper, idleCloser, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, models, stop };
 }

@@ -80,6 +80,12 @@ export interface CommandDefinition<Options = Record<string, unknown>> {
   usages?: readonly CommandUsage[];
   /** Offered to people inside a session (the moderator's hints list it). */
   hintInSession?: boolean;
+  /**
+   * It steers what runs now (`/stop`, `/pause` …): a scripted terminal session (stdin a pipe)
+   * hands it over as soon as it is read, while people's messages and other commands wait until
+   * the panel is idle, as if a person read the posts before typing.
+   */
+  actsImmediately?: boolean;
   /** Surfaces that do not offer it (Discord votes with buttons: no ballot command there). */
   notOn?: readonly Surface[];
   /** Whether this request makes the panel call a model (refused once the session spent its budget). */

@@ -19,26 +19,40 @@
  * (fit-to-window.ts: oldest entries first, then clipping, then the summary). The rules, the
  * persona card and the instruction are never cut. The completion cap of each call comes from its
  * target length (src/prompts/answer-length.ts), never from MODEL_MAX_TOKENS.
+ *
+ * Lengths: what a persona is asked to say, and so its cap, is scaled by the session preset's
+ * turn-length scale (`meta.preset` looked up in `inputs.presets`, src/panels/presets.ts); keyword
+ * lists and ballots keep their lengths.
  */
 import type { ChatMessage } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Templates } from '../prompts/render-template.ts';
 import { promptLanguage } from '../prompts/session-language.ts';
-import { capFor, lengthTargets, type LengthTarget } from '../prompts/answer-length.ts';
+import { capFor, lengthTargets, scaleLength, speechTargets, type LengthTarget, type SpeechTarget } from '../prompts/answer-length.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
 import { cutAtWord, cutWithin } from '../prompts/sentence-cut.ts';
 import { dominantScript, estimateMessagesTokens, type Script } from '../prompts/token-estimate.ts';
 import type { ImageRecord, PromptStats, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 import { fitToWindow, type PromptView } from './fit-to-window.ts';
+import { lengthScaleOf, type PresetRegistry } from '../panels/presets.ts';
 
-/** [least, most] characters each kind of speech is asked for; the most is its target length. */
+/** [least, most] characters each kind of speech is asked for; the most is its target length. At a preset's scale: `speechLengthsOf`. */
 export const speechLengths = {
   introduction: [120, lengthTargets.introduction],
   round: [150, lengthTargets.round],
   reply: [100, lengthTargets.reply],
   reflection: [200, lengthTargets.reflection],
   story: [0, lengthTargets.story],
-} as const;
+} as const satisfies Record<SpeechTarget, readonly [number, number]>;
+
+/** `speechLengths` at the session preset's turn-length scale (1 without a preset). */
+export function speechLengthsOf(inputs: Pick<PromptInputs, 'meta' | 'presets'>): Record<SpeechTarget, readonly [number, number]> {
+  const scale = lengthScaleOf(inputs.presets, inputs.meta);
+  const scaled = (kind: SpeechTarget) => [scaleLength(speechLengths[kind][0], scale), scaleLength(speechLengths[kind][1], scale)] as const;
+  return { introduction: scaled('introduction'), round: scaled('round'), reply: scaled('reply'), reflection: scaled('reflection'), story: scaled('story') };
+}
+
+const isSpeechTarget = (target: LengthTarget): target is SpeechTarget => (speechTargets as readonly LengthTarget[]).includes(target);
 
 /** Longest excerpt of one transcript entry shown to a model (before any fitting clips harder). */
 export const entryClipChars = 1_200;
@@ -66,6 +80,8 @@ export interface PromptInputs {
   images: ImageRecord[];
   /** Absent: prompts are built whole, without a window to fit. */
   fit?: PromptFit;
+  /** The installed session presets: the session's (`meta.preset`) scales speaking lengths. Absent: scale 1. */
+  presets?: PresetRegistry;
 }
 
 /** A persona call ready to send: its messages, its cap, and what the answer is cut to. */
@@ -166,7 +182,7 @@ function speech(inputs: PromptInputs, persona: Persona, instruction: string, sha
   const { templates, fit } = inputs;
   const model = persona.model ?? fit?.chatModel ?? '';
   const windowTokens = fit?.windowOf(model);
-  const targetChars = lengthTargets[shape.target];
+  const targetChars = isSpeechTarget(shape.target) ? speechLengthsOf(inputs)[shape.target][1] : lengthTargets[shape.target];
   const maxTokens = capFor(targetChars, { script: sessionScript(inputs), model, structured: shape.structured ?? false, ...(windowTokens ? { windowTokens } : {}) });
   const reserveTokens = Math.max(maxTokens, shape.reserveAtLeast ?? 0);
   const rules = rulesPrompt(templates);
@@ -185,21 +201,21 @@ function speech(inputs: PromptInputs, persona: Persona, instruction: string, sha
 }
 
 export function introductionPrompt(inputs: PromptInputs, persona: Persona): FittedPrompt {
-  const [minChars, maxChars] = speechLengths.introduction;
+  const [minChars, maxChars] = speechLengthsOf(inputs).introduction;
   return speech(inputs, persona, inputs.templates.render('introduction', { minChars, maxChars }), { target: 'introduction' });
 }
 
 export function turnPrompt(inputs: PromptInputs, persona: Persona, round: number, reason: 'round' | 'reply'): FittedPrompt {
   if (reason === 'reply') {
-    const [minChars, maxChars] = speechLengths.reply;
+    const [minChars, maxChars] = speechLengthsOf(inputs).reply;
     return speech(inputs, persona, inputs.templates.render('turn-reply', { minChars, maxChars }), { target: 'reply' });
   }
-  const [minChars, maxChars] = speechLengths.round;
+  const [minChars, maxChars] = speechLengthsOf(inputs).round;
   return speech(inputs, persona, inputs.templates.render('turn-round', { round, minChars, maxChars }), { target: 'round' });
 }
 
 export function reflectionPrompt(inputs: PromptInputs, persona: Persona): FittedPrompt {
-  const [minChars, maxChars] = speechLengths.reflection;
+  const [minChars, maxChars] = speechLengthsOf(inputs).reflection;
   const newRole = roleOf(inputs.panel, inputs.meta.roleMap[persona.id] ?? persona.role) ?? persona;
   const instruction = inputs.templates.render('reflection', {
     newRoleTitle: newRole.roleTitle,
@@ -215,7 +231,7 @@ export function reflectionPrompt(inputs: PromptInputs, persona: Persona): Fitted
 const storyDescriptionChars = 1_200;
 
 export function imageStoryPrompt(inputs: PromptInputs, persona: Persona, description: string): FittedPrompt {
-  const instruction = inputs.templates.render('image-story', { description: cutWithin(description, storyDescriptionChars), maxChars: speechLengths.story[1] });
+  const instruction = inputs.templates.render('image-story', { description: cutWithin(description, storyDescriptionChars), maxChars: speechLengthsOf(inputs).story[1] });
   const keywordsAsked: ChatMessage = { role: 'system', content: 'Also give 3 to 6 short keywords that your story brings out (in the language the session context names).' };
   return speech(inputs, persona, instruction, { target: 'story', structured: true, after: [keywordsAsked] });
 }

@@ -32,12 +32,22 @@ export interface SessionStatus {
   votedKeywords: string[];
   /** The last persona prompt's estimated size against its model's window (meta.promptStats). */
   prompt?: PromptStats;
+  /** Who speaks next, from the plan (display names, in order; empty or absent when nothing is planned). */
+  nextSpeakers?: string[];
+  /** `/pause`: no automatic turns until `/resume`. */
+  paused?: boolean;
+  /** Personas quieted by `/mute` (ids and display names). */
+  muted?: { id: string; displayName: string }[];
+  /** The most rounds `/resume` may ask for (MAX_ROUNDS). */
+  maxRounds?: number;
   /** The language the session speaks (a code: `zh`, `en` …), and whether `/lang` chose it (else the conversation decides). */
   language?: string;
   languageChosen?: boolean;
   createdAt: number;
   updatedAt: number;
 }
+
+export type StopOutcome = 'stopping' | 'idle' | 'closing';
 
 export interface SubmitResult {
   /** `applied`: done at once (ballots); `queued`: runs at the next step boundary; `full`: a ballot already holds its maximum. */
@@ -54,6 +64,13 @@ export interface RoundtableService {
   /** Queues (or, for ballots on an open poll, applies) an action. Throws TableRoundError. */
   submit(sessionId: string, person: Person, action: SessionAction, eventId?: string): Promise<SubmitResult>;
   status(sessionId: string): Promise<SessionStatus | undefined>;
+  /**
+   * `/stop`: stops what the panel is doing now, in whichever worker runs it (pipeline/
+   * stop-signals.ts); what is planned is dropped at the next step. `idle`: nothing to stop;
+   * `closing`: the closing summary is under way and is not stopped. Throws TableRoundError.
+   * (`Roundtable` implements it; optional only for test doubles of this interface.)
+   */
+  stop?(sessionId: string, person: Person): Promise<StopOutcome>;
   /** True when the person started the session or is a manager. */
   mayManage(sessionId: string, person: Person): Promise<boolean>;
   /** The person's most recently active live session in a channel, for commands typed outside a thread. */

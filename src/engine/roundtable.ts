@@ -5,6 +5,7 @@
  * Refusals and answers about a session are said in its language (`meta.language`, src/i18n);
  * those before a session exists (starting one, a thread without one) are English.
  */
+import { applyPreset, resolvePreset, sessionPanel, type PresetRegistry } from '../panels/presets.ts';
 import { randomUUID } from 'node:crypto';
 import type { ChatAdapter, PollView } from '../adapter/chat-adapter.ts';
 import type { InboxEvent, Person, SessionAction, StartRequest } from '../adapter/inbound-event.ts';
@@ -18,7 +19,9 @@ import type { SessionStore } from '../store/session-store.ts';
 import { initialAgenda } from './agenda.ts';
 import { buildPollView, peopleChoiceLimit } from './poll-view.ts';
 import { roleOf } from './prompt-builder.ts';
-import type { RoundtableService, SessionStatus, SubmitResult } from './roundtable-service.ts';
+import type { RoundtableService, SessionStatus, StopOutcome, SubmitResult } from './roundtable-service.ts';
+import { publishStop } from '../pipeline/stop-signals.ts';
+import { upcomingSpeakers } from './speakers.ts';
 import { sanitizeText } from './sanitize-text.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import type { CommandRegistry } from '../commands/command-contract.ts';
@@ -44,6 +47,8 @@ export interface RoundtableDependencies {
   adapterFor(platform: string): ChatAdapter;
   budget: RateBudget;
   commands: CommandRegistry;
+  /** Session presets (prompts/presets/). */
+  presets: PresetRegistry;
 }
 
 export const maxTopicChars = 500;
@@ -89,6 +94,10 @@ export class Roundtable implements RoundtableService {
 
   status(sessionId: string): Promise<SessionStatus | undefined> {
     return this.guard('status', () => this.readStatus(sessionId));
+  }
+
+  stop(sessionId: string, person: Person): Promise<StopOutcome> {
+    return this.guard('stop', () => this.requestStop(sessionId, person));
   }
 
   mayManage(sessionId: string, person: Person): Promise<boolean> {
@@ -147,7 +156,8 @@ export class Roundtable implements RoundtableService {
         publicMessage: `There is no panel “${panelId.slice(0, 40)}”. Panels: ${[...this.deps.panels.keys()].join(', ')}.`,
       });
     }
-    const rounds = request.rounds ?? config.AUTO_ROUNDS;
+    const preset = resolvePreset(this.deps.presets, request.preset, config.DEFAULT_PRESET);
+    const { panel: seated, rounds } = applyPreset(panel, preset, request.rounds, config.AUTO_ROUNDS);
     if (!Number.isInteger(rounds) || rounds < 0 || rounds > config.MAX_ROUNDS) {
       throw new TableRoundError('bad_command', `rounds ${rounds}`, { publicMessage: `Rounds must be a whole number from 0 to ${config.MAX_ROUNDS}.` });
     }
@@ -171,7 +181,8 @@ export class Roundtable implements RoundtableService {
       seq: 0,
       epoch: 0,
       revivals: 0,
-      agenda: initialAgenda(panel, rounds, request.images ?? [], request.person),
+      agenda: initialAgenda(seated, rounds, request.images ?? [], request.person),
+      preset: preset.id,
       roleMap: {},
       rollingSummary: '',
       summarisedThrough: 0,
@@ -240,6 +251,37 @@ export class Roundtable implements RoundtableService {
     // never collapses onto a dead job.
     await this.deps.ensureLive(sessionId);
     return { outcome: 'queued', ...(notice ? { notice } : {}) };
+  }
+
+  /**
+   * `/stop`, the gateway's half (pipeline/stop-signals.ts): the stop's inbox event and "stop
+   * requested at seq N" are written in one script when there is something to stop, then every
+   * worker is told on the stop channel. A lost message costs nothing but time: the event is
+   * applied at the next step boundary anyway.
+   */
+  private async requestStop(sessionId: string, person: Person): Promise<StopOutcome> {
+    const { store } = this.deps;
+    const meta = await store.load(sessionId);
+    if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread. Start one by mentioning me with a topic.' });
+    const ended = () => new TableRoundError('session_ended', `session ${sessionId} ended`, { publicMessage: t(meta.language, 'command.sessionEnded') });
+    if (meta.status === 'ended') throw ended();
+    const { platform, channel } = parseSessionId(sessionId);
+    await this.admitPerson(platform, person, meta.language);
+    const event: InboxEvent = { eventId: randomUUID(), person, receivedAt: Date.now(), action: { type: 'command', name: 'stop', options: {} } };
+    // Marked before the push, as every inbox event.
+    await this.deps.markPending(sessionId);
+    const result = await store.requestStop(sessionId, event);
+    if (result.kind === 'gone') throw ended();
+    if (result.kind === 'idle' || result.kind === 'closing') return result.kind;
+    if (result.kind === 'stopping') {
+      await publishStop(store.redis, store.keys.stopChannel(), { sessionId, seq: result.seq, eventId: event.eventId }).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, sessionId }, 'could not publish the stop; it takes effect at the next step'),
+      );
+    }
+    this.deps.logger.info({ sessionId, person: person.id }, 'stop requested');
+    await store.rememberUserSession(platform, channel, person.id, sessionId);
+    await this.deps.ensureLive(sessionId);
+    return 'stopping';
   }
 
   /**
@@ -338,7 +380,8 @@ export class Roundtable implements RoundtableService {
     const { store, config } = this.deps;
     const meta = await store.load(sessionId);
     if (!meta) return undefined;
-    const panel = this.deps.panels.get(meta.panelId);
+    const installed = this.deps.panels.get(meta.panelId);
+    const panel = installed && sessionPanel(installed, this.deps.presets, meta);
     const poll = await store.poll(sessionId);
     let pollView: PollView | undefined;
     if (poll) {
@@ -368,6 +411,10 @@ export class Roundtable implements RoundtableService {
       queuePosition: meta.agenda.length || pendingActions ? await this.deps.queuePosition(sessionId, meta.seq, meta.epoch ?? 0) : undefined,
       poll: pollView,
       votedKeywords: meta.votedKeywords,
+      nextSpeakers: panel ? upcomingSpeakers(panel, meta.agenda) : [],
+      paused: meta.paused === true,
+      muted: (meta.muted ?? []).map((id) => ({ id, displayName: panel?.personas.find((persona) => persona.id === id)?.displayName ?? id })),
+      maxRounds: config.MAX_ROUNDS,
       ...(meta.promptStats ? { prompt: meta.promptStats } : {}),
       language: sessionLanguage(meta, [], config.DEFAULT_LANGUAGE),
       languageChosen: Boolean(meta.languageOverride),

@@ -8,6 +8,7 @@
  * sentence (src/prompts/sentence-cut.ts) *before* saving it as the step's payload, so the thread,
  * the transcript and a re-run's post are the same text; a stream never shows past the cut.
  */
+import type { PresetRegistry } from '../panels/presets.ts';
 import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -28,8 +29,12 @@ import { StepSupersededError, type StepOutbox } from '../pipeline/step-outbox.ts
 import { deliverPost, type DeliveryTarget } from '../outbound/deliver-post.ts';
 import type { PollPublisher } from '../outbound/poll-publisher.ts';
 import { OutboxStream } from '../outbound/outbox-stream.ts';
+import { isStopRequested } from '../pipeline/stop-signals.ts';
+import { t } from '../i18n/translate.ts';
 
 export interface EngineDependencies {
+  /** Session presets (prompts/presets/): the panel subset and turn-length scale of a session. */
+  presets?: PresetRegistry;
   config: Config;
   logger: Logger;
   store: SessionStore;
@@ -58,10 +63,12 @@ export interface StepContext {
   logger: Logger;
   /** Entries after the rolling summary, oldest first, including ones added earlier in this step. */
   recent: TranscriptEntry[];
+  /** The steps planned after this one, in order, as planned when it started (who speaks next). */
+  upcoming?: readonly Step[];
   images: ImageRecord[];
   /** What this step has posted so far, across attempts. */
   outbox: StepOutbox;
-  /** Fires when the job is cancelled (shutdown, lost lock). */
+  /** Fires when the job is cancelled (shutdown, lost lock) or a person stops it (`/stop`: pipeline/stop-signals.ts). */
   signal?: AbortSignal;
   /** A reply that failed after part of it was shown (the step's skip records it). */
   interrupted?: { persona: Persona; text: string };
@@ -78,7 +85,7 @@ export interface StepOutcome extends Omit<StepCommit, 'inboxConsumed'> {
 }
 
 export function promptInputs(context: StepContext): PromptInputs {
-  return { templates: context.deps.templates, panel: context.panel, meta: context.meta, recent: context.recent, images: context.images, fit: promptFit(context) };
+  return { templates: context.deps.templates, panel: context.panel, meta: context.meta, recent: context.recent, images: context.images, fit: promptFit(context), presets: context.deps.presets };
 }
 
 /** Each model's window as config, the name table and the provider say, within the step's `windowLimit`. */
@@ -155,7 +162,9 @@ export async function speak(context: StepContext, persona: Persona, key: string,
     else await postOnce(context, key, speaker, saved);
     return saved;
   }
-  await context.adapter.typing?.(context.sessionId, speaker).catch((error: unknown) => logger.debug({ err: error }, 'typing indicator failed'));
+  // Stopped (or cancelled) before it began: nobody is shown writing.
+  context.signal?.throwIfAborted();
+  await context.adapter.typing?.(context.sessionId, speaker, context.meta.language).catch((error: unknown) => logger.debug({ err: error }, 'typing indicator failed'));
   let text: string | undefined;
   try {
     const result = await context.deps.models.chat({
@@ -176,7 +185,8 @@ export async function speak(context: StepContext, persona: Persona, key: string,
   } catch (error) {
     // A superseded runner leaves the message alone: its successor is writing it.
     if (stream && !(error instanceof StepSupersededError)) {
-      const shown = await stream.abort();
+      // Stopped by a person: finished as it stands, "(stopped)"; a failure: "(interrupted)".
+      const shown = isStopRequested(context.signal) ? await stream.abort(t(context.meta.language, 'stop.marker'), true) : await stream.abort();
       if (shown) context.interrupted = { persona, text: shown };
     }
     throw error;

@@ -10,11 +10,13 @@
  */
 import { enAsk } from './areas/ask-en.ts';
 import { enSessionLife } from './areas/session-life-en.ts';
+import { enRunControl } from './areas/run-control-en.ts';
 
 export const en = {
   // Areas kept in their own files (src/i18n/areas/), merged here.
   ...enAsk,
   ...enSessionLife,
+  ...enRunControl,
   // Lists and conjunctions.
   'list.separator': ', ',
   'list.and': '{first} and {second}',

@@ -7,10 +7,12 @@ import type { Catalog } from './messages-en.ts';
 
 import { zhAsk } from './areas/ask-zh.ts';
 import { zhSessionLife } from './areas/session-life-zh.ts';
+import { zhRunControl } from './areas/run-control-zh.ts';
 
 export const zh = {
   ...zhAsk,
   ...zhSessionLife,
+  ...zhRunControl,
   'list.separator': '、',
   'list.and': '{first} 和 {second}',
 

@@ -20,6 +20,11 @@ import { splitMessage, streamPreview } from './split-message.ts';
 /** Appended to a reply whose writing failed: public, short, never the error's text. */
 export const interruptedMarker = '(this reply was interrupted)';
 
+/** What a message shows once finished as it stood: its text, then the marker on a line of its own, within `limit`. */
+export function markedText(shown: string, marker: string, limit: number): string {
+  return `${shown.slice(0, Math.max(0, limit - marker.length - 4))}\n\n_${marker}_`;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface StreamTarget {
@@ -64,6 +69,11 @@ export class OutboxStream {
     const { outbox, adapter, key, sessionId, logger } = this.target;
     const earlier = await this.earlierMessage();
     if (!earlier?.ref) return;
+    if (earlier.finishedAs !== undefined) {
+      // Stopped as it stood (`/stop`): it stays as it is; an answer is a message of its own.
+      this.abandoned = true;
+      return;
+    }
     this.ref = earlier.ref;
     this.mode = 'edit';
     this.shown = earlier.text ?? '';
@@ -85,7 +95,7 @@ export class OutboxStream {
     if (earlier?.ref || earlier?.pendingSince === undefined) return earlier;
     const found = await lookUp(outbox, adapter, sessionId, earlier, speaker);
     if (!found) return undefined;
-    const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream } : {}), ...(earlier.text ? { text: earlier.text } : {}) };
+    const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream } : {}), ...(earlier.text ? { text: earlier.text } : {}), ...(earlier.personaId ? { personaId: earlier.personaId } : {}) };
     await outbox.record(key, 0, recorded);
     return recorded;
   }
@@ -133,22 +143,29 @@ export class OutboxStream {
   }
 
   /**
-   * The reply failed: the message is finished as it stands, marked with a short public line, and
-   * stays attached in the outbox (a retry continues it). Returns the text that was visible.
+   * The reply failed, or a person stopped it (`stopped`): the message is finished as it stands,
+   * marked with a short public line (`marker`). A failed one stays attached in the outbox (a retry
+   * continues it); a stopped one is recorded as finished (`finishedAs`) before the write, so a
+   * re-run writes the same and nothing continues it. Returns the text that was visible.
    */
-  async abort(): Promise<string> {
+  async abort(marker = interruptedMarker, stopped = false): Promise<string> {
     this.closed = true;
     await this.settle();
     await this.recover().catch(() => undefined);
     const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
     if (!this.ref || this.abandoned) return '';
     const ref = this.ref;
-    const marked = `${this.shown.slice(0, Math.max(0, this.limit - interruptedMarker.length - 4))}\n\n_${interruptedMarker}_`;
+    const marked = markedText(this.shown, marker, this.limit);
     try {
       const native = adapter.streaming?.native;
+      if (stopped) {
+        const personaId = speaker.kind === 'persona' ? { personaId: speaker.persona.id } : {};
+        await outbox.record(key, 0, { ...outbox.part(key, 0), ref, text: this.shown, finishedAs: marked, ...personaId });
+      }
       if (this.mode === 'native' && native) {
         const outcome = await native.stop(sessionId, ref, marked);
-        await outbox.record(key, 0, { ref, stream: 'native', stopped: true });
+        // A stopped message keeps what its stop recorded (`finishedAs`); a failed one is re-attached by a retry.
+        await outbox.record(key, 0, stopped ? { ...outbox.part(key, 0), ref, stream: 'native', stopped: true } : { ref, stream: 'native', stopped: true });
         this.mode = 'edit';
         if (outcome === 'needs-edit') await adapter.edit?.({ sessionId, speaker, ref, text: adapter.render(marked), budget: 'held' });
       } else {

@@ -24,7 +24,15 @@
  *   (`model_context_exceeded`) makes the step assume the window it named, or half the one it
  *   was fitted to, fold again and run once more — not retry the same prompt, not skip.
  * - Different sessions are different jobs and run in parallel up to the worker's concurrency.
+ * - `/stop` (stop-signals.ts): a running step is watched for a stop of its session and seq; a stop
+ *   aborts its signal (the model request with it), the stream is finished as it stands, and the
+ *   step commits what was shown as `stopped` — not retried, not skipped. The stop's own inbox
+ *   event, applied at the next step, drops what was planned. A re-run of a step whose inbox holds
+ *   a stop first finishes the streams its earlier attempt left (engine/stopped-attempt.ts).
+ * - People's requests change session settings (`paused`, `muted`) through the planner; those
+ *   changes hold for the step that applied them and are committed with it.
  */
+import { sessionPanel } from '../panels/presets.ts';
 import { asTableRoundError, TableRoundError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
@@ -43,6 +51,9 @@ import { commandUsage, entry, moderator, postOnce, promptFit, promptInputs, reco
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import type { StepJobData, StepProcessor } from './step-queue.ts';
+import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
+import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
+import type { InboxEvent } from '../adapter/inbound-event.ts';
 
 /** How the step machine reaches the queue and the pending index. */
 export interface PipelineHooks {
@@ -52,7 +63,10 @@ export interface PipelineHooks {
   markPending(sessionId: string): Promise<void>;
 }
 
-export type StepResult = 'gone' | 'stale' | 'idle' | 'ran' | 'skipped';
+export type StepResult = 'gone' | 'stale' | 'idle' | 'ran' | 'skipped' | 'stopped';
+
+/** A `/stop` request in a session's inbox. */
+const isStopEvent = (event: InboxEvent) => event.action.type === 'command' && event.action.name === 'stop';
 
 /** Errors that another attempt cannot fix: the step is skipped at once. */
 const permanentCodes = new Set(['model_refused', 'model_bad_output', 'model_not_configured', 'panel_invalid', 'panel_unknown']);
@@ -65,10 +79,28 @@ const kickRetries = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StepMachine implements StepProcessor {
+  /** Listens for `/stop` while this process runs steps (started by the worker). */
+  private stops: StopSignals | undefined;
+
   constructor(
     private readonly deps: EngineDependencies,
     private readonly hooks: PipelineHooks,
   ) {}
+
+  /** Opens the dedicated subscriber connection for `/stop` (a subscriber can do nothing else). */
+  start(): void {
+    if (this.stops) return;
+    const { store, logger } = this.deps;
+    const subscriber = store.redis.duplicate({ connectionName: 'tableround:stop-listener', enableOfflineQueue: true, maxRetriesPerRequest: null });
+    subscriber.on('error', (error: Error) => logger.warn({ connection: 'stop-listener', err: error }, 'redis connection error'));
+    this.stops = new StopSignals(subscriber, store.keys.stopChannel(), logger);
+    this.stops.start();
+  }
+
+  async close(): Promise<void> {
+    await this.stops?.close();
+    this.stops = undefined;
+  }
 
   /**
    * Processes step `seq` of a session. `attempt.final`: when this attempt fails, the step is
@@ -78,7 +110,7 @@ export class StepMachine implements StepProcessor {
     const { store } = this.deps;
     const { sessionId, seq, epoch } = job;
     const snapshot = await store.snapshot(sessionId);
-    const { meta, inbox, poll, transcriptLength: length } = snapshot;
+    const { meta, inbox, poll } = snapshot;
     if (!meta) return 'gone';
     if (meta.seq !== seq || (meta.epoch ?? 0) !== epoch) {
       if (seq < meta.seq && (meta.agenda.length > 0 || inbox.length > 0)) await this.kickWithRetry(sessionId, meta.seq, meta.epoch ?? 0);
@@ -93,9 +125,51 @@ export class StepMachine implements StepProcessor {
       return 'idle';
     }
 
-    const panel = this.deps.panels.get(meta.panelId);
+    const installed = this.deps.panels.get(meta.panelId);
+    // The preset's seats: a `quick` session speaks with the first few of its panel only.
+    const panel = installed && sessionPanel(installed, this.deps.presets, meta);
     if (!panel) return this.endWithoutPanel(snapshot, outbox, logger);
-    const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open' }, inbox, this.deps.commands);
+    const platform = sessionId.split(':')[0] ?? '';
+    const usage = (name: string, args?: string) => {
+      try {
+        return commandUsage({ adapter: this.deps.adapterFor(platform), deps: this.deps }, name, args);
+      } catch {
+        return `\`/${name}${args ? ` ${args}` : ''}\``;
+      }
+    };
+    const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open', maxRounds: this.deps.config.MAX_ROUNDS, usage }, inbox, this.deps.commands);
+    const plannedStops = new Set(inbox.filter(isStopEvent).map((event) => event.eventId));
+    const watch = this.stops?.watch({ sessionId, seq, planned: plannedStops, readRequest: () => store.stopRequest(sessionId) });
+    try {
+      return await this.runPlanned({ sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops, stopSignal: watch?.signal });
+    } finally {
+      watch?.release();
+    }
+  }
+
+  /** Runs the first planned step (or commits an idle boundary), and commits it. */
+  private async runPlanned(run: {
+    sessionId: string;
+    seq: number;
+    job: { skip: boolean };
+    attempt: { final: boolean; signal?: AbortSignal };
+    snapshot: StepSnapshot;
+    outbox: StepOutbox;
+    logger: Logger;
+    panel: StepContext['panel'];
+    planned: ReturnType<typeof applyInbox>;
+    plannedStops: ReadonlySet<string>;
+    stopSignal: AbortSignal | undefined;
+  }): Promise<StepResult> {
+    const { store } = this.deps;
+    const { sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops } = run;
+    const { inbox, transcriptLength: length } = snapshot;
+    const meta: SessionMeta = { ...snapshot.meta!, ...planned.meta };
+    // The durable marker, read with the snapshot: a stop of this very step that its inbox did not hold.
+    const marker = meta.stopRequest;
+    const stoppedAlready = marker?.seq === seq && !plannedStops.has(marker.eventId) ? AbortSignal.abort(new StopRequestedError(marker.eventId)) : undefined;
+    const signals = [attempt.signal, run.stopSignal, stoppedAlready].filter((signal): signal is AbortSignal => signal !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const budget = this.deps.config.SESSION_TOKEN_BUDGET;
     const overBudget = budget > 0 && meta.tokensPrompt + meta.tokensCompletion >= budget;
     if (overBudget && planned.agenda.some((step) => this.kindOf(step)?.usesModel ?? true)) {
@@ -108,7 +182,7 @@ export class StepMachine implements StepProcessor {
     const [step, ...rest] = planned.agenda;
     if (!step) {
       const next = await store.commit(sessionId, seq, {
-        meta: { agenda: [], replyCursor: planned.replyCursor },
+        meta: { ...planned.meta, agenda: [], replyCursor: planned.replyCursor },
         transcript: planned.transcript,
         inboxConsumed: inbox.length,
       });
@@ -121,11 +195,14 @@ export class StepMachine implements StepProcessor {
     const stepMeta: SessionMeta = { ...meta, ...stage, replyCursor: planned.replyCursor };
     let context: StepContext | undefined;
     let outcome: StepOutcome;
-    let result: 'ran' | 'skipped' = 'ran';
+    let result: 'ran' | 'skipped' | 'stopped' = 'ran';
+    /** What an earlier, stopped attempt of this step left in the thread, finished now. */
+    let finishedEarlier: TranscriptEntry[] = [];
     const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
       if (job.skip) throw new TableRoundError('step_abandoned', 'step revived too often', { text: catalogText('step.abandoned') });
-      context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, attempt.signal);
+      context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, signal, rest);
+      if (plannedStops.size > 0 && outbox.isRerun) finishedEarlier = await finishStoppedAttempt(context);
       if (!kind) throw new TableRoundError('internal', `no step kind "${step.kind}" is registered`);
       outcome = await this.runWithinWindow(context, kind, step, length, planned.transcript);
       endTimer?.();
@@ -135,20 +212,25 @@ export class StepMachine implements StepProcessor {
         logger.warn({ step: step.kind }, 'another runner took this step over; stopping here');
         return 'stale';
       }
-      this.deps.metrics?.errors.inc({ code: asTableRoundError(error).code });
-      if (!attempt.final && !isPermanent(error) && !job.skip) throw error;
-      // Said in the step's language; a step that failed before its context was built has the stored one.
-      outcome = await this.skip(sessionId, outbox, step, kind, panel, error, context, context?.meta.language ?? stepMeta.language, logger);
-      result = 'skipped';
+      if (isStopRequested(signal)) {
+        // A person stopped it: what was shown stays (the stream was finished "(stopped)"); not a failure.
+        logger.info({ step: step.kind }, 'step stopped by a person');
+        outcome = this.stoppedOutcome(context, stepMeta.language);
+        result = 'stopped';
+      } else {
+        outcome = await this.failed(error, { sessionId, outbox, step, kind, panel, context, stepMeta, attempt, job, logger });
+        result = 'skipped';
+      }
     }
 
     // A fold made before the step ran (or failed) is committed either way.
     const folded = context ? foldedMeta(context.meta, stepMeta) : undefined;
     const agenda = [...(outcome.followUps ?? []), ...rest];
-    const transcript: TranscriptEntry[] = [...planned.transcript, ...(outcome.transcript ?? [])];
+    const transcript: TranscriptEntry[] = [...planned.transcript, ...finishedEarlier, ...(outcome.transcript ?? [])];
     const commit = store.commit(sessionId, seq, {
       ...outcome,
       meta: {
+        ...planned.meta,
         ...stage,
         ...(folded ?? {}),
         ...(context?.meta.language ? { language: context.meta.language } : {}),
@@ -168,6 +250,36 @@ export class StepMachine implements StepProcessor {
     }
     await this.continueIfNeeded(sessionId, next, meta.epoch ?? 0, agenda);
     return result;
+  }
+
+  /** A stopped step records what its persona had shown, marked as stopped, in the step's language. */
+  private stoppedOutcome(context: StepContext | undefined, language: string | undefined): StepOutcome {
+    if (!context?.interrupted) return {};
+    const { persona, text } = context.interrupted;
+    return { transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: t(context.meta.language ?? language, 'step.stopped', { text }) })] };
+  }
+
+  /** A failed step: rethrown for another attempt, or (final, permanent, abandoned) skipped with a notice. */
+  private async failed(
+    error: unknown,
+    run: {
+      sessionId: string;
+      outbox: StepOutbox;
+      step: Step;
+      kind: RegisteredStepKind | undefined;
+      panel: StepContext['panel'];
+      context: StepContext | undefined;
+      stepMeta: SessionMeta;
+      attempt: { final: boolean };
+      job: { skip: boolean };
+      logger: Logger;
+    },
+  ): Promise<StepOutcome> {
+    const { sessionId, outbox, step, kind, panel, context, stepMeta, attempt, job, logger } = run;
+    this.deps.metrics?.errors.inc({ code: asTableRoundError(error).code });
+    if (!attempt.final && !isPermanent(error) && !job.skip) throw error;
+    // Said in the step's language; a step that failed before its context was built has the stored one.
+    return this.skip(sessionId, outbox, step, kind, panel, error, context, context?.meta.language ?? stepMeta.language, logger);
   }
 
   /**
@@ -263,6 +375,7 @@ export class StepMachine implements StepProcessor {
     logger: Logger,
     outbox: StepOutbox,
     signal: AbortSignal | undefined,
+    upcoming: Step[],
   ): Promise<StepContext> {
     const { store, config } = this.deps;
     const start = Math.max(meta.summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
@@ -278,6 +391,7 @@ export class StepMachine implements StepProcessor {
       adapter: this.deps.adapterFor(platform),
       logger,
       recent: [...stored, ...incoming],
+      upcoming,
       images,
       outbox,
       ...(signal ? { signal } : {}),

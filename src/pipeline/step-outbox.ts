@@ -25,6 +25,9 @@
  *    - intent without ref (the process died or Redis failed around the platform call) → asks
  *      the platform for a message of that speaker with that exact text since the intent
  *      (`ChatAdapter.findPost`); found → recorded and reused; not found → sent;
+ *    - a streamed message a `/stop` finished as it stood (`finishedAs`, recorded before that
+ *      write) → never continued by a later answer; the re-run of the stopped step writes the same
+ *      final text again (an idempotent edit or stream stop: engine/stopped-attempt.ts);
  *    - nothing → sent.
  * 4. **Fencing.** Intents and payloads are written by a script that refuses when the step has
  *    been committed meanwhile (`meta.seq` moved on) or when a newer runner of the same step has
@@ -59,6 +62,14 @@ export interface OutboxPart {
   stream?: 'native' | 'edit';
   /** A native stream that has been stopped (finished on the platform). */
   stopped?: boolean;
+  /** A streamed message's persona (to edit it as that persona in a re-run). */
+  personaId?: string;
+  /**
+   * `/stop` finished the streamed message as it stood: the text it was being finished with,
+   * recorded before that platform write (a re-run writes it again; writes are idempotent) — and
+   * a stopped message is never continued by a later answer.
+   */
+  finishedAs?: string;
 }
 
 /** The step was committed, or another runner took it over: this runner must stop. */
@@ -143,6 +154,18 @@ export class StepOutbox {
     return refs;
   }
 
+  /** Every streamed message an earlier attempt posted (part 0 of its key, with a ref). */
+  streams(): { key: string; part: OutboxPart & { ref: string } }[] {
+    const found: { key: string; part: OutboxPart & { ref: string } }[] = [];
+    for (const [field, raw] of this.records) {
+      const match = /^(.*)\|0$/.exec(field);
+      if (!match?.[1]) continue;
+      const part = JSON.parse(raw) as OutboxPart;
+      if (part.ref && part.stream) found.push({ key: match[1], part: { ...part, ref: part.ref } });
+    }
+    return found;
+  }
+
   /** Native streams an earlier attempt started and nobody stopped (their key and record). */
   openNativeStreams(): { key: string; part: OutboxPart & { ref: string } }[] {
     const open: { key: string; part: OutboxPart & { ref: string } }[] = [];
@@ -224,21 +247,23 @@ export async function sendOnce(
     const found = await lookUp(outbox, adapter, message.sessionId, earlier, message.speaker);
     if (found) {
       logger?.info({ sessionId: message.sessionId, key, part }, 'outbox: found the message an interrupted attempt had sent; not sending it again');
-      const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream, ...(earlier.text ? { text: earlier.text } : {}) } : {}) };
+      const recorded: OutboxPart = { ref: found, ...(earlier.stream ? { stream: earlier.stream, ...(earlier.text ? { text: earlier.text } : {}), ...(earlier.personaId ? { personaId: earlier.personaId } : {}) } : {}) };
       await outbox.record(key, part, recorded);
       return { ref: found, earlier: recorded };
     }
   }
+  const personaId = message.stream && message.speaker.kind === 'persona' ? { personaId: message.speaker.persona.id } : {};
   await outbox.intend(key, part, {
     text: message.text,
     ...(message.fileNames?.length ? { fileNames: message.fileNames } : {}),
     ...(message.stream ? { stream: message.stream } : {}),
     ...(message.poll ? { poll: true } : {}),
+    ...personaId,
   });
   const ref = await send().catch((error: unknown) => {
     throw error instanceof TableRoundError ? error : new TableRoundError('platform_failed', `sending a message failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, text: catalogText('platform.postRefused') });
   });
-  await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream, text: message.text } : {}) });
+  await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream, text: message.text, ...personaId } : {}) });
   return { ref, earlier: undefined };
 }
 

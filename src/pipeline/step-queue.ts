@@ -24,6 +24,10 @@ export interface StepJobData {
 /** What the worker asks the step machine to do. */
 export interface StepProcessor {
   process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<string>;
+  /** Called once before the worker takes jobs (the step machine starts listening for `/stop`). */
+  start?(): void;
+  /** Called once the worker has closed. */
+  close?(): Promise<void>;
 }
 
 export const stepAttempts = 3;
@@ -48,6 +52,7 @@ export interface StepQueueOptions {
 export class StepQueue {
   readonly queue: Queue<StepJobData>;
   private worker: Worker<StepJobData> | undefined;
+  private processor: StepProcessor | undefined;
 
   constructor(
     private readonly connection: Redis,
@@ -82,6 +87,8 @@ export class StepQueue {
   }
 
   startWorker(machine: StepProcessor, concurrency: number, workerConnection: Redis, lockMs: number, metrics?: Metrics, onFinalFailure?: (data: StepJobData) => void): Worker<StepJobData> {
+    machine.start?.();
+    this.processor = machine;
     const worker = new Worker<StepJobData>(
       this.name,
       // Three parameters: BullMQ hands the processor an abort signal (cancelJob / cancelAllJobs).
@@ -156,6 +163,7 @@ export class StepQueue {
         await Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       }
     }
+    await this.processor?.close?.().catch((error: unknown) => this.logger.warn({ err: error }, 'could not close the step processor'));
     await Promise.race([this.queue.close(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 }

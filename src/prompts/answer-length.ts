@@ -41,6 +41,23 @@ export const lengthTargets = {
 
 export type LengthTarget = keyof typeof lengthTargets;
 
+/** What personas say, which a session preset's turn-length scale applies to (lists, ballots and summaries keep their lengths). */
+export const speechTargets = ['introduction', 'round', 'reply', 'reflection', 'story'] as const satisfies readonly LengthTarget[];
+export type SpeechTarget = (typeof speechTargets)[number];
+
+/** A scaled speaking length is never asked below this (characters): a sentence or two. */
+export const shortestScaledChars = 40;
+
+/**
+ * A speaking length (characters) under a preset's turn-length scale (src/panels/presets.ts):
+ * rounded, never below `shortestScaledChars`; 0 stays 0 ("no minimum"). The completion cap
+ * follows, since `capFor` is computed from the scaled target.
+ */
+export function scaleLength(chars: number, scale: number): number {
+  if (chars === 0 || scale === 1) return chars;
+  return Math.max(shortestScaledChars, Math.round(chars * scale));
+}
+
 const reasoningNames = /(^|[^a-z0-9])(o[1345]|r1)([^a-z0-9]|$)|qwq|reason|think|gpt-5|gpt-oss|magistral|gemini-2\.5|qwen-?3(?!.*instruct)/i;
 
 /** True for models that spend hidden tokens thinking before the visible answer. */

@@ -41,6 +41,10 @@ export interface StepPayloads {
   imagine: { prompt: string; from: Person };
   notice: { text: string };
   closing: { by: Person };
+  /** The moderator opens an automatic round, naming who speaks in it (planned before its turns). */
+  'round-start': { round: number };
+  /** The moderator says who stopped the panel and how to go on (planned by `/stop`). */
+  stopped: { by: Person };
 }
 
 export type StepKindName = keyof StepPayloads;
@@ -97,6 +101,17 @@ export interface SessionMeta {
   muted?: string[];
   /** The session preset chosen at start (`quick`, `standard`, `deep`: prompts/presets/). */
   preset?: string;
+  /** The latest `/stop` (pipeline/stop-signals.ts): stale once `seq` has moved past its `seq`. */
+  stopRequest?: StopRequest;
+}
+
+/**
+ * "Stop requested at step `seq`": written with the stop's inbox event (`eventId`) in one script.
+ * Only the step with that seq reads it, and only when its own inbox did not already hold the event.
+ */
+export interface StopRequest {
+  seq: number;
+  eventId: string;
 }
 
 export interface PromptStats {

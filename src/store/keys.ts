@@ -66,6 +66,15 @@ export class RedisKeys {
     return `${this.prefix}:seen:${source}:${eventId}`;
   }
 
+  /**
+   * Pub/sub channel of `/stop` (pipeline/stop-signals.ts): one for all sessions, so a worker
+   * subscribes once. Messages are `{ sessionId, seq, eventId }`; the durable record is the
+   * session's `stopRequest` meta field and inbox event, never the message.
+   */
+  stopChannel(): string {
+    return `${this.prefix}:stop`;
+  }
+
   /** Free-form cache entries (webhook ids, avatar URLs, …). */
   cache(name: string): string {
     return `${this.prefix}:cache:${name}`;

@@ -102,6 +102,24 @@ redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[1]))
 return 1
 `);
 
+// A `/stop`: when the session has work (steps planned or events waiting) and is not closing, the
+// stop's event joins the inbox and "stop requested at seq N" is recorded, in one script — a commit
+// can never fall between them. KEYS[1] seen mark, KEYS[2] inbox, KEYS[3] meta. ARGV: ttl, event
+// JSON, event id. Returns the seq, or -1 (no session), -2 (idle), -3 (closing), -4 (seen before).
+const requestStopScript = new RedisScript(`
+if redis.call('EXISTS', KEYS[3]) == 0 or redis.call('HGET', KEYS[3], 'status') == 'ended' then return -1 end
+local agenda = redis.call('HGET', KEYS[3], 'agenda') or '[]'
+if string.find(agenda, '"kind":"closing"', 1, true) then return -3 end
+if agenda == '[]' and redis.call('LLEN', KEYS[2]) == 0 then return -2 end
+if redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[1]), 'NX') == false then return -4 end
+local seq = tonumber(redis.call('HGET', KEYS[3], 'seq'))
+redis.call('HSET', KEYS[3], 'stopRequest', cjson.encode({ seq = seq, eventId = ARGV[3] }))
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]))
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[1]))
+return seq
+`);
+
 // Toggles one candidate in a person's ballot, only while the named poll is open, in one step (two
 // quick clicks from two devices cannot lose one). KEYS[1] poll, KEYS[2] ballots. ARGV: pollId,
 // voterId, voterName, index, maxChoices, ttl. Returns 'closed', 'full', or the choices as JSON.
@@ -154,7 +172,7 @@ redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return 1
 `);
 
-const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords', 'promptStats', 'muted', 'paused']);
+const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords', 'promptStats', 'muted', 'paused', 'stopRequest']);
 const metaNumberFields = new Set<keyof SessionMeta>([
   'round', 'autoRounds', 'createdAt', 'updatedAt', 'seq', 'epoch', 'revivals', 'summarisedThrough', 'replyCursor', 'pollCount', 'tokensPrompt', 'tokensCompletion', 'modelCalls', 'imagesGenerated',
 ]);
@@ -287,6 +305,24 @@ export class SessionStore {
   async pushInbox(sessionId: string, event: InboxEvent): Promise<boolean> {
     const keys = [this.keys.sessionEventSeen(sessionId, event.eventId), this.key('inbox', sessionId), this.key('meta', sessionId)];
     return (await pushInboxScript.run(this.redis, keys, [this.ttlMs, JSON.stringify(event)])) === 1;
+  }
+
+  /**
+   * Queues a `/stop` (its inbox event, and the session's `stopRequest` for the step running now or
+   * next) when there is something to stop. `stopping` carries the step's seq; `idle`: nothing is
+   * planned or waiting; `closing`: the closing summary is under way; `gone`: no live session.
+   */
+  async requestStop(sessionId: string, event: InboxEvent): Promise<{ kind: 'stopping'; seq: number } | { kind: 'idle' | 'closing' | 'gone' | 'duplicate' }> {
+    const keys = [this.keys.sessionEventSeen(sessionId, event.eventId), this.key('inbox', sessionId), this.key('meta', sessionId)];
+    const result = Number(await requestStopScript.run(this.redis, keys, [this.ttlMs, JSON.stringify(event), event.eventId]));
+    if (result >= 0) return { kind: 'stopping', seq: result };
+    return { kind: result === -2 ? 'idle' : result === -3 ? 'closing' : result === -4 ? 'duplicate' : 'gone' };
+  }
+
+  /** The session's latest stop request (read by a running step when pub/sub may have missed one). */
+  async stopRequest(sessionId: string): Promise<SessionMeta['stopRequest']> {
+    const raw = await this.redis.hget(this.key('meta', sessionId), 'stopRequest');
+    return raw ? (JSON.parse(raw) as SessionMeta['stopRequest']) : undefined;
   }
 
   async inbox(sessionId: string): Promise<InboxEvent[]> {

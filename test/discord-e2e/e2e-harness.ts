@@ -10,7 +10,8 @@ import sharp from 'sharp';
 import { configFrom } from '../../src/config/load-config.ts';
 import { startApp, type RunningApp } from '../../src/app/start-app.ts';
 import { createDiscordAdapter, type DiscordPlatformAdapter } from '../../adapters/discord/index.ts';
-import { DiscordEmulator, type EmulatorOptions } from '../discord-emulator/discord-emulator.ts';
+import { DiscordEmulator, type EmulatorOptions, type MessageRecord } from '../discord-emulator/discord-emulator.ts';
+import { customIdsOf } from '../discord-emulator/components.ts';
 import { startFakeOpenAI, defaultChatReply, type FakeOpenAI, type RecordedRequest, type ChatReply } from '../fake-openai/fake-openai-server.ts';
 import { testRedisUrl, uniqueName, testRedis, deleteKeys } from '../harness/redis.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -58,11 +59,18 @@ function lastPersonLine(request: RecordedRequest): string | undefined {
   return lines.at(-1)?.[1]?.slice(0, 200);
 }
 
+/** The thread's poll message: the one with vote buttons (every persona post carries an Ask button too). */
+export function pollMessageIn(emulator: DiscordEmulator, threadId: string): MessageRecord | undefined {
+  return emulator.messagesIn(threadId).find((message) => customIdsOf(message.json.components).some((customId) => customId.startsWith('tr:v:')));
+}
+
 export interface E2E {
   emulator: DiscordEmulator;
   openai: FakeOpenAI;
   app: RunningApp;
   discord: DiscordPlatformAdapter;
+  /** Waits until the session has no steps planned and no actions waiting. */
+  settled(sessionId: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +108,15 @@ export async function startE2E(options: { emulator?: EmulatorOptions; config?: R
     openai,
     app,
     discord,
+    async settled(sessionId, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await app.roundtable.status(sessionId);
+        if (status && status.pendingSteps === 0 && status.pendingActions === 0) return;
+        if (Date.now() > deadline) throw new Error(`session ${sessionId} did not settle: ${JSON.stringify(status && { stage: status.stage, pendingSteps: status.pendingSteps, pendingActions: status.pendingActions })}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async stop() {
       await app.stop();
       await openai.close();

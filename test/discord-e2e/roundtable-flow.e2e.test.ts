@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertKeysBounded } from '../harness/key-hygiene.ts';
-import { startE2E, tinyPng, type E2E } from './e2e-harness.ts';
+import { startE2E, tinyPng, type E2E, pollMessageIn } from './e2e-harness.ts';
 import type { MessageRecord } from '../discord-emulator/discord-emulator.ts';
 
 describe('Discord end to end: one roundtable', () => {
@@ -49,7 +49,7 @@ describe('Discord end to end: one roundtable', () => {
     const voteCommand = emulator.userRunsCommand(thread.id, alice, 'vote', { action: 'open' });
     await emulator.waitFor(() => emulator.interaction(voteCommand.id)?.callbacks.length, 5_000, 'the /vote answer');
     const pollMessage = await emulator.waitFor(
-      () => emulator.messagesIn(thread.id).find((message) => Array.isArray(message.json.components) && (message.json.components as unknown[]).length > 0),
+      () => pollMessageIn(emulator, thread.id),
       30_000,
       'the poll message',
     );

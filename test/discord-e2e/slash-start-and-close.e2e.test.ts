@@ -4,7 +4,7 @@
  * with the result and its chart posted into the thread.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2E, type E2E } from './e2e-harness.ts';
+import { startE2E, type E2E, pollMessageIn } from './e2e-harness.ts';
 
 describe('Discord end to end: /roundtable and the Close button', () => {
   let e2e: E2E;
@@ -28,7 +28,7 @@ describe('Discord end to end: /roundtable and the Close button', () => {
 
     emulator.userRunsCommand(thread.id, alice, 'vote', { action: 'open' });
     const pollMessage = await emulator.waitFor(
-      () => emulator.messagesIn(thread.id).find((message) => Array.isArray(message.json.components) && (message.json.components as unknown[]).length > 0),
+      () => pollMessageIn(emulator, thread.id),
       30_000,
       'the poll message',
     );

@@ -5,7 +5,7 @@
  * final tally.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2E, type E2E } from './e2e-harness.ts';
+import { startE2E, type E2E, pollMessageIn } from './e2e-harness.ts';
 
 describe('Discord end to end: a burst of vote clicks', () => {
   let e2e: E2E;
@@ -29,7 +29,7 @@ describe('Discord end to end: a burst of vote clicks', () => {
 
     emulator.userRunsCommand(thread.id, alice, 'vote', { action: 'open' });
     const pollMessage = await emulator.waitFor(
-      () => emulator.messagesIn(thread.id).find((message) => Array.isArray(message.json.components) && (message.json.components as unknown[]).length > 0),
+      () => pollMessageIn(emulator, thread.id),
       30_000,
       'the poll message',
     );

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, GatewayIntentBits, Events, REST, Routes, DiscordAPIError, type Message, type Interaction, ButtonStyle, ComponentType } from 'discord.js';
+import { Client, GatewayIntentBits, Events, REST, Routes, DiscordAPIError, MessageType, type APIMessage, type Message, type Interaction, ButtonStyle, ComponentType } from 'discord.js';
+import { nextSnowflake } from './snowflake.ts';
 import { DiscordEmulator } from './discord-emulator.ts';
 
 describe('Discord emulator with a raw discord.js Client', () => {
@@ -152,6 +153,82 @@ describe('Discord emulator with a raw discord.js Client', () => {
     expect(emulator.messagesIn(emulator.channelId).find((message) => message.json.id === poll.id)?.json.content).toBe('vote (1)');
     expect(emulator.interaction(click.id)?.callbacks.map((callback) => callback.type)).toEqual([7]);
     await expect(button.reply({ content: 'twice' })).rejects.toBeTruthy();
+  });
+
+  it('takes buttons on application-owned webhook posts, delivers replies with referenced_message, and modals (9 → MODAL_SUBMIT)', async () => {
+    const rest = new REST({ api: emulator.apiUrl }).setToken(emulator.token);
+    const channel = emulator.addTextChannel('asks');
+    const thread = emulator.addThread(channel.id, 'asks thread');
+    const owned = (await rest.post(Routes.channelWebhooks(channel.id), { body: { name: 'owned' } })) as { id: string; token: string };
+    const row = { type: 1, components: [{ type: 2, style: 2, custom_id: 'ask:1', label: 'Ask Bayar' }] };
+    const post = (await rest.post(Routes.webhook(owned.id, owned.token), {
+      body: { content: 'persona post', username: 'Bayar', components: [row], allowed_mentions: { parse: [] } },
+      query: new URLSearchParams({ wait: 'true', thread_id: thread.id }),
+      auth: false,
+    })) as APIMessage;
+    expect(post.application_id).toBe(emulator.applicationId);
+    expect(post.components).toEqual([{ type: 1, id: 1, components: [{ type: 2, id: 2, style: 2, custom_id: 'ask:1', label: 'Ask Bayar' }] }]);
+    // An edit without components keeps them.
+    await rest.patch(Routes.webhookMessage(owned.id, owned.token, post.id), { body: { content: 'persona post, edited', allowed_mentions: { parse: [] } }, query: new URLSearchParams({ thread_id: thread.id }), auth: false });
+    expect(emulator.state.messages.get(post.id)?.json.components).toHaveLength(1);
+
+    // A webhook no application owns: components ignored without with_components, interactive ones refused with it.
+    const foreign = { id: nextSnowflake(), token: 'foreign-token', channelId: channel.id, guildId: emulator.guildId, name: 'foreign', avatar: null, creatorId: emulator.owner.id, applicationId: null };
+    emulator.state.webhooks.set(foreign.id, foreign);
+    const ignored = (await rest.post(Routes.webhook(foreign.id, foreign.token), { body: { content: 'x', components: [row] }, query: new URLSearchParams({ wait: 'true' }), auth: false })) as APIMessage;
+    expect(ignored.components).toEqual([]);
+    await expect(rest.post(Routes.webhook(foreign.id, foreign.token), { body: { content: 'x', components: [row] }, query: new URLSearchParams({ wait: 'true', with_components: 'true' }), auth: false })).rejects.toMatchObject({ code: 50035 });
+    await expect(rest.post(Routes.webhook(owned.id, owned.token), { body: { content: 'x', components: [{ type: 1, components: [{ type: 2, style: 2, label: 'no id' }] }] }, query: new URLSearchParams({ wait: 'true' }), auth: false })).rejects.toMatchObject({ code: 50035 });
+
+    // A reply: type 19 with message_reference and the replied-to message, which discord.js caches.
+    const person = emulator.addMember('dora');
+    const replied = new Promise<Message>((resolve) => {
+      const listener = (message: Message) => {
+        if (message.content !== 'to you, Bayar') return;
+        client.off(Events.MessageCreate, listener);
+        resolve(message);
+      };
+      client.on(Events.MessageCreate, listener);
+    });
+    const reply = emulator.userSendsMessage(thread.id, person, 'to you, Bayar', [], { replyTo: post.id });
+    expect(reply.json).toMatchObject({ type: 19, message_reference: { type: 0, message_id: post.id, channel_id: thread.id, guild_id: emulator.guildId }, referenced_message: { id: post.id, webhook_id: owned.id, application_id: emulator.applicationId } });
+    const received = await replied;
+    expect(received.type).toBe(MessageType.Reply);
+    expect(received.reference?.messageId).toBe(post.id);
+    expect(received.channel.messages.cache.get(post.id)).toMatchObject({ webhookId: owned.id, applicationId: emulator.applicationId, author: { username: 'Bayar' } });
+
+    // A click on the webhook post's button → a modal (callback 9) → MODAL_SUBMIT with the Label's value.
+    const next = () => new Promise<Interaction>((resolve) => client.once(Events.InteractionCreate, resolve));
+    expect(() => emulator.userClicksButton(thread.id, post.id, person, 'no-such-button')).toThrow(/no component/);
+    let arriving = next();
+    const click = emulator.userClicksButton(thread.id, post.id, person, 'ask:1');
+    const button = await arriving;
+    if (!button.isButton()) throw new Error('expected a button');
+    expect(button.message.webhookId).toBe(owned.id);
+    await button.showModal({
+      custom_id: 'modal:1',
+      title: 'Ask Bayar',
+      components: [{ type: ComponentType.Label, label: 'Your question for Bayar', component: { type: ComponentType.TextInput, custom_id: 'question', style: 2, max_length: 200 } }],
+    });
+    expect(emulator.interaction(click.id)?.callbacks.map((callback) => callback.type)).toEqual([9]);
+    expect(() => emulator.userSubmitsModal(click.id, { question: 'x'.repeat(201) })).toThrow(/takes/);
+    arriving = next();
+    const submit = emulator.userSubmitsModal(click.id, { question: 'Why oak?' });
+    const modal = await arriving;
+    if (!modal.isModalSubmit()) throw new Error('expected a modal submission');
+    expect(emulator.interaction(submit.id)?.type).toBe(5);
+    expect(modal.customId).toBe('modal:1');
+    expect(modal.fields.getTextInputValue('question')).toBe('Why oak?');
+    expect(modal.message?.id).toBe(post.id);
+    await modal.reply({ content: 'asked', allowedMentions: { parse: [] } });
+    expect(emulator.interactionMessages(submit.id).map((message) => message.json.content)).toEqual(['asked']);
+
+    // A modal that breaks Discord's rules is refused (title ≤ 45).
+    arriving = next();
+    emulator.userClicksButton(thread.id, post.id, person, 'ask:1');
+    const again = await arriving;
+    if (!again.isButton()) throw new Error('expected a button');
+    await expect(again.showModal({ custom_id: 'modal:2', title: 'x'.repeat(46), components: [{ type: ComponentType.Label, label: 'Q', component: { type: ComponentType.TextInput, custom_id: 'q', style: 1 } }] })).rejects.toMatchObject({ code: 50035 });
   });
 
   it('expires interactions that are not answered within the deadline', async () => {

@@ -1,8 +1,9 @@
 /**
  * A loopback Discord for tests: REST under `/api/v10`, the gateway WebSocket at `/gateway`
  * (announced by `GET /gateway/bot`), a CDN path for attachments, and a driver API that plays
- * people (messages, slash commands, button clicks dispatched over the gateway as Discord does)
- * plus inspection (messages with their webhook usernames, allowed_mentions and edits; 429 count).
+ * people (messages and replies, slash commands, button clicks, modal submissions dispatched over
+ * the gateway as Discord does) plus inspection (messages with their webhook usernames,
+ * allowed_mentions and edits; modals shown; 429 count).
  *
  * Point discord.js at it with `rest: { api: emulator.apiUrl, cdn: emulator.cdnUrl }`.
  */
@@ -20,6 +21,8 @@ import { webhookRoutes } from './routes-webhooks.ts';
 import { interactionCallbackRoutes } from './routes-interactions.ts';
 import { miscRoutes } from './routes-misc.ts';
 import { createMessage } from './message-factory.ts';
+import { openThread } from './routes-channels.ts';
+import { customIdsOf, modalSubmitComponents } from './components.ts';
 import type { UploadedFile } from './http-kit.ts';
 
 export interface EmulatorOptions {
@@ -197,6 +200,13 @@ export class DiscordEmulator {
     return channel;
   }
 
+  /** A public thread in a text channel, opened by a person (announced with THREAD_CREATE). */
+  addThread(parentId: string, name: string, owner: UserRecord = this.owner): ChannelRecord {
+    const thread = openThread(this.context, this.channelOrThrow(parentId), name, nextSnowflake(), 1440);
+    thread.ownerId = owner.id;
+    return thread;
+  }
+
   /** A guild member; `manager` gives the Moderators role (Manage Threads). */
   addMember(username: string, options: { manager?: boolean } = {}): UserRecord {
     const user = this.state.addUser(username);
@@ -258,9 +268,11 @@ export class DiscordEmulator {
 
   // ---- people ----
 
-  userSendsMessage(channelId: string, author: UserRecord, content: string, attachments: UserAttachment[] = []): MessageRecord {
+  /** A person's message; `replyTo` makes it a reply (type 19) to that message of the same channel. */
+  userSendsMessage(channelId: string, author: UserRecord, content: string, attachments: UserAttachment[] = [], options: { replyTo?: string } = {}): MessageRecord {
     const files: UploadedFile[] = attachments.map((attachment, index) => ({ index, ...attachment }));
-    return createMessage(this.context, { channelId, author, content, allowedMentions: undefined, files });
+    if (options.replyTo && this.state.messages.get(options.replyTo)?.channelId !== channelId) throw new Error(`no message ${options.replyTo} in ${channelId}`);
+    return createMessage(this.context, { channelId, author, content, allowedMentions: undefined, files, ...(options.replyTo ? { replyTo: options.replyTo } : {}) });
   }
 
   /**
@@ -286,11 +298,36 @@ export class DiscordEmulator {
     return this.dispatchInteraction(channel, user, 2, data, undefined, delivery);
   }
 
+  /**
+   * A person clicks a button of a message. Discord sends the interaction only to the application
+   * the message belongs to (its own messages, its interactions' and its application-owned
+   * webhooks' messages: `application_id`), and only for a button the message has.
+   */
   userClicksButton(channelId: string, messageId: string, user: UserRecord, customId: string): InteractionRecord {
     const channel = this.channelOrThrow(channelId);
     const message = this.state.messages.get(messageId);
     if (!message) throw new Error(`no message ${messageId}`);
+    if (!customIdsOf(message.json.components).includes(customId)) throw new Error(`message ${messageId} has no component ${customId}`);
+    const ownedByApp = message.json.application_id === this.applicationId || (message.json.author as { id?: string }).id === this.botUser.id;
+    if (!ownedByApp) throw new Error(`message ${messageId} does not belong to the application: Discord would send its clicks elsewhere`);
     return this.dispatchInteraction(channel, user, 3, { custom_id: customId, component_type: 2 }, message);
+  }
+
+  /**
+   * The person submits the modal that `shownBy` (an interaction the bot answered with callback
+   * type 9) opened, with a value per text input custom_id: a MODAL_SUBMIT interaction (type 5) whose
+   * `data.components` mirror the modal (Label → `{type: 18, component: {type: 4, custom_id, value}}`),
+   * with `message` when the modal came from a message's component.
+   */
+  userSubmitsModal(shownBy: string, values: Record<string, string>, user?: UserRecord): InteractionRecord {
+    const opener = this.state.interactions.get(shownBy);
+    if (!opener?.modal) throw new Error(`interaction ${shownBy} showed no modal`);
+    const submitter = user ?? this.state.users.get(opener.userId);
+    if (!submitter) throw new Error(`no user ${opener.userId}`);
+    const channel = this.channelOrThrow(opener.channelId);
+    const source = opener.sourceMessageId ? this.state.messages.get(opener.sourceMessageId) : undefined;
+    const data = { custom_id: opener.modal.data.custom_id, components: modalSubmitComponents(opener.modal.inputs, values) };
+    return this.dispatchInteraction(channel, submitter, 5, data, source);
   }
 
   // ---- inspection ----
@@ -336,7 +373,7 @@ export class DiscordEmulator {
     return channel;
   }
 
-  private dispatchInteraction(channel: ChannelRecord, user: UserRecord, type: 2 | 3, data: JsonObject, source: MessageRecord | undefined, delivery: InteractionDelivery = {}): InteractionRecord {
+  private dispatchInteraction(channel: ChannelRecord, user: UserRecord, type: 2 | 3 | 5, data: JsonObject, source: MessageRecord | undefined, delivery: InteractionDelivery = {}): InteractionRecord {
     const member = this.state.guildOf(channel).members.get(user.id);
     if (!member) throw new Error(`${user.username} is not a member`);
     const interaction: InteractionRecord = {

@@ -4,6 +4,7 @@
  */
 import { nextSnowflake } from './snowflake.ts';
 import { computePermissions, type PermissionOverwrite, type RoleRecord } from './permissions.ts';
+import type { ModalTextInput } from './components.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -81,7 +82,8 @@ export interface WebhookRecord {
 export interface InteractionRecord {
   id: string;
   token: string;
-  type: 2 | 3;
+  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 5 MODAL_SUBMIT. */
+  type: 2 | 3 | 5;
   channelId: string;
   guildId: string;
   userId: string;
@@ -93,6 +95,8 @@ export interface InteractionRecord {
   sourceMessageId: string | undefined;
   followUpIds: string[];
   ephemeral: boolean;
+  /** The modal this interaction answered with (callback type 9), as sent and as its inputs. */
+  modal?: { data: JsonObject; inputs: ModalTextInput[] };
 }
 
 export interface AttachmentBlob {

@@ -1,7 +1,9 @@
 /**
  * Creating and editing messages the way Discord does: attachments stored and served from the
  * emulator's CDN path, mentions resolved under `allowed_mentions` (defaults parse everything,
- * on creates and on edits alike), MESSAGE_CREATE / MESSAGE_UPDATE dispatched.
+ * on creates and on edits alike), MESSAGE_CREATE / MESSAGE_UPDATE dispatched. A reply (type 19)
+ * carries `message_reference` (type 0, DEFAULT) and the replied-to message as `referenced_message`
+ * (null once deleted), as Discord sends replies (resources/message.mdx).
  */
 import { nextSnowflake } from './snowflake.ts';
 import { memberJson, userJson, type JsonObject, type MessageRecord, type Pings, type UserRecord } from './emulator-state.ts';
@@ -21,6 +23,8 @@ export interface NewMessage {
   flags?: number;
   applicationId?: string;
   interaction?: { id: string; userId: string; type: number; name?: string };
+  /** The id of the message this one replies to (same channel). */
+  replyTo?: string;
   ephemeral?: boolean;
   dispatch?: boolean;
 }
@@ -77,9 +81,10 @@ export function createMessage(context: EmulatorContext, input: NewMessage): Mess
     : userJson(input.author as UserRecord);
   const pings = resolvePings(input.content, input.allowedMentions);
   const member = !isWebhook ? state.guildOf(channel).members.get((input.author as UserRecord).id) : undefined;
+  const replied = input.replyTo ? state.messages.get(input.replyTo) : undefined;
   const json: JsonObject = {
     id,
-    type: input.interaction ? 20 : 0,
+    type: input.interaction ? 20 : input.replyTo ? 19 : 0,
     channel_id: channel.id,
     guild_id: channel.guildId,
     author: authorJson,
@@ -96,6 +101,12 @@ export function createMessage(context: EmulatorContext, input: NewMessage): Mess
     pinned: false,
     flags: input.flags ?? 0,
     ...(isWebhook ? { webhook_id: (input.author as { webhookId: string }).webhookId } : {}),
+    ...(input.replyTo
+      ? {
+          message_reference: { type: 0, message_id: input.replyTo, channel_id: channel.id, guild_id: channel.guildId },
+          referenced_message: replied && !replied.deleted ? { ...replied.json } : null,
+        }
+      : {}),
     ...(input.applicationId ? { application_id: input.applicationId } : {}),
     ...(input.interaction
       ? {

@@ -3,6 +3,7 @@ import { nextSnowflake } from './snowflake.ts';
 import { channelJson, type ChannelRecord, type JsonObject } from './emulator-state.ts';
 import { DiscordApiError, errors, noContent, ok, stringField, type Route } from './http-kit.ts';
 import { createMessage, editMessage } from './message-factory.ts';
+import { validateMessageComponents } from './components.ts';
 import { channelOrThrow, ensureWritable, messageOrThrow, requireBotPermissions } from './route-helpers.ts';
 import { Permission } from './permissions.ts';
 import type { EmulatorContext } from './emulator-context.ts';
@@ -87,6 +88,11 @@ export function channelRoutes(context: EmulatorContext): Route[] {
         if (!content && body.files.length === 0 && !Array.isArray(body.json.embeds) && !Array.isArray(body.json.components)) {
           throw new DiscordApiError(400, 50006, 'Cannot send an empty message');
         }
+        const reference = body.json.message_reference as JsonObject | undefined;
+        const repliedId = typeof reference?.message_id === 'string' ? reference.message_id : undefined;
+        const replied = repliedId ? state.messages.get(repliedId) : undefined;
+        const replyTo = replied && !replied.deleted && replied.channelId === channel.id ? repliedId : undefined;
+        if (repliedId && !replyTo && reference?.fail_if_not_exists !== false) throw errors.invalidForm('message_reference', 'Unknown message');
         const record = createMessage(context, {
           channelId: channel.id,
           author: state.botUser,
@@ -94,9 +100,10 @@ export function channelRoutes(context: EmulatorContext): Route[] {
           allowedMentions: body.json.allowed_mentions as JsonObject | undefined,
           files: body.files,
           attachmentMeta: body.json.attachments,
-          components: body.json.components,
+          components: body.json.components === undefined ? undefined : validateMessageComponents(body.json.components),
           embeds: body.json.embeds,
           applicationId: state.applicationId,
+          ...(replyTo ? { replyTo } : {}),
         });
         return ok(record.json);
       },
@@ -113,7 +120,8 @@ export function channelRoutes(context: EmulatorContext): Route[] {
         ensureWritable(channel, context);
         const content = stringField(body.json, 'content');
         if (content !== undefined && content.length > 2000) throw errors.invalidForm('content', 'Must be 2000 or fewer in length.');
-        return ok(editMessage(context, message, body.json, body.files).json);
+        const edit: JsonObject = Array.isArray(body.json.components) ? { ...body.json, components: validateMessageComponents(body.json.components) } : body.json;
+        return ok(editMessage(context, message, edit, body.files).json);
       },
     },
     {

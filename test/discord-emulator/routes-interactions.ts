@@ -1,5 +1,6 @@
 /**
- * Interaction responses: `POST /interactions/{id}/{token}/callback` (types 4, 5, 6, 7) within the
+ * Interaction responses: `POST /interactions/{id}/{token}/callback` (types 4, 5, 6, 7, and 9 MODAL —
+ * not for a MODAL_SUBMIT; 6 and 7 only for interactions on a message's component) within the
  * response deadline (Discord: 3 s, then "Unknown interaction"), one callback per interaction
  * (40060), follow-ups `POST /webhooks/{application}/{token}` and `@original` get / edit / delete.
  */
@@ -7,6 +8,7 @@ import type { InteractionRecord, JsonObject, MessageRecord } from './emulator-st
 import { errors, noContent, ok, stringField, type Route, type RouteRequest, type RouteResponse } from './http-kit.ts';
 import { createMessage, editMessage } from './message-factory.ts';
 import { messageOrThrow } from './route-helpers.ts';
+import { validateModal } from './components.ts';
 import type { EmulatorContext } from './emulator-context.ts';
 
 const ephemeralFlag = 1 << 6;
@@ -55,9 +57,13 @@ export function interactionCallbackRoutes(context: EmulatorContext): Route[] {
           const source = interaction.sourceMessageId ? state.messages.get(interaction.sourceMessageId) : undefined;
           if (!source) throw errors.unknownMessage();
           message = editMessage(context, source, data, body.files);
+        } else if (type === 9) {
+          if (interaction.type === 5) throw errors.invalidForm('type', 'A modal cannot answer a modal submission.');
+          interaction.modal = { data, inputs: validateModal(data) };
         } else if (type !== 6) {
           throw errors.invalidForm('type', `Unsupported callback type ${type}.`);
         }
+        if ((type === 6 || type === 7) && !interaction.sourceMessageId) throw errors.invalidForm('type', 'Only valid for interactions on a message component.');
         interaction.callbacks.push({ type, data, at: Date.now() });
         if (query.get('with_response') !== 'true') return noContent();
         return ok({

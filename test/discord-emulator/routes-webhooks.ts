@@ -3,6 +3,8 @@
  * data URI (hashed and served from the CDN at `/avatars/{webhook id}/{hash}.png`), execute with
  * `wait` and `thread_id` and per-message `username` / `avatar_url`, get / edit / delete their
  * messages. Execute and edit count against the webhook's bucket and the hidden per-channel bucket.
+ * `components` follow Discord's webhook rules (components.ts): all of them for application-owned
+ * webhooks, otherwise only non-interactive ones and only with `with_components=true`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { nextSnowflake } from './snowflake.ts';
@@ -11,6 +13,7 @@ import { DiscordApiError, errors, noContent, ok, stringField, type RateLimitPlan
 import { createMessage, editMessage } from './message-factory.ts';
 import { channelOrThrow, ensureWritable, messageOrThrow, requireBotPermissions, webhookOrThrow } from './route-helpers.ts';
 import { interactionWebhookRoutes } from './routes-interactions.ts';
+import { webhookComponents } from './components.ts';
 import type { EmulatorContext } from './emulator-context.ts';
 
 const id = '(\\d+)';
@@ -140,7 +143,8 @@ export function webhookRoutes(context: EmulatorContext): Route[] {
         ensureWritable(target, context);
         const content = stringField(body.json, 'content') ?? '';
         if (content.length > 2000) throw errors.invalidForm('content', 'Must be 2000 or fewer in length.');
-        if (!content && body.files.length === 0 && !Array.isArray(body.json.embeds)) throw new DiscordApiError(400, 50006, 'Cannot send an empty message');
+        const components = webhookComponents(body.json, query, webhook.applicationId !== null);
+        if (!content && body.files.length === 0 && !Array.isArray(body.json.embeds) && !components?.length) throw new DiscordApiError(400, 50006, 'Cannot send an empty message');
         const username = stringField(body.json, 'username') ?? webhook.name;
         validateName(username, 'username');
         const avatarUrl = stringField(body.json, 'avatar_url');
@@ -151,7 +155,7 @@ export function webhookRoutes(context: EmulatorContext): Route[] {
           allowedMentions: body.json.allowed_mentions as JsonObject | undefined,
           files: body.files,
           attachmentMeta: body.json.attachments,
-          components: body.json.components,
+          components,
           embeds: body.json.embeds,
           ...(webhook.applicationId ? { applicationId: webhook.applicationId } : {}),
         });
@@ -184,7 +188,11 @@ export function webhookRoutes(context: EmulatorContext): Route[] {
         ensureWritable(target, context);
         const content = stringField(body.json, 'content');
         if (content !== undefined && content.length > 2000) throw errors.invalidForm('content', 'Must be 2000 or fewer in length.');
-        return ok(editMessage(context, message, body.json, body.files).json);
+        const components = webhookComponents(body.json, query, webhook.applicationId !== null);
+        const edit: JsonObject = { ...body.json };
+        if (components === undefined) delete edit.components;
+        else edit.components = components;
+        return ok(editMessage(context, message, edit, body.files).json);
       },
     },
     {

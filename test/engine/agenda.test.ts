@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyInbox, initialAgenda, mentionsPersona } from '../../src/engine/agenda.ts';
 import { loadPanels } from '../../src/panels/panel-loader.ts';
-import type { SessionMeta } from '../../src/session/session-types.ts';
+import type { SessionMeta, Step } from '../../src/session/session-types.ts';
 import type { InboxEvent } from '../../src/adapter/inbound-event.ts';
 import { commandRegistry } from '../../src/commands/command-contract.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
@@ -55,5 +55,68 @@ describe('agenda', () => {
     expect(mentionsPersona('I like it', 'Li Zhiqiang (李志强)', 'manufacturer_1')).toBe(false);
     expect(mentionsPersona('Li, costs?', 'Li Zhiqiang (李志强)', 'manufacturer_1')).toBe(true);
     expect(mentionsPersona('李志强觉得呢', 'Li Zhiqiang (李志强)', 'manufacturer_1')).toBe(true);
+  });
+});
+
+describe('run control in the agenda', () => {
+  const image = { kind: 'path' as const, location: '/x.png', filename: 'x.png' };
+  const round = (number: number, personaIds = panel.personas.map((persona) => persona.id)) => [
+    { kind: 'round-start', round: number },
+    ...personaIds.map((personaId) => ({ kind: 'turn', personaId, round: number, reason: 'round' })),
+  ];
+
+  it('opens every automatic round with its notice', () => {
+    const agenda = initialAgenda(panel, 2, [], person);
+    expect(agenda.slice(7)).toEqual([...round(1), ...round(2), { kind: 'pause' }]);
+  });
+
+  it('a message addressed to a persona makes it answer next: after the images, the round order unchanged', () => {
+    const agenda = [{ kind: 'image-story', personaId: 'consumer_1', imageHash: 'h' }, ...round(1).slice(3)] as Step[];
+    const byName = applyInbox({ meta, panel, agenda, pollOpen: false }, [event({ type: 'message', text: 'Lin Siyu, which colours?', images: [] })], commands).agenda;
+    expect(byName).toEqual([agenda[0], { kind: 'turn', personaId: 'designer_1', round: 1, reason: 'reply' }, ...agenda.slice(1)]);
+    const addressed = applyInbox({ meta, panel, agenda, pollOpen: false }, [event({ type: 'message', text: 'And you?', images: [], addressedTo: 'craftsman_1' }), event({ type: 'message', text: 'Lin, colours?', images: [image] })], commands).agenda;
+    // Asked in order: Bayar, then Lin; the new image is looked at first.
+    expect(addressed.slice(0, 4)).toEqual([agenda[0], { kind: 'image-describe', image, from: person }, { kind: 'turn', personaId: 'craftsman_1', round: 1, reason: 'reply' }, { kind: 'turn', personaId: 'designer_1', round: 1, reason: 'reply' }]);
+    expect(addressed.slice(4)).toEqual(agenda.slice(1));
+  });
+
+  it('/pause drops the rounds; then only an addressed message is answered', () => {
+    const agenda = initialAgenda(panel, 2, [], person).slice(7);
+    const paused = applyInbox({ meta, panel, agenda, pollOpen: false }, [event({ type: 'command', name: 'pause', options: {} }), event({ type: 'message', text: 'Anyone?', images: [] }), event({ type: 'message', text: 'Bayar, anyone?', images: [] })], commands);
+    expect(paused.meta).toEqual({ paused: true });
+    expect(paused.agenda.map((step) => step.kind)).toEqual(['notice', 'turn']);
+    expect(paused.agenda[1]).toEqual({ kind: 'turn', personaId: 'craftsman_1', round: 1, reason: 'reply' });
+    expect(paused.transcript.map((entry) => entry.text)).toEqual(['Anyone?', 'Bayar, anyone?']);
+  });
+
+  it('/resume plans the rounds asked for (within MAX_ROUNDS) after the current one, then the pause', () => {
+    const resumed = applyInbox({ meta: { ...meta, paused: true, autoRounds: 2 }, panel, agenda: [], pollOpen: false, maxRounds: 3 }, [event({ type: 'command', name: 'resume', options: { rounds: 9 } })], commands);
+    expect(resumed.meta).toEqual({ paused: false });
+    expect(resumed.agenda).toEqual([...round(2), ...round(3), ...round(4), { kind: 'pause' }]);
+    const byDefault = applyInbox({ meta: { ...meta, autoRounds: 2 }, panel, agenda: [], pollOpen: false }, [event({ type: 'command', name: 'resume', options: {} })], commands);
+    expect(byDefault.agenda.filter((step) => step.kind === 'round-start')).toHaveLength(2);
+  });
+
+  it('/mute drops the persona from what is planned and the reply rotation; /unmute puts it back into the rounds not begun', () => {
+    const agenda = initialAgenda(panel, 2, [], person).slice(7);
+    const muted = applyInbox({ meta, panel, agenda, pollOpen: false }, [event({ type: 'command', name: 'mute', options: { persona: 'craftsman_1' } })], commands);
+    expect(muted.meta).toEqual({ muted: ['craftsman_1'] });
+    const others = panel.personas.slice(1).map((persona) => persona.id);
+    expect(muted.agenda).toEqual([expect.objectContaining({ kind: 'notice' }), ...round(1, others), ...round(2, others), { kind: 'pause' }]);
+    const quiet = { ...meta, muted: ['craftsman_1'] };
+    const reply = applyInbox({ meta: quiet, panel, agenda: [], pollOpen: false }, [event({ type: 'message', text: 'Thoughts?', images: [] })], commands);
+    expect(reply.agenda).toEqual([{ kind: 'turn', personaId: 'consumer_1', round: 1, reason: 'reply' }]);
+    expect(reply.replyCursor).toBe(2);
+    const asked = applyInbox({ meta: quiet, panel, agenda: [], pollOpen: false }, [event({ type: 'message', text: 'Bayar, thoughts?', images: [] })], commands);
+    expect(asked.agenda).toEqual([{ kind: 'notice', text: 'Bayar (巴雅尔) is muted and will not answer; `/unmute <persona>` brings them back.' }]);
+    const unmuted = applyInbox({ meta: quiet, panel, agenda: muted.agenda.slice(1), pollOpen: false }, [event({ type: 'command', name: 'unmute', options: { persona: 'craftsman_1' } })], commands);
+    expect(unmuted.meta).toEqual({ muted: [] });
+    expect(unmuted.agenda.slice(1)).toEqual([...round(1), ...round(2), { kind: 'pause' }]);
+  });
+
+  it('/stop drops everything planned before it; what comes after it is planned after its notice', () => {
+    const agenda = initialAgenda(panel, 1, [image], person).slice(7);
+    const stopped = applyInbox({ meta, panel, agenda, pollOpen: false }, [event({ type: 'command', name: 'stop', options: {} }), event({ type: 'message', text: 'Li, costs?', images: [] })], commands).agenda;
+    expect(stopped).toEqual([{ kind: 'stopped', by: person }, { kind: 'turn', personaId: 'manufacturer_1', round: 1, reason: 'reply' }]);
   });
 });

@@ -44,9 +44,10 @@ afterAll(async () => {
 
 describe('the session language', () => {
   it('follows a Chinese topic: the moderator’s own posts in Chinese, every prompt asks for Chinese', async () => {
-    const [opening, pause] = moderatorPosts(sessionId);
+    const [opening, round, pause] = moderatorPosts(sessionId);
     expect(opening).toMatch(/^\*\*圆桌讨论：蒙古族剪纸文创产品设计\*\*\n嘉宾（Duo \(test panel\)）：Bayar the Maker \(Craftsman\)、Lin the Designer \(Designer\)。/);
-    expect(opening).toMatch(/再停下来等你。.+命令：`\/end`, .*`\/lang <code>`/);
+    expect(opening).toMatch(/再停下来等你。.+命令：`\/ask <persona> <text>`, `\/end`, .*`\/lang <code>`.*`\/stop`/);
+    expect(round).toBe('**第 1 轮** —— 依次发言：Bayar the Maker、Lin the Designer。');
     expect(pause).toMatch(/^\*\*暂停。\*\* .+\n\n接下来呢？/s);
     expect(personaPrompts().length).toBeGreaterThanOrEqual(4);
     for (const request of personaPrompts()) expect(askedLanguage(request)).toBe('Chinese');

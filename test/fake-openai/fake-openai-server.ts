@@ -49,7 +49,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     requests.push(record);
 
     const closedController = new AbortController();
-    response.once('close', () => closedController.abort());
+    response.once('close', () => {
+      record.closedAt = Date.now();
+      record.completed = response.writableFinished;
+      closedController.abort();
+    });
     response.setHeader('x-request-id', `req_fake_${++responseCount}`);
 
     const isChat = method === 'POST' && path === CHAT_COMPLETIONS_PATH;

@@ -14,6 +14,10 @@ export interface RecordedRequest {
   body: unknown;
   /** `Date.now()` when the request arrived (before its body was read), in ms. */
   receivedAt: number;
+  /** `Date.now()` when the connection of its response closed, in ms; undefined while it is open. */
+  closedAt?: number;
+  /** Whether the whole response had been written when it closed (false: the client went away first, e.g. aborted). */
+  completed?: boolean;
 }
 
 /** What the fake answers to one chat completion request. */

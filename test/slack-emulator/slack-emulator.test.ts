@@ -210,6 +210,75 @@ describe('Slack emulator event delivery (through a bare Bolt app)', () => {
     expect(seen[1]).toEqual({ retryNum: '1', reason: 'http_timeout' });
   });
 
+  it('opens a modal from a block_actions trigger_id (once, within 3 s) and delivers view_submission with state.values', async () => {
+    const { app } = await boltApp('http');
+    const live = emulator as SlackEmulator;
+    const channel = live.addChannel('general');
+    const person = live.addUser('ada');
+    const client = new WebClient(live.botToken, { slackApiUrl: live.apiUrl, retryConfig: { retries: 0 } });
+    const parent = await client.chat.postMessage({ channel: channel.id, text: 'topic' });
+    const post = await client.chat.postMessage({
+      channel: channel.id,
+      thread_ts: parent.ts ?? '',
+      text: 'a persona post',
+      username: 'Bayar',
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: 'a persona post' } },
+        { type: 'actions', block_id: 'ask', elements: [{ type: 'button', action_id: 'ask', text: { type: 'plain_text', text: 'Ask Bayar' }, value: 'bayar' }] },
+      ],
+    });
+    const modal = {
+      type: 'modal' as const,
+      callback_id: 'ask_modal',
+      private_metadata: 'bayar',
+      title: { type: 'plain_text' as const, text: 'Ask Bayar' },
+      submit: { type: 'plain_text' as const, text: 'Ask' },
+      blocks: [{ type: 'input' as const, block_id: 'question', label: { type: 'plain_text' as const, text: 'Your question' }, element: { type: 'plain_text_input' as const, action_id: 'question', multiline: true, max_length: 100 } }],
+    };
+    const clicks: { triggerId: string; messageBlocks: unknown }[] = [];
+    const opened: string[] = [];
+    app.action('ask', async ({ ack, body }) => {
+      await ack();
+      const triggerId = (body as { trigger_id: string }).trigger_id;
+      clicks.push({ triggerId, messageBlocks: (body as { message?: { blocks?: unknown } }).message?.blocks });
+      const result = await client.views.open({ trigger_id: triggerId, view: modal });
+      opened.push(result.view?.id ?? '');
+    });
+    const submissions: { metadata: string; value: unknown; user: string }[] = [];
+    app.view('ask_modal', async ({ ack, view, body }) => {
+      const value = view.state.values.question?.question?.value;
+      if (value === 'bad') {
+        await ack({ response_action: 'errors', errors: { question: 'Not that.' } });
+        return;
+      }
+      await ack();
+      submissions.push({ metadata: view.private_metadata, value, user: body.user.id });
+    });
+
+    await live.userClicks(person, channel.id, post.ts ?? '', 'ask');
+    await live.waitFor(() => opened.length === 1);
+    expect(JSON.stringify(clicks[0]?.messageBlocks)).toContain('"action_id":"ask"');
+    // A trigger_id is exchanged once; an unknown one is invalid; one older than 3 s has expired.
+    await expect(client.views.open({ trigger_id: clicks[0]?.triggerId ?? '', view: modal })).rejects.toMatchObject({ data: { error: 'exchanged_trigger_id' } });
+    await expect(client.views.open({ trigger_id: '1.2.3', view: modal })).rejects.toMatchObject({ data: { error: 'invalid_trigger_id' } });
+    const stale = live.workspace.issueTrigger(person.id, Date.now() - 3_500);
+    await expect(client.views.open({ trigger_id: stale, view: modal })).rejects.toMatchObject({ data: { error: 'expired_trigger_id' } });
+    const fresh = live.workspace.issueTrigger(person.id);
+    await expect(client.views.open({ trigger_id: fresh, view: { ...modal, title: { type: 'plain_text', text: 'A title longer than 24 chars' } } })).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+
+    const view = live.openViews(person.id)[0];
+    expect(view?.view).toMatchObject({ id: opened[0], type: 'modal', callback_id: 'ask_modal', private_metadata: 'bayar', app_id: live.workspace.appId, state: { values: {} } });
+    await expect(live.userSubmitsView(person, opened[0] ?? '', { question: { question: 'x'.repeat(101) } })).rejects.toThrow(/at most 100/);
+    const refused = await live.userSubmitsView(person, opened[0] ?? '', { question: { question: 'bad' } });
+    expect(refused.errors).toEqual({ question: 'Not that.' });
+    expect(view?.closed).toBe(false);
+    const accepted = await live.userSubmitsView(person, opened[0] ?? '', { question: { question: 'Why oak?' } });
+    expect(accepted.delivery.status).toBe(200);
+    expect(view?.closed).toBe(true);
+    await live.waitFor(() => submissions.length === 1);
+    expect(submissions[0]).toEqual({ metadata: 'bayar', value: 'Why oak?', user: person.id });
+  });
+
   it('delivers events over Socket Mode and receives acks', async () => {
     const { received } = await boltApp('socket');
     const live = emulator as SlackEmulator;

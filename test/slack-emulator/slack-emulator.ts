@@ -1,8 +1,8 @@
 /**
  * A loopback Slack for tests: Web API, file host, signed event sender and Socket Mode server,
  * plus a driver API that plays the people in the workspace (`userMentions`, `userReplies`,
- * `userRunsCommand`, `userClicks`) and inspects what the bot did (`thread`, `ephemeralsFor`,
- * `rateLimitHits`). Point the bot's `slackApiUrl` at `apiUrl`.
+ * `userRunsCommand`, `userClicks`, `userSubmitsView`) and inspects what the bot did (`thread`,
+ * `ephemeralsFor`, `openViews`, `rateLimitHits`). Point the bot's `slackApiUrl` at `apiUrl`.
  */
 import { randomUUID } from 'node:crypto';
 import { randomId, fileObject, Workspace, type EmulatedFile, type EmulatedMessage, type EmulatedUser } from './workspace.ts';
@@ -11,6 +11,13 @@ import { WebApiServer, type ApiCall } from './web-api-server.ts';
 import { SocketModeServer } from './socket-mode-server.ts';
 import { EventSender, type Delivery } from './event-sender.ts';
 import { messageObject } from './web-api-methods.ts';
+import { submittedState, type OpenView } from './views.ts';
+
+/** A view_submission's delivery, and what the app's ack said (`response_action: "errors"` keeps the view open). */
+export interface ViewSubmission {
+  delivery: Delivery;
+  errors?: Record<string, string>;
+}
 
 export interface SlackEmulatorOptions {
   transport?: 'http' | 'socket';
@@ -51,6 +58,10 @@ export interface SlackEmulator {
   userReplies(user: EmulatedUser, channel: string, threadTs: string, text: string, options?: { files?: EmulatedFile[] }): Promise<PostedByPerson>;
   userRunsCommand(user: EmulatedUser, channel: string, text: string, command?: string): Promise<Delivery & { responseUrlId: string }>;
   userClicks(user: EmulatedUser, channel: string, messageTs: string, actionId: string): Promise<Delivery>;
+  /** The person submits an open view: values by input `block_id` → `action_id`. */
+  userSubmitsView(user: EmulatedUser, viewId: string, values: Record<string, Record<string, string>>): Promise<ViewSubmission>;
+  /** Views opened with views.open (open or closed), oldest first; for one person when given. */
+  openViews(userId?: string): OpenView[];
   /** A thread's messages, the parent first. */
   thread(channel: string, threadTs: string): EmulatedMessage[];
   ephemeralsFor(userId: string): { text: string; channel: string; threadTs?: string; via: string }[];
@@ -185,7 +196,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
         api_app_id: workspace.appId,
         is_enterprise_install: 'false',
         response_url: `${baseUrl}/response/${responseUrlId}`,
-        trigger_id: randomId('', 20),
+        trigger_id: workspace.issueTrigger(user.id),
       };
       const delivery = await sender.sendOnce('command', payload);
       return { ...delivery, responseUrlId };
@@ -203,7 +214,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
         api_app_id: workspace.appId,
         token: 'verification-token-unused',
         container: { type: 'message', message_ts: message.ts, channel_id: channel, is_ephemeral: false, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) },
-        trigger_id: randomId('', 20),
+        trigger_id: workspace.issueTrigger(user.id),
         team: { id: workspace.teamId, domain: workspace.teamDomain },
         enterprise: null,
         is_enterprise_install: false,
@@ -215,6 +226,37 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       };
       return sender.sendOnce('interactive', payload);
     },
+    userSubmitsView: async (user, viewId, values) => {
+      const open = workspace.views.get(viewId);
+      if (!open || open.closed) throw new Error(`no open view ${viewId}`);
+      if (open.userId !== user.id) throw new Error(`view ${viewId} is open for ${open.userId}, not ${user.id}`);
+      const view = { ...open.view, state: { values: submittedState(open.view, values) } };
+      const payload = {
+        type: 'view_submission',
+        team: { id: workspace.teamId, domain: workspace.teamDomain },
+        user: { id: user.id, username: user.name, name: user.name, team_id: workspace.teamId },
+        api_app_id: workspace.appId,
+        token: 'verification-token-unused',
+        trigger_id: workspace.issueTrigger(user.id),
+        view,
+        response_urls: [],
+        is_enterprise_install: false,
+        enterprise: null,
+      };
+      const delivery = await sender.sendOnce('interactive', payload);
+      let answer: { response_action?: string; errors?: Record<string, string> } = {};
+      try {
+        const parsed: unknown = delivery.body ? JSON.parse(delivery.body) : undefined;
+        answer = parsed && typeof parsed === 'object' ? (parsed as typeof answer) : {};
+      } catch {
+        answer = {};
+      }
+      // An ack without a response_action closes the modal; `errors` keeps it open.
+      const refused = answer.response_action === 'errors';
+      if (delivery.status === 200 && !refused) open.closed = true;
+      return { delivery, ...(refused && answer.errors ? { errors: answer.errors } : {}) };
+    },
+    openViews: (userId) => [...workspace.views.values()].filter((view) => userId === undefined || view.userId === userId),
     thread: (channel, threadTs) => workspace.thread(channel, threadTs),
     ephemeralsFor: (userId) => workspace.ephemerals.filter((ephemeral) => ephemeral.user === userId),
     calls: (method) => server.calls.filter((call) => method === undefined || call.method === method),

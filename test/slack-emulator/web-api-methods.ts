@@ -4,6 +4,7 @@
  * server before a method runs).
  */
 import { randomId, fileObject, threadKey, type EmulatedMessage, type Workspace } from './workspace.ts';
+import { openView } from './views.ts';
 
 export type MethodArgs = Record<string, unknown>;
 export type MethodResult = Record<string, unknown> & { ok: boolean };
@@ -312,6 +313,9 @@ const handlers: Record<string, Handler> = {
       response_metadata: { next_cursor: '' },
     };
   },
+
+  // https://docs.slack.dev/reference/methods/views.open: no scope; Tier 4. See views.ts.
+  'views.open': (args, context) => openView(args, context.workspace),
 
   'files.info': (args, context) => {
     const file = context.workspace.files.get(text(args.file) ?? '');

@@ -3,6 +3,7 @@
  * API methods (web-api-methods.ts) and the driver (slack-emulator.ts) read and write it.
  */
 import { randomBytes } from 'node:crypto';
+import type { IssuedTrigger, OpenView } from './views.ts';
 
 export interface EmulatedUser {
   id: string;
@@ -106,6 +107,10 @@ export class Workspace {
   readonly threadStatuses: ThreadStatus[] = [];
   /** Thread key → the last status set (cleared by an empty status or a bot post); see `statusOf`. */
   readonly currentThreadStatus = new Map<string, ThreadStatus>();
+  /** trigger_ids handed out with interaction payloads (views.open exchanges each once, within 3 s). */
+  readonly triggers = new Map<string, IssuedTrigger>();
+  /** Views opened with views.open, by view id. */
+  readonly views = new Map<string, OpenView>();
   private lastTsMicros = 0;
 
   constructor() {
@@ -136,6 +141,13 @@ export class Workspace {
     const channel = { id, name };
     this.channels.set(id, channel);
     return channel;
+  }
+
+  /** A trigger_id for an interaction payload, in Slack's `12345.98765.abcd…` form. */
+  issueTrigger(userId: string, now = Date.now()): string {
+    const id = `${Math.floor(now / 1000)}.${randomBytes(4).readUInt32BE(0)}.${randomBytes(16).toString('hex')}`;
+    this.triggers.set(id, { userId, issuedAt: now, exchanged: false });
+    return id;
   }
 
   findMessage(channel: string, ts: string): EmulatedMessage | undefined {

@@ -7,6 +7,7 @@ import { languageStep } from './language-step.ts';
 import { noticeStep, openingStep, pauseStep, switchRolesStep } from './moderator-steps.ts';
 import { imageStoryStep, introductionStep, turnStep } from './speech-steps.ts';
 import { keywordsStep, personaBallotStep, pollCloseStep, pollOpenStep } from './vote-steps.ts';
+import { roundStartStep, stoppedStep } from './run-control-steps.ts';
 
 export const builtInSteps: readonly RegisteredStepKind[] = [
   openingStep,
@@ -24,4 +25,6 @@ export const builtInSteps: readonly RegisteredStepKind[] = [
   noticeStep,
   languageStep,
   closingStep,
+  roundStartStep,
+  stoppedStep,
 ];

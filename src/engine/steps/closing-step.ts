@@ -8,9 +8,18 @@
  * back even after the gateway's corrective retry. Its outcome is reported (structured-outcome.ts).
  * The prompt is fitted to the summary model's window (transcript-prompt.ts: the oldest entries and
  * the rolling summary give way, the instructions never), leaving the summary's cap free.
+ *
+ * Why it ended is said on the transcript's line: "Session ended by X", or, when the idle closer
+ * ended it (src/pipeline/idle-closer.ts, `step.by` is its bot person), "Closed after N hours
+ * without activity" (N = IDLE_END_HOURS, in the session's language). Muted panelists
+ * (`meta.muted`) are not asked for a takeaway, any the model gives them anyway is dropped, and
+ * the takeaways say each was muted.
  */
 import { z } from 'zod';
+import { idleEndHours } from '../../config/config-schema.ts';
 import { asTableRoundError } from '../../errors.ts';
+import type { Persona } from '../../panels/panel-schema.ts';
+import { isIdleCloser } from '../../pipeline/idle-closer.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { promptLanguage } from '../../prompts/session-language.ts';
 import type { StepOf, TranscriptEntry } from '../../session/session-types.ts';
@@ -78,7 +87,7 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
         onUsage: (usage) => recordUsage(context, usage),
         ...(context.signal ? { signal: context.signal } : {}),
       });
-      summary = result.value;
+      summary = withMutedTakeaways(result.value, mutedPersonas(context), language);
       answerOutcome = outcomeOf(result, repair);
       summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords, language);
     } catch (error) {
@@ -100,7 +109,10 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
   const meta = (await context.deps.store.load(context.sessionId)) ?? context.meta;
   const markdown = renderTranscriptMarkdown(meta, context.panel, [...stored, ...(outcome.transcript ?? []), summaryEntry], summaryMarkdown);
   const filename = `tableround-${context.meta.createdAt}-${context.meta.topic.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 40).replace(/^-|-$/g, '') || 'session'}.md`;
-  await postOnce(context, 'transcript', moderator, t(language, 'closing.ended', { name: step.by.displayName }), [
+  const endedLine = isIdleCloser(step.by)
+    ? t(language, 'closing.idle', { duration: idleDuration(idleEndHours(context.deps.config), language) })
+    : t(language, 'closing.ended', { name: step.by.displayName });
+  await postOnce(context, 'transcript', moderator, endedLine, [
     { filename, contentType: 'text/markdown', bytes: Buffer.from(markdown, 'utf8'), description: t(language, 'closing.transcriptDescription') },
   ]);
   if (context.adapter.archive) {
@@ -114,6 +126,48 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
   };
 }
 
+/** The session's panelists muted by /mute (`meta.muted`), in speaking order. */
+function mutedPersonas(context: Pick<StepContext, 'meta' | 'panel'>): Persona[] {
+  const muted = new Set(context.meta.muted ?? []);
+  return context.panel.personas.filter((persona) => muted.has(persona.id));
+}
+
+/** True when a takeaway's name is this persona's: its display name, first name, the name in its brackets ("巴雅尔"), or its id. */
+function namesPersona(name: string, persona: Persona): boolean {
+  const wanted = name.trim().toLowerCase();
+  const firstName = persona.displayName.split(/[\s(（]/)[0]?.toLowerCase();
+  const inner = /[(（]([^)）]+)[)）]/.exec(persona.displayName)?.[1]?.toLowerCase();
+  return [persona.displayName.toLowerCase(), persona.id.toLowerCase(), firstName, inner].some((candidate) => candidate !== undefined && candidate.length > 1 && wanted === candidate);
+}
+
+/** Takeaways without the muted panelists' (the model was told to give none), then one line per muted panelist saying so. */
+export function withMutedTakeaways(summary: ClosingSummary, muted: readonly Persona[], language: string | undefined): ClosingSummary {
+  if (!muted.length) return summary;
+  const spoken = summary.takeaways.filter((takeaway) => !muted.some((persona) => namesPersona(takeaway.name, persona)));
+  return { ...summary, takeaways: [...spoken, ...muted.map((persona) => ({ name: persona.displayName, takeaway: t(language, 'closing.mutedTakeaway') }))] };
+}
+
+/** The panelists the summary names for takeaways, and those it must not (muted), for the prompt. */
+export function takeawayNames(personas: readonly Persona[], muted: readonly Persona[]): string {
+  const mutedIds = new Set(muted.map((persona) => persona.id));
+  const speaking = personas.filter((persona) => !mutedIds.has(persona.id)).map((persona) => persona.displayName).join(', ');
+  if (!muted.length) return speaking;
+  const names = muted.map((persona) => persona.displayName).join(', ');
+  return `${speaking || '(none)'} — and none for ${names}: muted by the people, ${muted.length > 1 ? 'they get' : 'this panelist gets'} no takeaway`;
+}
+
+/** IDLE_END_HOURS as a person reads it in `language`: "12 hours", "30 minutes", "12小时". */
+export function idleDuration(hours: number, language: string | undefined): string {
+  const [value, unit] = hours >= 1 ? [hours, 'hour'] : hours * 60 >= 1 ? [hours * 60, 'minute'] : [hours * 3_600, 'second'];
+  const format = (locale: string) => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(value);
+  try {
+    return format(language || 'en');
+  } catch {
+    // A language code Intl does not take.
+    return format('en');
+  }
+}
+
 /** The closing-summary prompt over `entries`, fitted to the summary model's window with the summary's cap left free. */
 function closingPrompt(context: StepContext, votedKeywords: string[], entries: TranscriptEntry[]): TranscriptPrompt {
   const fit = promptFit(context);
@@ -122,7 +176,7 @@ function closingPrompt(context: StepContext, votedKeywords: string[], entries: T
       context.deps.templates.render('closing-summary', {
         topic: context.meta.topic,
         language: promptLanguage(context.meta),
-        personaNames: context.panel.personas.map((persona) => persona.displayName).join(', '),
+        personaNames: takeawayNames(context.panel.personas, mutedPersonas(context)),
         votedKeywords: votedKeywords.length ? votedKeywords.join(', ') : '(none)',
         summary: summary || '(none)',
         transcript: transcript || '(nothing was said)',

@@ -11,6 +11,8 @@ import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
 import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import type { ImageRecord } from '../../session/session-types.ts';
+import { speakingPersonas } from '../speakers.ts';
+import { isStopRequested } from '../../pipeline/stop-signals.ts';
 
 export async function runImageDescribe(context: StepContext, step: StepOf<'image-describe'>): Promise<StepOutcome> {
   const { config } = context.deps;
@@ -36,6 +38,7 @@ export async function runImageDescribe(context: StepContext, step: StepOf<'image
       const result = await context.deps.models.describeImage(prepared.jpeg, context.deps.templates.render('vision-describe', {}), {
         logger: context.logger,
         onUsage: (usage) => recordUsage(context, usage),
+        ...(context.signal ? { signal: context.signal } : {}),
       });
       description = result.text;
       await savePayload(context, descriptionKey, description);
@@ -54,11 +57,12 @@ export async function runImageDescribe(context: StepContext, step: StepOf<'image
     return {
       images: [record],
       transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text, images: [prepared.hash] })],
-      followUps: context.panel.personas.map((persona) => ({ kind: 'image-story', personaId: persona.id, imageHash: prepared.hash })),
+      // Muted personas tell no story.
+      followUps: speakingPersonas(context.panel, context.meta).map((persona) => ({ kind: 'image-story', personaId: persona.id, imageHash: prepared.hash })),
     };
   } catch (error) {
     const coded = asTableRoundError(error);
-    if (!coded.code.startsWith('image_')) throw error;
+    if (!coded.code.startsWith('image_') || isStopRequested(context.signal)) throw error;
     context.logger.info({ err: coded, filename: image.filename }, 'image refused');
     await postOnce(context, 'image-refused', moderator, `${step.from.displayName}: ${describeForPerson(coded, language)}`);
     return {};

@@ -5,6 +5,7 @@
 import { asTableRoundError } from '../../errors.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
+import { isStopRequested } from '../../pipeline/stop-signals.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { joinList, t } from '../../i18n/translate.ts';
 import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
@@ -46,6 +47,8 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     );
     return { meta: { stage: 'paused', imagesGenerated: generated + images.length }, transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}` })] };
   } catch (error) {
+    // A person stopped it: nothing to say about a failure (the stop notice follows).
+    if (isStopRequested(context.signal)) throw error;
     const coded = asTableRoundError(error);
     // The model's failures and an unusable result (a refused or non-image download) are told at
     // once; another attempt would only ask (and pay) again.

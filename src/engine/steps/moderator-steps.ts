@@ -9,6 +9,7 @@ import { promptLanguage } from '../../prompts/session-language.ts';
 import { joinList, t } from '../../i18n/translate.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
+import { speakingPersonas } from '../speakers.ts';
 import { deriveRoleSwitch } from '../derangement.ts';
 import { roleOf, sessionScript } from '../prompt-builder.ts';
 import { fitTranscriptPrompt } from '../transcript-prompt.ts';
@@ -90,7 +91,7 @@ export async function runSwitchRoles(context: StepContext): Promise<StepOutcome>
   return {
     meta: { roleMap, stage: 'switch', round },
     transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text, round })],
-    followUps: panel.personas.map((persona) => ({ kind: 'turn', personaId: persona.id, round, reason: 'reflection' })),
+    followUps: speakingPersonas(panel, context.meta).map((persona) => ({ kind: 'turn', personaId: persona.id, round, reason: 'reflection' })),
   };
 }
 

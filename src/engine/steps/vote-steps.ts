@@ -8,7 +8,9 @@
  * the step: a persona without usable keywords proposes none (named only if the pool ends up too
  * small to vote on), a persona without a usable ballot is recorded as not voting and all of them
  * are named in ONE notice per poll (missing-ballots.ts). Each answer's outcome is reported
- * (structured-outcome.ts).
+ * (structured-outcome.ts). A muted persona (speakers.ts) proposes no keywords and casts no ballot:
+ * its steps are not planned, its notes from an earlier vote are left out, and the panel is
+ * accounted for without it.
  */
 import { z } from 'zod';
 import { TableRoundError } from '../../errors.ts';
@@ -26,6 +28,7 @@ import { ballotSchemaFor, repairBallot, type BallotAnswer } from '../ballot-repa
 import { isUnusableAnswer, outcomeOf, reportOutcome, structuredOutcomes, trackRepairs, type StructuredOutcome } from '../structured-outcome.ts';
 import { announceMissingBallots, missingBallotField, panelAccountedFor } from '../missing-ballots.ts';
 import { joinList, joinWithAnd, t } from '../../i18n/translate.ts';
+import { isMuted, speakingPanel } from '../speakers.ts';
 
 export const keywordRange = { min: 5, max: 10 } as const;
 
@@ -69,20 +72,22 @@ function withoutKeywords(panel: Panel, notes: Record<string, string>): Persona[]
 export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
   const notes = await context.deps.store.notes(context.sessionId);
   const proposals: { personaId: string; keywords: string[] }[] = [];
-  for (const persona of context.panel.personas) {
+  // A muted persona proposes nothing (its notes from an earlier vote stay out of this one).
+  const panel = speakingPanel(context.panel, context.meta);
+  for (const persona of panel.personas) {
     const raw = notes[keywordsField(persona.id)];
     if (raw) proposals.push({ personaId: persona.id, keywords: JSON.parse(raw) as string[] });
   }
   // Keywords drawn from image stories join the pool too.
   for (const [field, raw] of Object.entries(notes)) {
     const match = /^(.+):image_keywords:/.exec(field);
-    if (match?.[1]) proposals.push({ personaId: match[1], keywords: JSON.parse(raw) as string[] });
+    if (match?.[1] && !isMuted(context.meta, match[1])) proposals.push({ personaId: match[1], keywords: JSON.parse(raw) as string[] });
   }
   const { language } = context.meta;
   const candidates = mergeKeywords(proposals, context.deps.config.KEYWORDS_MAX_CANDIDATES);
   if (candidates.length < 2) {
     // Who gave no usable keywords matters only here: with enough candidates the vote is whole anyway.
-    const silent = withoutKeywords(context.panel, notes).map((persona) => persona.displayName);
+    const silent = withoutKeywords(panel, notes).map((persona) => persona.displayName);
     const text = `${t(language, 'vote.notEnoughKeywords', { usage: commandUsage(context, 'vote') })}${silent.length ? t(language, 'vote.noKeywordsFrom', { names: joinWithAnd(language, silent) }) : ''}`;
     await postOnce(context, 'poll-empty', moderator, text);
     return { transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })], followUps: [], meta: { stage: 'paused' } };
@@ -175,7 +180,7 @@ export async function runPersonaBallot(context: StepContext, step: StepOf<'perso
     const problem = 'missing' in answer ? answer.missing : 'no valid candidate in the saved ballot';
     logger.warn({ problem }, 'no usable ballot; not counted');
     const stepNotes = { ...outcomeNotes, [missingBallotField(poll.pollId, persona.id)]: problem };
-    const notice = panelAccountedFor(context.panel, poll.pollId, ballots, { ...notes, ...stepNotes }) ? await announceMissingBallots(context, poll, { ...notes, ...stepNotes }) : { notes: {}, transcript: [] };
+    const notice = panelAccountedFor(speakingPanel(context.panel, context.meta), poll.pollId, ballots, { ...notes, ...stepNotes }) ? await announceMissingBallots(context, poll, { ...notes, ...stepNotes }) : { notes: {}, transcript: [] };
     return { notes: { ...stepNotes, ...notice.notes }, transcript: notice.transcript };
   }
   const ballot: Ballot = { voterKind: 'persona', voterName: persona.displayName, choices, ...(answer.reason ? { reason: answer.reason } : {}) };
@@ -188,7 +193,8 @@ export async function runPersonaBallot(context: StepContext, step: StepOf<'perso
   // update per panel ballot would cost a platform write each).
   if (context.deps.polls) context.deps.polls.request(context.sessionId);
   else await showPoll(context, poll, withThis);
-  const notice = panelAccountedFor(context.panel, poll.pollId, withThis, notes) ? await announceMissingBallots(context, poll, notes) : { notes: {}, transcript: [] };
+  // A muted persona casts no ballot: the panel is accounted for without it.
+  const notice = panelAccountedFor(speakingPanel(context.panel, context.meta), poll.pollId, withThis, notes) ? await announceMissingBallots(context, poll, notes) : { notes: {}, transcript: [] };
   return {
     ballots: { [`persona:${persona.id}`]: ballot },
     notes: { ...outcomeNotes, ...notice.notes },

@@ -1,0 +1,72 @@
+/**
+ * The stop listener on real Redis pub/sub: a stop message aborts the watched step of that session
+ * and seq only — not another seq, not a step that planned the stop itself — a watch that starts
+ * after its message still sees it, and while the subscriber is not listening the durable
+ * request is polled instead.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { testRedis, uniqueName } from '../../test/harness/redis.ts';
+import { createLogger } from '../logging/logger.ts';
+import type { StopRequest } from '../session/session-types.ts';
+import { isStopRequested, publishStop, StopSignals } from './stop-signals.ts';
+
+const publisher = testRedis();
+const channel = `${uniqueName('stop')}:stop`;
+const logger = createLogger('silent');
+const listeners: StopSignals[] = [];
+afterAll(async () => {
+  for (const listener of listeners) await listener.close();
+  publisher.disconnect();
+});
+
+async function listening(): Promise<StopSignals> {
+  const subscriber = testRedis();
+  const listener = new StopSignals(subscriber, channel, logger, { pollMs: 100, recentMs: 30_000 });
+  listeners.push(listener);
+  listener.start();
+  // Subscribed once a message published now is delivered.
+  const probe = listener.watch({ sessionId: 'probe', seq: 0, planned: new Set(), readRequest: async () => undefined });
+  const deadline = Date.now() + 5_000;
+  while (!probe.signal.aborted && Date.now() < deadline) {
+    await publishStop(publisher, channel, { sessionId: 'probe', seq: 0, eventId: 'probe' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  probe.release();
+  return listener;
+}
+
+const noRequest = async (): Promise<StopRequest | undefined> => undefined;
+const until = async (check: () => boolean) => {
+  const deadline = Date.now() + 3_000;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+
+describe('StopSignals', () => {
+  it('aborts the watched step of that session and seq, unless the step planned that stop itself', async () => {
+    const listener = await listening();
+    const running = listener.watch({ sessionId: 's1', seq: 4, planned: new Set(), readRequest: noRequest });
+    const otherSeq = listener.watch({ sessionId: 's1', seq: 5, planned: new Set(), readRequest: noRequest });
+    const plannedIt = listener.watch({ sessionId: 's2', seq: 1, planned: new Set(['e2']), readRequest: noRequest });
+    await publishStop(publisher, channel, { sessionId: 's1', seq: 4, eventId: 'e1' });
+    await publishStop(publisher, channel, { sessionId: 's2', seq: 1, eventId: 'e2' });
+    await until(() => running.signal.aborted);
+    expect(isStopRequested(running.signal)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(otherSeq.signal.aborted).toBe(false);
+    expect(plannedIt.signal.aborted).toBe(false);
+    // A step that starts right after its stop was published (between its snapshot and its watch) is stopped too.
+    const late = listener.watch({ sessionId: 's1', seq: 4, planned: new Set(), readRequest: noRequest });
+    expect(isStopRequested(late.signal)).toBe(true);
+  });
+
+  it('reads the durable request while it cannot listen', async () => {
+    const listener = await listening();
+    const durable: { request?: StopRequest } = {};
+    const running = listener.watch({ sessionId: 's3', seq: 7, planned: new Set(), readRequest: async () => durable.request });
+    // The subscriber drops (a network blip): messages published now are lost.
+    (listener as unknown as { subscriber: { disconnect(reconnect: boolean): void } }).subscriber.disconnect(true);
+    durable.request = { seq: 7, eventId: 'e3' };
+    await until(() => running.signal.aborted);
+    expect(isStopRequested(running.signal)).toBe(true);
+  });
+});
