@@ -24,7 +24,7 @@ export async function runConsole(config: Config, args: ConsoleArgs): Promise<num
   const logger = createLogger(config.LOG_LEVEL, createWriteStream(logPath, { flags: 'a' }));
   process.stderr.write(`tableround: logs are written to ${logPath}\n`);
   const interactive = Boolean(process.stdin.isTTY);
-  const terminal = new TerminalAdapter(process.stdout, join(config.DATA_DIR, 'files'), resolve(config.TRANSCRIPT_DIR ?? join(config.DATA_DIR, 'transcripts')), Boolean(process.stdout.isTTY));
+  const terminal = new TerminalAdapter(process.stdout, join(config.DATA_DIR, 'files'), resolve(config.TRANSCRIPT_DIR ?? join(config.DATA_DIR, 'transcripts')), Boolean(process.stdout.isTTY), process.stdout.isTTY ? process.stdout : process.stderr);
   // One local person at their own terminal: no per-person rate limit.
   const commands = await loadCommands();
   const app = await startApp({ config: { ...config, ROLE: 'all', USER_COMMANDS_PER_MINUTE: 0 }, logger, adapters: [terminal], commands });

@@ -70,6 +70,12 @@ export class TerminalAdapter implements ChatAdapter {
     private readonly transcriptDir: string,
     /** Print tokens as they arrive (a person at a TTY); otherwise each post prints whole. */
     live: boolean,
+    /**
+     * Where "… Bayar is writing" goes (default: `output`). The console sends it to stderr when
+     * stdout is a pipe, so a script reading `[Name] text` posts (a post may span lines) never
+     * takes the status line for part of the previous post.
+     */
+    private readonly statusOutput: TerminalOutput = output,
   ) {
     this.streaming = live ? { editIntervalMs: 0, firstPostDelayMs: 0, native: new PrintedStreams(this) } : undefined;
   }
@@ -91,7 +97,7 @@ export class TerminalAdapter implements ChatAdapter {
   }
 
   async typing(_sessionId: string, speaker: Speaker, language?: string): Promise<void> {
-    this.output.write(`${t(language, 'typing.writing', { name: this.nameOf(speaker) })}\n`);
+    this.statusOutput.write(`${t(language, 'typing.writing', { name: this.nameOf(speaker) })}\n`);
   }
 
   async send(request: SendRequest): Promise<string> {

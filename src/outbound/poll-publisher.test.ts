@@ -55,4 +55,56 @@ describe('PollPublisher', () => {
     expect(overlap).toBe(false);
     expect(shown).toEqual([1, 2]);
   });
+
+  it('writes the latest state again when a click updated the message while a refresh was writing an older one', async () => {
+    let votes = 1;
+    let message = 0;
+    let release: (() => void) | undefined;
+    const publisher = new PollPublisher(
+      {
+        current: async () => ({ view: view(votes), messageRef: 'm' }),
+        show: async (shownView) => {
+          if (!release) await new Promise<void>((resolve) => (release = resolve));
+          message = shownView.peopleVoters;
+        },
+      },
+      createLogger('silent'),
+      10,
+    );
+    publisher.request('s');
+    await sleep(40); // the refresh has read 1 voter and is writing it (slowly)
+    votes = 2;
+    message = 2; // the second click's own interaction shows 2 voters …
+    publisher.markShown('s', view(2));
+    release!(); // … then the slow write of 1 voter lands over it
+    await sleep(80);
+    expect(message).toBe(2);
+  });
+
+  it('writes again when the state moved on during its write (a click handled in another process)', async () => {
+    let votes = 1;
+    let message = 0;
+    let writes = 0;
+    const publisher = new PollPublisher(
+      {
+        current: async () => ({ view: view(votes), messageRef: 'm' }),
+        show: async (shownView) => {
+          writes += 1;
+          const shownVotes = shownView.peopleVoters;
+          if (writes === 1) {
+            votes = 2; // another process's click: toggled and shown by its own interaction …
+            message = 2;
+            await sleep(20);
+          }
+          message = shownVotes; // … before this write of the older state landed
+        },
+      },
+      createLogger('silent'),
+      10,
+    );
+    publisher.request('s');
+    await sleep(120);
+    expect(message).toBe(2);
+    expect(writes).toBe(2);
+  });
 });

@@ -5,6 +5,13 @@
  * pending and one running per poll, each showing the latest state when it runs — and a refresh is
  * skipped when the message already shows that state, e.g. because the click's own interaction
  * updated it (that update is free on Discord).
+ *
+ * Hazard: a refresh reads the state, then writes it — a paced write that may take seconds. A
+ * click whose own interaction updates the message in that gap shows a newer state, which the
+ * refresh's write then overwrote with its older one (seen in CI: the poll stuck at one voter
+ * after the second click). So after its write a refresh reads the state again: when it moved on
+ * (a click here or in another process, a panel ballot) or a click's update (`markShown`) came
+ * during the write, the refresh runs once more with the state as it is then.
  */
 import { createHash } from 'node:crypto';
 import type { PollView } from '../adapter/chat-adapter.ts';
@@ -28,6 +35,8 @@ export class PollPublisher {
   private readonly scheduled = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly shown = new Map<string, string>();
+  /** Bumped by every `markShown`: a refresh compares it around its write. */
+  private readonly marks = new Map<string, number>();
 
   constructor(
     private readonly source: PollSource,
@@ -48,6 +57,7 @@ export class PollPublisher {
 
   /** The message now shows `view` (a click's interaction updated it): a refresh to it is skipped. */
   markShown(sessionId: string, view: PollView): void {
+    this.marks.set(sessionId, (this.marks.get(sessionId) ?? 0) + 1);
     this.remember(sessionId, fingerprint(view));
   }
 
@@ -66,11 +76,19 @@ export class PollPublisher {
 
   private async refresh(sessionId: string): Promise<void> {
     try {
+      const mark = this.marks.get(sessionId) ?? 0;
       const current = await this.source.current(sessionId);
       if (!current) return;
       const print = fingerprint(current.view);
       if (this.shown.get(sessionId) === print) return;
       await this.source.show(current.view, current.messageRef);
+      const after = await this.source.current(sessionId);
+      if ((this.marks.get(sessionId) ?? 0) !== mark || (after !== undefined && fingerprint(after.view) !== print)) {
+        // The state moved on, or a click updated the message, while this write was on its way: ours may have replaced a newer state.
+        this.shown.delete(sessionId);
+        this.request(sessionId);
+        return;
+      }
       this.remember(sessionId, print);
     } catch (error) {
       this.logger.warn({ err: error, sessionId }, 'poll refresh failed; the next click or the vote result will show it');
@@ -78,7 +96,10 @@ export class PollPublisher {
   }
 
   private remember(sessionId: string, print: string): void {
-    if (this.shown.size > 10_000) this.shown.clear();
+    if (this.shown.size > 10_000) {
+      this.shown.clear();
+      this.marks.clear();
+    }
     this.shown.set(sessionId, print);
   }
 }

@@ -67,8 +67,10 @@ describe('run control in a scripted terminal session', () => {
     // Persona posts are `[Name] text` lines; nothing else (a log line) among them.
     for (const line of lines.filter((candidate) => / speaks \(#\d+\)/.test(candidate))) expect(line).toMatch(/^\[[^\]]+\] .+ speaks \(#\d+\)/);
     for (const line of lines) expect(line).not.toMatch(/^\s*\{.*"level"/);
-    // A persona about to write is announced on a line of its own.
-    expect(lines).toContain(`… ${bayar} is writing`);
+    // A persona about to write is announced on a line of its own — on stderr when stdout is a
+    // pipe, so it never reads as part of the previous `[Name]` post.
+    expect(stderr.split('\n')).toContain(`… ${bayar} is writing`);
+    expect(stdout).not.toContain('is writing');
   });
 
   it('/ask is said in the thread; /stop aborts Bayar’s answer, which is never posted', () => {
