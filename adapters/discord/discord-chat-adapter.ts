@@ -163,14 +163,20 @@ export class DiscordChatAdapter implements ChatAdapter {
     await this.dependencies.rest.post(Routes.channelTyping(thread)).catch((error: unknown) => this.dependencies.logger.debug({ err: error, sessionId }, 'discord: typing indicator failed'));
   }
 
-  async showPoll(poll: PollView, existingRef: string | undefined): Promise<string> {
+  async showPoll(poll: PollView, existingRef: string | undefined, latest?: () => Promise<PollView | undefined>): Promise<string> {
     const { rest, pacing, poster, logger } = this.dependencies;
     const address = parseSessionId(poll.sessionId);
-    const content = renderPollText(poll);
-    const components = renderPollComponents(poll);
+    let content = renderPollText(poll);
+    let components = renderPollComponents(poll);
     const existing = existingRef ? decodeMessageRef(existingRef) : undefined;
     if (existing) {
       await pacing.write({ kind: 'bot', parentId: address.channel, channelId: address.thread });
+      // The slot may have taken seconds: show the poll as it is now (see ChatAdapter.showPoll).
+      const fresh = latest ? await latest().catch(() => undefined) : undefined;
+      if (fresh) {
+        content = renderPollText(fresh);
+        components = renderPollComponents(fresh);
+      }
       try {
         await rest.patch(Routes.channelMessage(address.thread, existing.messageId), { body: { content, components, allowed_mentions: mentionNobody } });
         return encodeMessageRef({ via: 'bot', messageId: existing.messageId });

@@ -180,7 +180,12 @@ export interface ChatAdapter {
    * ref; with one it updates that message in place (counts, closed state).
    * Adapters without it get a plain numbered list.
    */
-  showPoll?(poll: PollView, existingRef: string | undefined): Promise<string>;
+  /**
+   * `latest`, when given, is read after the platform's rate budget let the write through (a wait
+   * of seconds in a busy channel): the message then shows the poll as it is at the write, never an
+   * older state over a newer one that a click's own update showed meanwhile.
+   */
+  showPoll?(poll: PollView, existingRef: string | undefined, latest?: () => Promise<PollView | undefined>): Promise<string>;
 
   /** Archives / locks the thread after the session ended, where the platform allows. Idempotent. */
   archive?(sessionId: string): Promise<void>;

@@ -58,18 +58,26 @@ export class Roundtable implements RoundtableService {
   readonly polls: PollPublisher;
 
   constructor(private readonly deps: RoundtableDependencies) {
+    const current = async (sessionId: string) => {
+      const poll = await deps.store.poll(sessionId);
+      // A closed poll is shown by the step that closed it; one without a message has nowhere to show.
+      if (!poll || poll.status !== 'open' || !poll.messageId) return undefined;
+      const ballots = await deps.store.ballots(sessionId);
+      const view = buildPollView(sessionId, poll, Object.values(ballots), deps.config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, deps.config.PERSONA_BALLOT_SIZE));
+      return { view, messageRef: poll.messageId };
+    };
     this.polls = new PollPublisher(
       {
-        current: async (sessionId) => {
-          const poll = await deps.store.poll(sessionId);
-          // A closed poll is shown by the step that closed it; one without a message has nowhere to show.
-          if (!poll || poll.status !== 'open' || !poll.messageId) return undefined;
-          const ballots = await deps.store.ballots(sessionId);
-          const view = buildPollView(sessionId, poll, Object.values(ballots), deps.config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, deps.config.PERSONA_BALLOT_SIZE));
-          return { view, messageRef: poll.messageId };
-        },
+        current,
         show: async (view, messageRef) => {
-          await deps.adapterFor(parseSessionId(view.sessionId).platform).showPoll?.(view, messageRef);
+          let shown = view;
+          // Read again once the platform's budget lets the write through, so the write shows the poll as it is then.
+          await deps.adapterFor(parseSessionId(view.sessionId).platform).showPoll?.(view, messageRef, async () => {
+            const fresh = (await current(view.sessionId))?.view;
+            if (fresh) shown = fresh;
+            return fresh;
+          });
+          return shown;
         },
       },
       deps.logger,

@@ -23,8 +23,8 @@ export const pollRefreshDelayMs = 1_500;
 export interface PollSource {
   /** The poll's current view and its message ref, or undefined when there is nothing to show. */
   current(sessionId: string): Promise<{ view: PollView; messageRef: string } | undefined>;
-  /** Writes the view into the poll's message. */
-  show(view: PollView, messageRef: string): Promise<void>;
+  /** Writes the view into the poll's message; returns the view it wrote when it read a fresher one at the write. */
+  show(view: PollView, messageRef: string): Promise<PollView | void>;
 }
 
 function fingerprint(view: PollView): string {
@@ -81,9 +81,16 @@ export class PollPublisher {
       if (!current) return;
       const print = fingerprint(current.view);
       if (this.shown.get(sessionId) === print) return;
-      await this.source.show(current.view, current.messageRef);
+      const written = await this.source.show(current.view, current.messageRef);
+      const clickedMeanwhile = (this.marks.get(sessionId) ?? 0) !== mark;
       const after = await this.source.current(sessionId);
-      if ((this.marks.get(sessionId) ?? 0) !== mark || (after !== undefined && fingerprint(after.view) !== print)) {
+      if (written) {
+        // The adapter read the state again at the write: the message shows `written`, or a click's newer update.
+        if (!clickedMeanwhile) this.remember(sessionId, fingerprint(written));
+        if (after !== undefined && this.shown.get(sessionId) !== fingerprint(after.view)) this.request(sessionId);
+        return;
+      }
+      if (clickedMeanwhile || (after !== undefined && fingerprint(after.view) !== print)) {
         // The state moved on, or a click updated the message, while this write was on its way: ours may have replaced a newer state.
         this.shown.delete(sessionId);
         this.request(sessionId);

@@ -60,7 +60,9 @@ function console(args: string[], input: string, env: Record<string, string> = {}
 }
 
 /** The lines a person sees on stderr besides the one naming the log file. */
-const said = (run: Run) => run.stderr.split('\n').filter((line) => line.trim() && !line.startsWith('tableround: logs are written to') && !line.startsWith('tableround: no DISCORD_TOKEN'));
+/** What the terminal said on stderr besides its start-up notes and the "… Bayar is writing" status lines (stderr when stdout is a pipe). */
+const said = (run: Run) =>
+  run.stderr.split('\n').filter((line) => line.trim() && !line.startsWith('tableround: logs are written to') && !line.startsWith('tableround: no DISCORD_TOKEN') && !/^… .+ is writing$/.test(line));
 
 describe('the terminal with bad input', () => {
   it('names REDIS_URL and exits when Redis is unreachable, and refuses a URL that is not Redis', async () => {
