@@ -103,12 +103,20 @@ describe('finishAnswer and streamingPreview', () => {
     expect(finishAnswer(answer, { targetChars: 1_000, finishReason: 'stop' })).toBe(answer.trim());
   });
 
-  it('never shows more while streaming than 1.2× the target', () => {
+  it('never shows more while streaming than 1.2× the target, and only ever grows', () => {
     const text = english.repeat(10);
+    let previous = '';
     for (let length = 0; length <= text.length; length += 37) {
       const shown = streamingPreview(text.slice(0, length), 200);
       expect(shown.length).toBeLessThanOrEqual(240);
       expect(text.startsWith(shown)).toBe(true);
+      // A native stream can only append: the preview never goes back on what it showed.
+      expect(shown.startsWith(previous)).toBe(true);
+      previous = shown;
     }
+    // Mid-sentence just below the cut, then past it: the preview keeps what it showed.
+    const long = `${'Felt is warm and soft. '.repeat(8)}Long remark about materials and seams that goes on and on past the cut.`;
+    const before = streamingPreview(long.slice(0, 239), 200);
+    expect(streamingPreview(long, 200).startsWith(before)).toBe(true);
   });
 });

@@ -129,11 +129,23 @@ function cutBeforeUnfinishedWord(text: string): string {
   return kept ? `${kept}${ellipsis}` : '';
 }
 
-/** What a streamed answer may show so far: never past where the final text could be cut. */
+/**
+ * What a streamed answer may show so far: never past where the final text could be cut, and
+ * only ever growing — the text so far up to 1.2× the target, then that prefix, frozen. (Snapping
+ * back to a sentence boundary once the answer ran past the cut made the preview shorter than what
+ * a native stream had already shown: a stream can only grow, so it stalled there, and a kill in
+ * that state left a message its retry did not take over.) The final write puts the answer cut at
+ * a sentence boundary in its place.
+ */
 export function streamingPreview(textSoFar: string, targetChars: number): string {
   const soft = Math.floor(targetChars * softOvershoot);
   if (textSoFar.length <= soft) return textSoFar;
-  return sentencesWithin(textSoFar, soft) || cutAtWord(textSoFar, soft).slice(0, -ellipsis.length);
+  let kept = '';
+  for (const character of textSoFar) {
+    if (kept.length + character.length > soft) break;
+    kept += character;
+  }
+  return kept;
 }
 
 /**
