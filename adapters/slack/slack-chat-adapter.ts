@@ -141,6 +141,7 @@ export class SlackChatAdapter implements ChatAdapter {
     const thread = threadOf(sessionId);
     const bot = await this.dependencies.bot();
     let result;
+    await this.dependencies.pacing.reserveReplies();
     try {
       result = await client.conversations.replies({ channel: thread.channel, ts: thread.threadTs, oldest: (lookup.since / 1000).toFixed(6), inclusive: true, limit: 200 });
     } catch (error) {

@@ -35,6 +35,12 @@ export const threadStatusLimits = {
 
 /** views.open per workspace: Tier 4 is "100+ per minute"; a margin below it. */
 export const viewOpenLimit = { limit: 90, windowMs: 60_000 } as const;
+/**
+ * `conversations.replies` is Tier 3 (50+ a minute per workspace). The outbox's recovery looks a
+ * message up with it after every interrupted post; under a storm of Redis faults those lookups
+ * alone went past the tier (a 429 in CI). 45 a minute, shared by every worker.
+ */
+export const repliesLimit = { limit: 45, windowMs: 60_000 } as const;
 
 export class SlackPacing {
   constructor(
@@ -99,6 +105,11 @@ export class SlackPacing {
   }
 
   /** Takes a views.open slot only if one is free now (a trigger_id cannot wait). */
+  /** Waits for a `conversations.replies` slot (the outbox's message lookups). */
+  async reserveReplies(): Promise<void> {
+    await this.budget.reserve([{ bucket: `slack:replies:${await this.workspace()}`, ...repliesLimit }]);
+  }
+
   async tryViewOpen(): Promise<boolean> {
     return (await this.budget.tryReserve([{ bucket: `slack:views:${await this.workspace()}`, ...viewOpenLimit }])) === 0;
   }
