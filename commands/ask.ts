@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { CommandDefinition } from './command.ts';
+import { unknownPersona } from './shared/persona-option.ts';
 import { addressedPrefix } from '../src/engine/speakers.ts';
-import { joinList, t } from '../src/i18n/translate.ts';
+import { t } from '../src/i18n/translate.ts';
 
 const schema = z.object({
   persona: z.string().trim().min(1, 'name a persona').max(80),
@@ -34,7 +35,7 @@ const ask: CommandDefinition<z.infer<typeof schema>> = {
     const status = await context.roundtable.status(context.sessionId!);
     const personas = status?.personas ?? [];
     const found = addressedPrefix(`${options.persona} ${options.text}`, personas);
-    if (!found) return { text: t(language, 'ask.unknown', { name: options.persona.slice(0, 40), names: joinList(language, personas.map((persona) => persona.displayName)) }), visibility: 'ephemeral' };
+    if (!found) return unknownPersona(language, options.persona, personas);
     const name = found.persona.displayName;
     if (status?.muted?.some((muted) => muted.id === found.persona.id)) return { text: t(language, 'ask.mutedReply', { name }), visibility: 'ephemeral' };
     if (!found.rest) return { text: t(language, 'ask.empty', { name }), visibility: 'ephemeral' };

@@ -20,7 +20,7 @@ import { SlashCommands } from './slash-commands.ts';
 import { PollButtons } from './poll-buttons.ts';
 import { AskButtons } from './ask-buttons.ts';
 import { PersonaPosts } from './persona-posts.ts';
-import { SessionLanguages } from './session-language.ts';
+import { SessionLanguages } from '../shared/session-languages.ts';
 import { decodeAskButton } from './ask-message.ts';
 import { botUserIdLoader } from './bot-user.ts';
 import { guardGatewayPackets } from './gateway-guard.ts';

@@ -26,7 +26,7 @@ import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
 import { ThreadStatus } from './thread-status.ts';
 import { StreamHolds } from './stream-holds.ts';
 import { askActions, personaPostBlocks } from './ask-blocks.ts';
-import { SessionLanguages } from './session-language.ts';
+import { SessionLanguages } from '../shared/session-languages.ts';
 
 /** Slack truncates `text` past 40,000 characters and long messages read badly: ≲ 3,000 a message. */
 export const slackMessageLimit = 3_000;

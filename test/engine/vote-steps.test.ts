@@ -5,25 +5,25 @@
  * commit neither posts it again nor asks the model again; the poll close does not repeat it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI } from '../../../test/fake-openai/fake-openai-server.ts';
-import { roundtableReply } from '../../../test/harness/roundtable-model.ts';
-import { RecordingAdapter } from '../../../test/harness/recording-adapter.ts';
-import { deleteKeys, testRedis, testRedisUrl, uniqueName } from '../../../test/harness/redis.ts';
-import { configFrom } from '../../config/load-config.ts';
-import { createLogger } from '../../logging/logger.ts';
-import { SessionStore, type StepCommit } from '../../store/session-store.ts';
-import { RedisKeys } from '../../store/keys.ts';
-import { ModelGateway } from '../../models/model-gateway.ts';
-import { Templates } from '../../prompts/render-template.ts';
-import { loadPanels } from '../../panels/panel-loader.ts';
-import { StepMachine } from '../../pipeline/step-machine.ts';
-import { createImageServices } from '../../app/image-services.ts';
-import { stepKindRegistry } from '../step-kind.ts';
-import { builtInSteps } from './built-in-steps.ts';
-import { commandRegistry } from '../../commands/command-contract.ts';
-import { loadCommands } from '../../../commands/load-commands.ts';
-import type { PollState, SessionMeta } from '../../session/session-types.ts';
-import { structuredOutcomeCounts } from '../structured-outcome.ts';
+import { startFakeOpenAI } from '../fake-openai/fake-openai-server.ts';
+import { roundtableReply } from '../harness/roundtable-model.ts';
+import { RecordingAdapter } from '../harness/recording-adapter.ts';
+import { deleteKeys, testRedis, testRedisUrl, uniqueName } from '../harness/redis.ts';
+import { configFrom } from '../../src/config/load-config.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { SessionStore, type StepCommit } from '../../src/store/session-store.ts';
+import { RedisKeys } from '../../src/store/keys.ts';
+import { ModelGateway } from '../../src/models/model-gateway.ts';
+import { Templates } from '../../src/prompts/render-template.ts';
+import { loadPanels } from '../../src/panels/panel-loader.ts';
+import { StepMachine } from '../../src/pipeline/step-machine.ts';
+import { createImageServices } from '../../src/app/image-services.ts';
+import { stepKindRegistry } from '../../src/engine/step-kind.ts';
+import { builtInSteps } from '../../src/engine/steps/built-in-steps.ts';
+import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { loadCommands } from '../../commands/load-commands.ts';
+import type { PollState, SessionMeta } from '../../src/session/session-types.ts';
+import { structuredOutcomeCounts } from '../../src/engine/structured-outcome.ts';
 
 const redis = testRedis();
 const prefix = uniqueName('ballots');
