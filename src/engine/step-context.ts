@@ -19,7 +19,7 @@ import type { StepCommit, SessionStore } from '../store/session-store.ts';
 import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { FittedPrompt, PromptFit, PromptInputs } from './prompt-builder.ts';
 import { contextWindowFor } from '../prompts/context-window.ts';
-import { finishAnswer, streamingPreview } from '../prompts/sentence-cut.ts';
+import { answerDecided, finishAnswer, streamingPreview } from '../prompts/sentence-cut.ts';
 import type { ImageServices } from './image-services.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { StepKinds } from './step-kind.ts';
@@ -173,10 +173,16 @@ export async function speak(context: StepContext, persona: Persona, key: string,
       maxTokens,
       logger,
       onUsage: (usage) => recordUsage(context, usage),
-      onText: stream ? (textSoFar) => stream.update(streamingPreview(textSoFar, targetChars)) : undefined,
+      // Past the point where the rest could change the post, the model's stream is ended: a long
+      // answer finishes in the time of what is shown, not of what would be thrown away.
+      onText: (textSoFar) => {
+        stream?.update(streamingPreview(textSoFar, targetChars));
+        return answerDecided(cleanSpeech(textSoFar, persona), targetChars);
+      },
       ...(context.signal ? { signal: context.signal } : {}),
     });
     text = finishAnswer(cleanSpeech(result.text, persona), { targetChars, finishReason: result.finishReason });
+    if (result.finishReason === 'enough') logger.debug({ chars: result.text.length, posted: text.length }, 'answer ran past the length it may be shown at; its stream was ended there');
     if (result.finishReason === 'length') logger.info({ maxTokens, chars: result.text.length, posted: text.length }, 'answer reached its cap; posted up to its last complete sentence');
     await context.outbox.savePayload(key, text);
     if (stream) await stream.finish(text);

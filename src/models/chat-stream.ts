@@ -5,10 +5,16 @@
  * Every chunk is reported to the deadline; only one with a token (text, reasoning, a finish
  * reason, usage) ends its first-token phase — a role-only opening chunk does not.
  *
+ * `onText` returning true ends the stream there (the caller has all it will use): the request is
+ * closed (leaving a `for await` early aborts the SDK's HTTP request), the text so far is the
+ * answer, its finish reason `enough`, and the completion's tokens, which no usage chunk reported,
+ * are estimated from its length.
+ *
  * Hazard: an abort (ours or the caller's) ends the SDK's iteration quietly, so what this returns
  * after an abort is a fragment, not an answer; the caller checks its signals afterwards.
  */
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { completionTokensForChars, dominantScript } from '../prompts/token-estimate.ts';
 import { mapFinishReason, type FinishReason } from './finish-reason.ts';
 import type { Usage } from './model-gateway.ts';
 import { ReasoningFilter } from './reasoning-filter.ts';
@@ -20,7 +26,7 @@ export interface StreamedAnswer {
   finishReason: FinishReason;
 }
 
-export async function readChatStream(stream: AsyncIterable<ChatCompletionChunk>, deadline: StreamDeadline, onText?: (textSoFar: string) => void): Promise<StreamedAnswer> {
+export async function readChatStream(stream: AsyncIterable<ChatCompletionChunk>, deadline: StreamDeadline, onText?: (textSoFar: string) => boolean | void): Promise<StreamedAnswer> {
   const filter = new ReasoningFilter();
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
   let lastVisible = '';
@@ -37,7 +43,10 @@ export async function readChatStream(stream: AsyncIterable<ChatCompletionChunk>,
       const visible = filter.push(delta.content);
       if (visible !== lastVisible) {
         lastVisible = visible;
-        onText?.(visible);
+        if (onText?.(visible) === true) {
+          const text = filter.end();
+          return { text, usage: { ...usage, completionTokens: usage.completionTokens || completionTokensForChars(text.length, dominantScript(text)) }, finishReason: 'enough' };
+        }
       }
     }
   }

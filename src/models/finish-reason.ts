@@ -4,10 +4,12 @@
  *   Anthropic-compatible `end_turn`/`stop_sequence`);
  * - `length`: the completion cap (or the context window) cut it off — the text is unfinished;
  * - `content_filter`: the provider withheld (part of) the answer;
+ * - `enough`: the caller ended the stream itself — what it had was all it would use (a post
+ *   already as long as it may be shown: sentence-cut.ts `decidedAt`);
  * - `other`: no reason given (a stream without one, a server that never sends it) or one we do
  *   not know. Treat as "probably finished" but do not rely on it.
  */
-export type FinishReason = 'stop' | 'length' | 'content_filter' | 'other';
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'enough' | 'other';
 
 const known: Record<string, FinishReason> = {
   stop: 'stop',

@@ -194,10 +194,21 @@ describe('first token and silence', () => {
     const server = await start({ chat: () => ({ kind: 'text', text: 'The first words and then nothing at all.', chunkSize: 8, stallAfterChunks: 1 }) });
     const models = gateway(server, { MODEL_MAX_RETRIES: 0 }, { MODEL_TIMEOUT_MS: 200, MODEL_FIRST_TOKEN_TIMEOUT_MS: 1_500 });
     const seen: string[] = [];
-    const error = await failureOf(models.chat({ messages: user, onText: (text) => seen.push(text) }));
+    const error = await failureOf(models.chat({ messages: user, onText: (text) => void seen.push(text) }));
     expect(error).toMatchObject({ code: 'model_timeout', publicMessage: 'The chat model (small) stopped sending its answer partway through.' });
     expect(seen).toContain('The firs');
     expect(server.chatRequests()).toHaveLength(1);
+  });
+
+  it('onText returning true ends the stream there: the text so far, finish reason "enough", its tokens estimated', async () => {
+    const server = await start({ chat: () => ({ kind: 'text', text: `${'Felt is warm. '.repeat(40)}And the rest nobody reads.`, chunkSize: 14 }) });
+    const models = gateway(server);
+    const seen: string[] = [];
+    const result = await models.chat({ messages: user, onText: (text) => (seen.push(text), text.length >= 140) });
+    expect(result.finishReason).toBe('enough');
+    expect(result.text).toBe('Felt is warm. '.repeat(10).trim());
+    expect(seen.at(-1)).toBe('Felt is warm. '.repeat(10));
+    expect(result.usage.completionTokens).toBeGreaterThan(0);
   });
 
   it('no first token within MODEL_FIRST_TOKEN_TIMEOUT_MS is model_timeout, "took too long to start answering" — not "cancelled"', async () => {

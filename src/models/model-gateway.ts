@@ -73,8 +73,11 @@ export interface ChatRequest extends CallContext {
   messages: ChatMessage[];
   maxTokens?: number;
   temperature?: number;
-  /** Called with the visible text so far as tokens arrive (restarts from '' on a retry). */
-  onText?: (textSoFar: string) => void;
+  /**
+   * Called with the visible text so far as tokens arrive (restarts from '' on a retry). Returns
+   * true when that text is all the caller will use: the stream ends there (finish reason `enough`).
+   */
+  onText?: (textSoFar: string) => boolean | void;
 }
 
 export interface ChatResult {

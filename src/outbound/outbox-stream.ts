@@ -9,7 +9,10 @@
  * Exactly once across crashes (pipeline/step-outbox.ts): the stream's message is part 0 of its
  * key in the step outbox, recorded right after its first post and before any edit. `open`
  * re-attaches a re-run to it — a native stream still open is stopped first — so a retried turn
- * continues the same message instead of leaving a half-written one beside a new one.
+ * continues the same message instead of leaving a half-written one beside a new one. Before each
+ * intermediate write (and before marking a reply interrupted) the stream checks that its runner
+ * still owns the step: one that lost its job lock to a successor stops writing to the message the
+ * successor now continues.
  */
 import type { ChatAdapter, Speaker } from '../adapter/chat-adapter.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -53,6 +56,8 @@ export class OutboxStream {
   private abandoned = false;
   /** The platform budget could not pay for a stream: the reply is posted once, finished. */
   private unstreamed = false;
+  /** Another runner has claimed the step (this one lost its job lock): it writes nothing more. */
+  private superseded = false;
 
   constructor(private readonly target: StreamTarget) {}
 
@@ -153,7 +158,8 @@ export class OutboxStream {
     await this.settle();
     await this.recover().catch(() => undefined);
     const { outbox, adapter, key, sessionId, speaker, logger } = this.target;
-    if (!this.ref || this.abandoned) return '';
+    if (!this.ref || this.abandoned || this.superseded) return '';
+    if (!(await outbox.owns().catch(() => true))) return '';
     const ref = this.ref;
     const marked = markedText(this.shown, marker, this.limit);
     try {
@@ -183,7 +189,7 @@ export class OutboxStream {
       .catch((error: unknown) => this.target.logger.warn({ err: error, sessionId: this.target.sessionId }, 'stream: an intermediate write failed; the final text is still sent'))
       .finally(() => {
         this.loop = undefined;
-        if (!this.closed && this.latest !== this.considered && !this.abandoned && !this.unstreamed) this.kick();
+        if (!this.closed && this.latest !== this.considered && !this.abandoned && !this.unstreamed && !this.superseded) this.kick();
       });
   }
 
@@ -194,7 +200,7 @@ export class OutboxStream {
   private async write(): Promise<void> {
     const { adapter, sessionId, speaker, key, outbox, logger } = this.target;
     const streaming = adapter.streaming;
-    if (!streaming || this.abandoned || this.unstreamed) return;
+    if (!streaming || this.abandoned || this.unstreamed || this.superseded) return;
     this.considered = this.latest;
     if (!this.ref) {
       const wait = this.startedAt + streaming.firstPostDelayMs - Date.now();
@@ -226,6 +232,11 @@ export class OutboxStream {
     }
     await this.sleepUnlessClosed(this.lastWriteAt + streaming.editIntervalMs - Date.now());
     if (this.closed) return;
+    if (!(await outbox.owns())) {
+      this.superseded = true;
+      logger.warn({ sessionId, key }, 'stream: another runner has taken this step over; this one stops writing');
+      return;
+    }
     this.considered = this.latest;
     if (this.mode === 'native' && streaming.native) {
       // A native stream only grows; past one message's worth the final write decides.

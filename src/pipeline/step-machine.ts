@@ -124,6 +124,9 @@ export class StepMachine implements StepProcessor {
       if (inbox.length) await store.commit(sessionId, seq, { inboxConsumed: inbox.length });
       return 'idle';
     }
+    // This runner is the step's from here (an older one still running stops at its next write);
+    // the outbox is re-read at the claim.
+    if (!(await outbox.claim())) return 'stale';
 
     const installed = this.deps.panels.get(meta.panelId);
     // The preset's seats: a `quick` session speaks with the first few of its panel only.

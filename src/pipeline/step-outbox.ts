@@ -29,10 +29,13 @@
  *      write) → never continued by a later answer; the re-run of the stopped step writes the same
  *      final text again (an idempotent edit or stream stop: engine/stopped-attempt.ts);
  *    - nothing → sent.
- * 4. **Fencing.** Intents and payloads are written by a script that refuses when the step has
- *    been committed meanwhile (`meta.seq` moved on) or when a newer runner of the same step has
- *    claimed the outbox (its first intent claims it), so a worker that lost its job lock and
- *    kept running stops before its next send instead of posting beside its successor.
+ * 4. **Fencing.** Every runner of a step claims its outbox first (`claim`: one script sets the
+ *    runner's token and returns the outbox as it is at that instant, so nothing an earlier runner
+ *    recorded before the claim is missed). Intents and payloads are written by a script that
+ *    refuses when the step has been committed meanwhile (`meta.seq` moved on) or when a newer
+ *    runner has claimed the outbox; a stream checks the claim before each intermediate write
+ *    (`owns`). So a worker that lost its job lock and kept running (its event loop starved past
+ *    the lock time) stops before its next send or edit instead of writing beside its successor.
  *
  * Residual hazards (stated, not hidden): an adapter without `findPost` (the terminal) resends a
  * message whose intent has no ref; a stale runner already inside a platform call when its
@@ -98,6 +101,14 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]))
 return 1
 `);
 
+// KEYS[1] outbox, KEYS[2] meta. ARGV: seq, runner token, ttl. Nil when the step was committed.
+const claimScript = new RedisScript(`
+if tonumber(redis.call('HGET', KEYS[2], 'seq')) ~= tonumber(ARGV[1]) then return false end
+redis.call('HSET', KEYS[1], ARGV[1] .. '|runner', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return redis.call('HGETALL', KEYS[1])
+`);
+
 export interface StepOutboxLocation {
   redis: Redis;
   /** The session's outbox hash and meta hash (same cluster slot). */
@@ -120,8 +131,39 @@ export class StepOutbox {
     readonly seq: number,
     raw: Record<string, string>,
   ) {
-    const prefix = `${seq}|`;
+    this.load(raw);
+  }
+
+  private load(raw: Record<string, string>): void {
+    const prefix = `${this.seq}|`;
+    this.records.clear();
     for (const [field, value] of Object.entries(raw)) if (field.startsWith(prefix)) this.records.set(field.slice(prefix.length), value);
+  }
+
+  /**
+   * Makes this runner the step's (rule 4) and re-reads the outbox at that instant. False: the step
+   * was committed meanwhile (this runner has nothing to do).
+   */
+  async claim(): Promise<boolean> {
+    const { redis, outboxKey, metaKey, ttlMs } = this.location;
+    const flat = (await claimScript.run(redis, [outboxKey, metaKey], [this.seq, this.token, ttlMs])) as string[] | null;
+    if (!flat) return false;
+    const raw: Record<string, string> = {};
+    for (let index = 0; index + 1 < flat.length; index += 2) raw[flat[index]!] = flat[index + 1]!;
+    this.load(raw);
+    this.claimed = true;
+    return true;
+  }
+
+  /**
+   * False once another runner has claimed the step or it was committed: this runner must not
+   * write to the platform any more (a stream stops its intermediate writes).
+   */
+  async owns(): Promise<boolean> {
+    const { redis, outboxKey, metaKey } = this.location;
+    const [runner, seq] = await Promise.all([redis.hget(outboxKey, `${this.seq}|runner`), redis.hget(metaKey, 'seq')]);
+    if (Number(seq) !== this.seq) return false;
+    return runner === null ? !this.claimed : runner === this.token;
   }
 
   /** True when an earlier attempt of this step left anything (a re-run). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutAtWord, cutToLength, cutWithin, ellipsis, finishAnswer, streamingPreview, trimToCompleteSentences } from './sentence-cut.ts';
+import { answerDecided, cutAtWord, cutToLength, cutWithin, ellipsis, finishAnswer, streamingPreview, trimToCompleteSentences } from './sentence-cut.ts';
 
 const english = "The lamp should be made of felt. It keeps the warmth of home! Does anyone disagree? I think the red wool matters most, because it carries the pattern of the steppe and the memory of my grandmother's hands. ";
 const chinese = '我们应该用羊毛做灯罩。它能保留家的温暖！有人不同意吗？我认为红色的羊毛最重要，因为它承载着草原的图案。';
@@ -118,5 +118,41 @@ describe('finishAnswer and streamingPreview', () => {
     const long = `${'Felt is warm and soft. '.repeat(8)}Long remark about materials and seams that goes on and on past the cut.`;
     const before = streamingPreview(long.slice(0, 239), 200);
     expect(streamingPreview(long, 200).startsWith(before)).toBe(true);
+  });
+});
+
+describe('answerDecided', () => {
+  // Texts with sentence ends in many places, with none near the cut, and in scripts without spaces.
+  const texts = [
+    english.repeat(12),
+    `${'word '.repeat(400)}end.`,
+    `Intro. ${'a-very-long-token-without-breaks'.repeat(40)} tail. ${english.repeat(4)}`,
+    chinese.repeat(30),
+    japanese.repeat(30),
+    `${'Felt is warm and soft. '.repeat(8)}${'Long remark about materials and seams. '.repeat(70)}That is all.`,
+    // After "e.g." ICU looks ahead across digits and spaces for a lower-case letter: a text cut
+    // inside that run ends a sentence there, the whole text does not.
+    `${'Felt, e.g. 12 34 56 78 90 12 34 56 78 90 12 34 56 78 90 12 34 56 78 90 wool, is warm. '.repeat(20)}`,
+  ];
+
+  it('is reached only where the rest of the answer no longer changes its cut', () => {
+    for (const target of [40, 200, 400, 700]) {
+      for (const text of texts) {
+        let decidedSeen = false;
+        for (let length = 1; length <= text.length; length += 7) {
+          const prefix = text.slice(0, length);
+          if (!answerDecided(prefix, target)) continue;
+          decidedSeen = true;
+          // The post made from the text so far is the post the whole answer would have made.
+          expect(cutToLength(prefix, target), `target ${target}, ${length} of ${text.length} chars`).toBe(cutToLength(text, target));
+        }
+        if (text.length > target * 2 + 250) expect(decidedSeen).toBe(true);
+      }
+    }
+  });
+
+  it('is not reached by an answer still within its hard length, nor for a target of 0 (no limit)', () => {
+    expect(answerDecided(english.repeat(2), 400)).toBe(false);
+    expect(answerDecided(english.repeat(50), 0)).toBe(false);
   });
 });

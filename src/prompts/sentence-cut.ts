@@ -149,6 +149,16 @@ export function streamingPreview(textSoFar: string, targetChars: number): string
 }
 
 /**
+ * True once the text so far decides the post: `cutToLength` reads no further than `hardOvershoot`
+ * × the target plus its lookahead, so an answer past that point is cut the same whatever the model
+ * would still write — the caller may end the model's stream there (the time and tokens of the
+ * rest would be thrown away; an endpoint that ignores `max_tokens` would otherwise go on and on).
+ */
+export function answerDecided(textSoFar: string, targetChars: number): boolean {
+  return targetChars > 0 && textSoFar.trim().length > Math.floor(targetChars * hardOvershoot) + lookahead;
+}
+
+/**
  * The text to post for a finished answer: an answer cut off by its cap (`length`) loses its
  * unfinished end, then the whole is cut to its target length.
  */

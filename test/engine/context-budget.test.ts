@@ -2,7 +2,8 @@
  * Prompts fit their model's window and posts keep their asked length, through the real pipeline
  * (real Redis, BullMQ, openai SDK) against the fake model:
  * - a model that writes 3,000 characters a turn is posted at its target length (≤ 1.5×, aimed ≤
- *   1.2×), streamed without ever showing past the cut, with caps per kind, not MODEL_MAX_TOKENS;
+ *   1.2×), streamed without ever showing past the cut, with caps per kind, not MODEL_MAX_TOKENS,
+ *   and its stream is ended once what it wrote decides the post;
  * - a provider with an 8,192-token window that refuses longer prompts the way llama.cpp does:
  *   every turn of a long session completes — by folding early when the window is known, and by
  *   learning the window and retrying once when the model's name promised more;
@@ -47,7 +48,7 @@ function verboseModel(request: RecordedRequest): ChatReply {
   const kind = callKind(messageText(body));
   if (kind === 'other' || body.response_format) return roundtableReply(request);
   if (kind === 'fold') return { kind: 'text', text: longAnswer('Summary', 3_000) };
-  return { kind: 'text', text: longAnswer(speakerOf(body)), chunkSize: 60 };
+  return { kind: 'text', text: longAnswer(speakerOf(body)), chunkSize: 60, chunkDelayMs: 5 };
 }
 
 /** Streams by edits and records every text a message ever showed. */
@@ -108,6 +109,13 @@ describe('answers at their asked length', () => {
     expect([...capsByKind.get('introduction')!]).toEqual([capFor(lengthTargets.introduction, { script: 'latin', model: 'gpt-4o-mini' })]);
     expect([...capsByKind.get('round')!]).toEqual([capFor(lengthTargets.round, { script: 'latin', model: 'gpt-4o-mini' })]);
     expect([...capsByKind.get('pause')!]).toEqual([capFor(lengthTargets.pause, { script: 'latin', model: 'gpt-4o-mini' })]);
+
+    // A persona's model stream is ended once the answer so far decides the post (this fake
+    // ignores max_tokens, as some endpoints do): none of the 3,000-character answers streamed to its end.
+    const personaCalls = fake.chatRequests().filter((request) => ['introduction', 'round'].includes(callKind(messageText(chatBody(request)))));
+    expect(personaCalls).toHaveLength(10);
+    await waitFor(async () => personaCalls.every((request) => request.closedAt !== undefined), 'the persona streams closed');
+    expect(personaCalls.map((request) => request.completed)).toEqual(personaCalls.map(() => false));
 
     // /status shows the last persona prompt against its window.
     const status = formatStatus((await app.roundtable.status(sessionId))!);

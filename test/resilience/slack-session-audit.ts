@@ -96,6 +96,10 @@ export function auditThread(emulator: SlackEmulator, session: ScriptedSession, t
   const bot = thread.filter((message: EmulatedMessage) => message.botId === emulator.workspace.botId);
   expect(bot.filter((message) => message.streaming === 'open').map((message) => message.text), `${label}: streams left open`).toEqual([]);
 
+  // A skipped step leaves its interrupted message too: the skip is named first, as the cause.
+  const moderator = bot.filter((message) => message.username === undefined && message.text.trim() !== '');
+  expect(moderator.filter((message) => /Skipped:/.test(message.text)).map((message) => message.text), `${label}: skipped steps`).toEqual([]);
+
   const expectedParts = transcript
     .filter((entry) => entry.kind === 'persona')
     .flatMap((entry) => splitMessage(entry.text.replace(/^\(vote\) /, ''), slackMessageLimit))
@@ -104,14 +108,13 @@ export function auditThread(emulator: SlackEmulator, session: ScriptedSession, t
   const expected = count(expectedParts);
   const shown = count(shownParts);
   const differences: string[] = [];
-  for (const [text, times] of shown) if (expected.get(text) !== times) differences.push(`shown ${times}× but ${expected.get(text) ?? 0}× in the transcript: ${text.slice(0, 100)}`);
-  for (const [text, times] of expected) if (!shown.has(text)) differences.push(`in the transcript ${times}× but never shown: ${text.slice(0, 100)}`);
+  const excerpt = (text: string) => (text.length > 160 ? `${text.slice(0, 90)} … ${text.slice(-60)}` : text);
+  for (const [text, times] of shown) if (expected.get(text) !== times) differences.push(`shown ${times}× but ${expected.get(text) ?? 0}× in the transcript: ${excerpt(text)}`);
+  for (const [text, times] of expected) if (!shown.has(text)) differences.push(`in the transcript ${times}× but never shown: ${excerpt(text)}`);
   expect(differences, `${label}: persona messages against the transcript`).toEqual([]);
 
-  const moderator = bot.filter((message) => message.username === undefined && message.text.trim() !== '');
   const repeated = [...count(moderator.map((message) => normalise(message.text)))].filter(([, times]) => times > 1).map(([text]) => text.slice(0, 100));
   expect(repeated, `${label}: moderator messages posted twice`).toEqual([]);
-  expect(moderator.filter((message) => /Skipped:/.test(message.text)).map((message) => message.text), `${label}: skipped steps`).toEqual([]);
   const files = bot.flatMap((message) => message.files ?? []);
   expect(files.filter((file) => file.name.endsWith('.md')), `${label}: transcript files`).toHaveLength(1);
   expect(files.filter((file) => file.name.endsWith('.png')), `${label}: vote charts`).toHaveLength(1);

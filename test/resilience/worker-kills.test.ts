@@ -8,6 +8,7 @@
  * lock time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
 import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
@@ -39,7 +40,9 @@ afterAll(async () => {
 function startWorker(env: Record<string, string>): Worker {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/harness/slack-worker-process.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const worker: Worker = { child, ready: false };
+  const logFile = process.env.WK_LOG_DIR ? `${process.env.WK_LOG_DIR}/worker-${workers.length}.log` : undefined;
   child.stdout!.on('data', (chunk: Buffer) => {
+    if (logFile) appendFileSync(logFile, chunk);
     if (chunk.toString().includes('worker ready')) worker.ready = true;
   });
   workers.push(worker);
@@ -105,7 +108,7 @@ describe('worker processes SIGKILLed at random moments', () => {
     const runs: Promise<ScriptedSession>[] = [];
     // Sessions keep arriving until the kills reach the minimum (turns are short now that posts are
     // cut to their asked length, so 20 sessions may end before 50 kills have happened).
-    for (let index = 0; index < sessions || (kills < minimumKills && index < sessions + 15); index += 1) {
+    for (let index = 0; index < sessions || (kills < minimumKills && index < sessions + 30); index += 1) {
       runs.push(runScriptedSession(emulator, app.roundtable, harness.sessionIdFor, emulator.addUser(`person${index}`), index, 150_000));
       await sleep(3_000);
     }
