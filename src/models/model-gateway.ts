@@ -3,7 +3,7 @@
  * - chat: streamed, reasoning removed (`<think>` blocks and `reasoning_content`), usage recorded,
  *   and why it ended (`finishReason`: a `length` answer was cut off by the cap — the caller decides
  *   what to do with it);
- * - json: structured output validated with zod — `response_format` per MODEL_JSON_MODE and
+ * - json: structured output validated with zod (structured-output.ts) — `response_format` per MODEL_JSON_MODE and
  *   MODEL_JSON_STRICT (structured-output-format.ts), a tolerant parse, then one more answer: with
  *   a doubled completion cap when the first was cut off (completion-cap.ts), else a corrective one;
  * - vision: an image (JPEG bytes) described through the vision role;
@@ -29,25 +29,23 @@ import { safeDownload } from '../outbound/safe-download.ts';
 import { downloadPolicy, hostOf } from '../outbound/download-policy.ts';
 import { sniffImageFormat } from '../images/image-format.ts';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import { TableRoundError } from '../errors.ts';
 import { catalogText } from '../i18n/translate.ts';
 import { CircuitBreaker, type CircuitPermit } from './circuit-breaker.ts';
-import { grownCompletionCap } from './completion-cap.ts';
 import { classifyModelError, contextLimitFrom, countsAgainstProvider } from './error-class.ts';
-import { mapFinishReason, type FinishReason } from './finish-reason.ts';
+import type { FinishReason } from './finish-reason.ts';
 import { readChatStream, type StreamedAnswer } from './chat-stream.ts';
-import { validateJsonAnswer } from './json-output.ts';
 import { toModelError } from './model-errors.ts';
 import { resolveEndpoint, type ModelEndpoint, type ModelRole } from './model-roles.ts';
 import { withRetries } from './retry-policy.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { StreamDeadline } from './stream-deadline.ts';
-import { toStrictSchema, type JsonSchema } from './strict-schema.ts';
-import { FormatMemory, isFormatRefusal, responseFormatFor, wantedLevel } from './structured-output-format.ts';
+import { completeJsonOnce, requestStructuredOutput, type JsonCompletionContext } from './structured-output.ts';
+import { FormatMemory } from './structured-output-format.ts';
 import { TokenParameterMemory } from './token-parameter.ts';
 
 export type ChatMessage = ChatCompletionMessageParam;
@@ -99,15 +97,6 @@ export interface JsonResult<T> {
   /** Why the accepted answer ended. */
   finishReason: FinishReason;
 }
-
-/** One non-streamed structured answer, before validation. */
-interface JsonAnswer {
-  content: string;
-  usage: Usage;
-  finishReason: FinishReason;
-}
-
-const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0 });
 
 export class ModelGateway {
   private readonly clients = new Map<string, OpenAI>();
@@ -293,103 +282,35 @@ export class ModelGateway {
     return { text: answer.text, model, usage: answer.usage, finishReason: answer.finishReason };
   }
 
-  /**
-   * Structured output validated with `schema`. A second answer is asked for when the first is
-   * unusable: with a doubled completion cap when it was cut off (finish reason `length`), else
-   * with a corrective message saying what was wrong. `coerce` may reshape a near-miss (e.g. a bare
-   * array where an object holding it was asked for) before validation; a `null` where the schema
-   * has an optional property counts as absent (strict mode answers that way).
-   */
+  /** Structured output validated with `schema`: see structured-output.ts (the corrective and cut-off retries, `coerce`, nulls). */
   async json<T>(schema: z.ZodType<T>, name: string, request: JsonRequest): Promise<JsonResult<T>> {
     const role = request.role ?? 'chat';
     const endpoint = this.endpoint(role);
     const model = request.model ?? endpoint.model;
     const logger = request.logger ?? this.logger;
-    const jsonSchema = z.toJSONSchema(schema, { target: 'draft-7' }) as JsonSchema;
-    const instruction: ChatMessage = {
-      role: 'system',
-      content: `Answer with one JSON value only, no prose, matching this JSON Schema:\n${JSON.stringify(jsonSchema)}`,
+    const completion: JsonCompletionContext = {
+      config: this.config, endpoint, model, logger, signal: request.signal, formats: this.formats, tokenParameter: this.tokenParameter,
+      client: () => this.client(endpoint), reserveRate: (signal) => this.reserveRate(signal), timeoutMs: this.wholeCallTimeoutMs,
     };
-    let messages: ChatMessage[] = [...request.messages, instruction];
-    let cap = request.maxTokens ?? this.config.MODEL_MAX_TOKENS;
-    let usage = emptyUsage();
-    let lastProblem = '';
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      let answer: JsonAnswer;
-      try {
-        answer = await withRetries(
-          () => this.guarded(endpoint, model, request.signal, () => this.timed(model, () => this.completeOnce(endpoint, model, messages, name, jsonSchema, cap, request))),
-          {
-            retries: this.config.MODEL_MAX_RETRIES,
-            signal: request.signal,
-            onRetry: (error, retry, waitMs) => logger.warn({ err: error, model, attempt: retry, waitMs }, 'model call failed; retrying'),
-          },
-        );
-      } catch (error) {
-        throw toModelError(error, role, model);
-      }
-      usage = { promptTokens: usage.promptTokens + answer.usage.promptTokens, completionTokens: usage.completionTokens + answer.usage.completionTokens };
-      await this.recordUsage(model, answer.usage, request);
-      const verdict = validateJsonAnswer(answer.content, schema, jsonSchema, request.coerce);
-      if (verdict.ok) return { value: verdict.value, usage, outcome: attempt === 1 ? 'accepted' : 'retried', finishReason: answer.finishReason };
-      lastProblem = verdict.problem;
-      logger.warn({ model, problem: lastProblem, attempt, finishReason: answer.finishReason, maxTokens: cap }, 'structured output invalid');
-      if (answer.finishReason === 'length') {
-        const grown = grownCompletionCap(cap, answer.usage.promptTokens, this.learnedContextTokens(model));
-        if (grown > cap) {
-          // The answer was not wrong, only cut off: the same question with room to finish it.
-          cap = grown;
-          continue;
+    return requestStructuredOutput(schema, name, request, request.maxTokens ?? this.config.MODEL_MAX_TOKENS, {
+      model, logger,
+      answer: async (messages, jsonSchema, cap) => {
+        try {
+          return await withRetries(
+            () => this.guarded(endpoint, model, request.signal, () => this.timed(model, () => completeJsonOnce(completion, messages, name, jsonSchema, cap))),
+            {
+              retries: this.config.MODEL_MAX_RETRIES,
+              signal: request.signal,
+              onRetry: (error, retry, waitMs) => logger.warn({ err: error, model, attempt: retry, waitMs }, 'model call failed; retrying'),
+            },
+          );
+        } catch (error) {
+          throw toModelError(error, role, model);
         }
-        lastProblem = `cut off at the ${cap}-token limit (${lastProblem})`;
-        messages = [...messages, { role: 'assistant', content: answer.content }, { role: 'user', content: 'That answer was cut off at the length limit. Reply again with a shorter JSON value only.' }];
-        continue;
-      }
-      messages = [
-        ...messages,
-        { role: 'assistant', content: answer.content },
-        { role: 'user', content: `That was not valid: ${lastProblem}. Reply again with only the corrected JSON.` },
-      ];
-    }
-    throw new TableRoundError('model_bad_output', `${model} gave invalid ${name} JSON twice: ${lastProblem}`, {
-      text: catalogText('model.unusableData', { model, name }),
+      },
+      recordUsage: (usage) => this.recordUsage(model, usage, request),
+      learnedContextTokens: () => this.learnedContextTokens(model),
     });
-  }
-
-  /**
-   * One non-streamed completion asking for JSON at the richest format level the endpoint takes
-   * (structured-output-format.ts). A refusal of the format (MODEL_JSON_STRICT=auto) or of
-   * `max_tokens` is learned and the call made again at once, inside the same attempt.
-   */
-  private async completeOnce(endpoint: ModelEndpoint, model: string, messages: ChatMessage[], name: string, jsonSchema: JsonSchema, maxTokens: number, request: CallContext): Promise<JsonAnswer> {
-    const formatKey = `${endpoint.baseURL ?? 'default'}|${model}`;
-    const wanted = wantedLevel(this.config, endpoint.baseURL);
-    for (;;) {
-      let level = this.formats.levelFor(formatKey, wanted);
-      const strictSchema = level === 'strict_schema' ? toStrictSchema(jsonSchema) : undefined;
-      if (level === 'strict_schema' && !strictSchema) level = 'schema'; // not expressible in the strict subset
-      await this.reserveRate(request.signal);
-      try {
-        const completion = await this.client(endpoint).chat.completions.create(
-          { model, messages, ...this.tokenParameter.limitFor(model, maxTokens), ...responseFormatFor(level, name, strictSchema ?? jsonSchema) },
-          { signal: request.signal, timeout: this.wholeCallTimeoutMs },
-        );
-        const choice = completion.choices[0];
-        return {
-          content: choice?.message?.content ?? '',
-          usage: completion.usage ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens } : emptyUsage(),
-          finishReason: mapFinishReason(choice?.finish_reason),
-        };
-      } catch (error) {
-        if (this.tokenParameter.learns(error, model)) continue;
-        if (this.config.MODEL_JSON_STRICT === 'auto' && level !== 'none' && isFormatRefusal(error)) {
-          const next = this.formats.refused(formatKey, level);
-          (request.logger ?? this.logger).warn({ err: error, model, refused: level, next }, 'endpoint refused the structured output format; asking again without it');
-          continue;
-        }
-        throw error;
-      }
-    }
   }
 
   /** Describes an image (JPEG bytes) with the vision model. */

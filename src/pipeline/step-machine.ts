@@ -22,7 +22,8 @@
  *   the session context would not fit the smallest window of the session's models
  *   (engine/session-budget.ts). A provider that still refuses the prompt as too long
  *   (`model_context_exceeded`) makes the step assume the window it named, or half the one it
- *   was fitted to, fold again and run once more — not retry the same prompt, not skip.
+ *   was fitted to, fold again and run once more — not retry the same prompt, not skip
+ *   (step-window.ts).
  * - Different sessions are different jobs and run in parallel up to the worker's concurrency.
  * - `/stop` (stop-signals.ts): a running step is watched for a stop of its session and seq; a stop
  *   aborts its signal (the model request with it), the stream is finished as it stands, and the
@@ -40,19 +41,13 @@ import type { StepSnapshot } from '../store/session-store.ts';
 import { applyInbox } from '../engine/agenda.ts';
 import { describeForPerson } from '../engine/describe-error.ts';
 import { catalogText, t } from '../i18n/translate.ts';
-import { sessionScript } from '../engine/prompt-builder.ts';
-import { foldDecision, rollingSummaryTarget, sessionWindow } from '../engine/session-budget.ts';
-import { fitTranscriptPrompt } from '../engine/transcript-prompt.ts';
-import { capFor } from '../prompts/answer-length.ts';
-import { windowAfterOverflow } from '../prompts/context-budget.ts';
-import { promptLanguage, sessionLanguage } from '../prompts/session-language.ts';
-import { ellipsis, finishAnswer } from '../prompts/sentence-cut.ts';
-import { commandUsage, entry, moderator, postOnce, promptFit, promptInputs, recordUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
+import { commandUsage, entry, moderator, postOnce, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import type { StepJobData, StepProcessor } from './step-queue.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
 import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
+import { buildStepContext, foldedMeta, runWithinWindow } from './step-window.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 
 /** How the step machine reaches the queue and the pending index. */
@@ -62,6 +57,8 @@ export interface PipelineHooks {
   /** Marks the session in the pending index (before work becomes visible). */
   markPending(sessionId: string): Promise<void>;
 }
+
+export { foldSlack } from './step-window.ts';
 
 export type StepResult = 'gone' | 'stale' | 'idle' | 'ran' | 'skipped' | 'stopped';
 
@@ -204,10 +201,10 @@ export class StepMachine implements StepProcessor {
     const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
       if (job.skip) throw new TableRoundError('step_abandoned', 'step revived too often', { text: catalogText('step.abandoned') });
-      context = await this.buildContext(sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, signal, rest);
+      context = await buildStepContext(this.deps, sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, signal, rest);
       if (plannedStops.size > 0 && outbox.isRerun) finishedEarlier = await finishStoppedAttempt(context);
       if (!kind) throw new TableRoundError('internal', `no step kind "${step.kind}" is registered`);
-      outcome = await this.runWithinWindow(context, kind, step, length, planned.transcript);
+      outcome = await runWithinWindow(this.deps, context, kind, step, length, planned.transcript);
       endTimer?.();
       if (kind.isPersonaTurn) this.deps.metrics?.turns.inc();
     } catch (error) {
@@ -363,144 +360,7 @@ export class StepMachine implements StepProcessor {
     }
   }
 
-  /**
-   * The prompt window starts where the rolling summary ends and only grows until the next fold,
-   * so consecutive prompts of a session share their prefix (providers' prompt caches hit); it is
-   * capped at CONTEXT_RECENT_TURNS + foldSlack entries even if a fold fails.
-   */
-  private async buildContext(
-    sessionId: string,
-    seq: number,
-    meta: SessionMeta,
-    panel: StepContext['panel'],
-    incoming: TranscriptEntry[],
-    length: number,
-    logger: Logger,
-    outbox: StepOutbox,
-    signal: AbortSignal | undefined,
-    upcoming: Step[],
-  ): Promise<StepContext> {
-    const { store, config } = this.deps;
-    const start = Math.max(meta.summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
-    const [stored, images] = await Promise.all([length > start ? store.transcript(sessionId, start, -1) : Promise.resolve([]), store.images(sessionId)]);
-    const platform = sessionId.split(':')[0] ?? '';
-    return {
-      deps: this.deps,
-      sessionId,
-      seq,
-      // The session's language, by its rule, over the entries this step sees (people's messages just arrived among them).
-      meta: { ...meta, language: sessionLanguage(meta, [...stored, ...incoming], config.DEFAULT_LANGUAGE) },
-      panel,
-      adapter: this.deps.adapterFor(platform),
-      logger,
-      recent: [...stored, ...incoming],
-      upcoming,
-      images,
-      outbox,
-      ...(signal ? { signal } : {}),
-    };
-  }
-
-  /**
-   * Runs the step, folding the rolling summary first when its discussion prompt needs it. A
-   * provider refusing the prompt as too long (`model_context_exceeded`, raised before anything
-   * was shown) makes the step assume a smaller window — the one the provider named, else half —
-   * fold for it and run once more; a second refusal fails the step like any other error.
-   */
-  private async runWithinWindow(context: StepContext, kind: RegisteredStepKind, step: Step, length: number, incoming: TranscriptEntry[]): Promise<StepOutcome> {
-    for (let attempt = 1; ; attempt++) {
-      const foldUntil = kind.buildsPrompt ? this.foldPoint(context, length, incoming.length) : undefined;
-      if (foldUntil !== undefined && (await this.foldSummary(context, foldUntil))) {
-        context.recent = [...(await this.deps.store.transcript(context.sessionId, foldUntil, -1)), ...incoming];
-      }
-      const fittedWindow = sessionWindow(promptInputs(context));
-      try {
-        return await kind.run(context, step);
-      } catch (error) {
-        const overflowed = error instanceof TableRoundError && error.code === 'model_context_exceeded';
-        if (!overflowed || attempt > 1 || context.interrupted || context.signal?.aborted || fittedWindow === undefined) throw error;
-        // The gateway has learned the window the provider named, if it named one.
-        const learned = sessionWindow(promptInputs(context));
-        const sent = foldDecision(promptInputs({ ...context, windowLimit: fittedWindow }));
-        context.windowLimit = windowAfterOverflow(fittedWindow, learned !== undefined && learned < fittedWindow ? learned : undefined, sent.promptTokens + sent.reserveTokens);
-        context.logger.warn({ err: error, step: step.kind, fittedWindow, windowLimit: context.windowLimit }, 'the provider refused the prompt as too long; folding for a smaller window and retrying once');
-      }
-    }
-  }
-
-  /**
-   * Where to fold up to (exclusive), or undefined for no fold: past CONTEXT_RECENT_TURNS once the
-   * window has grown by `foldSlack` entries, and far enough that the session context fits its
-   * smallest window (engine/session-budget.ts), whichever folds more. Only stored entries fold;
-   * the `incoming` ones (this step's inbox) are committed with the step.
-   */
-  private foldPoint(context: StepContext, length: number, incoming: number): number | undefined {
-    const through = context.meta.summarisedThrough;
-    const recentTurns = this.deps.config.CONTEXT_RECENT_TURNS;
-    let foldUntil = length - through >= recentTurns + foldSlack ? length - recentTurns : through;
-    const decision = foldDecision(promptInputs(context));
-    if (decision.overflows) foldUntil = Math.max(foldUntil, length - Math.max(0, decision.keepEntries - incoming));
-    return foldUntil > through ? foldUntil : undefined;
-  }
-
-  /**
-   * Folds transcript entries before `foldUntil` into the rolling summary (one summary-model call),
-   * so prompts stay within their windows. The fold prompt is fitted to the summary model's window
-   * too (entries clipped before any is left out), and the summary's length and cap follow from
-   * that window (engine/session-budget.ts `rollingSummaryTarget`). Runs inside the step, so it is
-   * serialised too. Returns false (and leaves the summary as it was) when the call fails.
-   */
-  private async foldSummary(context: StepContext, foldUntil: number): Promise<boolean> {
-    const { store, templates, models } = this.deps;
-    const older = await store.transcript(context.sessionId, context.meta.summarisedThrough, foldUntil - 1);
-    const fit = promptFit(context);
-    const windowTokens = fit.windowOf(fit.summaryModel, 'summary');
-    const script = sessionScript({ meta: context.meta, recent: older });
-    const targetChars = rollingSummaryTarget(windowTokens, script);
-    const maxTokens = capFor(targetChars, { script, model: fit.summaryModel, windowTokens });
-    const prompt = fitTranscriptPrompt({
-      render: (transcript, summary) =>
-        templates.render('rolling-summary', { maxChars: targetChars, language: promptLanguage(context.meta), previousSummary: summary || '(none yet)', transcript }),
-      entries: older,
-      summary: context.meta.rollingSummary,
-      windowTokens,
-      reserveTokens: maxTokens,
-      order: 'fold',
-    });
-    try {
-      const result = await models.chat({
-        role: 'summary',
-        messages: prompt.messages,
-        maxTokens,
-        logger: context.logger,
-        onUsage: (usage) => recordUsage(context, usage),
-        ...(context.signal ? { signal: context.signal } : {}),
-      });
-      const rollingSummary = finishAnswer(result.text, { targetChars, finishReason: result.finishReason });
-      // Cut off before one sentence was complete (a reasoning model thinking its cap away): no
-      // summary is better than a fragment standing in for the entries it would replace.
-      if (result.finishReason === 'length' && rollingSummary.endsWith(ellipsis)) {
-        context.logger.warn({ maxTokens, chars: result.text.length }, 'rolling summary cut off before its first sentence ended; keeping the previous one');
-        return false;
-      }
-      context.meta = { ...context.meta, rollingSummary, summarisedThrough: foldUntil };
-      return true;
-    } catch (error) {
-      // Without a new summary the prompt builder leaves out the oldest entries instead; the turn still runs.
-      context.logger.warn({ err: error }, 'rolling summary failed; keeping the previous one');
-      return false;
-    }
-  }
-
   private kindOf(step: Step): RegisteredStepKind | undefined {
     return this.deps.steps.get(step.kind);
   }
-}
-
-/** Entries the window may grow past CONTEXT_RECENT_TURNS before older ones are folded. */
-export const foldSlack = 8;
-
-/** The rolling summary fields when a fold changed them during the step. */
-function foldedMeta(now: SessionMeta, before: SessionMeta): Pick<SessionMeta, 'rollingSummary' | 'summarisedThrough'> | undefined {
-  return now.summarisedThrough !== before.summarisedThrough ? { rollingSummary: now.rollingSummary, summarisedThrough: now.summarisedThrough } : undefined;
 }

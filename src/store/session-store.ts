@@ -12,7 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
-import { RedisScript } from './redis-script.ts';
+import { ballotScript, commitScript, createScript, pushInboxScript, requestStopScript, toggleBallotScript, usageScript } from './session-scripts.ts';
 import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
 /** What one committed step writes. */
@@ -39,138 +39,6 @@ export interface StepSnapshot {
   /** The raw outbox hash (field → value) of the step in progress; see pipeline/step-outbox.ts. */
   outbox: Record<string, string>;
 }
-
-// KEYS: the session keys in `sessionKeyTypes` order (meta … outbox).
-const commitScript = new RedisScript(`
-local ops = cjson.decode(ARGV[1])
-local ttl = tonumber(ARGV[2])
-local seq = redis.call('HGET', KEYS[1], 'seq')
-if seq == false or tonumber(seq) ~= tonumber(ops.expectSeq) then return -1 end
-if ops.meta then
-  for field, value in pairs(ops.meta) do redis.call('HSET', KEYS[1], field, value) end
-end
-if ops.transcript then
-  for _, entry in ipairs(ops.transcript) do redis.call('RPUSH', KEYS[2], entry) end
-end
-if ops.notes then
-  for field, value in pairs(ops.notes) do redis.call('HSET', KEYS[3], field, value) end
-end
-if ops.candidates then
-  redis.call('DEL', KEYS[4])
-  for _, candidate in ipairs(ops.candidates) do redis.call('RPUSH', KEYS[4], candidate) end
-end
-if ops.pollDelete then redis.call('DEL', KEYS[5]) end
-if ops.poll then redis.call('HSET', KEYS[5], 'state', ops.poll) end
-if ops.ballotsDelete then redis.call('DEL', KEYS[6]) end
-if ops.ballots then
-  for field, value in pairs(ops.ballots) do redis.call('HSET', KEYS[6], field, value) end
-end
-if ops.inboxConsumed and tonumber(ops.inboxConsumed) > 0 then
-  redis.call('LTRIM', KEYS[7], tonumber(ops.inboxConsumed), -1)
-end
-if ops.images then
-  for field, value in pairs(ops.images) do redis.call('HSET', KEYS[8], field, value) end
-end
-local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('HSET', KEYS[1], 'revivals', 0)
--- The outbox held what this step posted only so that a re-run could finish it: the step is done.
-redis.call('DEL', KEYS[9])
-for i = 1, 8 do
-  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
-end
-return {next, redis.call('LLEN', KEYS[7])}
-`);
-
-// Creates the session atomically: the meta hash with its TTL, or nothing when one exists.
-// KEYS[1] meta. ARGV: ttl, then field/value pairs.
-const createScript = new RedisScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
-return 1
-`);
-
-// Takes an inbound event into the inbox once: the dedupe mark and the event are written
-// together, so a failure between them can neither drop a redelivered event nor take it twice.
-// KEYS[1] seen mark, KEYS[2] inbox, KEYS[3] meta. ARGV: ttl, event JSON.
-const pushInboxScript = new RedisScript(`
-if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
-if redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[1]), 'NX') == false then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]))
-redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[1]))
-return 1
-`);
-
-// A `/stop`: when the session has work (steps planned or events waiting) and is not closing, the
-// stop's event joins the inbox and "stop requested at seq N" is recorded, in one script — a commit
-// can never fall between them. KEYS[1] seen mark, KEYS[2] inbox, KEYS[3] meta. ARGV: ttl, event
-// JSON, event id. Returns the seq, or -1 (no session), -2 (idle), -3 (closing), -4 (seen before).
-const requestStopScript = new RedisScript(`
-if redis.call('EXISTS', KEYS[3]) == 0 or redis.call('HGET', KEYS[3], 'status') == 'ended' then return -1 end
-local agenda = redis.call('HGET', KEYS[3], 'agenda') or '[]'
-if string.find(agenda, '"kind":"closing"', 1, true) then return -3 end
-if agenda == '[]' and redis.call('LLEN', KEYS[2]) == 0 then return -2 end
-if redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[1]), 'NX') == false then return -4 end
-local seq = tonumber(redis.call('HGET', KEYS[3], 'seq'))
-redis.call('HSET', KEYS[3], 'stopRequest', cjson.encode({ seq = seq, eventId = ARGV[3] }))
-redis.call('RPUSH', KEYS[2], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]))
-redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[1]))
-return seq
-`);
-
-// Toggles one candidate in a person's ballot, only while the named poll is open, in one step (two
-// quick clicks from two devices cannot lose one). KEYS[1] poll, KEYS[2] ballots. ARGV: pollId,
-// voterId, voterName, index, maxChoices, ttl. Returns 'closed', 'full', or the choices as JSON.
-const toggleBallotScript = new RedisScript(`
-local raw = redis.call('HGET', KEYS[1], 'state')
-if not raw then return 'closed' end
-local poll = cjson.decode(raw)
-if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 'closed' end
-local index = tonumber(ARGV[4])
-local choices = {}
-local present = false
-local existing = redis.call('HGET', KEYS[2], ARGV[2])
-if existing then
-  for _, choice in ipairs(cjson.decode(existing).choices) do
-    if choice == index then present = true else table.insert(choices, choice) end
-  end
-end
-if not present then
-  if #choices >= tonumber(ARGV[5]) then return 'full' end
-  table.insert(choices, index)
-end
-table.sort(choices)
-local ballot = { voterKind = 'person', voterName = ARGV[3], choices = choices }
-local encoded = cjson.encode(ballot)
--- cjson writes an empty array as {}: keep the ballot's shape.
-encoded = string.gsub(encoded, '"choices":{}', '"choices":[]')
-redis.call('HSET', KEYS[2], ARGV[2], encoded)
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]))
-return cjson.encode(choices)
-`);
-
-// Token use, only on a session that still exists (never re-creates an expired meta without TTL).
-// KEYS[1] meta. ARGV: prompt tokens, completion tokens.
-const usageScript = new RedisScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HINCRBY', KEYS[1], 'tokensPrompt', tonumber(ARGV[1]))
-redis.call('HINCRBY', KEYS[1], 'tokensCompletion', tonumber(ARGV[2]))
-redis.call('HINCRBY', KEYS[1], 'modelCalls', 1)
-return 1
-`);
-
-// Applies a person's ballot only while the named poll is open.
-const ballotScript = new RedisScript(`
-local raw = redis.call('HGET', KEYS[1], 'state')
-if not raw then return 0 end
-local poll = cjson.decode(raw)
-if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
-return 1
-`);
 
 const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords', 'promptStats', 'muted', 'paused', 'stopRequest']);
 const metaNumberFields = new Set<keyof SessionMeta>([

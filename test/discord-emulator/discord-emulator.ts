@@ -24,6 +24,7 @@ import { createMessage } from './message-factory.ts';
 import { openThread } from './routes-channels.ts';
 import { customIdsOf, modalSubmitComponents } from './components.ts';
 import type { UploadedFile } from './http-kit.ts';
+import { dispatchInteraction, type InteractionDelivery } from './interaction-dispatch.ts';
 
 export interface EmulatorOptions {
   token?: string;
@@ -49,17 +50,6 @@ export const botPermissionNames: PermissionName[] = [
   'EmbedLinks',
   'ReadMessageHistory',
 ];
-
-/** How the emulator shapes an interaction it dispatches. */
-export interface InteractionDelivery {
-  /** Send `channel` as a partial channel without `guild_id` (default: the full channel). */
-  partialChannel?: boolean;
-}
-
-/** The documented partial channel of an interaction payload: id, name, type, permissions (and parent for threads). */
-function partialChannelJson(channel: ChannelRecord, permissions: bigint): JsonObject {
-  return { id: channel.id, name: channel.name, type: channel.type, permissions: permissions.toString(), ...(channel.parentId ? { parent_id: channel.parentId } : {}) };
-}
 
 export interface UserAttachment {
   filename: string;
@@ -295,7 +285,7 @@ export class DiscordEmulator {
         value,
       })),
     };
-    return this.dispatchInteraction(channel, user, 2, data, undefined, delivery);
+    return dispatchInteraction(this.context, channel, user, 2, data, undefined, delivery);
   }
 
   /**
@@ -310,7 +300,7 @@ export class DiscordEmulator {
     if (!customIdsOf(message.json.components).includes(customId)) throw new Error(`message ${messageId} has no component ${customId}`);
     const ownedByApp = message.json.application_id === this.applicationId || (message.json.author as { id?: string }).id === this.botUser.id;
     if (!ownedByApp) throw new Error(`message ${messageId} does not belong to the application: Discord would send its clicks elsewhere`);
-    return this.dispatchInteraction(channel, user, 3, { custom_id: customId, component_type: 2 }, message);
+    return dispatchInteraction(this.context, channel, user, 3, { custom_id: customId, component_type: 2 }, message);
   }
 
   /**
@@ -327,7 +317,7 @@ export class DiscordEmulator {
     const channel = this.channelOrThrow(opener.channelId);
     const source = opener.sourceMessageId ? this.state.messages.get(opener.sourceMessageId) : undefined;
     const data = { custom_id: opener.modal.data.custom_id, components: modalSubmitComponents(opener.modal.inputs, values) };
-    return this.dispatchInteraction(channel, submitter, 5, data, source);
+    return dispatchInteraction(this.context, channel, submitter, 5, data, source);
   }
 
   // ---- inspection ----
@@ -357,10 +347,11 @@ export class DiscordEmulator {
       .filter((message): message is MessageRecord => message !== undefined && !message.deleted);
   }
 
-  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  /** Polls `probe` (awaited: it may be async) until it returns something other than undefined or false. */
+  async waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = probe();
+      const value = await probe();
       if (value !== undefined && value !== false) return value;
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -372,49 +363,7 @@ export class DiscordEmulator {
     if (!channel) throw new Error(`no channel ${channelId}`);
     return channel;
   }
-
-  private dispatchInteraction(channel: ChannelRecord, user: UserRecord, type: 2 | 3 | 5, data: JsonObject, source: MessageRecord | undefined, delivery: InteractionDelivery = {}): InteractionRecord {
-    const member = this.state.guildOf(channel).members.get(user.id);
-    if (!member) throw new Error(`${user.username} is not a member`);
-    const interaction: InteractionRecord = {
-      id: nextSnowflake(),
-      token: `itoken.${randomBytes(24).toString('base64url')}`,
-      type,
-      channelId: channel.id,
-      guildId: channel.guildId,
-      userId: user.id,
-      createdAt: Date.now(),
-      callbacks: [],
-      originalMessageId: undefined,
-      sourceMessageId: source?.json.id as string | undefined,
-      followUpIds: [],
-      ephemeral: false,
-    };
-    this.state.interactions.set(interaction.id, interaction);
-    this.gateway.dispatch('INTERACTION_CREATE', {
-      id: interaction.id,
-      application_id: this.applicationId,
-      type,
-      data,
-      guild_id: channel.guildId,
-      guild: { id: channel.guildId, locale: 'en-US', features: [] },
-      channel_id: channel.id,
-      channel: delivery.partialChannel ? partialChannelJson(channel, this.state.permissionsOf(user.id, channel)) : channelJson(channel),
-      member: { ...memberJson(member, user), permissions: this.state.permissionsOf(user.id, channel).toString() },
-      token: interaction.token,
-      version: 1,
-      app_permissions: this.state.permissionsOf(this.botUser.id, channel).toString(),
-      locale: 'en-US',
-      guild_locale: 'en-US',
-      entitlements: [],
-      authorizing_integration_owners: { '0': channel.guildId },
-      context: 0,
-      attachment_size_limit: 10 * 1024 * 1024,
-      ...(source ? { message: source.json } : {}),
-    });
-    return interaction;
-  }
 }
 
 export { userJson, Permission };
-export type { ChannelRecord, InteractionRecord, MessageRecord, UserRecord };
+export type { ChannelRecord, InteractionDelivery, InteractionRecord, MessageRecord, UserRecord };
