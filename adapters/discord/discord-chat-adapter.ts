@@ -166,15 +166,25 @@ export class DiscordChatAdapter implements ChatAdapter {
   async showPoll(poll: PollView, existingRef: string | undefined, latest?: () => Promise<PollView | undefined>): Promise<string> {
     const { rest, pacing, poster, logger } = this.dependencies;
     const address = parseSessionId(poll.sessionId);
-    let content = renderPollText(poll);
+    // A closed poll's message is its result, in the session's language.
+    const language = poll.status === 'open' ? undefined : await this.dependencies.languageOf?.(poll.sessionId);
+    let content = renderPollText(poll, language);
     let components = renderPollComponents(poll);
     const existing = existingRef ? decodeMessageRef(existingRef) : undefined;
     if (existing) {
       await pacing.write({ kind: 'bot', parentId: address.channel, channelId: address.thread });
       // The slot may have taken seconds: show the poll as it is now (see ChatAdapter.showPoll).
-      const fresh = latest ? await latest().catch(() => undefined) : undefined;
-      if (fresh) {
-        content = renderPollText(fresh);
+      let fresh: PollView | undefined;
+      try {
+        fresh = latest ? await latest() : poll;
+      } catch {
+        fresh = poll;
+      }
+      // Nothing to show any more: the poll closed meanwhile, and the step that closed it shows the
+      // result — an older open state written now would put the buttons back over it.
+      if (!fresh) return encodeMessageRef({ via: 'bot', messageId: existing.messageId });
+      if (fresh !== poll) {
+        content = renderPollText(fresh, language);
         components = renderPollComponents(fresh);
       }
       try {

@@ -1,6 +1,9 @@
 /**
  * The vote message: one button per candidate (clicking toggles it in the person's ballot) and a
- * Close button, counts in the text, everything disabled once closed.
+ * Close button, counts in the text. Once closed it becomes the result, in the session's language:
+ * per keyword the people's and the panel's votes and whether it was chosen, the buttons removed
+ * (a closed poll takes no clicks); within Discord's 2,000 characters: when they do not all fit,
+ * the chosen and most-voted keywords are shown and the rest counted ("…and 3 more"), never cut.
  *
  * People see candidates numbered from 1; custom ids carry the core's own (0-based) index.
  * custom_id (≤ 100 chars): `tr:v:{pollKey}:{index}` for a candidate, `tr:x:{pollKey}` for Close.
@@ -10,9 +13,11 @@
 import { createHash } from 'node:crypto';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
 import type { PollView } from '../../src/adapter/chat-adapter.ts';
+import { t } from '../../src/i18n/translate.ts';
 
 const maxButtons = 25;
 const labelLimit = 80;
+const contentLimit = 2_000;
 
 export function pollKey(pollId: string): string {
   return /^[\w-]{1,40}$/.test(pollId) ? pollId : createHash('sha1').update(pollId).digest('base64url').slice(0, 16);
@@ -36,13 +41,12 @@ export function decodePollClick(customId: string): PollClick | undefined {
   return undefined;
 }
 
-export function renderPollText(poll: PollView): string {
-  const open = poll.status === 'open';
+/** The poll's text: the ballot while open, the result (in `language`) once closed. */
+export function renderPollText(poll: PollView, language?: string): string {
+  if (poll.status !== 'open') return renderPollResult(poll, language);
   const percent = Math.round(poll.threshold * 100);
   const lines = [
-    open
-      ? `🗳️ **Vote on the keywords** — pick up to ${poll.maxChoices} (click again to unpick). A keyword passes with ${percent}% of voters.`
-      : `🗳️ **Vote closed** — keywords needed ${percent}% of voters.`,
+    `🗳️ **Vote on the keywords** — pick up to ${poll.maxChoices} (click again to unpick). A keyword passes with ${percent}% of voters.`,
     '',
     ...poll.candidates.map((candidate) => {
       const votes = candidate.peopleVotes + candidate.personaVotes;
@@ -51,19 +55,53 @@ export function renderPollText(poll: PollView): string {
     '',
     `${poll.peopleVoters} ${poll.peopleVoters === 1 ? 'person has' : 'people have'} voted · ${poll.personaVoters} panel ballots`,
   ];
-  return lines.join('\n').slice(0, 2000);
+  return lines.join('\n').slice(0, contentLimit);
 }
 
+/** Discord markdown in a keyword shown as it is typed (a `*` in a label must not end the bold). */
+function escapeMarkdown(text: string): string {
+  return text.replace(/([\\*_`~|>[\]])/g, '\\$1');
+}
+
+/** A closed poll as its result: every keyword's votes and whether it was chosen, within the limit. */
+export function renderPollResult(poll: PollView, language?: string): string {
+  const header = t(language, 'voteChart.pollClosed', { percent: Math.round(poll.threshold * 100) });
+  const lines = poll.candidates.map((candidate) =>
+    t(language, 'voteChart.pollLine', {
+      mark: candidate.passed ? '✅' : '▫️',
+      label: escapeMarkdown(candidate.label),
+      people: candidate.peopleVotes,
+      panel: candidate.personaVotes,
+      chosen: candidate.passed ? t(language, 'voteChart.pollChosen') : '',
+    }),
+  );
+  // Said only when the view knows the result (`passed` set) and nothing passed.
+  const noneChosen = poll.candidates.some((candidate) => candidate.passed !== undefined) && !poll.candidates.some((candidate) => candidate.passed);
+  const footer = [...(noneChosen ? [t(language, 'voteChart.pollNoneChosen')] : []), t(language, 'voteChart.pollBallots', { people: poll.peopleVoters, panel: poll.personaVoters })];
+  // When they do not all fit, the chosen and most-voted keywords stay, in the poll's order.
+  const keepOrder = poll.candidates
+    .map((candidate, position) => ({ position, chosen: candidate.passed ? 1 : 0, votes: candidate.peopleVotes + candidate.personaVotes }))
+    .sort((a, b) => b.chosen - a.chosen || b.votes - a.votes || a.position - b.position)
+    .map((entry) => entry.position);
+  for (let shown = lines.length; shown >= 0; shown--) {
+    const kept = new Set(keepOrder.slice(0, shown));
+    const more = lines.length - shown;
+    const text = [header, '', ...lines.filter((_line, position) => kept.has(position)), ...(more ? [t(language, 'voteChart.pollMore', { count: more })] : []), '', ...footer].join('\n');
+    if (text.length <= contentLimit) return text;
+  }
+  return header.slice(0, contentLimit);
+}
+
+/** The buttons of an open poll; none once closed (the message is the result then). */
 export function renderPollComponents(poll: PollView): APIActionRowComponent<APIButtonComponent>[] {
-  const disabled = poll.status !== 'open';
+  if (poll.status !== 'open') return [];
   const buttons: APIButtonComponent[] = poll.candidates.slice(0, maxButtons - 1).map((candidate) => ({
     type: ComponentType.Button,
     style: ButtonStyle.Secondary,
     custom_id: encodeToggle(poll.pollId, candidate.index),
     label: `${candidate.index + 1}. ${candidate.label}`.slice(0, labelLimit),
-    disabled,
   }));
-  buttons.push({ type: ComponentType.Button, style: ButtonStyle.Danger, custom_id: encodeClose(poll.pollId), label: disabled ? 'Closed' : 'Close vote', disabled });
+  buttons.push({ type: ComponentType.Button, style: ButtonStyle.Danger, custom_id: encodeClose(poll.pollId), label: 'Close vote' });
   const rows: APIActionRowComponent<APIButtonComponent>[] = [];
   for (let start = 0; start < buttons.length; start += 5) rows.push({ type: ComponentType.ActionRow, components: buttons.slice(start, start + 5) });
   return rows;

@@ -4,7 +4,7 @@
  * `files.completeUploadExternal` into the thread. Every write waits for the Redis-shared budget
  * first, so no 429 is ever provoked.
  */
-import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
+import { ErrorCode, type ChatPostMessageArguments, type ChatUpdateArguments, type WebClient } from '@slack/web-api';
 import type { OutboundFile, Speaker } from '../../src/adapter/chat-adapter.ts';
 import { parseSessionId } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
@@ -25,6 +25,20 @@ export function threadOf(sessionId: string): SlackThread {
 export function platformFailure(action: string, error: unknown): TableRoundError {
   const detail = error instanceof Error ? error.message : String(error);
   return new TableRoundError('platform_failed', `Slack ${action} failed: ${detail}`, { cause: error, publicMessage: 'Slack refused a message; please try again.' });
+}
+
+/**
+ * What Slack said when it answered a call with `ok: false` — it did nothing, so nothing was posted —
+ * from a `platformFailure` or the SDK's own error: its code and the detail Slack gave
+ * (`response_metadata.messages`, `errors`: JSON pointers to a refused block). Undefined for any other
+ * failure (a timeout or a dropped connection may have posted the message).
+ */
+export function slackRefusal(error: unknown): { error: string; messages: string[] } | undefined {
+  const cause = error instanceof TableRoundError ? error.cause : error;
+  if (typeof cause !== 'object' || cause === null || (cause as { code?: unknown }).code !== ErrorCode.PlatformError) return undefined;
+  const data = (cause as { data?: { error?: unknown; errors?: unknown; response_metadata?: { messages?: unknown } } }).data;
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+  return { error: typeof data?.error === 'string' ? data.error : 'unknown', messages: [...strings(data?.response_metadata?.messages), ...strings(data?.errors)].slice(0, 10) };
 }
 
 export class MessagePoster {

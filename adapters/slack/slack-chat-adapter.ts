@@ -1,19 +1,22 @@
 /**
  * The outbound `ChatAdapter` for Slack: platform calls only — post a message as a persona or
- * the moderator, update it, stream natively, upload files, show the poll, show "is writing…"
- * (thread-status.ts), download shared images, and look a message up (`conversations.replies`)
- * for the outbox's recovery. Splitting, streaming and exactly-once delivery are the core's
- * (src/outbound/, src/pipeline/step-outbox.ts).
+ * the moderator, update it, stream natively, upload files, draw charts (chart-posts.ts), show the
+ * poll, show "is writing…" (thread-status.ts), download shared images, and look a message up
+ * (`conversations.replies`) for the outbox's recovery. Splitting, streaming and exactly-once
+ * delivery are the core's (src/outbound/, src/pipeline/step-outbox.ts).
  * Every persona post carries an "Ask ⟨name⟩" button (ask-blocks.ts) in the same call that posts,
  * updates or stops it: no write of its own.
- * Keeps no state another process would need (pacing lives in Redis).
+ * Keeps no state another process would need (pacing lives in Redis; a workspace that refused a
+ * chart is shared through `cache` when given, else each process learns it with one refused call).
  */
 import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
 import type { ChatAdapter, EditRequest, OutboundFile, PersonaIdentity, PollView, PostLookup, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
 import type { ImageReference } from '../../src/adapter/inbound-event.ts';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
 import type { Logger } from '../../src/logging/logger.ts';
+import type { RedisKeys } from '../../src/store/keys.ts';
 import { platformFailure, threadOf, type MessagePoster } from './message-poster.ts';
 import { SlackNativeStreaming } from './native-stream.ts';
 import type { SlackPacing } from './slack-pacing.ts';
@@ -27,6 +30,8 @@ import { ThreadStatus } from './thread-status.ts';
 import { StreamHolds } from './stream-holds.ts';
 import { askActions, personaPostBlocks } from './ask-blocks.ts';
 import { SessionLanguages } from '../shared/session-languages.ts';
+import { SlackCharts } from './chart-posts.ts';
+import { ChartRefusals } from './chart-refusals.ts';
 
 /** Slack truncates `text` past 40,000 characters and long messages read badly: ≲ 3,000 a message. */
 export const slackMessageLimit = 3_000;
@@ -46,6 +51,8 @@ export interface SlackChatAdapterDependencies {
   roundtable: RoundtableService;
   logger: Logger;
   bot: () => Promise<BotIdentity>;
+  /** Where processes share what they learn (a workspace that refuses chart blocks); per process without it. */
+  cache?: { redis: Redis; keys: RedisKeys };
 }
 
 interface RepliedMessage {
@@ -66,6 +73,8 @@ export class SlackChatAdapter implements ChatAdapter {
   /** Who may end any session here (people.ts: workspace admins and owners). */
   readonly managerTerm = 'a workspace admin';
   readonly streaming: StreamingSupport;
+  /** Charts drawn by Slack (`data_visualization` blocks), with the picture as fallback (chart-posts.ts). */
+  readonly charts: SlackCharts;
   /** Session → its starter's user id (never changes): looked up once, not on every streamed turn. */
   private readonly starters = new Map<string, string>();
   private readonly status: ThreadStatus;
@@ -77,6 +86,7 @@ export class SlackChatAdapter implements ChatAdapter {
     this.languages = new SessionLanguages(dependencies.roundtable);
     this.status = new ThreadStatus({ client, pacing, logger });
     const holds = new StreamHolds(pacing, logger);
+    this.charts = new SlackCharts({ client, poster, pacing, logger, bot: dependencies.bot, refusals: new ChartRefusals(dependencies.cache), actionsOf: (sessionId, speaker) => this.askActionsOf(sessionId, speaker) });
     this.holds = holds;
     const native = config.SLACK_NATIVE_STREAMING
       ? new SlackNativeStreaming({ client, poster, pacing, holds, logger, recipientOf: (sessionId) => this.recipientOf(sessionId), askActionsOf: (sessionId, speaker) => this.askActionsOf(sessionId, speaker) })
@@ -159,7 +169,8 @@ export class SlackChatAdapter implements ChatAdapter {
         continue;
       }
       if (lookup.poll) {
-        if (message.blocks?.length) return message.ts;
+        // The poll's own blocks (poll-blocks.ts), not any moderator message with blocks (a chart's).
+        if (message.blocks?.some((block) => (block as { block_id?: unknown }).block_id === 'poll_header')) return message.ts;
         continue;
       }
       if (expected !== undefined && message.text !== expected) continue;

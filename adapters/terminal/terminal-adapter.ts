@@ -117,12 +117,13 @@ export class TerminalAdapter implements ChatAdapter {
   }
 
   private saveFile(sessionId: string, file: OutboundFile): string {
-    const isTranscript = file.contentType === 'text/markdown';
+    // The transcript's three forms (Markdown, the JSON record, the HTML page) go side by side.
+    const isTranscript = ['text/markdown', 'application/json', 'text/html'].includes(file.contentType);
     const folder = isTranscript ? this.transcriptDir : join(this.filesDir, sessionId.replace(/[^A-Za-z0-9._-]+/g, '_'));
     mkdirSync(folder, { recursive: true });
     const path = resolve(folder, file.filename.replace(/[^\p{L}\p{N}._-]+/gu, '_'));
     writeFileSync(path, file.bytes);
-    if (isTranscript) this.transcriptPath = path;
+    if (file.contentType === 'text/markdown') this.transcriptPath = path;
     return path;
   }
 

@@ -35,6 +35,47 @@ export interface OutboundFile {
   description?: string;
 }
 
+/**
+ * A chart as data, for platforms that draw charts themselves (`ChatAdapter.charts`: Slack's
+ * `data_visualization` block). Grouped bars: one group per category, one bar per series, in the
+ * order given; `series[s].values[i]` belongs to `categories[i]` (a missing value counts as 0).
+ * No platform limit is applied here: the adapter fits the chart to its own (Slack: shortened
+ * labels, the largest 20 categories, 6 series) or refuses it.
+ */
+export interface ChartData {
+  title: string;
+  categories: string[];
+  series: { name: string; values: number[] }[];
+  /** Axis titles: under the categories, beside the values. */
+  axisLabels?: { category?: string; value?: string };
+}
+
+/** What `NativeCharts.send` did: the message's ref, and whether the platform shows the chart in it. */
+export interface ChartPostResult {
+  ref: string;
+  shown: boolean;
+}
+
+/**
+ * Charts the platform draws inside a message. The core sends the chart's picture instead where
+ * an adapter has none, and after a refusal (src/outbound/deliver-post.ts).
+ */
+export interface NativeCharts {
+  /**
+   * Sends `request` as `send` would, as one message with `chart` drawn in it. When the platform
+   * refuses the chart, the same message goes without it (`shown: false`) and the adapter
+   * remembers that this place takes no charts, so later calls send without trying. A refused call
+   * posted nothing, so the message is never posted twice; with or without the chart it carries
+   * the same text, so `findPost` finds it either way.
+   */
+  send(request: SendRequest, chart: ChartData): Promise<ChartPostResult>;
+  /**
+   * Whether message `ref` (sent by `send`) shows its chart, for a re-run that lost the outcome;
+   * undefined when the message cannot be found.
+   */
+  shown(sessionId: string, ref: string): Promise<boolean | undefined>;
+}
+
 /** One platform message, already rendered by the adapter's `render` (platform markup, within the limit). */
 export interface SendRequest {
   sessionId: string;
@@ -119,6 +160,8 @@ export interface PollCandidateView {
   label: string;
   personaVotes: number;
   peopleVotes: number;
+  /** A closed poll's result: the keyword was chosen (absent while the poll is open). */
+  passed?: boolean;
 }
 
 export interface PollView {
@@ -165,6 +208,9 @@ export interface ChatAdapter {
 
   /** Present when messages can be streamed (needs `edit` or `native`). */
   readonly streaming?: StreamingSupport;
+
+  /** Present when the platform draws charts in messages (Slack); elsewhere a post's chart goes as its picture. */
+  readonly charts?: NativeCharts;
 
   /** Looks a message up on the platform (for the outbox's recovery). */
   findPost?(sessionId: string, lookup: PostLookup): Promise<string | undefined>;

@@ -99,6 +99,16 @@ export const configSchema = z.object({
     .string()
     .regex(/^\s*([^=,\s]+\s*=\s*\d+\s*)(,\s*[^=,\s]+\s*=\s*\d+\s*)*$/, 'expected model=tokens pairs separated by commas')
     .optional(),
+  /**
+   * Prices per million tokens, for the estimated cost in the session record: `model=prompt/completion`
+   * pairs separated by commas (`gpt-4o-mini=0.15/0.6,gpt-4o=2.5/10`), in MODEL_PRICE_CURRENCY.
+   * A model not listed has no estimate (and neither does the session's total).
+   */
+  MODEL_PRICES: z
+    .string()
+    .regex(/^\s*([^=,\s]+\s*=\s*\d+(\.\d+)?\s*\/\s*\d+(\.\d+)?\s*)(,\s*[^=,\s]+\s*=\s*\d+(\.\d+)?\s*\/\s*\d+(\.\d+)?\s*)*$/, 'expected model=prompt/completion prices per million tokens, separated by commas')
+    .optional(),
+  MODEL_PRICE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'expected a currency code such as USD').default('USD'),
   /** `strict: true` for json_schema structured output: auto = on for api.openai.com, and dropped for an endpoint that refuses it. */
   MODEL_JSON_STRICT: z.enum(['auto', 'true', 'false']).default('auto'),
   MODEL_MAX_RETRIES: integer(3, 0, 10),

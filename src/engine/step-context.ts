@@ -15,7 +15,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { ModelGateway } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Templates } from '../prompts/render-template.ts';
-import type { StepCommit, SessionStore } from '../store/session-store.ts';
+import type { StepCommit, SessionStore, UsageSource } from '../store/session-store.ts';
 import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { FittedPrompt, PromptFit, PromptInputs } from './prompt-builder.ts';
 import { contextWindowFor } from '../prompts/context-window.ts';
@@ -114,10 +114,10 @@ export function entry(context: StepContext, fields: Pick<TranscriptEntry, 'kind'
  * Charges a model call's tokens to the session and its starter. Best effort: spent tokens are
  * spent, and a failed write (Redis blip) must not fail the step and make it call the model again.
  */
-export async function recordUsage(context: StepContext, usage: { promptTokens: number; completionTokens: number }): Promise<void> {
+export async function recordUsage(context: StepContext, usage: { promptTokens: number; completionTokens: number }, by: UsageSource = {}): Promise<void> {
   const platform = context.sessionId.split(':')[0] ?? '';
   await context.deps.store
-    .addUsage(context.sessionId, usage.promptTokens, usage.completionTokens, { platform, personId: context.meta.starter.id })
+    .addUsage(context.sessionId, usage.promptTokens, usage.completionTokens, { platform, personId: context.meta.starter.id }, by)
     .catch((error: unknown) => context.logger.warn({ err: error, ...usage }, 'could not record token use'));
 }
 
@@ -172,7 +172,7 @@ export async function speak(context: StepContext, persona: Persona, key: string,
       model: persona.model,
       maxTokens,
       logger,
-      onUsage: (usage) => recordUsage(context, usage),
+      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
       // Past the point where the rest could change the post, the model's stream is ended: a long
       // answer finishes in the time of what is shown, not of what would be thrown away.
       onText: (textSoFar) => {

@@ -5,7 +5,17 @@ import { trackRepairs } from './structured-outcome.ts';
 
 const complete = {
   decisions: ['Prototype a felt lamp'],
+  splits: [
+    {
+      question: 'Felt or wool?',
+      positions: [
+        { position: 'Felt', panelists: ['Bayar'], inTheirWords: 'felt is home' },
+        { position: 'Wool', panelists: ['Lin'] },
+      ],
+    },
+  ],
   openQuestions: ['What price point?'],
+  nextSteps: [{ step: 'Sew a shade', owner: 'Bayar' }],
   takeaways: [{ name: 'Bayar', takeaway: 'Respect the craft' }],
   designCard: { name: 'Felt Glow', form: 'round shade', elements: ['felt'], functions: ['reading light'], targetUsers: 'students', meaning: 'warmth' },
 };
@@ -18,11 +28,35 @@ describe('repairing a closing summary', () => {
     expect(tracked.repaired).toBe(false);
   });
 
+  it('keeps dissent in loose shapes: names as a string, next steps as strings; drops one-sided splits', () => {
+    const summary = repaired({
+      decisions: ['Ship it'],
+      disagreements: [
+        { topic: 'Price', sides: [{ view: 'Cheap', who: 'Ada, Lin' }, { stance: 'Premium', heldBy: ['Bayar'], quote: 'craft costs' }] },
+        { question: 'Colour', positions: [{ position: 'Red', panelists: ['Ada'] }] },
+        { question: 'Nobody', positions: [{ position: 'x' }, { position: 'y' }] },
+      ],
+      next_steps: ['Call the felt maker', { action: 'Draw the shade', owner: 'Lin' }],
+    });
+    expect(summary.splits).toEqual([
+      {
+        question: 'Price',
+        positions: [
+          { position: 'Cheap', panelists: ['Ada', 'Lin'] },
+          { position: 'Premium', panelists: ['Bayar'], inTheirWords: 'craft costs' },
+        ],
+      },
+    ]);
+    expect(summary.nextSteps).toEqual([{ step: 'Call the felt maker' }, { step: 'Draw the shade', owner: 'Lin' }]);
+  });
+
   it('fills missing lists and a missing design card, and drops extra keys', () => {
     const summary = repaired({ decisions: ['Ship it'], mood: 'good' });
     expect(summary.decisions).toEqual(['Ship it']);
     expect(summary.openQuestions).toEqual([]);
     expect(summary.takeaways).toEqual([]);
+    expect(summary.splits).toEqual([]);
+    expect(summary.nextSteps).toEqual([]);
     expect(summary.designCard).toEqual({ name: '', form: '', elements: [], functions: [], targetUsers: '', meaning: '' });
     expect(summary).not.toHaveProperty('mood');
   });

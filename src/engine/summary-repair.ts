@@ -8,14 +8,18 @@
  *   their text; lists are cut to the schema's maximum;
  * - takeaways may be `[{ name, takeaway }]`, `[{ persona, text }]`, `["Name: text"]`, or an object
  *   map `{ "Name": "text" }`;
- * - a missing design card, or a missing field of it, becomes empty; extra keys are dropped.
+ * - a missing design card, or a missing field of it, becomes empty; extra keys are dropped;
+ * - `splits` (where the panel disagreed) and `nextSteps` may be missing (→ `[]`); a position's
+ *   panelists may be a string ("Ada, Lin"); a next step may be a bare string (no owner);
+ *   positions without a panelist and splits with fewer than two positions are dropped — a
+ *   "split" nobody held, or with one side, is no dissent worth recording.
  *
  * Contract: the summary is usable when any decision, open question, takeaway or design-card name,
  * form or meaning is there. Otherwise the raw answer is returned unchanged — invalid on purpose, so
  * the gateway's one corrective retry happens, and only then is the summary "unavailable".
  */
 
-export const summaryLimits = { list: 10, takeaways: 12 } as const;
+export const summaryLimits = { list: 10, takeaways: 12, splits: 6, positions: 6 } as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const keyOf = (key: string) => key.toLowerCase().replace(/[\s_-]/g, '');
@@ -40,6 +44,8 @@ export function repairClosingSummary(raw: unknown, depth = 0): unknown {
   const repaired = {
     decisions: toList(field(raw, ['decisions', 'decision', 'agreed', 'conclusions']), false).slice(0, summaryLimits.list),
     openQuestions: toList(field(raw, ['openQuestions', 'questions', 'openIssues']), false).slice(0, summaryLimits.list),
+    splits: toSplits(field(raw, ['splits', 'disagreements', 'dissent', 'divisions'])).slice(0, summaryLimits.splits),
+    nextSteps: toNextSteps(field(raw, ['nextSteps', 'actions', 'actionItems', 'todo'])).slice(0, summaryLimits.list),
     takeaways: toTakeaways(field(raw, ['takeaways', 'takeaway', 'personaTakeaways'])).slice(0, summaryLimits.takeaways),
     designCard: {
       name: toText(field(cardRecord, ['name', 'title'])),
@@ -51,7 +57,7 @@ export function repairClosingSummary(raw: unknown, depth = 0): unknown {
     },
   };
   const usable =
-    repaired.decisions.length > 0 || repaired.openQuestions.length > 0 || repaired.takeaways.length > 0 || Boolean(repaired.designCard.name || repaired.designCard.form || repaired.designCard.meaning);
+    repaired.decisions.length > 0 || repaired.openQuestions.length > 0 || repaired.takeaways.length > 0 || repaired.splits.length > 0 || Boolean(repaired.designCard.name || repaired.designCard.form || repaired.designCard.meaning);
   return usable ? repaired : raw;
 }
 
@@ -90,4 +96,39 @@ function toTakeaways(value: unknown): { name: string; takeaway: string }[] {
       return { name: toText(field(item, ['name', 'persona', 'speaker', 'who', 'panelist'])), takeaway: toText(field(item, ['takeaway', 'text', 'summary', 'point', 'insight'])) };
     })
     .filter((item) => item.takeaway);
+}
+
+function toNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(toText).filter(Boolean);
+  return typeof value === 'string' ? value.split(/\s*(?:[,，、;；&]|\band\b|和)\s*/).map((name) => name.trim()).filter(Boolean) : [];
+}
+
+function toSplits(value: unknown): { question: string; positions: { position: string; panelists: string[]; inTheirWords?: string }[] }[] {
+  const items = Array.isArray(value) ? value : isRecord(value) ? [value] : [];
+  return items.flatMap((item) => {
+    if (!isRecord(item)) return [];
+    const question = toText(field(item, ['question', 'topic', 'issue', 'on']));
+    const rawPositions = field(item, ['positions', 'sides', 'views']);
+    const positions = (Array.isArray(rawPositions) ? rawPositions : [])
+      .flatMap((position) => {
+        if (!isRecord(position)) return [];
+        const panelists = toNames(field(position, ['panelists', 'heldBy', 'who', 'names', 'personas']));
+        const text = toText(field(position, ['position', 'view', 'stance', 'claim']));
+        const quote = toText(field(position, ['inTheirWords', 'quote', 'words']));
+        return text && panelists.length ? [{ position: text, panelists, ...(quote ? { inTheirWords: quote } : {}) }] : [];
+      })
+      .slice(0, summaryLimits.positions);
+    return question && positions.length >= 2 ? [{ question, positions }] : [];
+  });
+}
+
+function toNextSteps(value: unknown): { step: string; owner?: string }[] {
+  const items = typeof value === 'string' ? toList(value, false) : Array.isArray(value) ? value : [];
+  return items.flatMap((item) => {
+    if (typeof item === 'string') return item.trim() ? [{ step: item.trim() }] : [];
+    if (!isRecord(item)) return [];
+    const step = toText(field(item, ['step', 'action', 'task', 'what']));
+    const owner = toText(field(item, ['owner', 'who', 'assignee', 'by']));
+    return step ? [{ step, ...(owner ? { owner } : {}) }] : [];
+  });
 }

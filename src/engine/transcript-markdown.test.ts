@@ -5,7 +5,9 @@ import { renderSummaryMarkdown, renderTranscriptMarkdown } from './transcript-ma
 
 const summary = {
   decisions: ['做一个毛毡灯原型'],
+  splits: [],
   openQuestions: [],
+  nextSteps: [],
   takeaways: [{ name: '巴雅尔', takeaway: '尊重手艺' }],
   designCard: { name: '暖光', form: '圆形灯罩', elements: ['毛毡', '红色羊毛'], functions: ['阅读'], targetUsers: '学生', meaning: '家的温暖' },
 };

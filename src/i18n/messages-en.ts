@@ -11,12 +11,18 @@
 import { enAsk } from './areas/ask-en.ts';
 import { enSessionLife } from './areas/session-life-en.ts';
 import { enRunControl } from './areas/run-control-en.ts';
+import { enRecord } from './areas/record-en.ts';
+import { enVoteChart } from './areas/vote-chart-en.ts';
+import { enDecision } from './areas/decision-en.ts';
 
 export const en = {
   // Areas kept in their own files (src/i18n/areas/), merged here.
   ...enAsk,
   ...enSessionLife,
   ...enRunControl,
+  ...enRecord,
+  ...enVoteChart,
+  ...enDecision,
   // Lists and conjunctions.
   'list.separator': ', ',
   'list.and': '{first} and {second}',
@@ -145,7 +151,6 @@ export const en = {
   'vote.count': '{label}: {total} (panel {panel}, people {people})',
   'vote.countSeparator': '; ',
   'vote.chartTitle': '{topic} — vote',
-  'vote.chartDescription': 'Bar chart of the vote',
   'vote.noKeywordsFrom': ' (No usable keywords from {names}.)',
   // Panelists without a usable ballot (src/engine/missing-ballots.ts).
   'vote.notCounted': '⚠️ Not counted: {names} gave no usable ballot.',

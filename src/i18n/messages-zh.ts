@@ -8,11 +8,17 @@ import type { Catalog } from './messages-en.ts';
 import { zhAsk } from './areas/ask-zh.ts';
 import { zhSessionLife } from './areas/session-life-zh.ts';
 import { zhRunControl } from './areas/run-control-zh.ts';
+import { zhRecord } from './areas/record-zh.ts';
+import { zhVoteChart } from './areas/vote-chart-zh.ts';
+import { zhDecision } from './areas/decision-zh.ts';
 
 export const zh = {
   ...zhAsk,
   ...zhSessionLife,
   ...zhRunControl,
+  ...zhRecord,
+  ...zhVoteChart,
+  ...zhDecision,
   'list.separator': '、',
   'list.and': '{first} 和 {second}',
 
@@ -129,7 +135,6 @@ export const zh = {
   'vote.count': '{label}：{total} 票（嘉宾 {panel}，参与者 {people}）',
   'vote.countSeparator': '；',
   'vote.chartTitle': '{topic} —— 投票',
-  'vote.chartDescription': '投票结果柱状图',
   'vote.noKeywordsFrom': '（{names} 没有给出可用的关键词。）',
   'vote.notCounted': '⚠️ 未计入：{names} 没有投出有效的选票。',
 

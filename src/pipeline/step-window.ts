@@ -47,7 +47,7 @@ export async function buildStepContext(
 ): Promise<StepContext> {
   const { store, config } = deps;
   const start = Math.max(meta.summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
-  const [stored, images] = await Promise.all([length > start ? store.transcript(sessionId, start, -1) : Promise.resolve([]), store.images(sessionId)]);
+  const [stored, images] = await Promise.all([length > start ? store.transcript(sessionId, start, -1) : Promise.resolve([]), store.images(sessionId).then((images) => images.filter((image) => image.kind !== 'concept'))]);
   const platform = sessionId.split(':')[0] ?? '';
   return {
     deps,
@@ -138,7 +138,7 @@ async function foldSummary(deps: EngineDependencies, context: StepContext, foldU
       messages: prompt.messages,
       maxTokens,
       logger: context.logger,
-      onUsage: (usage) => recordUsage(context, usage),
+      onUsage: (usage, model) => recordUsage(context, usage, { model }),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     const rollingSummary = finishAnswer(result.text, { targetChars, finishReason: result.finishReason });

@@ -151,6 +151,8 @@ export interface Ballot {
 
 export interface ImageRecord {
   hash: string;
+  /** Shared by a person (the default), or a concept image /imagine generated. */
+  kind?: 'shared' | 'concept';
   description: string;
   filename: string;
   width: number;

@@ -16,9 +16,10 @@ export type SessionKeyType =
   | 'ballots' // hash: voterId → JSON ballot
   | 'inbox' // list of JSON inbound events awaiting the step machine
   | 'images' // hash: content hash → JSON image description
-  | 'outbox'; // hash: the running step's outbox (pipeline/step-outbox.ts), deleted by its commit
+  | 'outbox' // hash: the running step's outbox (pipeline/step-outbox.ts), deleted by its commit
+  | 'thumbs'; // hash: image content hash → a small JPEG of it, for the HTML transcript (bounded by the session's image limits)
 
-export const sessionKeyTypes: readonly SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'outbox'];
+export const sessionKeyTypes: readonly SessionKeyType[] = ['meta', 'transcript', 'notes', 'candidates', 'poll', 'ballots', 'inbox', 'images', 'outbox', 'thumbs'];
 
 export class RedisKeys {
   constructor(readonly prefix: string) {}

@@ -5,7 +5,7 @@
  */
 import { RedisScript } from './redis-script.ts';
 
-// KEYS: the session keys in `sessionKeyTypes` order (meta … outbox).
+// KEYS: the session keys in `sessionKeyTypes` order (meta … outbox, thumbs).
 export const commitScript = new RedisScript(`
 local ops = cjson.decode(ARGV[1])
 local ttl = tonumber(ARGV[2])
@@ -40,8 +40,8 @@ local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'revivals', 0)
 -- The outbox held what this step posted only so that a re-run could finish it: the step is done.
 redis.call('DEL', KEYS[9])
-for i = 1, 8 do
-  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
+for i = 1, #KEYS do
+  if i ~= 9 and redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 return {next, redis.call('LLEN', KEYS[7])}
 `);
@@ -116,13 +116,19 @@ redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]))
 return cjson.encode(choices)
 `);
 
-// Token use, only on a session that still exists (never re-creates an expired meta without TTL).
-// KEYS[1] meta. ARGV: prompt tokens, completion tokens.
+// Token use, only on a session that still exists (never re-creates an expired meta without TTL):
+// the session's totals in its meta, and the same per speaker and model in its notes
+// (`usage|<who>|<model>|prompt|completion|calls`, who = a persona id or "session").
+// KEYS[1] meta, KEYS[2] notes. ARGV: prompt tokens, completion tokens, usage field prefix, ttl.
 export const usageScript = new RedisScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'tokensPrompt', tonumber(ARGV[1]))
 redis.call('HINCRBY', KEYS[1], 'tokensCompletion', tonumber(ARGV[2]))
 redis.call('HINCRBY', KEYS[1], 'modelCalls', 1)
+redis.call('HINCRBY', KEYS[2], ARGV[3] .. '|prompt', tonumber(ARGV[1]))
+redis.call('HINCRBY', KEYS[2], ARGV[3] .. '|completion', tonumber(ARGV[2]))
+redis.call('HINCRBY', KEYS[2], ARGV[3] .. '|calls', 1)
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return 1
 `);
 

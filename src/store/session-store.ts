@@ -64,6 +64,39 @@ function decodeMeta(hash: Record<string, string>): SessionMeta {
   return decoded as unknown as SessionMeta;
 }
 
+/** Who a model call was for (a persona id, or the session as a whole) and which model answered. */
+export interface UsageSource {
+  who?: string;
+  model?: string;
+}
+
+export interface UsageBySource {
+  who: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  calls: number;
+}
+
+const usageFieldPrefix = 'usage|';
+
+/** The `usage|<who>|<model>|<count>` fields of a session's notes, summed per who and model. */
+export function parseUsageNotes(notes: Record<string, string>): UsageBySource[] {
+  const lines = new Map<string, UsageBySource>();
+  for (const [field, value] of Object.entries(notes)) {
+    const match = /^usage\|([^|]*)\|([^|]*)\|(prompt|completion|calls)$/.exec(field);
+    if (!match) continue;
+    const [, who = '', model = '', count] = match;
+    const line = lines.get(`${who}|${model}`) ?? { who, model, promptTokens: 0, completionTokens: 0, calls: 0 };
+    const amount = Number(value) || 0;
+    if (count === 'prompt') line.promptTokens += amount;
+    else if (count === 'completion') line.completionTokens += amount;
+    else line.calls += amount;
+    lines.set(`${who}|${model}`, line);
+  }
+  return [...lines.values()];
+}
+
 export class SessionStore {
   readonly ttlMs: number;
 
@@ -249,13 +282,19 @@ export class SessionStore {
    * starter is charged too, in a per-person counter that expires a day after its first charge.
    * A session that has expired is not re-created by a late charge.
    */
-  async addUsage(sessionId: string, promptTokens: number, completionTokens: number, starter?: { platform: string; personId: string }): Promise<void> {
-    const charges: Promise<unknown>[] = [usageScript.run(this.redis, [this.key('meta', sessionId)], [promptTokens, completionTokens])];
+  async addUsage(sessionId: string, promptTokens: number, completionTokens: number, starter?: { platform: string; personId: string }, by: UsageSource = {}): Promise<void> {
+    const field = `${usageFieldPrefix}${(by.who ?? 'session').replace(/\|/g, '')}|${(by.model ?? 'unknown').replace(/\|/g, '')}`;
+    const charges: Promise<unknown>[] = [usageScript.run(this.redis, [this.key('meta', sessionId), this.key('notes', sessionId)], [promptTokens, completionTokens, field, this.ttlMs])];
     if (starter) {
       const spendKey = this.keys.userSpend(starter.platform, starter.personId);
       charges.push(this.redis.multi().incrby(spendKey, promptTokens + completionTokens).expire(spendKey, 86_400, 'NX').exec());
     }
     await Promise.all(charges);
+  }
+
+  /** Token use per speaker and model (`addUsage`'s `by`), from the session's notes. */
+  async usageBySource(sessionId: string): Promise<UsageBySource[]> {
+    return parseUsageNotes(await this.notes(sessionId));
   }
 
   /** Tokens the person's sessions spent in the current day window. */
@@ -266,6 +305,22 @@ export class SessionStore {
   async image(sessionId: string, hash: string): Promise<ImageRecord | undefined> {
     const raw = await this.redis.hget(this.key('images', sessionId), hash);
     return raw ? (JSON.parse(raw) as ImageRecord) : undefined;
+  }
+
+  /**
+   * Keeps a small JPEG of an image for the HTML transcript. Only while the session exists (a late
+   * write never leaves a key without its session); the key carries the session's TTL.
+   */
+  async saveThumbnail(sessionId: string, hash: string, jpeg: Buffer): Promise<void> {
+    const meta = this.key('meta', sessionId);
+    const thumbs = this.key('thumbs', sessionId);
+    if (!(await this.redis.exists(meta))) return;
+    await this.redis.multi().hset(thumbs, hash, jpeg).pexpire(thumbs, this.ttlMs).exec();
+  }
+
+  /** The session's image thumbnails by content hash. */
+  async thumbnails(sessionId: string): Promise<Record<string, Buffer>> {
+    return this.redis.hgetallBuffer(this.key('thumbs', sessionId)) as Promise<Record<string, Buffer>>;
   }
 
   async images(sessionId: string): Promise<ImageRecord[]> {

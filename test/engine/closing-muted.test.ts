@@ -39,7 +39,7 @@ afterAll(async () => {
 describe('closing with muted panelists', () => {
   it('asks the summary model for takeaways of the others only', () => {
     const request = fake.chatRequests().find((candidate) => chatBody(candidate).response_format?.json_schema?.name === 'closing_summary')!;
-    const names = /use their names exactly as given: (.+?)\), and a design card/s.exec(messageText(chatBody(request)))?.[1] ?? '';
+    const names = /use their names exactly as given: (.+?)\);\n- designCard/s.exec(messageText(chatBody(request)))?.[1] ?? '';
     const [asked, refused] = names.split(' — ');
     expect(asked).toBe('Ayigul (阿依古丽), Li Zhiqiang (李志强), Zhang Xiaoya (张小雅), Lin Siyu (林思雨)');
     expect(refused).toMatch(/none for Bayar \(巴雅尔\), Wang Xiaomeng \(王晓萌\): muted by the people, they get no takeaway/);

@@ -44,7 +44,17 @@ export function roundtableReply(request: RecordedRequest): ChatReply {
         kind: 'json',
         value: {
           decisions: ['Prototype a felt lamp'],
+          splits: [
+            {
+              question: 'Wool or felt for the shade?',
+              positions: [
+                { position: 'Felt keeps the warmth', panelists: ['Bayar (巴雅尔)'], inTheirWords: 'felt is home' },
+                { position: 'Wool is easier to wash', panelists: ['Lin Siyu (林思雨)'] },
+              ],
+            },
+          ],
           openQuestions: ['What price point?'],
+          nextSteps: [{ step: 'Sew a first shade', owner: 'Bayar (巴雅尔)' }, { step: 'Ask three students' }],
           takeaways: [{ name: 'Bayar (巴雅尔)', takeaway: 'Respect the craft' }],
           designCard: { name: 'Felt Glow', form: 'round shade', elements: ['felt', 'red wool'], functions: ['reading light'], targetUsers: 'students', meaning: 'warmth of home' },
         },

@@ -88,7 +88,8 @@ export interface AuditResult {
  * One session's thread against its transcript: every persona message the platform shows is
  * exactly one part of one transcript entry and every part is shown exactly once (no duplicate
  * chunk, no orphan of an interrupted attempt, nothing missing); no stream left open; no
- * moderator message twice; one transcript file, one vote chart; nothing skipped.
+ * moderator message twice; one transcript file, one vote chart (a chart block or its picture);
+ * nothing skipped.
  */
 export function auditThread(emulator: SlackEmulator, session: ScriptedSession, transcript: TranscriptEntry[]): AuditResult {
   const label = session.sessionId;
@@ -117,7 +118,11 @@ export function auditThread(emulator: SlackEmulator, session: ScriptedSession, t
   expect(repeated, `${label}: moderator messages posted twice`).toEqual([]);
   const files = bot.flatMap((message) => message.files ?? []);
   expect(files.filter((file) => file.name.endsWith('.md')), `${label}: transcript files`).toHaveLength(1);
-  expect(files.filter((file) => file.name.endsWith('.png')), `${label}: vote charts`).toHaveLength(1);
+  // The vote's chart: drawn by Slack (a chart block in the result), or — where the workspace
+  // refuses chart blocks — its picture; exactly one of them, once.
+  const chartBlocks = bot.filter((message) => (message.blocks ?? []).some((block) => (block as { type?: string }).type === 'data_visualization'));
+  const chartPictures = files.filter((file) => file.name.endsWith('.png'));
+  expect(chartBlocks.length + chartPictures.length, `${label}: vote charts (${chartBlocks.length} chart blocks, ${chartPictures.length} pictures)`).toBe(1);
 
   const entries = transcript.map((entry) => `${entry.kind}|${entry.speakerId}|${entry.text}`);
   expect([...count(entries)].filter(([, times]) => times > 1).map(([entry]) => entry.slice(0, 100)), `${label}: transcript duplicates`).toEqual([]);

@@ -61,10 +61,13 @@ describe('Slack end to end: one roundtable from mention to transcript', () => {
     await until(async () => (await app.roundtable.status(sessionId))?.poll?.peopleVoters === 2, 'two people voters');
     await emulator.waitFor(() => emulator.ephemeralsFor(bob.id).find((ephemeral) => /ballot/i.test(ephemeral.text)), { timeoutMs: 5_000, message: 'a ballot confirmation' });
 
-    // Close with the button → the result comes with the chart picture.
+    // Close with the button → the result comes with its chart, drawn by Slack (a chart block), the
+    // numbers in the message's text; no picture of it besides.
     await emulator.userClicks(ada, channel.id, pollMessage.ts, closeActionId);
-    await emulator.waitFor(() => thread().some((message) => message.botId && message.files?.some((file) => file.name.endsWith('.png'))), { timeoutMs: 20_000, message: 'the chart' });
+    const result = await emulator.waitFor(() => thread().find((message) => message.botId && JSON.stringify(message.blocks ?? []).includes('"data_visualization"')), { timeoutMs: 20_000, message: 'the chart' });
+    expect(result.text).toMatch(/Vote closed/);
     await settled(sessionId);
+    expect(thread().flatMap((message) => message.files ?? []).filter((file) => file.name.endsWith('.png') && file.user === emulator.workspace.botUserId)).toEqual([]);
     expect(JSON.stringify(emulator.workspace.findMessage(channel.id, pollMessage.ts)?.blocks)).not.toContain(`${ballotActionPrefix}0`);
 
     // End: refused for a stranger, accepted for the starter; the transcript is uploaded.

@@ -29,6 +29,8 @@ export interface SlackEmulatorOptions {
   /** Deliver `message` events for the bot's own posts, as Slack does (default true). */
   echoBotMessages?: boolean;
   signingSecret?: string;
+  /** The workspace draws chart blocks (default true); false refuses them like a workspace without the feature. */
+  chartBlocks?: boolean;
   botToken?: string;
   appToken?: string;
 }
@@ -76,6 +78,7 @@ export interface SlackEmulator {
 
 export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
   const workspace = new Workspace();
+  workspace.chartBlocks = options.chartBlocks ?? true;
   const signingSecret = options.signingSecret ?? randomId('', 32).toLowerCase();
   const botToken = options.botToken ?? `xoxb-${randomId('', 12)}-${randomId('', 24)}`;
   const appToken = options.appToken ?? `xapp-1-${randomId('', 10)}-${randomId('', 24)}`;

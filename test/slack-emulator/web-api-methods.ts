@@ -5,6 +5,7 @@
  */
 import { randomId, fileObject, threadKey, type EmulatedMessage, type Workspace } from './workspace.ts';
 import { openView } from './views.ts';
+import { chartBlockErrors } from './chart-blocks.ts';
 
 export type MethodArgs = Record<string, unknown>;
 export type MethodResult = Record<string, unknown> & { ok: boolean };
@@ -58,10 +59,12 @@ function requireChannel(args: MethodArgs, context: MethodContext): string | Meth
   return channel;
 }
 
-function validateContent(args: MethodArgs): { text: string; blocks?: unknown[] } | MethodResult {
+function validateContent(args: MethodArgs, workspace: Workspace): { text: string; blocks?: unknown[] } | MethodResult {
   const blocks = args.blocks === undefined ? undefined : parseJsonArgument(args.blocks);
   if (blocks !== undefined && !Array.isArray(blocks)) return failure('invalid_blocks');
   if (Array.isArray(blocks) && blocks.length > 50) return failure('invalid_blocks', { errors: ['no more than 50 items allowed [json-pointer:/blocks]'] });
+  const chartErrors = Array.isArray(blocks) ? chartBlockErrors(blocks, workspace.chartBlocks) : [];
+  if (chartErrors.length) return failure('invalid_blocks', { errors: chartErrors, response_metadata: { messages: chartErrors } });
   const messageText = text(args.text) ?? text(args.markdown_text);
   if (!messageText && !blocks) return failure('no_text');
   if (messageText && messageText.length > 40_000) return failure('msg_too_long');
@@ -113,7 +116,7 @@ const handlers: Record<string, Handler> = {
   'chat.postMessage': (args, context) => {
     const channel = requireChannel(args, context);
     if (typeof channel !== 'string') return channel;
-    const content = validateContent(args);
+    const content = validateContent(args, context.workspace);
     if ('ok' in content) return content;
     const threadTs = text(args.thread_ts);
     if (threadTs && !context.workspace.findMessage(channel, threadTs)) return failure('thread_not_found');
@@ -127,7 +130,7 @@ const handlers: Record<string, Handler> = {
     const message = context.workspace.findMessage(channel, text(args.ts) ?? '');
     if (!message) return failure('message_not_found');
     if (message.botId !== context.workspace.botId) return failure('cant_update_message');
-    const content = validateContent(args);
+    const content = validateContent(args, context.workspace);
     if ('ok' in content) return content;
     message.text = content.text;
     if (content.blocks) message.blocks = content.blocks;
@@ -142,7 +145,7 @@ const handlers: Record<string, Handler> = {
     if (typeof channel !== 'string') return channel;
     const user = text(args.user);
     if (!user || !context.workspace.users.has(user)) return failure('user_not_in_channel');
-    const content = validateContent(args);
+    const content = validateContent(args, context.workspace);
     if ('ok' in content) return content;
     const threadTs = text(args.thread_ts);
     context.workspace.ephemerals.push({ channel, user, ...(threadTs ? { threadTs } : {}), ...content, via: 'chat.postEphemeral' });

@@ -111,6 +111,11 @@ export class Workspace {
   readonly triggers = new Map<string, IssuedTrigger>();
   /** Views opened with views.open, by view id. */
   readonly views = new Map<string, OpenView>();
+  /**
+   * The workspace draws `data_visualization` (chart) blocks. False acts as a workspace without the
+   * feature (a phased rollout): any chart block is refused `invalid_blocks` (chart-blocks.ts).
+   */
+  chartBlocks = true;
   private lastTsMicros = 0;
 
   constructor() {

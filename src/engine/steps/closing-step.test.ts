@@ -7,7 +7,9 @@ const panel = loadPanel('prompts/panels/design-workshop');
 const [bayar, ayigul] = panel.personas;
 const summary: ClosingSummary = {
   decisions: [],
+  splits: [],
   openQuestions: [],
+  nextSteps: [],
   takeaways: [
     { name: '巴雅尔', takeaway: 'invented' },
     { name: 'Ayigul (阿依古丽)', takeaway: 'Colour matters' },

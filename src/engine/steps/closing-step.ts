@@ -29,12 +29,24 @@ import { earlierPayload, entry, moderator, postOnce, promptFit, recordUsage, sav
 import { fitTranscriptPrompt, type TranscriptPrompt } from '../transcript-prompt.ts';
 import { renderSummaryMarkdown, renderTranscriptMarkdown } from '../transcript-markdown.ts';
 import { runPollClose } from './vote-steps.ts';
+import { gatherRecord, transcriptFiles } from './closing-record.ts';
 import { repairClosingSummary } from '../summary-repair.ts';
 import { isUnusableAnswer, outcomeOf, reportOutcome, structuredOutcomes, trackRepairs, type StructuredOutcome } from '../structured-outcome.ts';
 
 export const closingSummarySchema = z.object({
   decisions: z.array(z.string()).max(10),
+  /** Where the panel split: each position with the panelists who held it, in their words. */
+  splits: z
+    .array(
+      z.object({
+        question: z.string(),
+        positions: z.array(z.object({ position: z.string(), panelists: z.array(z.string()).max(12), inTheirWords: z.string().optional() })).max(6),
+      }),
+    )
+    .max(6),
   openQuestions: z.array(z.string()).max(10),
+  /** Next steps, with an owner only where the discussion named one. */
+  nextSteps: z.array(z.object({ step: z.string(), owner: z.string().optional() })).max(10),
   takeaways: z.array(z.object({ name: z.string(), takeaway: z.string() })).max(12),
   designCard: z.object({
     name: z.string(),
@@ -84,12 +96,14 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
         maxTokens: summaryMaxTokens,
         coerce: repair.coerce,
         logger: context.logger,
-        onUsage: (usage) => recordUsage(context, usage),
+        onUsage: (usage, model) => recordUsage(context, usage, { model }),
         ...(context.signal ? { signal: context.signal } : {}),
       });
       summary = withMutedTakeaways(result.value, mutedPersonas(context), language);
       answerOutcome = outcomeOf(result, repair);
-      summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords, language);
+      // The decision record: the people's and the panel's votes from the ballots, token use from the store.
+      const record = await gatherRecord(context, { summary, extra: outcome.transcript ?? [], endedBy: endedByOf(step) });
+      summaryMarkdown = renderSummaryMarkdown(summary, votedKeywords, language, { votes: record.decision?.votes ?? [], usage: record.usage });
     } catch (error) {
       if (context.signal?.aborted) throw error;
       if (isUnusableAnswer(error)) answerOutcome = 'skipped';
@@ -108,13 +122,12 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
   const stored = await context.deps.store.transcript(context.sessionId);
   const meta = (await context.deps.store.load(context.sessionId)) ?? context.meta;
   const markdown = renderTranscriptMarkdown(meta, context.panel, [...stored, ...(outcome.transcript ?? []), summaryEntry], summaryMarkdown);
-  const filename = `tableround-${context.meta.createdAt}-${context.meta.topic.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 40).replace(/^-|-$/g, '') || 'session'}.md`;
+  const baseName = `tableround-${context.meta.createdAt}-${context.meta.topic.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 40).replace(/^-|-$/g, '') || 'session'}`;
   const endedLine = isIdleCloser(step.by)
     ? t(language, 'closing.idle', { duration: idleDuration(idleEndHours(context.deps.config), language) })
     : t(language, 'closing.ended', { name: step.by.displayName });
-  await postOnce(context, 'transcript', moderator, endedLine, [
-    { filename, contentType: 'text/markdown', bytes: Buffer.from(markdown, 'utf8'), description: t(language, 'closing.transcriptDescription') },
-  ]);
+  const record = await gatherRecord(context, { summary, extra: [...(outcome.transcript ?? []), summaryEntry], endedBy: endedByOf(step) });
+  await postOnce(context, 'transcript', moderator, endedLine, await transcriptFiles(context, record, markdown, baseName));
   if (context.adapter.archive) {
     await context.adapter.archive(context.sessionId).catch((error: unknown) => context.logger.warn({ err: error }, 'archiving the thread failed'));
   }
@@ -124,6 +137,11 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
     transcript: [...(outcome.transcript ?? []), summaryEntry],
     notes: { ...outcome.notes, ...outcomeNotes, ...(summary ? { 'moderator:summary': JSON.stringify(summary) } : {}) },
   };
+}
+
+/** Who ended the session, for the record: a name, or "idle" when the idle closer did. */
+function endedByOf(step: StepOf<'closing'>): string {
+  return isIdleCloser(step.by) ? 'idle' : step.by.displayName;
 }
 
 /** The session's panelists muted by /mute (`meta.muted`), in speaking order. */

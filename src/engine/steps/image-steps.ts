@@ -4,6 +4,7 @@
  * persona tells its story about it (follow-up steps).
  */
 import { readLocalFile } from '../../images/read-local-file.ts';
+import { thumbnailJpeg } from '../../images/thumbnail.ts';
 import { asTableRoundError, TableRoundError } from '../../errors.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { catalogText, t } from '../../i18n/translate.ts';
@@ -37,7 +38,7 @@ export async function runImageDescribe(context: StepContext, step: StepOf<'image
     if (description === undefined) {
       const result = await context.deps.models.describeImage(prepared.jpeg, context.deps.templates.render('vision-describe', {}), {
         logger: context.logger,
-        onUsage: (usage) => recordUsage(context, usage),
+        onUsage: (usage, model) => recordUsage(context, usage, { model }),
         ...(context.signal ? { signal: context.signal } : {}),
       });
       description = result.text;
@@ -53,6 +54,10 @@ export async function runImageDescribe(context: StepContext, step: StepOf<'image
       at: Date.now(),
     };
     const text = t(language, 'image.shared', { name: step.from.displayName, filename: image.filename, description });
+    // For the HTML transcript; the session goes on without it.
+    await thumbnailJpeg(prepared.jpeg)
+      .then(({ jpeg }) => context.deps.store.saveThumbnail(context.sessionId, prepared.hash, jpeg))
+      .catch((error: unknown) => context.logger.warn({ err: error }, 'could not keep a thumbnail of the image'));
     await postOnce(context, 'image-description', moderator, text);
     return {
       images: [record],

@@ -3,7 +3,9 @@
  * and the person's words, sent to the image model; the images are posted by the moderator.
  */
 import { asTableRoundError } from '../../errors.ts';
-import type { StepOf } from '../../session/session-types.ts';
+import type { ImageRecord, StepOf } from '../../session/session-types.ts';
+import { sha256Hex } from '../../images/content-hash.ts';
+import { thumbnailJpeg } from '../../images/thumbnail.ts';
 import { defineStep } from '../step-kind.ts';
 import { isStopRequested } from '../../pipeline/stop-signals.ts';
 import { describeForPerson } from '../describe-error.ts';
@@ -27,7 +29,7 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     return {};
   }
   try {
-    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, onUsage: (usage) => recordUsage(context, usage), ...(context.signal ? { signal: context.signal } : {}) });
+    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, onUsage: (usage, model) => recordUsage(context, usage, { model }), ...(context.signal ? { signal: context.signal } : {}) });
     // Charged to the session and to the person who asked, at the configured token-equivalent.
     const platform = context.sessionId.split(':')[0] ?? '';
     await context.deps.store
@@ -45,7 +47,12 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
       text,
       images.map((bytes, index) => ({ filename: `concept-${context.seq}-${index + 1}.${isJpeg(bytes) ? 'jpg' : 'png'}`, contentType: isJpeg(bytes) ? 'image/jpeg' : 'image/png', bytes, description: t(language, 'imagine.imageDescription', { number: index + 1 }) })),
     );
-    return { meta: { stage: 'paused', imagesGenerated: generated + images.length }, transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}` })] };
+    const concepts = await conceptRecords(context, images, prompt);
+    return {
+      meta: { stage: 'paused', imagesGenerated: generated + images.length },
+      images: concepts,
+      transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}`, ...(concepts.length ? { images: concepts.map((image) => image.hash) } : {}) })],
+    };
   } catch (error) {
     // A person stopped it: nothing to say about a failure (the stop notice follows).
     if (isStopRequested(context.signal)) throw error;
@@ -57,6 +64,22 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     await postOnce(context, 'imagine-failed', moderator, t(language, 'imagine.failed', { reason: describeForPerson(coded, language) }));
     return {};
   }
+}
+
+/** The concept images as image records (for the session record) with their thumbnails kept; best effort. */
+async function conceptRecords(context: StepContext, images: Buffer[], prompt: string): Promise<ImageRecord[]> {
+  const records: ImageRecord[] = [];
+  for (const [index, bytes] of images.entries()) {
+    try {
+      const { jpeg, width, height } = await thumbnailJpeg(bytes);
+      const hash = sha256Hex(bytes);
+      await context.deps.store.saveThumbnail(context.sessionId, hash, jpeg);
+      records.push({ hash, kind: 'concept', description: prompt, filename: `concept-${context.seq}-${index + 1}.${isJpeg(bytes) ? 'jpg' : 'png'}`, width, height, from: 'moderator', at: Date.now() });
+    } catch (error) {
+      context.logger.warn({ err: error }, 'could not keep a thumbnail of a concept image');
+    }
+  }
+  return records;
 }
 
 function isJpeg(bytes: Buffer): boolean {

@@ -61,7 +61,7 @@ export async function runPause(context: StepContext): Promise<StepOutcome> {
       messages: prompt.messages,
       maxTokens,
       logger: context.logger,
-      onUsage: (usage) => recordUsage(context, usage),
+      onUsage: (usage, model) => recordUsage(context, usage, { model }),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     synthesis = finishAnswer(result.text, { targetChars, finishReason: result.finishReason });

@@ -68,7 +68,7 @@ async function runImageStory(context: StepContext, step: StepOf<'image-story'>, 
       model: persona.model,
       maxTokens: prompt.maxTokens,
       logger: context.logger.child({ persona: persona.id }),
-      onUsage: (usage) => recordUsage(context, usage),
+      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     // A JSON answer that reached its cap rarely parses; one that did may hold an unfinished story.

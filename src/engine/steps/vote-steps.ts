@@ -22,6 +22,9 @@ import { buildPollView, peopleChoiceLimit } from '../poll-view.ts';
 import { ballotPrompt, keywordPrompt } from '../prompt-builder.ts';
 import { cleanSpeech, commandUsage, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { sendOnce } from '../../pipeline/step-outbox.ts';
+import { deliverPost } from '../../outbound/deliver-post.ts';
+import type { ChartData, OutboundFile } from '../../adapter/chat-adapter.ts';
+import { voteChartAltText } from '../vote-alt-text.ts';
 import { tallyVotes } from '../vote-tally.ts';
 import { keywordsSchema, repairKeywords } from '../keyword-repair.ts';
 import { ballotSchemaFor, repairBallot, type BallotAnswer } from '../ballot-repair.ts';
@@ -49,7 +52,7 @@ export async function runKeywords(context: StepContext, step: StepOf<'keywords'>
       coerce: repair.coerce,
       model: persona.model,
       logger,
-      onUsage: (usage) => recordUsage(context, usage),
+      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     keywords = result.value.keywords.slice(0, keywordRange.max);
@@ -117,7 +120,10 @@ export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
  */
 export async function showPoll(context: StepContext, poll: PollState, ballots: Record<string, Ballot>): Promise<string | undefined> {
   const config = context.deps.config;
-  const view = buildPollView(context.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE));
+  const built = buildPollView(context.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE));
+  // A closed poll's message shows the result: which keywords were chosen.
+  const winners = poll.status === 'closed' ? poll.winners : undefined;
+  const view = winners ? { ...built, candidates: built.candidates.map((candidate) => ({ ...candidate, passed: winners.includes(candidate.label) })) } : built;
   const { adapter } = context;
   if (adapter.showPoll) {
     if (poll.messageId) return adapter.showPoll(view, poll.messageId);
@@ -148,7 +154,7 @@ async function askBallot(context: StepContext, persona: Persona, poll: PollState
       coerce: repair.coerce,
       model: persona.model,
       logger: context.logger.child({ persona: persona.id }),
-      onUsage: (usage) => recordUsage(context, usage),
+      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     return { choices: result.value.choices, ...(result.value.reason ? { reason: result.value.reason } : {}), outcome: outcomeOf(result, repair) };
@@ -233,18 +239,30 @@ export async function runPollClose(context: StepContext): Promise<StepOutcome> {
           leaders: result.leading.length ? t(language, 'vote.leaders', { leaders: joinList(language, result.leading) }) : '',
           counts: counts || t(language, 'vote.noBallots'),
         });
-  let files;
+  // The chart as data, drawn by the platform where it can (Slack); its picture goes elsewhere, or
+  // when the platform refuses the chart (src/outbound/deliver-post.ts). The text says every count.
+  const ranked = [...result.rows].sort((a, b) => b.total - a.total || a.index - b.index);
+  const chart: ChartData = {
+    title: t(language, 'voteChart.title'),
+    categories: ranked.map((row) => row.label),
+    series: [
+      { name: t(language, 'voteChart.people'), values: ranked.map((row) => row.peopleVotes) },
+      { name: t(language, 'voteChart.panel'), values: ranked.map((row) => row.personaVotes) },
+    ],
+    axisLabels: { category: t(language, 'voteChart.keywordAxis'), value: t(language, 'voteChart.votesAxis') },
+  };
+  let picture: OutboundFile[] = [];
   try {
-    const chart = await context.deps.images.voteChart(
+    const bytes = await context.deps.images.voteChart(
       t(language, 'vote.chartTitle', { topic: context.meta.topic.slice(0, 60) }),
       result.rows.map((row) => ({ label: row.label, personaVotes: row.personaVotes, peopleVotes: row.peopleVotes })),
       result.needed,
     );
-    files = [{ filename: `vote-${poll.pollId}.png`, contentType: 'image/png', bytes: chart, description: t(language, 'vote.chartDescription') }];
+    picture = [{ filename: `vote-${poll.pollId}.png`, contentType: 'image/png', bytes, description: voteChartAltText(language, result.rows) }];
   } catch (error) {
-    context.logger.warn({ err: error }, 'vote chart failed; posting the result without it');
+    context.logger.warn({ err: error }, 'vote chart failed; posting the result without its picture');
   }
-  await postOnce(context, `poll-result:${poll.pollId}`, moderator, text, files);
+  await deliverPost(context, { key: `poll-result:${poll.pollId}`, speaker: moderator, text, chart: { data: chart, fallback: picture } });
   return {
     poll: closed,
     notes: notice.notes,
