@@ -3,7 +3,7 @@
  * a command (the create-discord-bot loader pattern), so adding a command is adding a file.
  */
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { CommandDefinition } from './command.ts';
@@ -18,11 +18,14 @@ const commandShape = z.object({
   execute: z.custom<CommandDefinition['execute']>((value) => typeof value === 'function'),
 });
 
-const folder = dirname(fileURLToPath(import.meta.url));
-const notCommands = new Set(['command.ts', 'load-commands.ts']);
+const here = fileURLToPath(import.meta.url);
+const folder = dirname(here);
+// `.ts` run by tsx (development, tests), `.js` in the production build (dist/).
+const extension = extname(here);
+const notCommands = new Set([`command${extension}`, `load-commands${extension}`]);
 
 export async function loadCommands(): Promise<CommandDefinition[]> {
-  const files = readdirSync(folder).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !notCommands.has(file));
+  const files = readdirSync(folder).filter((file) => file.endsWith(extension) && !file.endsWith(`.test${extension}`) && !file.endsWith('.d.ts') && !notCommands.has(file));
   const commands: CommandDefinition[] = [];
   for (const file of files.sort()) {
     const module = (await import(pathToFileURL(join(folder, file)).href)) as { default?: unknown };

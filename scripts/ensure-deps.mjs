@@ -7,9 +7,9 @@ const lock = 'package-lock.json';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
 if (stale) {
-  // `npm install` with the committed lock installs the locked versions. Not `npm ci`: it insists
-  // that every optional platform package in the tree (e.g. msgpackr-extract's darwin/win32 builds)
-  // be in the lock, and registry mirrors without those packages make that impossible.
-  process.stderr.write('tableround: installing the locked dependencies (npm install)…\n');
-  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
+  // `npm ci`: exactly the committed lock, which is whole (every platform's optional packages, e.g.
+  // msgpackr-extract's darwin/win32 builds, are in it) — so installing never rewrites a tracked
+  // file. (`npm install` would add entries a registry serves that the lock lacks.)
+  process.stderr.write('tableround: installing the locked dependencies (npm ci)…\n');
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
 }

@@ -1,4 +1,5 @@
-// `npm start`: runs the bot as a child process and brings it back when it crashes.
+// `npm start`: runs the bot (the build in dist/, plain node) as a child process and brings it back
+// when it crashes.
 //
 // - Signals (SIGINT, SIGTERM, SIGHUP) are passed to the bot; once it has exited after one, so
 //   does this process, with the bot's exit code. (`npm start` runs this with `exec`, so npm's
@@ -29,7 +30,9 @@ const parentAtStart = process.ppid;
 function start() {
   const startedAt = Date.now();
   forwarded = undefined;
-  child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  // The production build is plain JavaScript; a TypeScript entry (tests, development) runs through tsx.
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
+  child = spawn(process.execPath, [...loader, entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   child.on('exit', (code, signal) => {
     if (forwarded) process.exit(code ?? 128);
     const crashed = code === restartableExit || (signal !== null && code === null);

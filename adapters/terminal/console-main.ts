@@ -69,4 +69,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('console-main.ts')) void main();
+if (import.meta.url === `file://${process.argv[1]}` || /console-main\.[jt]s$/.test(process.argv[1] ?? '')) void main();

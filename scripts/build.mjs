@@ -1,0 +1,57 @@
+// The production build, and `npm start`'s check that it is there and current.
+//
+// `node scripts/build.mjs`: compiles the bot (src/, adapters/, commands/) to dist/ with
+// tsconfig.build.json (import extensions rewritten, source maps), copies the files the code reads
+// next to itself (the chart font), and stamps the build. `--if-stale`: only when dist/ is missing
+// or a source file is newer than the stamp — so `npm start` on a fresh clone builds once, and a
+// later `git pull` rebuilds. Needs the dev dependency `typescript` (the Docker image builds in its
+// build stage and ships dist/ without it).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const roots = ['src', 'adapters', 'commands'];
+const stamp = 'dist/.build-stamp';
+const assets = ['src/images/fonts'];
+
+function newestSource(folder) {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function isStale() {
+  if (!existsSync(stamp)) return true;
+  const built = statSync(stamp).mtimeMs;
+  const sources = Math.max(...roots.map(newestSource), ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((file) => statSync(file).mtimeMs));
+  return sources > built;
+}
+
+function copyFolder(from, to) {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) copyFolder(join(from, entry.name), join(to, entry.name));
+    else copyFileSync(join(from, entry.name), join(to, entry.name));
+  }
+}
+
+if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
+const started = Date.now();
+process.stderr.write('tableround: building dist/ …\n');
+rmSync(stamp, { force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+try {
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+} catch {
+  process.stderr.write('tableround: the build failed (see above)\n');
+  process.exit(1);
+}
+for (const folder of assets) copyFolder(folder, join('dist', folder));
+mkdirSync(dirname(stamp), { recursive: true });
+writeFileSync(stamp, `${new Date().toISOString()}\n`);
+process.stderr.write(`tableround: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
