@@ -12,6 +12,7 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger } from '../src/logging/logger.ts';
 import { createRedis } from '../src/store/redis-connection.ts';
+import { stepJobOptions } from '../src/pipeline/step-queue.ts';
 import { sleep, summarise, type LatencySummary } from './bench-stats.ts';
 
 const WARM_UP = 200;
@@ -54,7 +55,7 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
   const queue = new Queue<{ index: number }>(queueName, {
     connection: connection as unknown as ConnectionOptions,
     prefix,
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 24 * 3_600 } },
+    defaultJobOptions: stepJobOptions(2_000),
   });
   const chainLength = WARM_UP + samples;
   const starts: number[] = [];

@@ -4,6 +4,7 @@
  * `MEMORY USAGE … SAMPLES 0` on each of its keys, against the raw UTF-8 bytes of the 100
  * entries' text. BullMQ's finished step jobs (kept an hour by StepQueue) are counted apart.
  */
+import { stepJobOptions } from '../src/pipeline/step-queue.ts';
 import type { Redis } from 'ioredis';
 import { sessionKeyTypes } from '../src/store/keys.ts';
 import { stepJobId } from '../src/pipeline/step-queue.ts';
@@ -63,7 +64,7 @@ export async function runSessionStorageBench(redisUrl: string): Promise<Record<s
       sessionBytes,
       ratioToRawText: round(sessionBytes / rawTextBytes, 2),
       transcriptKeyRatioToRawText: round((keys.transcript ?? 0) / rawTextBytes, 2),
-      finishedStepJobsKept: { jobs, bytes: jobBytes, note: 'StepQueue keeps completed jobs for an hour (removeOnComplete age 3600); counted apart from the session' },
+      finishedStepJobsKept: { jobs, bytes: jobBytes, note: `StepQueue keeps completed jobs ${stepJobOptions(0).removeOnComplete.age} s (removeOnComplete); counted apart from the session` },
       ratioIncludingFinishedJobs: round((sessionBytes + jobBytes) / rawTextBytes, 2),
     };
   } finally {

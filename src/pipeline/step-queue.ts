@@ -32,6 +32,19 @@ export interface StepProcessor {
 
 export const stepAttempts = 3;
 
+/** The step jobs' options (the bench's floor uses the same, so it pays for the same bookkeeping). */
+export function stepJobOptions(backoffMs: number) {
+  return {
+    attempts: stepAttempts,
+    backoff: { type: 'exponential' as const, delay: backoffMs },
+    // Kept a little while so a late duplicate add of a finished step collapses onto it (a
+    // re-created one would be a no-op anyway: the session's seq has moved on).
+    removeOnComplete: { age: 120, count: 2_000 },
+    // Failed jobs no longer block anything (epochs); keep a bounded few for inspection.
+    removeOnFail: { age: 24 * 3_600, count: 500 },
+  };
+}
+
 /** States in which a job will still run (or is running). */
 const liveStates = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -64,15 +77,7 @@ export class StepQueue {
     this.queue = new Queue<StepJobData>(name, {
       connection: connection as unknown as ConnectionOptions,
       prefix,
-      defaultJobOptions: {
-        attempts: stepAttempts,
-        backoff: { type: 'exponential', delay: options.backoffMs },
-        // Kept a little while so a late duplicate add of a finished step collapses onto it (a
-        // re-created one would be a no-op anyway: the session's seq has moved on).
-        removeOnComplete: { age: 120, count: 2_000 },
-        // Failed jobs no longer block anything (epochs); keep a bounded few for inspection.
-        removeOnFail: { age: 24 * 3_600, count: 500 },
-      },
+      defaultJobOptions: stepJobOptions(options.backoffMs),
     });
     this.queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
   }
