@@ -48,6 +48,20 @@ export function canonicalLanguage(code: string): string | undefined {
 }
 
 export function detectLanguageCode(text: string): string | undefined {
+  // Every step looks at the same recent messages again: each text is detected once (franc's
+  // trigram distances were a tenth of a turn's CPU). Bounded: cleared when full.
+  const known = detected.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const code = detect(text);
+  if (detected.size >= detectedLimit) detected.clear();
+  detected.set(text, code ?? null);
+  return code;
+}
+
+const detectedLimit = 5_000;
+const detected = new Map<string, string | null>();
+
+function detect(text: string): string | undefined {
   // Links, platform mentions and code say nothing about the language people write in.
   const prose = text.replace(/https?:\/\/\S+|<[@#!][^>]*>|`[^`]*`/g, ' ');
   const count = (pattern: RegExp) => prose.match(pattern)?.length ?? 0;

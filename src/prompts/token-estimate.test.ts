@@ -1,7 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { charsForTokens, completionTokensForChars, dominantScript, estimateMessagesTokens, estimateTokens, messageOverheadTokens, replyPrimingTokens } from './token-estimate.ts';
 
+const cjkRange = /[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/;
+
+/** The estimate and the script as first written: by code point, a regex per character (the definition the fast versions must equal). */
+function referenceEstimate(text: string): number {
+  const counts = { cjk: 0, latin: 0, other: 0 };
+  let astral = 0;
+  for (const character of text) {
+    const codePoint = character.codePointAt(0)!;
+    if (codePoint > 0xffff) astral++;
+    else if (codePoint < 0x250) counts.latin++;
+    else if (cjkRange.test(character)) counts.cjk++;
+    else counts.other++;
+  }
+  return counts.cjk + 2 * astral + Math.ceil(counts.latin / 3 + counts.other / 2 - 1e-9);
+}
+
+function referenceScript(text: string): string {
+  const counts = { cjk: 0, latin: 0, other: 0 };
+  let seen = 0;
+  for (const character of text) {
+    if (seen >= 4_000) break;
+    if (!/\p{L}/u.test(character)) continue;
+    const codePoint = character.codePointAt(0)!;
+    const script = codePoint < 0x250 ? 'latin' : codePoint <= 0xffff && cjkRange.test(character) ? 'cjk' : 'other';
+    counts[script]++;
+    seen++;
+  }
+  if (seen === 0) return 'latin';
+  if (counts.cjk / seen >= 0.2) return 'cjk';
+  if (counts.other / seen >= 0.2) return 'other';
+  return 'latin';
+}
+
 describe('token estimate', () => {
+  it('counts exactly as the per-code-point definition, surrogate pairs and lone surrogates included', () => {
+    const alphabet = ['a', 'Z', ' ', 'é', 'ß', 'ж', 'Ω', '我', '。', 'カ', '한', '！', '🎨', '𠀀', '\ud800', '\udc00', '\u0301', 'ا', '1', '\n'];
+    let seed = 7;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (let sample = 0; sample < 300; sample++) {
+      const text = Array.from({ length: Math.floor(random() * 80) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      expect(estimateTokens(text), JSON.stringify(text)).toBe(referenceEstimate(text));
+      expect(dominantScript(text), JSON.stringify(text)).toBe(referenceScript(text));
+    }
+  });
+
   it('counts Latin text at a third of a token per character, rounded up', () => {
     expect(estimateTokens('')).toBe(0);
     expect(estimateTokens('abc')).toBe(1);

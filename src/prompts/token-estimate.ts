@@ -56,14 +56,41 @@ const promptRates: Record<Script, number> = { cjk: 1, latin: 1 / 3, other: 1 / 2
 /** Estimated tokens of a text (never less than the true count of common tokenizers, by design). */
 export function estimateTokens(text: string): number {
   // Counted per class, then weighted once: summing thirds would drift by floating-point error.
-  const counts: Record<Script, number> = { cjk: 0, latin: 0, other: 0 };
+  // By UTF-16 units, not `for…of` (which makes a string per character: a turn's prompt is
+  // estimated several times, and that was a fifth of a turn's CPU); a surrogate pair is one
+  // astral character, a lone surrogate counts as `other`, as a code point iterator sees them.
+  let cjk = 0;
+  let latin = 0;
+  let other = 0;
   let astral = 0;
-  for (const character of text) {
-    const codePoint = character.codePointAt(0)!;
-    if (codePoint > 0xffff) astral++;
-    else counts[scriptOf(codePoint)]++;
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x250) latin++;
+    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length && isLowSurrogate(text.charCodeAt(index + 1))) {
+      astral++;
+      index++;
+    } else if (isCjkCodePoint(unit)) cjk++;
+    else other++;
   }
-  return counts.cjk + 2 * astral + Math.ceil(counts.latin / 3 + counts.other / 2 - 1e-9);
+  return cjk + 2 * astral + Math.ceil(latin / 3 + other / 2 - 1e-9);
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** Whether each BMP code point is a letter (`\p{L}`), looked up once per code point: 0 unknown, 1 yes, 2 no. */
+const bmpLetters = new Uint8Array(0x10000);
+
+function isLetter(codePoint: number): boolean {
+  if (codePoint < 0x80) return (codePoint >= 0x41 && codePoint <= 0x5a) || (codePoint >= 0x61 && codePoint <= 0x7a);
+  if (codePoint > 0xffff) return /\p{L}/u.test(String.fromCodePoint(codePoint));
+  let known = bmpLetters[codePoint]!;
+  if (known === 0) {
+    known = /\p{L}/u.test(String.fromCharCode(codePoint)) ? 1 : 2;
+    bmpLetters[codePoint] = known;
+  }
+  return known === 1;
 }
 
 /** Estimated tokens of a chat request's messages, template overhead included. */
@@ -88,10 +115,11 @@ export function estimateMessagesTokens(messages: readonly ChatMessage[]): number
 export function dominantScript(text: string): Script {
   const counts: Record<Script, number> = { cjk: 0, latin: 0, other: 0 };
   let seen = 0;
-  for (const character of text) {
-    if (seen >= 4_000) break;
-    if (!/\p{L}/u.test(character)) continue;
-    counts[scriptOf(character.codePointAt(0)!)]++;
+  for (let index = 0; index < text.length && seen < 4_000; index++) {
+    const codePoint = text.codePointAt(index)!;
+    if (codePoint > 0xffff) index++;
+    if (!isLetter(codePoint)) continue;
+    counts[scriptOf(codePoint)]++;
     seen++;
   }
   if (seen === 0) return 'latin';
