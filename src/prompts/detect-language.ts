@@ -58,7 +58,7 @@ export function detectLanguageCode(text: string): string | undefined {
   return code;
 }
 
-const detectedLimit = 5_000;
+const detectedLimit = 1_000;
 const detected = new Map<string, string | null>();
 
 function detect(text: string): string | undefined {
