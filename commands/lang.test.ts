@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadCommands } from './load-commands.ts';
 import lang from './lang.ts';
-import { commandRegistry } from '../src/commands/command-contract.ts';
-import { helpLines } from '../src/commands/command-syntax.ts';
+import { commandRegistry } from '../src/command-core/command-contract.ts';
+import { helpLines } from '../src/command-core/command-syntax.ts';
 import { plannerOver } from '../src/engine/agenda-planner.ts';
 import { parseConsoleLine, consoleHelp } from '../adapters/terminal/parse-console-line.ts';
 import { parseConsoleArgs } from '../adapters/terminal/parse-console-args.ts';

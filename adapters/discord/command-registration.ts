@@ -4,7 +4,7 @@
  * people vote with the poll's buttons).
  */
 import { ApplicationCommandOptionType, ApplicationCommandType, type RESTPostAPIChatInputApplicationCommandsJSONBody, type APIApplicationCommandOption } from 'discord.js';
-import type { CommandDefinition, CommandOptionSpec } from '../../src/commands/command-contract.ts';
+import type { CommandDefinition, CommandOptionSpec } from '../../src/command-core/command-contract.ts';
 
 /** The slash command's name of a command. */
 export function slashNameOf(definition: CommandDefinition): string {

@@ -11,7 +11,7 @@ import type { Logger } from '../../src/logging/logger.ts';
 import { parseSessionId, type SessionAddress } from '../../src/session/session-id.ts';
 import { asTableRoundError } from '../../src/errors.ts';
 import { parseCommandText, helpText } from './command-text.ts';
-import type { CommandRegistry } from '../../src/commands/command-contract.ts';
+import type { CommandRegistry } from '../../src/command-core/command-contract.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, RespondFunction, ReplyTarget } from './replies.ts';
 import { decodeButtonValue } from './poll-blocks.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { commandRegistry } from '../../src/command-core/command-contract.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
 import { helpText, parseCommandText } from './command-text.ts';
 

@@ -1,10 +1,10 @@
 /**
  * Slack's two ways to type a command, both derived from the one command registry
- * (src/commands/command-syntax.ts): `/roundtable <sub> …` in a channel, and `@TableRound <sub> …`
+ * (src/command-core/command-syntax.ts): `/roundtable <sub> …` in a channel, and `@TableRound <sub> …`
  * in a thread — Slack does not run slash commands typed in a thread.
  */
-import type { CommandRegistry } from '../../src/commands/command-contract.ts';
-import { helpLines, parseCommandWords, type CommandStyle, type ParsedCommand } from '../../src/commands/command-syntax.ts';
+import type { CommandRegistry } from '../../src/command-core/command-contract.ts';
+import { helpLines, parseCommandWords, type CommandStyle, type ParsedCommand } from '../../src/command-core/command-syntax.ts';
 
 /** How the bot is addressed in a thread (the app's display name in the manifest). */
 export const slackMention = '@TableRound';

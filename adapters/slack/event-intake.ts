@@ -13,7 +13,7 @@ import { asTableRoundError } from '../../src/errors.ts';
 import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
 import { parsePersonMessage, type ParsedPersonMessage, type SlackMessageEvent } from './event-parse.ts';
 import { parseCommandText, helpText } from './command-text.ts';
-import type { CommandRegistry } from '../../src/commands/command-contract.ts';
+import type { CommandRegistry } from '../../src/command-core/command-contract.ts';
 import { claimEvent } from './event-dedupe.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, ReplyTarget } from './replies.ts';

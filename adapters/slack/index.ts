@@ -4,7 +4,7 @@
  * starts the HTTP or Socket Mode receiver in gateway processes.
  */
 import type { AdapterDependencies, PlatformAdapter } from '../../src/adapter/platform-adapter.ts';
-import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { commandRegistry } from '../../src/command-core/command-contract.ts';
 import { createWebClient, botIdentityLoader } from './web-client.ts';
 import { SlackPacing } from './slack-pacing.ts';
 import { MessagePoster } from './message-poster.ts';

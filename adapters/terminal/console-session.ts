@@ -18,7 +18,7 @@ import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { asTableRoundError } from '../../src/errors.ts';
 import type { ConsoleArgs } from './parse-console-args.ts';
 import { consoleHelp, parseConsoleLine } from './parse-console-line.ts';
-import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { commandRegistry } from '../../src/command-core/command-contract.ts';
 import { botName, type TerminalAdapter } from './terminal-adapter.ts';
 import { checkLocalFile } from '../../src/images/read-local-file.ts';
 

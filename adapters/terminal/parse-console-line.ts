@@ -1,10 +1,10 @@
 /**
  * Turns a line typed at the terminal into a command invocation or a message. Commands come from
- * the one registry (`/name words…`, parsed by src/commands/command-syntax.ts); `/image <path>` and
+ * the one registry (`/name words…`, parsed by src/command-core/command-syntax.ts); `/image <path>` and
  * `/help` are the terminal's own.
  */
-import type { CommandRegistry } from '../../src/commands/command-contract.ts';
-import { helpLines, parseCommandWords } from '../../src/commands/command-syntax.ts';
+import type { CommandRegistry } from '../../src/command-core/command-contract.ts';
+import { helpLines, parseCommandWords } from '../../src/command-core/command-syntax.ts';
 import { t } from '../../src/i18n/translate.ts';
 
 export type ConsoleLine =

@@ -5,7 +5,7 @@
  * (also /ask's answer to a name that is nobody).
  */
 import { z } from 'zod';
-import type { CommandContext, CommandOptionSpec, CommandReply } from '../../src/commands/command-contract.ts';
+import type { CommandContext, CommandOptionSpec, CommandReply } from '../../src/command-core/command-contract.ts';
 import type { SessionStatus } from '../../src/engine/roundtable-service.ts';
 import { findPersona } from '../../src/engine/speakers.ts';
 import { joinList, t } from '../../src/i18n/translate.ts';

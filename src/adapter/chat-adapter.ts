@@ -8,7 +8,7 @@
  */
 import type { Platform } from '../session/session-id.ts';
 import type { ImageReference } from './inbound-event.ts';
-import type { CommandStyle } from '../commands/command-syntax.ts';
+import type { CommandStyle } from '../command-core/command-syntax.ts';
 
 export interface PersonaIdentity {
   /** Stable persona id from the panel, e.g. `craftsman_1`. */

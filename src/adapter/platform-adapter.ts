@@ -9,7 +9,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { RedisKeys } from '../store/keys.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import type { RoundtableService } from '../engine/roundtable-service.ts';
-import type { CommandDefinition, CommandReply } from '../commands/command-contract.ts';
+import type { CommandDefinition, CommandReply } from '../command-core/command-contract.ts';
 import type { ChatAdapter } from './chat-adapter.ts';
 import type { Person } from './inbound-event.ts';
 import type { SessionAddress } from '../session/session-id.ts';

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import { idleEndHours, type Config } from '../config/config-schema.ts';
 import { Roundtable } from '../engine/roundtable.ts';
-import { commandRegistry, type CommandDefinition } from '../commands/command-contract.ts';
+import { commandRegistry, type CommandDefinition } from '../command-core/command-contract.ts';
 import { stepKindRegistry, type RegisteredStepKind } from '../engine/step-kind.ts';
 import { builtInSteps } from '../engine/steps/built-in-steps.ts';
 import type { EngineDependencies } from '../engine/step-context.ts';

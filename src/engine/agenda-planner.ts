@@ -1,7 +1,7 @@
 /**
  * What a command may do to a session's plan when its request reaches the session (in arrival
  * order, at a step boundary, in the worker). Commands declare `plan(planner, request)` in their
- * own file (src/commands/command-contract.ts); the planner keeps the agenda's rules in one place:
+ * own file (src/command-core/command-contract.ts); the planner keeps the agenda's rules in one place:
  *
  * - **Next** means after the images being looked at (and the opening, a stop notice): a moderator line said
  *   next goes there; a persona asked directly answers there, after the personas asked before it.

@@ -17,7 +17,7 @@ import type { InboxEvent } from '../adapter/inbound-event.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { ImageReference } from '../adapter/inbound-event.ts';
-import type { CommandRegistry } from '../commands/command-contract.ts';
+import type { CommandRegistry } from '../command-core/command-contract.ts';
 import { t } from '../i18n/translate.ts';
 import { frontIndex, plannerOver, roundSteps, type AgendaPlanner, type PlannerState, type SessionSettings } from './agenda-planner.ts';
 import { addressedByName, isMuted } from './speakers.ts';

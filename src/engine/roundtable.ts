@@ -5,7 +5,7 @@
  * Refusals and answers about a session are said in its language (`meta.language`, src/i18n);
  * those before a session exists (starting one, a thread without one) are English.
  */
-import { applyPreset, resolvePreset, sessionPanel, type PresetRegistry } from '../panels/presets.ts';
+import { applyPreset, resolvePreset, type PresetRegistry } from '../panels/presets.ts';
 import { randomUUID } from 'node:crypto';
 import type { ChatAdapter, PollView } from '../adapter/chat-adapter.ts';
 import type { InboxEvent, Person, SessionAction, StartRequest } from '../adapter/inbound-event.ts';
@@ -17,19 +17,18 @@ import { buildSessionId, parseSessionId } from '../session/session-id.ts';
 import type { SessionMeta } from '../session/session-types.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { initialAgenda } from './agenda.ts';
-import { buildPollView, peopleChoiceLimit } from './poll-view.ts';
-import { roleOf } from './prompt-builder.ts';
+import { peopleChoiceLimit, readPollView } from './poll-view.ts';
+import { openPollPublisher, readSessionStatus } from './session-status.ts';
 import type { RoundtableService, SessionStatus, StopOutcome, SubmitResult } from './roundtable-service.ts';
 import { publishStop } from '../pipeline/stop-signals.ts';
-import { upcomingSpeakers } from './speakers.ts';
 import { sanitizeText } from './sanitize-text.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
-import type { CommandRegistry } from '../commands/command-contract.ts';
+import type { CommandRegistry } from '../command-core/command-contract.ts';
 import { commandUsage } from './step-context.ts';
-import { PollPublisher } from '../outbound/poll-publisher.ts';
+import type { PollPublisher } from '../outbound/poll-publisher.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
 import { canonicalLanguage } from '../prompts/detect-language.ts';
-import { resolveSessionLanguage, sessionLanguage } from '../prompts/session-language.ts';
+import { resolveSessionLanguage } from '../prompts/session-language.ts';
 import { joinList, t } from '../i18n/translate.ts';
 
 export interface RoundtableDependencies {
@@ -58,30 +57,7 @@ export class Roundtable implements RoundtableService {
   readonly polls: PollPublisher;
 
   constructor(private readonly deps: RoundtableDependencies) {
-    const current = async (sessionId: string) => {
-      const poll = await deps.store.poll(sessionId);
-      // A closed poll is shown by the step that closed it; one without a message has nowhere to show.
-      if (!poll || poll.status !== 'open' || !poll.messageId) return undefined;
-      const ballots = await deps.store.ballots(sessionId);
-      const view = buildPollView(sessionId, poll, Object.values(ballots), deps.config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, deps.config.PERSONA_BALLOT_SIZE));
-      return { view, messageRef: poll.messageId };
-    };
-    this.polls = new PollPublisher(
-      {
-        current,
-        show: async (view, messageRef) => {
-          let shown = view;
-          // Read again once the platform's budget lets the write through, so the write shows the poll as it is then.
-          await deps.adapterFor(parseSessionId(view.sessionId).platform).showPoll?.(view, messageRef, async () => {
-            const fresh = (await current(view.sessionId))?.view;
-            if (fresh) shown = fresh;
-            return fresh;
-          });
-          return shown;
-        },
-      },
-      deps.logger,
-    );
+    this.polls = openPollPublisher(deps);
   }
 
   toggleBallot(sessionId: string, person: Person, pollId: string, index: number): Promise<SubmitResult> {
@@ -101,7 +77,7 @@ export class Roundtable implements RoundtableService {
   }
 
   status(sessionId: string): Promise<SessionStatus | undefined> {
-    return this.guard('status', () => this.readStatus(sessionId));
+    return this.guard('status', () => readSessionStatus(this.deps, sessionId));
   }
 
   stop(sessionId: string, person: Person): Promise<StopOutcome> {
@@ -351,8 +327,7 @@ export class Roundtable implements RoundtableService {
     if (!applied) throw closed();
     const { platform, channel } = parseSessionId(meta.sessionId);
     await store.rememberUserSession(platform, channel, person.id, meta.sessionId);
-    const ballots = await store.ballots(meta.sessionId);
-    const view = buildPollView(meta.sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, limit);
+    const view = await readPollView(store, config, meta.sessionId, poll);
     // The person's answer does not wait for the poll message's update (coalesced with other clicks,
     // within the platform's write budget).
     this.polls.request(meta.sessionId);
@@ -378,57 +353,10 @@ export class Roundtable implements RoundtableService {
     if (result.kind === 'full') return { outcome: 'full', notice: t(language, 'ballot.full', { limit }) };
     const { platform, channel } = parseSessionId(sessionId);
     await store.rememberUserSession(platform, channel, person.id, sessionId);
-    const view = buildPollView(sessionId, poll, Object.values(await store.ballots(sessionId)), config.VOTE_THRESHOLD, limit);
+    const view = await readPollView(store, config, sessionId, poll);
     this.polls.request(sessionId);
     const labels = joinList(language, result.choices.map((choice) => `${choice + 1}. ${poll.candidates[choice]}`));
     return { outcome: 'applied', notice: result.choices.length ? t(language, 'ballot.yours', { choices: labels }) : t(language, 'ballot.empty'), poll: view };
-  }
-
-  private async readStatus(sessionId: string): Promise<SessionStatus | undefined> {
-    const { store, config } = this.deps;
-    const meta = await store.load(sessionId);
-    if (!meta) return undefined;
-    const installed = this.deps.panels.get(meta.panelId);
-    const panel = installed && sessionPanel(installed, this.deps.presets, meta);
-    const poll = await store.poll(sessionId);
-    let pollView: PollView | undefined;
-    if (poll) {
-      const ballots = await store.ballots(sessionId);
-      pollView = buildPollView(sessionId, poll, Object.values(ballots), config.VOTE_THRESHOLD, peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE));
-    }
-    const pendingActions = await store.inboxLength(sessionId);
-    return {
-      sessionId,
-      topic: meta.topic,
-      panelId: meta.panelId,
-      panelName: panel?.name ?? meta.panelId,
-      stage: meta.stage,
-      round: meta.round,
-      autoRounds: meta.autoRounds,
-      ended: meta.status === 'ended',
-      starter: meta.starter,
-      personas: (panel?.personas ?? []).map((persona) => {
-        const switched = meta.roleMap[persona.id];
-        const switchedRole = switched && panel ? roleOf(panel, switched)?.roleTitle : undefined;
-        return { id: persona.id, displayName: persona.displayName, role: persona.roleTitle, ...(switchedRole ? { switchedRole } : {}) };
-      }),
-      tokens: { prompt: meta.tokensPrompt, completion: meta.tokensCompletion, calls: meta.modelCalls },
-      images: { generated: meta.imagesGenerated ?? 0, limit: config.SESSION_IMAGE_LIMIT },
-      pendingSteps: meta.agenda.length,
-      pendingActions,
-      queuePosition: meta.agenda.length || pendingActions ? await this.deps.queuePosition(sessionId, meta.seq, meta.epoch ?? 0) : undefined,
-      poll: pollView,
-      votedKeywords: meta.votedKeywords,
-      nextSpeakers: panel ? upcomingSpeakers(panel, meta.agenda) : [],
-      paused: meta.paused === true,
-      muted: (meta.muted ?? []).map((id) => ({ id, displayName: panel?.personas.find((persona) => persona.id === id)?.displayName ?? id })),
-      maxRounds: config.MAX_ROUNDS,
-      ...(meta.promptStats ? { prompt: meta.promptStats } : {}),
-      language: sessionLanguage(meta, [], config.DEFAULT_LANGUAGE),
-      languageChosen: Boolean(meta.languageOverride),
-      createdAt: meta.createdAt,
-      updatedAt: meta.updatedAt,
-    };
   }
 
   private async checkManager(sessionId: string, person: Person): Promise<boolean> {

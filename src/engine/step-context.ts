@@ -12,7 +12,7 @@ import type { PresetRegistry } from '../panels/presets.ts';
 import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { ModelGateway } from '../models/model-gateway.ts';
+import type { CallContext, ModelGateway } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Templates } from '../prompts/render-template.ts';
 import type { StepCommit, SessionStore, UsageSource } from '../store/session-store.ts';
@@ -23,8 +23,8 @@ import { answerDecided, finishAnswer, streamingPreview } from '../prompts/senten
 import type { ImageServices } from './image-services.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { StepKinds } from './step-kind.ts';
-import { usagesOf, type CommandRegistry } from '../commands/command-contract.ts';
-import { renderUsage, sessionHints, type CommandStyle } from '../commands/command-syntax.ts';
+import { usagesOf, type CommandRegistry } from '../command-core/command-contract.ts';
+import { renderUsage, sessionHints, type CommandStyle } from '../command-core/command-syntax.ts';
 import { StepSupersededError, type StepOutbox } from '../pipeline/step-outbox.ts';
 import { deliverPost, type DeliveryTarget } from '../outbound/deliver-post.ts';
 import type { PollPublisher } from '../outbound/poll-publisher.ts';
@@ -121,6 +121,17 @@ export async function recordUsage(context: StepContext, usage: { promptTokens: n
     .catch((error: unknown) => context.logger.warn({ err: error, ...usage }, 'could not record token use'));
 }
 
+/**
+ * What every model call of a step passes: its usage recorded for `who` (a persona id; the session
+ * when absent) with the model that answered, and the step's abort signal.
+ */
+export function callAccounting(context: StepContext, who?: string): Pick<CallContext, 'onUsage' | 'signal'> {
+  return {
+    onUsage: (usage, model) => recordUsage(context, usage, { ...(who ? { who } : {}), model }),
+    ...(context.signal ? { signal: context.signal } : {}),
+  };
+}
+
 /** Posts text (and files) as a speaker, exactly once per step and key. Returns the message refs. */
 export async function postOnce(target: DeliveryTarget, key: string, speaker: Speaker, text: string, files?: OutboundFile[]): Promise<string[]> {
   return deliverPost(target, { key, speaker, text, ...(files?.length ? { files } : {}) });
@@ -172,14 +183,13 @@ export async function speak(context: StepContext, persona: Persona, key: string,
       model: persona.model,
       maxTokens,
       logger,
-      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
+      ...callAccounting(context, persona.id),
       // Past the point where the rest could change the post, the model's stream is ended: a long
       // answer finishes in the time of what is shown, not of what would be thrown away.
       onText: (textSoFar) => {
         stream?.update(streamingPreview(textSoFar, targetChars));
         return answerDecided(cleanSpeech(textSoFar, persona), targetChars);
       },
-      ...(context.signal ? { signal: context.signal } : {}),
     });
     text = finishAnswer(cleanSpeech(result.text, persona), { targetChars, finishReason: result.finishReason });
     if (result.finishReason === 'enough') logger.debug({ chars: result.text.length, posted: text.length }, 'answer ran past the length it may be shown at; its stream was ended there');

@@ -69,7 +69,7 @@ export const en = {
   'stage.closing': 'closing',
   'stage.ended': 'ended',
 
-  // Running a command (src/commands/run-command.ts).
+  // Running a command (src/command-core/run-command.ts).
   'command.unknown': 'Unknown command “{name}”. Commands: {commands}.',
   'command.needsSession': 'This command works inside a roundtable thread. Start one by mentioning me with a topic.',
   'command.sessionEnded': 'This roundtable has ended. Start a new one with a topic.',

@@ -7,7 +7,7 @@
  */
 import { sessionScript } from '../engine/prompt-builder.ts';
 import { foldDecision, rollingSummaryTarget, sessionWindow } from '../engine/session-budget.ts';
-import { promptFit, promptInputs, recordUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
+import { callAccounting, promptFit, promptInputs, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { fitTranscriptPrompt } from '../engine/transcript-prompt.ts';
 import { TableRoundError } from '../errors.ts';
@@ -138,8 +138,7 @@ async function foldSummary(deps: EngineDependencies, context: StepContext, foldU
       messages: prompt.messages,
       maxTokens,
       logger: context.logger,
-      onUsage: (usage, model) => recordUsage(context, usage, { model }),
-      ...(context.signal ? { signal: context.signal } : {}),
+      ...callAccounting(context),
     });
     const rollingSummary = finishAnswer(result.text, { targetChars, finishReason: result.finishReason });
     // Cut off before one sentence was complete (a reasoning model thinking its cap away): no

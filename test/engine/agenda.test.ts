@@ -3,7 +3,7 @@ import { applyInbox, initialAgenda, mentionsPersona } from '../../src/engine/age
 import { loadPanels } from '../../src/panels/panel-loader.ts';
 import type { SessionMeta, Step } from '../../src/session/session-types.ts';
 import type { InboxEvent } from '../../src/adapter/inbound-event.ts';
-import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { commandRegistry } from '../../src/command-core/command-contract.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
 
 const commands = commandRegistry(await loadCommands());

@@ -11,7 +11,7 @@ import { cleanupRedis, startTestApp, waitFor } from '../harness/test-app.ts';
 import type { RunningApp } from '../../src/app/start-app.ts';
 import { panelsDir } from '../slack-e2e/slack-e2e-harness.ts';
 import { recapCommand, recapStep } from '../fixtures/commands/recap.ts';
-import { commandRegistry, type CommandDefinition } from '../../src/commands/command-contract.ts';
+import { commandRegistry, type CommandDefinition } from '../../src/command-core/command-contract.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
 import { parseConsoleLine, consoleHelp } from '../../adapters/terminal/parse-console-line.ts';
 import { helpText, parseCommandText } from '../../adapters/slack/command-text.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCommands } from '../../commands/load-commands.ts';
-import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { commandRegistry } from '../../src/command-core/command-contract.ts';
 import { consoleHelp, parseConsoleLine } from '../../adapters/terminal/parse-console-line.ts';
 import { helpText, parseCommandText } from '../../adapters/slack/command-text.ts';
 import { buildCommandRegistrations } from '../../adapters/discord/command-registration.ts';

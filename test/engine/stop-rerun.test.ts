@@ -19,7 +19,7 @@ import { StepMachine } from '../../src/pipeline/step-machine.ts';
 import { createImageServices } from '../../src/app/image-services.ts';
 import { stepKindRegistry } from '../../src/engine/step-kind.ts';
 import { builtInSteps } from '../../src/engine/steps/built-in-steps.ts';
-import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { commandRegistry } from '../../src/command-core/command-contract.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
 import type { EditRequest } from '../../src/adapter/chat-adapter.ts';
 import type { InboxEvent } from '../../src/adapter/inbound-event.ts';

@@ -20,7 +20,7 @@ import { StepMachine } from '../../src/pipeline/step-machine.ts';
 import { createImageServices } from '../../src/app/image-services.ts';
 import { stepKindRegistry } from '../../src/engine/step-kind.ts';
 import { builtInSteps } from '../../src/engine/steps/built-in-steps.ts';
-import { commandRegistry } from '../../src/commands/command-contract.ts';
+import { commandRegistry } from '../../src/command-core/command-contract.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
 import type { PollState, SessionMeta } from '../../src/session/session-types.ts';
 import { structuredOutcomeCounts } from '../../src/engine/structured-outcome.ts';

@@ -1,6 +1,6 @@
 /** Starts the real app (real Redis, real BullMQ, real openai SDK) against a fake model for tests. */
 import { loadCommands } from '../../commands/load-commands.ts';
-import type { CommandDefinition } from '../../src/commands/command-contract.ts';
+import type { CommandDefinition } from '../../src/command-core/command-contract.ts';
 import type { RegisteredStepKind } from '../../src/engine/step-kind.ts';
 import { configFrom } from '../../src/config/load-config.ts';
 import { startApp, type RunningApp } from '../../src/app/start-app.ts';

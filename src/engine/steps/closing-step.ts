@@ -25,7 +25,7 @@ import { promptLanguage } from '../../prompts/session-language.ts';
 import type { StepOf, TranscriptEntry } from '../../session/session-types.ts';
 import { joinList, t } from '../../i18n/translate.ts';
 import { defineStep } from '../step-kind.ts';
-import { earlierPayload, entry, moderator, postOnce, promptFit, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { callAccounting, earlierPayload, entry, moderator, postOnce, promptFit, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { fitTranscriptPrompt, type TranscriptPrompt } from '../transcript-prompt.ts';
 import { renderSummaryMarkdown, renderTranscriptMarkdown } from '../transcript-markdown.ts';
 import { runPollClose } from './vote-steps.ts';
@@ -96,8 +96,7 @@ export async function runClosing(context: StepContext, step: StepOf<'closing'>):
         maxTokens: summaryMaxTokens,
         coerce: repair.coerce,
         logger: context.logger,
-        onUsage: (usage, model) => recordUsage(context, usage, { model }),
-        ...(context.signal ? { signal: context.signal } : {}),
+        ...callAccounting(context),
       });
       summary = withMutedTakeaways(result.value, mutedPersonas(context), language);
       answerOutcome = outcomeOf(result, repair);

@@ -10,7 +10,7 @@ import { describeForPerson } from '../describe-error.ts';
 import { catalogText, t } from '../../i18n/translate.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
-import { earlierPayload, entry, moderator, postOnce, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { callAccounting, earlierPayload, entry, moderator, postOnce, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import type { ImageRecord } from '../../session/session-types.ts';
 import { speakingPersonas } from '../speakers.ts';
 import { isStopRequested } from '../../pipeline/stop-signals.ts';
@@ -38,8 +38,7 @@ export async function runImageDescribe(context: StepContext, step: StepOf<'image
     if (description === undefined) {
       const result = await context.deps.models.describeImage(prepared.jpeg, context.deps.templates.render('vision-describe', {}), {
         logger: context.logger,
-        onUsage: (usage, model) => recordUsage(context, usage, { model }),
-        ...(context.signal ? { signal: context.signal } : {}),
+        ...callAccounting(context),
       });
       description = result.text;
       await savePayload(context, descriptionKey, description);

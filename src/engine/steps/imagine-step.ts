@@ -10,7 +10,7 @@ import { defineStep } from '../step-kind.ts';
 import { isStopRequested } from '../../pipeline/stop-signals.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { joinList, t } from '../../i18n/translate.ts';
-import { entry, moderator, postOnce, recordUsage, type StepContext, type StepOutcome } from '../step-context.ts';
+import { callAccounting, entry, moderator, postOnce, type StepContext, type StepOutcome } from '../step-context.ts';
 
 export async function runImagine(context: StepContext, step: StepOf<'imagine'>): Promise<StepOutcome> {
   const candidates = await context.deps.store.candidates(context.sessionId);
@@ -29,7 +29,7 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     return {};
   }
   try {
-    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, onUsage: (usage, model) => recordUsage(context, usage, { model }), ...(context.signal ? { signal: context.signal } : {}) });
+    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, ...callAccounting(context) });
     // Charged to the session and to the person who asked, at the configured token-equivalent.
     const platform = context.sessionId.split(':')[0] ?? '';
     await context.deps.store

@@ -15,7 +15,7 @@ import { roleOf, sessionScript } from '../prompt-builder.ts';
 import { fitTranscriptPrompt } from '../transcript-prompt.ts';
 import { capFor, lengthTargets } from '../../prompts/answer-length.ts';
 import { finishAnswer } from '../../prompts/sentence-cut.ts';
-import { commandHints, earlierPayload, entry, moderator, postOnce, promptFit, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { callAccounting, commandHints, earlierPayload, entry, moderator, postOnce, promptFit, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 
 export async function runOpening(context: StepContext): Promise<StepOutcome> {
   const { panel, meta } = context;
@@ -61,8 +61,7 @@ export async function runPause(context: StepContext): Promise<StepOutcome> {
       messages: prompt.messages,
       maxTokens,
       logger: context.logger,
-      onUsage: (usage, model) => recordUsage(context, usage, { model }),
-      ...(context.signal ? { signal: context.signal } : {}),
+      ...callAccounting(context),
     });
     synthesis = finishAnswer(result.text, { targetChars, finishReason: result.finishReason });
     await savePayload(context, 'pause', synthesis);

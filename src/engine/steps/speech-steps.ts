@@ -12,7 +12,7 @@ import { defineStep, personaName } from '../step-kind.ts';
 import { imageStoryPrompt, introductionPrompt, reflectionPrompt, turnPrompt, currentRoleTitle } from '../prompt-builder.ts';
 import { finishAnswer } from '../../prompts/sentence-cut.ts';
 import { t } from '../../i18n/translate.ts';
-import { entry, personaById, promptInputs, recordUsage, postOnce, earlierPayload, savePayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
+import { callAccounting, entry, personaById, promptInputs, postOnce, earlierPayload, savePayload, type StepContext, type StepOutcome, cleanSpeech } from '../step-context.ts';
 import { speak } from '../step-context.ts';
 
 type SpeechStep = StepOf<'introduction'> | StepOf<'turn'> | StepOf<'image-story'>;
@@ -68,8 +68,7 @@ async function runImageStory(context: StepContext, step: StepOf<'image-story'>, 
       model: persona.model,
       maxTokens: prompt.maxTokens,
       logger: context.logger.child({ persona: persona.id }),
-      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
-      ...(context.signal ? { signal: context.signal } : {}),
+      ...callAccounting(context, persona.id),
     });
     // A JSON answer that reached its cap rarely parses; one that did may hold an unfinished story.
     value = { ...answer.value, story: finishAnswer(cleanSpeech(answer.value.story, persona), { targetChars: prompt.targetChars, finishReason: answer.finishReason }) };

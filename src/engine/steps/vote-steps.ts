@@ -20,7 +20,7 @@ import { defineStep, personaName } from '../step-kind.ts';
 import { mergeKeywords } from '../keyword-pool.ts';
 import { buildPollView, peopleChoiceLimit } from '../poll-view.ts';
 import { ballotPrompt, keywordPrompt } from '../prompt-builder.ts';
-import { cleanSpeech, commandUsage, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, recordUsage, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
+import { callAccounting, cleanSpeech, commandUsage, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
 import { sendOnce } from '../../pipeline/step-outbox.ts';
 import { deliverPost } from '../../outbound/deliver-post.ts';
 import type { ChartData, OutboundFile } from '../../adapter/chat-adapter.ts';
@@ -52,8 +52,7 @@ export async function runKeywords(context: StepContext, step: StepOf<'keywords'>
       coerce: repair.coerce,
       model: persona.model,
       logger,
-      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
-      ...(context.signal ? { signal: context.signal } : {}),
+      ...callAccounting(context, persona.id),
     });
     keywords = result.value.keywords.slice(0, keywordRange.max);
     outcome = outcomeOf(result, repair);
@@ -154,8 +153,7 @@ async function askBallot(context: StepContext, persona: Persona, poll: PollState
       coerce: repair.coerce,
       model: persona.model,
       logger: context.logger.child({ persona: persona.id }),
-      onUsage: (usage, model) => recordUsage(context, usage, { who: persona.id, model }),
-      ...(context.signal ? { signal: context.signal } : {}),
+      ...callAccounting(context, persona.id),
     });
     return { choices: result.value.choices, ...(result.value.reason ? { reason: result.value.reason } : {}), outcome: outcomeOf(result, repair) };
   } catch (error) {
