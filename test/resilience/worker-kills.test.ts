@@ -8,6 +8,7 @@
  * lock time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
 import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
@@ -39,8 +40,11 @@ afterAll(async () => {
 function startWorker(env: Record<string, string>): Worker {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/harness/slack-worker-process.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const worker: Worker = { child, ready: false };
+  // E2E_WORKER_LOG=<file> keeps the workers' logs (with E2E_LOG_LEVEL) for reading a failed run.
+  const logFile = process.env.E2E_WORKER_LOG;
   child.stdout!.on('data', (chunk: Buffer) => {
     if (chunk.toString().includes('worker ready')) worker.ready = true;
+    if (logFile) appendFileSync(logFile, chunk);
   });
   workers.push(worker);
   return worker;
@@ -54,7 +58,12 @@ describe('worker processes SIGKILLed at random moments', () => {
       role: 'gateway',
       speech: uniqueSpeech,
       chunk: { size: 4, delayMs: 30 },
-      env: { AUTO_ROUNDS: 2, STEP_RETRY_DELAY_MS: 100, WORKER_LOCK_MS: lockMs, SWEEPER_INTERVAL_MS: sweepMs, WORKER_CONCURRENCY: 8, SHUTDOWN_GRACE_MS: 1_000 },
+      // STEP_MAX_REVIVALS: the kills here are random, about one a second, not caused by a step. A
+      // step runs 1–3 s and a worker lives ~2.7 s, so a long turn may die again and again: the
+      // default (3 revivals, 3 stalls each — 12 deaths, then skipped as a step that keeps killing
+      // its worker) was reached in about one run in seven. That rule has its own test
+      // (dead-jobs.test.ts); here every step must complete.
+      env: { AUTO_ROUNDS: 2, STEP_RETRY_DELAY_MS: 100, WORKER_LOCK_MS: lockMs, SWEEPER_INTERVAL_MS: sweepMs, WORKER_CONCURRENCY: 8, SHUTDOWN_GRACE_MS: 1_000, STEP_MAX_REVIVALS: 20 },
     });
     const { emulator, app } = harness;
     const env = { ...configToEnv(harness.config), ROLE: 'worker', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent' };
