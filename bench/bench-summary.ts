@@ -36,6 +36,15 @@ function valueAt(result: Record<string, unknown> | undefined, path: string): unk
 
 const show = (value: number | undefined, digits = 2) => (value === undefined ? 'n/a' : String(round(value, digits)));
 
+/** `enqueue 0.31 (floor 0.10) · hop …` — each phase's p50 beside the floor's share of it. */
+function phaseLine(result: Record<string, unknown>): string {
+  const phases = valueAt(result, 'perTurn.phases');
+  if (typeof phases !== 'object' || phases === null) return 'n/a';
+  return Object.entries(phases as Record<string, Record<string, unknown>>)
+    .map(([phase, figures]) => `${phase} ${show(numberAt(figures, 'p50Ms'), 3)} (floor ${show(numberAt(figures, 'floorMs'), 3)}, ${show(numberAt(figures, 'roundTrips'), 0)} RT)`)
+    .join(' · ');
+}
+
 function unavailable(result: Record<string, unknown> | undefined): string | undefined {
   if (!result) return 'not run';
   if (typeof result.skipped === 'string') return `skipped: ${result.skipped}`;
@@ -57,7 +66,7 @@ export function figuresOf(results: BenchResults): Figure[] {
       figure: 'overhead per persona turn p50',
       value: show(numberAt(result, 'perTurn.commitToCommit.p50Ms'), 3),
       unit: 'ms',
-      reference: `floor ${show(numberAt(result, 'floor.floorP50Ms'), 3)} ms (BullMQ hop + ${show(numberAt(result, 'floor.redisRoundTripsPerTurn'), 0)} RTT; parts: hop ${show(numberAt(result, 'floor.bullmqHop.chainedStartToStart.p50Ms'), 3)}, PING ${show(numberAt(result, 'floor.pingRoundTrip.p50Ms'), 3)}); ratio ${show(numberAt(result, 'ratio.p50'))}×`,
+      reference: `floor ${show(numberAt(result, 'floor.floorP50Ms'), 3)} ms (BullMQ hop + ${show(numberAt(result, 'floor.redisRoundTripsPerTurn'), 0)} round trips replayed: ${String(valueAt(result, 'floor.replayedTrips') ?? 'n/a')}; parts: hop ${show(numberAt(result, 'floor.bullmqHop.chainedStartToStart.p50Ms'), 3)}, PING ${show(numberAt(result, 'floor.pingRoundTrip.p50Ms'), 3)}); ratio ${show(numberAt(result, 'ratio.p50'))}×; phases p50 ${phaseLine(result)}`,
       aim: '≤ 2× floor',
     },
     {

@@ -41,13 +41,35 @@ export interface ProcessRecord {
   result: string;
 }
 
+/** A moment of a step, for the per-phase breakdown (sessions run one at a time when it is used). */
+export type PhaseMark = 'job-start' | 'snapshot-end' | 'model-start' | 'model-end' | 'commit-start' | 'commit-end' | 'enqueue-start' | 'enqueue-end' | 'job-end';
+
+export class PhaseMarks {
+  recording = false;
+  readonly marks: { sessionId: string; mark: PhaseMark; at: number; stage?: string }[] = [];
+
+  /** `stage`: the stage a commit leaves the session in (which kind of step it was). */
+  mark(sessionId: string, mark: PhaseMark, stage?: string): void {
+    if (this.recording) this.marks.push({ sessionId, mark, at: performance.now(), ...(stage ? { stage } : {}) });
+  }
+}
+
 /** Session store that notes when each step committed (bench instrumentation only). */
 export class TimedSessionStore extends SessionStore {
   recording = false;
   readonly commits: CommitRecord[] = [];
+  readonly phases = new PhaseMarks();
+
+  override async snapshot(sessionId: string): ReturnType<SessionStore['snapshot']> {
+    const snapshot = await super.snapshot(sessionId);
+    this.phases.mark(sessionId, 'snapshot-end');
+    return snapshot;
+  }
 
   override async commit(sessionId: string, expectSeq: number, commit: StepCommit): ReturnType<SessionStore["commit"]> {
+    this.phases.mark(sessionId, 'commit-start');
     const next = await super.commit(sessionId, expectSeq, commit);
+    this.phases.mark(sessionId, 'commit-end', commit.meta?.stage);
     if (this.recording && next !== undefined) this.commits.push({ sessionId, seq: expectSeq, stage: commit.meta?.stage, at: performance.now() });
     return next;
   }
@@ -57,10 +79,13 @@ export class TimedSessionStore extends SessionStore {
 export class TimedStepMachine extends StepMachine {
   recording = false;
   readonly processed: ProcessRecord[] = [];
+  phases?: PhaseMarks;
 
   override async process(job: Parameters<StepMachine['process']>[0], attempt: Parameters<StepMachine['process']>[1]): Promise<StepResult> {
     const startedAt = performance.now();
+    this.phases?.mark(job.sessionId, 'job-start');
     const result = await super.process(job, attempt);
+    this.phases?.mark(job.sessionId, 'job-end');
     if (this.recording) this.processed.push({ sessionId: job.sessionId, seq: job.seq, startedAt, endedAt: performance.now(), result });
     return result;
   }
@@ -81,6 +106,8 @@ export interface EngineRig {
   redis: Redis;
   keys: RedisKeys;
   store: TimedSessionStore;
+  /** The steps' moments (store.phases), recorded while `phases.recording`. */
+  phases: PhaseMarks;
   queue: StepQueue;
   machine: TimedStepMachine;
   roundtable: Roundtable;
@@ -126,6 +153,16 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
   const { keys, queue, roundtable, identities } = engine;
   const store = engine.store as TimedSessionStore;
   const machine = engine.machine as TimedStepMachine;
+  // One set of phase marks for the step machine, the store, the model and the queue.
+  const phases = store.phases;
+  machine.phases = phases;
+  model.onCall = (sessionId, moment) => phases.mark(sessionId, moment === 'start' ? 'model-start' : 'model-end');
+  const enqueue = queue.enqueue.bind(queue);
+  queue.enqueue = async (sessionId, seq, epoch, skip) => {
+    phases.mark(sessionId, 'enqueue-start');
+    await enqueue(sessionId, seq, epoch, skip);
+    phases.mark(sessionId, 'enqueue-end');
+  };
   const panel = engine.panels.get(config.DEFAULT_PANEL);
   if (!panel) throw new Error(`no panel ${config.DEFAULT_PANEL}`);
   // Avatars are prepared once per process; do it before anything is timed.
@@ -138,6 +175,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
     redis,
     keys,
     store,
+    phases,
     queue,
     machine,
     roundtable,

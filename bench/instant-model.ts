@@ -33,6 +33,8 @@ export class InstantModel extends ModelGateway {
   sessionsWithOverlap = new Set<string>();
   readonly recorded: RecordedCall[] = [];
   private readonly inFlight = new Map<string, number>();
+  /** Told when a call starts and ends (the bench's per-phase breakdown). */
+  onCall?: (sessionId: string, moment: 'start' | 'end') => void;
 
   constructor(
     logger: Logger,
@@ -46,6 +48,7 @@ export class InstantModel extends ModelGateway {
     const sessionId = sessionOf(request.logger);
     const role = request.role ?? 'chat';
     this.enter(sessionId);
+    this.onCall?.(sessionId, 'start');
     try {
       this.calls += 1;
       this.callsByRole[role] = (this.callsByRole[role] ?? 0) + 1;
@@ -58,6 +61,7 @@ export class InstantModel extends ModelGateway {
       await request.onUsage?.(usage, 'instant');
       return { text, model: 'instant', usage, finishReason: 'stop' };
     } finally {
+      this.onCall?.(sessionId, 'end');
       this.leave(sessionId);
     }
   }

@@ -4,9 +4,11 @@
  * - one BullMQ hop: a bare Queue + Worker with a no-op processor and the step queue's job
  *   options, both chained (each job adds the next, as a committed step enqueues the next one)
  *   and isolated (add from outside while the worker is idle, until the processor starts);
- * - the turn floor itself: the same chain whose processor makes, before adding the next job,
- *   as many sequential PING round trips (on the queue's connection, as the store shares it) as
- *   a turn makes Redis round trips — so p50 and p99 come from one measured distribution.
+ * - the turn floor itself: the same chain whose processor, before adding the next job, replays
+ *   the Redis round trips a turn makes (found by RoundTripRecorder: a pipeline or a concurrent
+ *   batch is one round trip) with PINGs of the same batch sizes and shapes, on the queue's
+ *   connection as the store shares it — so p50 and p99 come from one measured distribution.
+ *   The turn's own enqueue is not replayed: the chain's add is that part.
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -14,6 +16,7 @@ import { createLogger } from '../src/logging/logger.ts';
 import { createRedis } from '../src/store/redis-connection.ts';
 import { stepJobOptions } from '../src/pipeline/step-queue.ts';
 import { sleep, summarise, type LatencySummary } from './bench-stats.ts';
+import { replayTrips, type RoundTrip } from './round-trip-recorder.ts';
 
 const WARM_UP = 200;
 
@@ -40,14 +43,14 @@ export interface HopFloor {
 
 export interface HopOptions {
   samples: number;
-  /** Sequential PINGs each chained job makes before adding the next (0 = a bare hop). */
-  roundTripsPerJob?: number;
+  /** The Redis round trips each chained job makes before adding the next, replayed with PINGs of the same batch shapes (none = a bare hop). */
+  trips?: readonly Pick<RoundTrip, 'commands' | 'shape'>[];
   /** Also measure isolated add → processor start. */
   isolated?: boolean;
 }
 
 export async function measureBullmqHop(url: string, prefix: string, queueName: string, options: HopOptions): Promise<HopFloor> {
-  const { samples, roundTripsPerJob = 0 } = options;
+  const { samples, trips = [] } = options;
   const logger = createLogger('silent');
   const connection = createRedis(url, logger, { name: 'floor-main' });
   const workerConnection = createRedis(url, logger, { name: 'floor-worker' });
@@ -70,7 +73,7 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
         return;
       }
       starts.push(at);
-      for (let trip = 0; trip < roundTripsPerJob; trip += 1) await connection.ping();
+      await replayTrips(connection, trips);
       if (job.data.index < chainLength) await queue.add('chained', { index: job.data.index + 1 }, { jobId: `hop__${job.data.index + 1}` });
       else chainDone?.();
     },

@@ -5,15 +5,31 @@
  * - per turn: time between a discussion turn's commit and the previous step's commit of the same
  *   session (the full cycle: enqueue, BullMQ hop, reads, model, post, commit); and the step
  *   job's own processing time (StepMachine.process);
- * - floor: a bare chained BullMQ job whose no-op processor makes as many sequential PING round
- *   trips as a turn makes Redis round trips (counted with MONITOR on a traced session), measured
- *   here start to start like the turns; plus its parts (bare hop, PING) for the report.
+ * - per phase: the cycle cut at the rig's phase marks (turn-phases.ts), each beside the floor's
+ *   share of it (the bare hop; the phase's round trips × a PING);
+ * - floor: a chained BullMQ job with the step queue's options whose processor replays the
+ *   turn's Redis round trips (counted client-side on a traced session: a pipeline or a
+ *   concurrent batch is one round trip), measured start to start like the turns; plus its
+ *   parts (bare hop, PING). MONITOR's view of the same turn is in `redisTrace`.
  */
 import { envInteger, round, summarise } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig, type CommitRecord } from './engine-rig.ts';
 import { measureBullmqHop, measurePingRoundTrip } from './overhead-floor.ts';
 import { clientAddress, commonestSignature, countBySource, startCommandTrace, stepSignatures } from './redis-command-trace.ts';
+import { describeTrips, roundTrips, RoundTripRecorder, type RoundTrip } from './round-trip-recorder.ts';
+import { commandsIn, turnCycles, turnPhases, type TurnPhase } from './turn-phases.ts';
+
+/** The most frequent value by key, and how often it occurred. */
+function commonest<T>(values: T[], key: (value: T) => string): { value: T; occurrences: number } | undefined {
+  const counts = new Map<string, { value: T; occurrences: number }>();
+  for (const value of values) {
+    const entry = counts.get(key(value)) ?? { value, occurrences: 0 };
+    entry.occurrences += 1;
+    counts.set(key(value), entry);
+  }
+  return [...counts.values()].sort((left, right) => right.occurrences - left.occurrences)[0];
+}
 
 const ROUNDS_PER_SESSION = 10;
 
@@ -24,6 +40,8 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
   const prefix = uniqueName('bench-overhead-');
 
   const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('overhead'), env: { MAX_ROUNDS: 20 } });
+  // Installed from the start (one branch per command while not recording), recording only the traced session.
+  const recorder = new RoundTripRecorder(rig.redis);
   try {
     rig.startWorker(rig.config.WORKER_CONCURRENCY);
     // Warm-up session (JIT, script cache, connections), not recorded.
@@ -32,12 +50,15 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
 
     rig.store.recording = true;
     rig.machine.recording = true;
+    rig.phases.recording = true;
     for (let index = 1; index <= sessions; index += 1) {
       await rig.startSession(index, { rounds: ROUNDS_PER_SESSION });
       await rig.drained(60_000);
     }
     rig.store.recording = false;
     rig.machine.recording = false;
+    rig.phases.recording = false;
+    const timedTurns = turnCycles(rig.phases.marks);
 
     const processingBySeq = new Map(rig.machine.processed.map((record) => [`${record.sessionId}#${record.seq}`, record.endedAt - record.startedAt]));
     const cycle: number[] = [];
@@ -56,48 +77,75 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
       }
     }
 
-    // Round trips per turn, counted on a separate traced session (MONITOR slows Redis down).
+    // Round trips per turn, counted on a separate traced session: client-side (RoundTripRecorder:
+    // a pipeline or concurrent batch is one round trip) for the floor, and with MONITOR for the
+    // server's view (MONITOR slows Redis down, so neither is timed).
     const mainAddress = await clientAddress(rig.redis);
     const stepsBefore = rig.model.calls;
     const trace = await startCommandTrace(redisUrl);
+    recorder.recording = true;
+    rig.phases.recording = true;
+    const tracedMarksFrom = rig.phases.marks.length;
     await rig.startSession(sessions + 1, { rounds: 4 });
     await rig.drained(60_000);
+    recorder.recording = false;
+    rig.phases.recording = false;
     const commands = await trace.stop();
     const tracedSteps = stepSignatures(commands, mainAddress);
-    const turn = commonestSignature(tracedSteps);
-    const roundTrips = turn?.signature.roundTrips ?? Number.NaN;
+    const monitorTurn = commonestSignature(tracedSteps);
     const bySource = countBySource(commands, mainAddress);
+    const tracedTurns = turnCycles(rig.phases.marks.slice(tracedMarksFrom));
+    const turnShapes = tracedTurns.map((turn) => {
+      const byPhase = Object.fromEntries(turnPhases.map((phase) => [phase, roundTrips(commandsIn(recorder.sent, turn.phases[phase]))])) as Record<TurnPhase, RoundTrip[]>;
+      return { byPhase, replayed: turnPhases.filter((phase) => phase !== 'enqueue').flatMap((phase) => byPhase[phase]) };
+    });
+    const turnShape = commonest(turnShapes, (shape) => describeTrips(shape.replayed));
+    const replayed = turnShape?.value.replayed ?? [];
 
     const ping = await measurePingRoundTrip(redisUrl, pingSamples);
     const hop = await measureBullmqHop(redisUrl, `${prefix}:floor`, uniqueName('hop'), { samples: hopSamples, isolated: true });
-    const floor = await measureBullmqHop(redisUrl, `${prefix}:floor`, uniqueName('floor'), { samples: hopSamples, roundTripsPerJob: Number.isFinite(roundTrips) ? roundTrips : 0 });
+    const floor = await measureBullmqHop(redisUrl, `${prefix}:floor`, uniqueName('floor'), { samples: hopSamples, trips: replayed });
     const cycleSummary = summarise(cycle);
     const floorP50 = floor.chainedStartToStart.p50Ms;
     const floorP99 = floor.chainedStartToStart.p99Ms;
+    // Each phase beside the floor's share of it: the bare hop for `hop`, its round trips × PING for the rest.
+    const phases = Object.fromEntries(
+      turnPhases.map((phase) => {
+        const trips = turnShape?.value.byPhase[phase] ?? [];
+        const floorMs = phase === 'hop' ? hop.chainedStartToStart.p50Ms : trips.length * ping.p50Ms;
+        const summary = summarise(timedTurns.map((turn) => turn.phases[phase].to - turn.phases[phase].from));
+        return [phase, { p50Ms: summary.p50Ms, p99Ms: summary.p99Ms, meanMs: summary.meanMs, roundTrips: trips.length, trips: describeTrips(trips), floorMs: round(floorMs, 3) }];
+      }),
+    );
     return {
       description: 'persona discussion turns with an instant in-process model and adapter; real Redis, BullMQ, SessionStore, StepMachine; one session at a time',
       setup: { sessions, roundsPerSession: ROUNDS_PER_SESSION, personas: rig.panel.personas.length, workerConcurrency: rig.config.WORKER_CONCURRENCY, answerChars: 300 },
       perTurn: {
         commitToCommit: cycleSummary,
         stepJobProcessing: summarise(processing),
+        phaseTurns: timedTurns.length,
+        phases,
       },
       floor: {
         pingRoundTrip: ping,
         bullmqHop: hop,
-        redisRoundTripsPerTurn: roundTrips,
+        redisRoundTripsPerTurn: replayed.length,
+        replayedTrips: describeTrips(replayed),
+        turnsWithThisShape: turnShape?.occurrences,
+        tracedTurns: tracedTurns.length,
         floorChain: floor.chainedStartToStart,
         floorP50Ms: round(floorP50),
         floorP99Ms: round(floorP99),
-        floorBySumOfP50s: round(hop.chainedStartToStart.p50Ms + roundTrips * ping.p50Ms),
-        formula: 'a chained no-op BullMQ job making `redisRoundTripsPerTurn` sequential PINGs, start to start (sum of parts given as floorBySumOfP50s)',
+        floorBySumOfP50s: round(hop.chainedStartToStart.p50Ms + replayed.length * ping.p50Ms),
+        formula: "a chained no-op BullMQ job (the step queue's job options) that replays the turn's Redis round trips — each pipeline or concurrent batch one round trip, as PINGs of the same batch sizes and shapes — then adds the next job, start to start; the turn's own enqueue is the chain's add",
       },
       ratio: { p50: round(cycleSummary.p50Ms / floorP50, 2), p99: round(cycleSummary.p99Ms / floorP99, 2) },
       redisTrace: {
         tracedSteps: tracedSteps.length,
         modelCallsDuringTrace: rig.model.calls - stepsBefore,
-        turnSequence: turn?.signature.sequence,
-        turnCommandsOnMainConnection: turn?.signature.commands,
-        turnsWithThisSequence: turn?.occurrences,
+        monitorTurnSequence: monitorTurn?.signature.sequence,
+        turnCommandsOnMainConnection: monitorTurn?.signature.commands,
+        turnsWithThisSequence: monitorTurn?.occurrences,
         commandsPerStep: {
           mainConnection: round(bySource.main / Math.max(1, tracedSteps.length), 1),
           insideLuaScripts: round(bySource.lua / Math.max(1, tracedSteps.length), 1),
