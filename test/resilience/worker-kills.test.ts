@@ -8,7 +8,6 @@
  * lock time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
 import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
@@ -40,11 +39,9 @@ afterAll(async () => {
 function startWorker(env: Record<string, string>): Worker {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/harness/slack-worker-process.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const worker: Worker = { child, ready: false };
-  // E2E_WORKER_LOG=<file> keeps the workers' logs (with E2E_LOG_LEVEL) for reading a failed run.
-  const logFile = process.env.E2E_WORKER_LOG;
+  // The workers log to stderr (inherited): E2E_LOG_LEVEL=debug shows them beside the test's own.
   child.stdout!.on('data', (chunk: Buffer) => {
     if (chunk.toString().includes('worker ready')) worker.ready = true;
-    if (logFile) appendFileSync(logFile, chunk);
   });
   workers.push(worker);
   return worker;
