@@ -107,4 +107,32 @@ describe('PollPublisher', () => {
     expect(message).toBe(2);
     expect(writes).toBe(2);
   });
+
+  it('writes again when a click updated the message during a write whose adapter read the state at the write (Discord, Slack)', async () => {
+    let votes = 1;
+    let message = 0;
+    let release: (() => void) | undefined;
+    const publisher = new PollPublisher(
+      {
+        current: async () => ({ view: view(votes), messageRef: 'm' }),
+        // As the adapters do: wait for the platform slot, read the state then, write it, and say what was written.
+        show: async () => {
+          const fresh = view(votes);
+          if (!release) await new Promise<void>((resolve) => (release = resolve));
+          message = fresh.peopleVoters;
+          return fresh;
+        },
+      },
+      createLogger('silent'),
+      10,
+    );
+    publisher.request('s');
+    await sleep(40); // the refresh read 1 voter at its slot and is writing it
+    votes = 2;
+    message = 2; // the second click's interaction shows 2 voters …
+    publisher.markShown('s', view(2));
+    release!(); // … then the write of 1 voter lands over it
+    await sleep(80);
+    expect(message).toBe(2);
+  });
 });

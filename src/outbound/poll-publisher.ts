@@ -81,22 +81,19 @@ export class PollPublisher {
       if (!current) return;
       const print = fingerprint(current.view);
       if (this.shown.get(sessionId) === print) return;
-      const written = await this.source.show(current.view, current.messageRef);
+      // The adapter may read the state again at its write (after its platform slot): then it says what it wrote.
+      const written = (await this.source.show(current.view, current.messageRef)) ?? current.view;
       const clickedMeanwhile = (this.marks.get(sessionId) ?? 0) !== mark;
       const after = await this.source.current(sessionId);
-      if (written) {
-        // The adapter read the state again at the write: the message shows `written`, or a click's newer update.
-        if (!clickedMeanwhile) this.remember(sessionId, fingerprint(written));
-        if (after !== undefined && this.shown.get(sessionId) !== fingerprint(after.view)) this.request(sessionId);
-        return;
-      }
-      if (clickedMeanwhile || (after !== undefined && fingerprint(after.view) !== print)) {
-        // The state moved on, or a click updated the message, while this write was on its way: ours may have replaced a newer state.
+      if (clickedMeanwhile || (after !== undefined && fingerprint(after.view) !== fingerprint(written))) {
+        // A click updated the message, or the state moved on, while this write was on its way:
+        // which landed last is unknown, so ours may have replaced a newer state — write it again.
+        // (Also when the adapter read the state at its write: the click may still come after that read.)
         this.shown.delete(sessionId);
         this.request(sessionId);
         return;
       }
-      this.remember(sessionId, print);
+      this.remember(sessionId, fingerprint(written));
     } catch (error) {
       this.logger.warn({ err: error, sessionId }, 'poll refresh failed; the next click or the vote result will show it');
     }
