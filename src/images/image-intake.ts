@@ -143,9 +143,12 @@ function refuseBySniff(bytes: Buffer, filename: string | undefined): never {
 }
 
 interface DecodedSource {
-  /** A sharp pipeline over the decoded image, before orientation and encoding. */
+  /** A sharp pipeline over the decoded image, oriented, before resizing and encoding. */
   pipeline: Sharp;
   hasAlpha: boolean;
+  /** Size as oriented (what the pipeline yields). */
+  width: number;
+  height: number;
 }
 
 async function openWithSharp(bytes: Buffer, format: ImageFormat, limits: ImageLimits, filename: string | undefined): Promise<DecodedSource> {
@@ -160,13 +163,17 @@ async function openWithSharp(bytes: Buffer, format: ImageFormat, limits: ImageLi
   const width = metadata.width;
   const height = metadata.pageHeight ?? metadata.height;
   if (width * height > limits.maxPixels) throw tooManyPixels(width, height, limits.maxPixels);
-  return { pipeline: sharp(bytes, options).autoOrient(), hasAlpha: metadata.hasAlpha };
+  // EXIF orientations 5–8 turn the picture a quarter: width and height swap.
+  const turned = (metadata.orientation ?? 1) >= 5;
+  return { pipeline: sharp(bytes, options).autoOrient(), hasAlpha: metadata.hasAlpha, width: turned ? height : width, height: turned ? width : height };
 }
 
 async function openRaw(raw: RawImage, limits: ImageLimits): Promise<DecodedSource> {
   return {
     pipeline: sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels }, limitInputPixels: limits.maxPixels }),
     hasAlpha: raw.channels === 4,
+    width: raw.width,
+    height: raw.height,
   };
 }
 
@@ -196,13 +203,20 @@ async function openSource(bytes: Buffer, format: ImageFormat, limits: ImageLimit
   return openWithSharp(bytes, format, limits, filename);
 }
 
+export interface OpenedImage {
+  source: DecodedSource;
+  format: ImageFormat;
+  limits: ImageLimits;
+  /** Wraps an error of decoding this image (at any later step) in the person's terms. */
+  decoderError(error: unknown): TableRoundError;
+}
+
 /**
- * Validates and normalises an untrusted image. Throws `TableRoundError` with code
- * `image_too_large`, `image_not_image`, `image_unsupported` (SVG, JPEG XL, PDF…),
- * `image_too_many_pixels` or `image_corrupt`, each with a `publicMessage` for the person.
- * Animated images yield their first frame; transparency is kept (PNG output).
+ * The checks every untrusted image passes before its pixels are decoded — announced and real
+ * size, the format sniffed from its bytes (never its name), the pixel count from its header —
+ * and a sharp pipeline over it, oriented. Throws like `intakeImage`.
  */
-export async function intakeImage(bytes: Buffer, options: IntakeImageOptions = {}): Promise<IntakenImage> {
+export async function openUntrusted(bytes: Buffer, options: Omit<IntakeImageOptions, 'maxSidePx'> = {}): Promise<OpenedImage> {
   const limits: ImageLimits = {
     maxBytes: options.maxBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes,
     maxPixels: options.maxPixels ?? DEFAULT_IMAGE_LIMITS.maxPixels,
@@ -215,6 +229,22 @@ export async function intakeImage(bytes: Buffer, options: IntakeImageOptions = {
   const format = sniffed.format;
 
   const source = await openSource(bytes, format, limits, options.filename);
+  return {
+    source,
+    format,
+    limits,
+    decoderError: (error) => (error instanceof TableRoundError ? error : fromDecoderError(error, format, options.filename, limits.maxPixels)),
+  };
+}
+
+/**
+ * Validates and normalises an untrusted image. Throws `TableRoundError` with code
+ * `image_too_large`, `image_not_image`, `image_unsupported` (SVG, JPEG XL, PDF…),
+ * `image_too_many_pixels` or `image_corrupt`, each with a `publicMessage` for the person.
+ * Animated images yield their first frame; transparency is kept (PNG output).
+ */
+export async function intakeImage(bytes: Buffer, options: IntakeImageOptions = {}): Promise<IntakenImage> {
+  const { source, format, limits } = await openUntrusted(bytes, options);
   if (options.maxSidePx !== undefined) {
     source.pipeline.resize(options.maxSidePx, options.maxSidePx, { fit: 'inside', withoutEnlargement: true });
   }

@@ -2,7 +2,7 @@
  * Shrinks a clean image (from `intakeImage`) into the JPEG we send to a vision model: small
  * enough to be cheap in tokens and bytes, big enough to describe. Never enlarges.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { TableRoundError } from '../errors.ts';
 import { SHARP_FAIL_ON } from './image-intake.ts';
 
@@ -91,11 +91,18 @@ async function shrink(pixels: RawPixels): Promise<RawPixels> {
  * better than a blocky one). Throws `image_too_large` only if even 16 px does not fit.
  */
 export async function prepareForVision(image: Buffer, options: VisionImageOptions = {}): Promise<VisionImage> {
-  const { boxPx, shortSidePx, maxBytes } = { ...DEFAULT_VISION_OPTIONS, ...options };
   const input = sharp(image, { failOn: SHARP_FAIL_ON }).autoOrient();
   const metadata = await input.metadata();
-  const orientedWidth = metadata.autoOrient.width;
-  const orientedHeight = metadata.autoOrient.height;
+  return visionFromPipeline(input, metadata.autoOrient.width, metadata.autoOrient.height, options);
+}
+
+/**
+ * The same from a sharp pipeline that yields an oriented image of the given size — an untrusted
+ * upload straight from `openUntrusted`, decoded once at the size it is needed (JPEG shrink-on-load)
+ * instead of through a full-size clean copy.
+ */
+export async function visionFromPipeline(input: Sharp, orientedWidth: number, orientedHeight: number, options: VisionImageOptions = {}): Promise<VisionImage> {
+  const { boxPx, shortSidePx, maxBytes } = { ...DEFAULT_VISION_OPTIONS, ...options };
   const scale = fitScale(orientedWidth, orientedHeight, boxPx, shortSidePx);
   const targetWidth = Math.max(1, Math.round(orientedWidth * scale));
   const targetHeight = Math.max(1, Math.round(orientedHeight * scale));
