@@ -37,9 +37,10 @@ export function stepJobOptions(backoffMs: number) {
   return {
     attempts: stepAttempts,
     backoff: { type: 'exponential' as const, delay: backoffMs },
-    // Kept a little while so a late duplicate add of a finished step collapses onto it (a
-    // re-created one would be a no-op anyway: the session's seq has moved on).
-    removeOnComplete: { age: 120, count: 2_000 },
+    // Removed at once: a finished step's job is never read again, and a late duplicate add of it
+    // creates a job that finds the session's seq moved on and ends as `stale` (one read). Kept,
+    // they cost more Redis than the sessions themselves (bench: session-storage).
+    removeOnComplete: true,
     // Failed jobs no longer block anything (epochs); keep a bounded few for inspection.
     removeOnFail: { age: 24 * 3_600, count: 500 },
   };

@@ -9,7 +9,7 @@
  */
 export type SessionKeyType =
   | 'meta' // hash: SessionMeta fields
-  | 'transcript' // list of JSON TranscriptEntry, append-only
+  | 'transcript' // list of TranscriptEntry (transcript-codec.ts), append-only
   | 'notes' // hash: `${personaId}:${kind}` → text
   | 'candidates' // list of JSON keyword candidates (current pool)
   | 'poll' // hash: current poll

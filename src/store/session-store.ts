@@ -9,6 +9,7 @@
  * retried or duplicated step job can never apply its writes twice. The exactly-once rule for
  * what a step posts is stated in pipeline/step-outbox.ts.
  */
+import { decodeEntry, encodeEntry } from './transcript-codec.ts';
 import type { Redis } from 'ioredis';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
@@ -156,7 +157,7 @@ export class SessionStore {
 
   async transcript(sessionId: string, start = 0, end = -1): Promise<TranscriptEntry[]> {
     const raw = await this.redis.lrange(this.key('transcript', sessionId), start, end);
-    return raw.map((entry) => JSON.parse(entry) as TranscriptEntry);
+    return raw.map(decodeEntry);
   }
 
   async transcriptLength(sessionId: string): Promise<number> {
@@ -261,7 +262,7 @@ export class SessionStore {
   async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<{ seq: number; inboxLength: number } | undefined> {
     const ops: Record<string, unknown> = { expectSeq };
     ops.meta = encodeMeta({ ...(commit.meta ?? {}), updatedAt: Date.now() });
-    if (commit.transcript?.length) ops.transcript = commit.transcript.map((entry) => JSON.stringify(entry));
+    if (commit.transcript?.length) ops.transcript = commit.transcript.map(encodeEntry);
     if (commit.notes && Object.keys(commit.notes).length) ops.notes = commit.notes;
     if (commit.candidates) ops.candidates = commit.candidates.map((candidate) => JSON.stringify(candidate));
     if (commit.poll === null) ops.pollDelete = true;

@@ -11,6 +11,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/fake-openai-ser
 import { chatBody, messageText, roundtableReply, secretReasoning, speakerOf } from '../harness/roundtable-model.ts';
 import { testRedisUrl, uniqueName, deleteKeys } from '../harness/redis.ts';
 import { RedisKeys } from '../../src/store/keys.ts';
+import { decodeEntry } from '../../src/store/transcript-codec.ts';
 
 const personas = ['Bayar (巴雅尔)', 'Ayigul (阿依古丽)', 'Li Zhiqiang (李志强)', 'Zhang Xiaoya (张小雅)', 'Lin Siyu (林思雨)', 'Wang Xiaomeng (王晓萌)'];
 const topic = 'A felt lamp for student dorms';
@@ -125,7 +126,7 @@ describe('scripted terminal session (real entry point)', () => {
     expect(meta.stage).toBe('ended');
     expect(JSON.parse(meta.votedKeywords ?? '[]')).toEqual(['felt', 'Red wool', 'pattern']);
     expect(Number(meta.tokensPrompt)).toBeGreaterThan(0);
-    const transcript = (await redis.lrange(keys.session('transcript', sessionId!), 0, -1)).map((entry) => JSON.parse(entry) as { kind: string; text: string });
+    const transcript = (await redis.lrange(keys.session('transcript', sessionId!), 0, -1)).map(decodeEntry);
     expect(transcript.filter((entry) => entry.kind === 'person')).toHaveLength(1);
     expect(transcript.filter((entry) => entry.kind === 'persona').length).toBeGreaterThanOrEqual(6 + 6 + 1 + 6);
     const notes = await redis.hgetall(keys.session('notes', sessionId!));
