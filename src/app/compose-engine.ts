@@ -36,8 +36,14 @@ import { PersonaIdentities } from './persona-identities.ts';
 export interface EngineOptions {
   config: Config;
   logger: Logger;
-  /** The main (fail-fast) connection. */
+  /** The main (fail-fast) connection: sessions, outboxes, budgets, indexes. */
   redis: Redis;
+  /**
+   * The step queue's connection (fail-fast too). BullMQ defines its Lua scripts on the connection
+   * it is given, and every pipeline ioredis makes copies a connection's scripts — with
+   * auto-pipelining, every batch — so the store keeps a connection without them. Default: `redis`.
+   */
+  queueRedis?: Redis;
   metrics: Metrics;
   adapterFor(platform: string): ChatAdapter;
   templatesDir?: string;
@@ -86,7 +92,7 @@ export function composeEngine(options: EngineOptions): Engine {
     throw new TableRoundError('config_invalid', `DEFAULT_PRESET: no preset "${config.DEFAULT_PRESET}" in ${config.PRESETS_DIR} (have: ${[...presets.keys()].join(', ')})`);
   }
   const identities = new PersonaIdentities(config, panels, logger);
-  const queue = new StepQueue(redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger, { backoffMs: config.STEP_RETRY_DELAY_MS });
+  const queue = new StepQueue(options.queueRedis ?? redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger, { backoffMs: config.STEP_RETRY_DELAY_MS });
   const pending = new PendingSessions(redis, keys);
   const liveness = new StepLiveness(store, queue, logger, config.STEP_MAX_REVIVALS, metrics);
   const sweeper = new Sweeper(redis, keys, pending, liveness, { intervalMs: config.SWEEPER_INTERVAL_MS, staleAfterMs: config.WORKER_LOCK_MS }, logger, metrics);

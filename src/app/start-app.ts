@@ -54,6 +54,8 @@ export interface RunningApp {
   config: Config;
   logger: Logger;
   redis: Redis;
+  /** The step queue's connection (enqueueing). */
+  queueRedis: Redis;
   redisUrl: string;
   keys: RedisKeys;
   store: SessionStore;
@@ -88,8 +90,10 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const { url: redisUrl, embedded } = await resolveRedisUrl(config, logger);
-  const redis = createRedis(redisUrl, logger, { name: 'main', failFast: true });
-  await waitUntilReady(redis, config.REDIS_CONNECT_TIMEOUT_MS);
+  const redis = createRedis(redisUrl, logger, { name: 'main', failFast: true, autoPipelining: true });
+  // Enqueueing has a connection of its own (see EngineOptions.queueRedis).
+  const queueRedis = createRedis(redisUrl, logger, { name: 'queue', failFast: true });
+  await Promise.all([waitUntilReady(redis, config.REDIS_CONNECT_TIMEOUT_MS), waitUntilReady(queueRedis, config.REDIS_CONNECT_TIMEOUT_MS)]);
   const metrics = new Metrics();
   const adapters = new Map<string, ChatAdapter>();
   for (const adapter of options.adapters ?? []) adapters.set(adapter.platform, adapter);
@@ -102,6 +106,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     config,
     logger,
     redis,
+    queueRedis,
     metrics,
     adapterFor,
     templatesDir: options.templatesDir,
@@ -187,12 +192,13 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       await Promise.all([...platforms.values()].map((platformAdapter) => quietly('disposing an adapter', () => platformAdapter.dispose(), 3_000)));
       await quietly('closing the HTTP server', () => new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve())), 2_000);
       workerRedis?.disconnect();
-      await quietly('closing Redis', () => redis.quit(), 2_000);
+      await quietly('closing Redis', () => Promise.all([redis.quit(), queueRedis.quit()]), 2_000);
       redis.disconnect();
+      queueRedis.disconnect();
       await quietly('stopping the embedded Redis', async () => embedded?.stop(), 5_000);
     })();
     return stopping;
   };
 
-  return { config, logger, redis, redisUrl, keys, store, queue, liveness, sweeper, idleCloser, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, models, stop };
+  return { config, logger, redis, queueRedis, redisUrl, keys, store, queue, liveness, sweeper, idleCloser, roundtable, commands, runCommand, platforms, identities, httpServer, metrics, models, stop };
 }

@@ -31,28 +31,54 @@ export interface FaultLog {
   injected: number;
 }
 
-export function injectStepFaults(redis: Redis): FaultLog {
-  const log: FaultLog = { sites: new Set(), injected: 0 };
+type FaultyCommand = { name: string; reject(error: Error): void; promise: Promise<unknown> };
+
+/**
+ * Decides, in the async context that issues a command, whether it is the plan's failing one.
+ * Commands are attributed where our code issues them: a standalone command at `redis.sendCommand`,
+ * a command of a pipeline, a MULTI block or ioredis's auto-pipeline (the main connection's) when
+ * it is queued (`Pipeline#sendCommand`) — not when the batch is written, which happens on a later
+ * tick in the context of whichever command opened the batch (other sessions' commands share it).
+ */
+function planFault(log: FaultLog, command: FaultyCommand, pipelined: boolean): 'reject' | 'rename' | undefined {
+  const plan = scope.getStore();
+  if (!plan || plan.failed !== undefined || neverFailed.has(command.name.toLowerCase())) return undefined;
+  plan.calls += 1;
+  if (plan.calls !== plan.failAt) return undefined;
+  plan.failed = command.name;
+  log.injected += 1;
+  log.sites.add(`${plan.failAt}:${command.name}`);
+  return !pipelined && log.injected % 2 === 0 ? 'reject' : 'rename';
+}
+
+export function injectStepFaults(redis: Redis, log: FaultLog = { sites: new Set(), injected: 0 }): FaultLog {
   const original = redis.sendCommand.bind(redis);
-  redis.sendCommand = ((command: { name: string; reject(error: Error): void; promise: Promise<unknown> }, stream?: unknown) => {
-    const plan = scope.getStore();
-    if (plan && plan.failed === undefined && !neverFailed.has(command.name.toLowerCase())) {
-      plan.calls += 1;
-      if (plan.calls === plan.failAt) {
-        plan.failed = command.name;
-        log.injected += 1;
-        log.sites.add(`${plan.failAt}:${command.name}`);
-        if (stream === undefined && log.injected % 2 === 0) {
-          command.reject(new Error('Connection is closed.'));
-          return command.promise;
-        }
-        command.name = 'tableround-injected-fault';
-      }
+  redis.sendCommand = ((command: FaultyCommand, stream?: unknown) => {
+    // With a stream: a queued command being written; it was decided when it was queued.
+    const fault = stream === undefined ? planFault(log, command, false) : undefined;
+    if (fault === 'reject') {
+      command.reject(new Error('Connection is closed.'));
+      return command.promise;
     }
+    if (fault === 'rename') command.name = 'tableround-injected-fault';
     return (original as (command: unknown, stream?: unknown) => unknown)(command, stream);
   }) as Redis['sendCommand'];
+  // The pipeline class is shared by every connection of the process: wrapped once, for the latest log.
+  pipelineLog = log;
+  const pipelinePrototype = Object.getPrototypeOf(redis.pipeline()) as { sendCommand(command: FaultyCommand): unknown; [wrapped]?: true };
+  if (!pipelinePrototype[wrapped]) {
+    const queue = pipelinePrototype.sendCommand;
+    pipelinePrototype.sendCommand = function (this: unknown, command: FaultyCommand) {
+      if (pipelineLog && planFault(pipelineLog, command, true) === 'rename') command.name = 'tableround-injected-fault';
+      return queue.call(this, command);
+    };
+    pipelinePrototype[wrapped] = true;
+  }
   return log;
 }
+
+const wrapped = Symbol('tableround fault injection');
+let pipelineLog: FaultLog | undefined;
 
 /** The real step machine, with each non-final attempt of a step run inside a fault plan. */
 export class FaultyStepMachine extends StepMachine {

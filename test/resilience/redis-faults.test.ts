@@ -31,6 +31,8 @@ describe('Redis refusing a command at every call site of a step', () => {
     });
     const { emulator, app } = harness;
     const faults = injectStepFaults(app.redis);
+    // Enqueueing has its own connection: its faults go to the same log.
+    injectStepFaults(app.queueRedis, faults);
     const pending = new PendingSessions(app.redis, app.keys);
     let oldestPending = 0;
     const sampler = setInterval(() => {
