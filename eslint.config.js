@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const platformSdks = ['discord.js', '@slack/bolt', '@slack/web-api', '@slack/socket-mode', '@discordjs/*'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'bench/results/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'bench/results/**', 'dist/**', 'dist-bench/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,7 @@
  * sizes, and the JSON result files under bench/results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 export interface LatencySummary {
   samples: number;
@@ -47,7 +47,8 @@ export function envInteger(name: string, fallback: number): number {
   return value;
 }
 
-export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+/** bench/results/ of the project (npm runs the benches from its root, compiled or not). */
+export const resultsDir = `${join(process.cwd(), 'bench', 'results')}/`;
 
 /** Writes bench/results/<name>.json and returns its path. */
 export function writeResult(name: string, result: unknown): string {

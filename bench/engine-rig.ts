@@ -134,8 +134,10 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
     ...options.env,
   });
   const logger = createLogger('silent');
-  const redis = createRedis(options.redisUrl, logger, { name: 'main', failFast: true });
-  await waitUntilReady(redis, 15_000);
+  // As start-app.ts makes it.
+  const redis = createRedis(options.redisUrl, logger, { name: 'main', failFast: true, autoPipelining: true });
+  const queueRedis = createRedis(options.redisUrl, logger, { name: 'queue', failFast: true });
+  await Promise.all([waitUntilReady(redis, 15_000), waitUntilReady(queueRedis, 15_000)]);
   const metrics = new Metrics();
   const model = new InstantModel(logger, metrics, options.model);
   const adapter = new InstantAdapter();
@@ -143,6 +145,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
     config,
     logger,
     redis,
+    queueRedis,
     metrics,
     adapterFor: () => adapter,
     commands: await loadCommands(),
@@ -208,6 +211,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
       await queue.close(config.SHUTDOWN_GRACE_MS);
       workerRedis?.disconnect();
       await redis.quit().catch(() => redis.disconnect());
+      await queueRedis.quit().catch(() => queueRedis.disconnect());
     },
   };
 }

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { TableRoundError } from '../src/errors.ts';
 import { intakeImage } from '../src/images/image-intake.ts';
@@ -14,6 +14,7 @@ import { createImageServices } from '../src/app/image-services.ts';
 import { configFrom } from '../src/config/load-config.ts';
 import { estimateVisionTokens, prepareForVision } from '../src/images/prepare-for-vision.ts';
 import { bombPng, photoLikeJpeg } from '../src/images/test-images.ts';
+import { resultsDir } from './bench-stats.ts';
 
 export interface ImageBenchOptions {
   /** Timed iterations per measurement (after 2 warm-up runs). */
@@ -23,7 +24,6 @@ export interface ImageBenchOptions {
 const PHOTO_WIDTH = 4000;
 const PHOTO_HEIGHT = 3000;
 const WARM_UP_RUNS = 2;
-const CAPPED_SIDE_PX = 2048;
 
 function percentile(samples: number[], fraction: number): number {
   const sorted = [...samples].sort((left, right) => left - right);
@@ -80,8 +80,9 @@ export async function runImageBench(options: ImageBenchOptions = {}): Promise<Re
     machine: { cpus: cpus().length, node: process.version, sharp: sharp.versions.sharp, vips: sharp.versions.vips, sharpConcurrency: sharp.concurrency() },
     iterations,
     input: { width: PHOTO_WIDTH, height: PHOTO_HEIGHT, format: 'jpeg', quality: 90, bytes: photo.length },
+    ratioToBareResize: Number((percentile(pipeline.samples, 0.5) / percentile(bare.samples, 0.5)).toFixed(2)),
     ours: {
-      description: `the production path (createImageServices): intakeImage with maxSidePx ${CAPPED_SIDE_PX} (sniff, header check, decode, auto-orient, strip, re-encode) + prepareForVision (fit 1024 box / 768 short side, JPEG q85 stepping down to ≤ 1.5 MB)`,
+      description: 'the production path (createImageServices → uploadForVision): sniff, size and header pixel checks, SHA-256 of the upload, one decode (JPEG shrink-on-load) auto-oriented straight into the vision box (1024 box / 768 short side, flattened, sRGB), JPEG q85 stepping down to ≤ 1.5 MB',
       pipeline: summary(pipeline.samples),
       output: { width: pipeline.last.width, height: pipeline.last.height, bytes: pipeline.last.jpeg.length, estimatedTokens: pipeline.last.estimatedTokens },
     },
@@ -108,8 +109,8 @@ export async function runImageBench(options: ImageBenchOptions = {}): Promise<Re
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
   const results = await runImageBench();
-  const outputPath = fileURLToPath(new URL('./results/image-bench.json', import.meta.url));
-  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+  const outputPath = `${resultsDir}image-bench.json`;
+  mkdirSync(resultsDir, { recursive: true });
   writeFileSync(outputPath, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
   console.log(`wrote ${outputPath}`);

@@ -13,7 +13,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger } from '../src/logging/logger.ts';
-import { createRedis } from '../src/store/redis-connection.ts';
+import { createRedis, waitUntilReady } from '../src/store/redis-connection.ts';
 import { stepJobOptions } from '../src/pipeline/step-queue.ts';
 import { sleep, summarise, type LatencySummary } from './bench-stats.ts';
 import { replayTrips, type RoundTrip } from './round-trip-recorder.ts';
@@ -52,7 +52,9 @@ export interface HopOptions {
 export async function measureBullmqHop(url: string, prefix: string, queueName: string, options: HopOptions): Promise<HopFloor> {
   const { samples, trips = [] } = options;
   const logger = createLogger('silent');
-  const connection = createRedis(url, logger, { name: 'floor-main' });
+  // Connections made as start-app.ts makes the engine's: the queue's, the store's (auto-pipelined), the worker's.
+  const connection = createRedis(url, logger, { name: 'floor-queue', failFast: true });
+  const storeConnection = createRedis(url, logger, { name: 'floor-main', failFast: true, autoPipelining: true });
   const workerConnection = createRedis(url, logger, { name: 'floor-worker' });
   // The same job options as StepQueue, so the floor pays for the same bookkeeping.
   const queue = new Queue<{ index: number }>(queueName, {
@@ -73,14 +75,14 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
         return;
       }
       starts.push(at);
-      await replayTrips(connection, trips);
+      await replayTrips(storeConnection, trips);
       if (job.data.index < chainLength) await queue.add('chained', { index: job.data.index + 1 }, { jobId: `hop__${job.data.index + 1}` });
       else chainDone?.();
     },
     { connection: workerConnection as unknown as ConnectionOptions, prefix, concurrency: 8, lockDuration: 60_000, maxStalledCount: 2 },
   );
   try {
-    await worker.waitUntilReady();
+    await Promise.all([worker.waitUntilReady(), waitUntilReady(connection, 15_000), waitUntilReady(storeConnection, 15_000)]);
     const chained = new Promise<void>((resolve) => (chainDone = resolve));
     await queue.add('chained', { index: 0 }, { jobId: 'hop__0' });
     await chained;
@@ -101,6 +103,59 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
     await worker.close();
     await queue.close();
     workerConnection.disconnect();
+    storeConnection.disconnect();
+    connection.disconnect();
+  }
+}
+
+export interface ThroughputFloorOptions {
+  /** Independent chains (one per session). */
+  chains: number;
+  /** Jobs each chain runs, one after another. */
+  jobsPerChain: number;
+  /** Worker concurrency, as the engine's. */
+  concurrency: number;
+  trips?: readonly Pick<RoundTrip, 'commands' | 'shape'>[];
+}
+
+/**
+ * The throughput floor: `chains` chains at once (as many sessions), each job replaying a turn's
+ * round trips and adding its chain's next job, on a worker of the same concurrency and job
+ * options as the engine's. Jobs per second from the first start to the last end.
+ */
+export async function measureChainThroughput(url: string, prefix: string, queueName: string, options: ThroughputFloorOptions): Promise<{ jobs: number; seconds: number; jobsPerSecond: number }> {
+  const { chains, jobsPerChain, concurrency, trips = [] } = options;
+  const logger = createLogger('silent');
+  const connection = createRedis(url, logger, { name: 'floor-queue', failFast: true });
+  const storeConnection = createRedis(url, logger, { name: 'floor-main', failFast: true, autoPipelining: true });
+  const workerConnection = createRedis(url, logger, { name: 'floor-worker' });
+  const queue = new Queue<{ chain: number; index: number }>(queueName, { connection: connection as unknown as ConnectionOptions, prefix, defaultJobOptions: stepJobOptions(2_000) });
+  let done = 0;
+  let allDone: (() => void) | undefined;
+  const finished = new Promise<void>((resolve) => (allDone = resolve));
+  const worker = new Worker<{ chain: number; index: number }>(
+    queueName,
+    async (job) => {
+      await replayTrips(storeConnection, trips);
+      const { chain, index } = job.data;
+      if (index + 1 < jobsPerChain) await queue.add('chained', { chain, index: index + 1 }, { jobId: `tp__${chain}__${index + 1}` });
+      else if (++done === chains) allDone?.();
+    },
+    { connection: workerConnection as unknown as ConnectionOptions, prefix, concurrency, lockDuration: 60_000, maxStalledCount: 2, autorun: false },
+  );
+  try {
+    await Promise.all([worker.waitUntilReady(), waitUntilReady(connection, 15_000), waitUntilReady(storeConnection, 15_000)]);
+    await queue.addBulk(Array.from({ length: chains }, (_, chain) => ({ name: 'chained', data: { chain, index: 0 }, opts: { jobId: `tp__${chain}__0` } })));
+    const started = performance.now();
+    void worker.run();
+    await finished;
+    const seconds = (performance.now() - started) / 1000;
+    return { jobs: chains * jobsPerChain, seconds, jobsPerSecond: (chains * jobsPerChain) / seconds };
+  } finally {
+    await worker.close();
+    await queue.close();
+    workerConnection.disconnect();
+    storeConnection.disconnect();
     connection.disconnect();
   }
 }

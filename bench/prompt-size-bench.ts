@@ -13,6 +13,48 @@ import { buildEngineRig, type EngineRig } from './engine-rig.ts';
 import { contentText } from './instant-model.ts';
 import { estimateTokens, realisticText } from './realistic-text.ts';
 import { lengthTargets, softOvershoot } from '../src/prompts/answer-length.ts';
+import { encodeEntry } from '../src/store/transcript-codec.ts';
+import { percentile } from './bench-stats.ts';
+
+/**
+ * What a provider's prompt cache can reuse: a real session of several rounds, and for each persona
+ * call the bytes of its request's messages (as JSON, the order they are sent in) that the previous
+ * persona call of the session began with, as a share of its own. Calls with a fold (a summary
+ * call) between them are counted apart: a fold rewrites the summary, and the cache starts again.
+ */
+async function prefixSharing(rig: EngineRig, index: number, rounds: number): Promise<Record<string, unknown>> {
+  rig.startWorker(8);
+  const sessionId = await rig.startSession(index, { rounds });
+  await rig.drained(120_000);
+  const calls = rig.model.recorded.filter((call) => call.sessionId === sessionId);
+  const shares: number[] = [];
+  const acrossFolds: number[] = [];
+  let previous: string | undefined;
+  let foldSincePrevious = false;
+  for (const call of calls) {
+    if (call.role === 'summary') {
+      foldSincePrevious = true;
+      continue;
+    }
+    const body = JSON.stringify(call.messages);
+    if (previous !== undefined) (foldSincePrevious ? acrossFolds : shares).push(Buffer.byteLength(body.slice(0, commonPrefixLength(previous, body))) / Buffer.byteLength(body));
+    previous = body;
+    foldSincePrevious = false;
+  }
+  const percent = (values: number[]) => ({
+    calls: values.length,
+    minPercent: round(Math.min(...values) * 100, 1),
+    p50Percent: round(percentile(values, 0.5) * 100, 1),
+    meanPercent: round((values.reduce((sum, value) => sum + value, 0) / values.length) * 100, 1),
+  });
+  return {
+    description: `one session of ${rounds} rounds run by the engine; each persona call's messages (JSON) against the previous persona call's: the share of its bytes that is a common prefix`,
+    personaCalls: calls.filter((call) => call.role !== 'summary').length,
+    folds: calls.filter((call) => call.role === 'summary').length,
+    betweenFolds: shares.length ? percent(shares) : undefined,
+    acrossAFold: acrossFolds.length ? percent(acrossFolds) : undefined,
+  };
+}
 
 interface PromptState {
   label: string;
@@ -43,7 +85,7 @@ async function promptAt(rig: EngineRig, index: number, state: PromptState): Prom
   for (let entry = 0; entry < state.entries; entry += 1) {
     const persona = personas[entry % personas.length] ?? speaker;
     const record: TranscriptEntry = { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: realisticText(entry, 300), at: Date.now(), stage: 'discussion', round: 1 + Math.floor(entry / personas.length) };
-    entries.push(JSON.stringify(record));
+    entries.push(encodeEntry(record));
   }
   for (let start = 0; start < entries.length; start += 500) await rig.redis.rpush(rig.keys.session('transcript', sessionId), ...entries.slice(start, start + 500));
   const step: Step = { kind: 'turn', personaId: speaker.id, round: 3, reason: 'round' };
@@ -89,7 +131,7 @@ function publicMeasure(measure: PromptMeasure): Record<string, unknown> {
 
 export async function runPromptSizeBench(redisUrl: string): Promise<Record<string, unknown>> {
   const prefix = uniqueName('bench-prompt-');
-  const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('prompt'), model: { keepMessages: true } });
+  const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('prompt'), model: { keepMessages: true }, env: { MAX_ROUNDS: 20 } });
   const recentTurns = rig.config.CONTEXT_RECENT_TURNS;
   try {
     const short = await promptAt(rig, 1, { label: 'length 20', entries: 20, summaryChars: 0 });
@@ -99,6 +141,7 @@ export async function runPromptSizeBench(redisUrl: string): Promise<Record<strin
     const summaryCap = Math.round(lengthTargets.rollingSummary * softOvershoot);
     const longWorst = await promptAt(rig, 4, { label: `length 1,000, summary at its ${summaryCap.toLocaleString('en')}-char cap`, entries: 1_000, summaryChars: summaryCap, summarisedThrough: 1_000 - recentTurns });
     const measures = [short, longAsIs, longFolded, longWorst];
+    const sharing = await prefixSharing(rig, 5, 8);
     const systemIdentical = measures.every((measure) => measure.systemMessage === short.systemMessage && Buffer.from(measure.systemMessage).equals(Buffer.from(short.systemMessage)));
     return {
       description: 'prompt of a persona discussion turn built by the real StepMachine.buildContext + prompt-builder; tokens estimated (CJK 1/char, other 1/4 chars)',
@@ -115,6 +158,7 @@ export async function runPromptSizeBench(redisUrl: string): Promise<Record<strin
         commonPrefixCharsLength20VsLength1000: commonPrefixLength(short.wholePrompt, longFolded.wholePrompt),
         note: 'the system message (the roundtable rules) is identical for every call of every session; within a session the session context (topic, roster, summary, discussion window) follows and is append-only between folds, so consecutive turns of any personas share it (test/engine/rolling-summary.test.ts checks this)',
       },
+      prefixSharing: sharing,
       foldCheck: {
         summaryCallsDuringTheLength1000Turn: longAsIs.summaryCallsDuringTurn,
         note: 'a turn whose unsummarised transcript reaches CONTEXT_RECENT_TURNS + 8 entries first folds the older ones into the rolling summary (one summary-model call)',

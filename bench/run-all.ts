@@ -3,7 +3,9 @@
  * redis-server), prints each figure beside its floor measured in the same run, and writes
  * bench/results/<bench>.json plus summary.json. Sizes: BENCH_SESSIONS, BENCH_CONCURRENCY,
  * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_SLACK_SESSIONS, BENCH_SLACK_WINDOW_MS, BENCH_ONLY=<name,name> to run a subset.
- * The aims are printed, never enforced: a bench reports what it measured.
+ * Each figure is printed beside its aim. With `--check` (npm run bench -- --check) the run is also
+ * compared with the committed aims (bench/bench-aims.json: ratios and counts only) and the process
+ * exits 1 when one is missed — for a person before a release, not part of npm test.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { runImageBench } from './image-bench.ts';
@@ -17,6 +19,8 @@ import { runSessionRssBench } from './session-rss-bench.ts';
 import { runSessionStorageBench } from './session-storage-bench.ts';
 import { runTurnOverheadBench } from './turn-overhead-bench.ts';
 import { runTurnThroughputBench } from './turn-throughput-bench.ts';
+import { runStartReadyBench } from './start-ready-bench.ts';
+import { checkAims, loadAims, renderAims } from './bench-check.ts';
 
 type Bench = (redisUrl: string) => Promise<Record<string, unknown>>;
 
@@ -29,7 +33,9 @@ const benches: [string, Bench][] = [
   ['image', () => runImageBench()],
   ['platform-burst', runPlatformBurstBench],
   ['slack-throughput', runSlackThroughputBench],
+  ['start-ready', runStartReadyBench],
 ];
+const check = process.argv.includes('--check');
 
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
 const started = performance.now();
@@ -69,3 +75,13 @@ const totalSeconds = round((performance.now() - started) / 1000, 1);
 files.summary = writeResult('summary', { machine: { ...machine, loadAverageAtEnd: loadavg().map((load) => round(load, 2)) }, totalSeconds, figures, files });
 console.log(`\n${renderTable(figures)}\n`);
 console.log(`total ${totalSeconds} s; results in ${files.summary.replace(/summary\.json$/, '')}`);
+if (check) {
+  const checked = checkAims(loadAims(), results);
+  console.log(`\naims (bench/bench-aims.json):\n${renderAims(checked)}`);
+  const missed = checked.filter((aim) => aim.met === false);
+  writeResult('check', { checked, missed: missed.length });
+  if (missed.length > 0) {
+    console.log(`\n${missed.length} aim(s) missed`);
+    process.exitCode = 1;
+  }
+}

@@ -2,7 +2,8 @@
  * Process RSS with 1,000 active sessions, measured in a fresh child process (so the other
  * benches' heaps do not count): baseline after the engine is built and its worker started, then
  * after every session was started and has run its opening and introductions (instant model and
- * adapter), sampled peak during the run, and after a forced GC.
+ * adapter), sampled peak during the run, after a forced GC, and with the sessions open and idle
+ * a while later (BENCH_RSS_SETTLE_MS).
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -14,7 +15,9 @@ import { buildEngineRig } from './engine-rig.ts';
 const resultMarker = 'BENCH_RSS_RESULT ';
 
 export async function runSessionRssBench(redisUrl: string): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+  // Plain node on the compiled bench (npm run bench); tsx only when run from the TypeScript.
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--expose-gc', ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self], {
     env: { ...process.env, BENCH_RSS_REDIS_URL: redisUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -51,6 +54,10 @@ async function measureInThisProcess(redisUrl: string): Promise<Record<string, un
     const afterIntroductions = memory();
     globalThis.gc?.();
     const afterGc = memory();
+    // The sessions stay open and idle between turns, as a roundtable waits for its people: V8
+    // returns the pages the burst's garbage took (its memory reducer) once allocation calms down.
+    await sleep(envInteger('BENCH_RSS_SETTLE_MS', 15_000));
+    const settled = memory();
     const introductions = rig.model.callsByRole.chat ?? 0;
     return {
       description: 'fresh process; sessions started (rounds 0) and run through opening + introductions with the instant model; RSS from process.memoryUsage()',
@@ -59,6 +66,8 @@ async function measureInThisProcess(redisUrl: string): Promise<Record<string, un
       afterIntroductions,
       peakRssMB: megabytes(peakRss),
       afterForcedGc: afterGc,
+      settledIdle: settled,
+      ratioToBaseline: { afterIntroductions: Number((afterIntroductions.rssMB / baseline.rssMB).toFixed(2)), peak: Number((megabytes(peakRss) / baseline.rssMB).toFixed(2)), settledIdle: Number((settled.rssMB / baseline.rssMB).toFixed(2)) },
     };
   } finally {
     await rig.stop();

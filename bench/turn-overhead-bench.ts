@@ -17,19 +17,8 @@ import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig, type CommitRecord } from './engine-rig.ts';
 import { measureBullmqHop, measurePingRoundTrip } from './overhead-floor.ts';
 import { clientAddress, commonestSignature, countBySource, startCommandTrace, stepSignatures } from './redis-command-trace.ts';
-import { describeTrips, roundTrips, RoundTripRecorder, type RoundTrip } from './round-trip-recorder.ts';
-import { commandsIn, turnCycles, turnPhases, type TurnPhase } from './turn-phases.ts';
-
-/** The most frequent value by key, and how often it occurred. */
-function commonest<T>(values: T[], key: (value: T) => string): { value: T; occurrences: number } | undefined {
-  const counts = new Map<string, { value: T; occurrences: number }>();
-  for (const value of values) {
-    const entry = counts.get(key(value)) ?? { value, occurrences: 0 };
-    entry.occurrences += 1;
-    counts.set(key(value), entry);
-  }
-  return [...counts.values()].sort((left, right) => right.occurrences - left.occurrences)[0];
-}
+import { describeTrips, RoundTripRecorder } from './round-trip-recorder.ts';
+import { traceTurnShape, turnCycles, turnPhases } from './turn-phases.ts';
 
 const ROUNDS_PER_SESSION = 10;
 
@@ -83,24 +72,12 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
     const mainAddress = await clientAddress(rig.redis);
     const stepsBefore = rig.model.calls;
     const trace = await startCommandTrace(redisUrl);
-    recorder.recording = true;
-    rig.phases.recording = true;
-    const tracedMarksFrom = rig.phases.marks.length;
-    await rig.startSession(sessions + 1, { rounds: 4 });
-    await rig.drained(60_000);
-    recorder.recording = false;
-    rig.phases.recording = false;
+    const turnShape = await traceTurnShape(rig, recorder, sessions + 1, 4);
     const commands = await trace.stop();
     const tracedSteps = stepSignatures(commands, mainAddress);
     const monitorTurn = commonestSignature(tracedSteps);
     const bySource = countBySource(commands, mainAddress);
-    const tracedTurns = turnCycles(rig.phases.marks.slice(tracedMarksFrom));
-    const turnShapes = tracedTurns.map((turn) => {
-      const byPhase = Object.fromEntries(turnPhases.map((phase) => [phase, roundTrips(commandsIn(recorder.sent, turn.phases[phase]))])) as Record<TurnPhase, RoundTrip[]>;
-      return { byPhase, replayed: turnPhases.filter((phase) => phase !== 'enqueue').flatMap((phase) => byPhase[phase]) };
-    });
-    const turnShape = commonest(turnShapes, (shape) => describeTrips(shape.replayed));
-    const replayed = turnShape?.value.replayed ?? [];
+    const replayed = turnShape?.replayed ?? [];
 
     const ping = await measurePingRoundTrip(redisUrl, pingSamples);
     const hop = await measureBullmqHop(redisUrl, `${prefix}:floor`, uniqueName('hop'), { samples: hopSamples, isolated: true });
@@ -111,7 +88,7 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
     // Each phase beside the floor's share of it: the bare hop for `hop`, its round trips × PING for the rest.
     const phases = Object.fromEntries(
       turnPhases.map((phase) => {
-        const trips = turnShape?.value.byPhase[phase] ?? [];
+        const trips = turnShape?.byPhase[phase] ?? [];
         const floorMs = phase === 'hop' ? hop.chainedStartToStart.p50Ms : trips.length * ping.p50Ms;
         const summary = summarise(timedTurns.map((turn) => turn.phases[phase].to - turn.phases[phase].from));
         return [phase, { p50Ms: summary.p50Ms, p99Ms: summary.p99Ms, meanMs: summary.meanMs, roundTrips: trips.length, trips: describeTrips(trips), floorMs: round(floorMs, 3) }];
@@ -131,8 +108,8 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
         bullmqHop: hop,
         redisRoundTripsPerTurn: replayed.length,
         replayedTrips: describeTrips(replayed),
-        turnsWithThisShape: turnShape?.occurrences,
-        tracedTurns: tracedTurns.length,
+        turnsWithThisShape: turnShape?.turnsWithThisShape,
+        tracedTurns: turnShape?.tracedTurns,
         floorChain: floor.chainedStartToStart,
         floorP50Ms: round(floorP50),
         floorP99Ms: round(floorP99),

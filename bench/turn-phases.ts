@@ -10,8 +10,9 @@
  *   post     → the commit begins (posts, outbox records)
  *   commit   → committed
  */
-import type { PhaseMark, PhaseMarks } from './engine-rig.ts';
-import type { SentCommand } from './round-trip-recorder.ts';
+import type { EngineRig, PhaseMark, PhaseMarks } from './engine-rig.ts';
+import type { RoundTripRecorder} from './round-trip-recorder.ts';
+import { describeTrips, roundTrips, type RoundTrip, type SentCommand } from './round-trip-recorder.ts';
 
 export const turnPhases = ['enqueue', 'hop', 'snapshot', 'context', 'model', 'post', 'commit'] as const;
 export type TurnPhase = (typeof turnPhases)[number];
@@ -78,4 +79,50 @@ export function turnCycles(marks: PhaseMarks['marks'], stage = 'discussion'): Tu
 /** The commands of one phase window (sent within it). */
 export function commandsIn(commands: readonly SentCommand[], window: { from: number; to: number }): SentCommand[] {
   return commands.filter((command) => command.sentAt >= window.from && command.sentAt <= window.to);
+}
+
+export interface TurnShape {
+  /** Round trips of each phase of the commonest discussion turn. */
+  byPhase: Record<TurnPhase, RoundTrip[]>;
+  /** What the floor replays: every phase's round trips but the enqueue's (the floor's own add is that). */
+  replayed: RoundTrip[];
+  turnsWithThisShape: number;
+  tracedTurns: number;
+}
+
+/** The most frequent value by key, and how often it occurred. */
+function commonest<T>(values: T[], key: (value: T) => string): { value: T; occurrences: number } | undefined {
+  const counts = new Map<string, { value: T; occurrences: number }>();
+  for (const value of values) {
+    const entry = counts.get(key(value)) ?? { value, occurrences: 0 };
+    entry.occurrences += 1;
+    counts.set(key(value), entry);
+  }
+  return [...counts.values()].sort((left, right) => right.occurrences - left.occurrences)[0];
+}
+
+/**
+ * Runs one session of `rounds` rounds alone (nothing else may run on the rig meanwhile) with its
+ * main connection's commands recorded, and returns the round-trip shape of its commonest
+ * discussion turn. `recorder` wraps rig.redis (install it once).
+ */
+export async function traceTurnShape(rig: EngineRig, recorder: RoundTripRecorder, sessionIndex: number, rounds: number): Promise<TurnShape | undefined> {
+  recorder.clear();
+  recorder.recording = true;
+  rig.phases.recording = true;
+  const marksFrom = rig.phases.marks.length;
+  try {
+    await rig.startSession(sessionIndex, { rounds });
+    await rig.drained(60_000);
+  } finally {
+    recorder.recording = false;
+    rig.phases.recording = false;
+  }
+  const turns = turnCycles(rig.phases.marks.slice(marksFrom));
+  const shapes = turns.map((turn) => {
+    const byPhase = Object.fromEntries(turnPhases.map((phase) => [phase, roundTrips(commandsIn(recorder.sent, turn.phases[phase]))])) as Record<TurnPhase, RoundTrip[]>;
+    return { byPhase, replayed: turnPhases.filter((phase) => phase !== 'enqueue').flatMap((phase) => byPhase[phase]) };
+  });
+  const found = commonest(shapes, (shape) => describeTrips(shape.replayed));
+  return found && { ...found.value, turnsWithThisShape: found.occurrences, tracedTurns: turns.length };
 }

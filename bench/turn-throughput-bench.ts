@@ -10,6 +10,9 @@ import { envInteger, round } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig } from './engine-rig.ts';
 import { realisticText } from './realistic-text.ts';
+import { measureChainThroughput } from './overhead-floor.ts';
+import { describeTrips, RoundTripRecorder } from './round-trip-recorder.ts';
+import { traceTurnShape } from './turn-phases.ts';
 
 async function inBatches<T>(items: T[], width: number, run: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -29,6 +32,12 @@ export async function runTurnThroughputBench(redisUrl: string): Promise<Record<s
   const prefix = uniqueName('bench-throughput-');
   const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('throughput'), env: { WORKER_CONCURRENCY: concurrency } });
   try {
+    // The turn's round-trip shape, from one session traced alone before the timed run (it also warms up).
+    const recorder = new RoundTripRecorder(rig.redis);
+    rig.startWorker(concurrency);
+    const shape = await traceTurnShape(rig, recorder, sessions + 1, 2);
+    // Paused while the sessions are created, so that they all start together when the clock does.
+    await rig.queue.pauseWorker();
     const indexes = Array.from({ length: sessions }, (_, index) => index);
     const sessionIds: string[] = [];
     const createStarted = performance.now();
@@ -37,8 +46,9 @@ export async function runTurnThroughputBench(redisUrl: string): Promise<Record<s
 
     rig.store.recording = true;
     rig.machine.recording = true;
+    const chatCallsBefore = rig.model.callsByRole.chat ?? 0;
     const started = performance.now();
-    rig.startWorker(concurrency);
+    rig.queue.resumeWorker();
     const messages = sessionIds.flatMap((sessionId, index) => Array.from({ length: messagesPerSession }, (_, message) => ({ sessionId, index, message })));
     await inBatches(messages, 10, ({ sessionId, index, message }) =>
       rig.roundtable.submit(sessionId, { id: `person-${index}`, displayName: `Person ${index}` }, { type: 'message', text: realisticText(index + message, 200), images: [] }),
@@ -50,7 +60,7 @@ export async function runTurnThroughputBench(redisUrl: string): Promise<Record<s
     const commits = rig.store.commits.map((commit) => commit.at).sort((left, right) => left - right);
     const lastCommit = commits.at(-1) ?? started;
     const elapsedSeconds = (lastCommit - started) / 1000;
-    const personaTurns = rig.model.callsByRole.chat ?? 0;
+    const personaTurns = (rig.model.callsByRole.chat ?? 0) - chatCallsBefore;
     // Steady state: the middle 80 % of commits, without the ramp-up and the tail.
     const from = commits[Math.floor(commits.length * 0.1)] ?? started;
     const to = commits[Math.floor(commits.length * 0.9)] ?? lastCommit;
@@ -58,7 +68,15 @@ export async function runTurnThroughputBench(redisUrl: string): Promise<Record<s
     const results = new Map<string, number>();
     for (const record of rig.machine.processed) results.set(record.result, (results.get(record.result) ?? 0) + 1);
     const counts = await rig.queue.queue.getJobCounts('completed', 'failed');
-    const personaPostsPerSession = [...rig.adapter.postsBySession.values()];
+    // The floor: as many chains as sessions, each job replaying the turn's round trips, the same
+    // number of jobs in all as steps committed, on a worker of the same concurrency.
+    const floor = await measureChainThroughput(redisUrl, `${prefix}:floor`, uniqueName('tp-floor'), {
+      chains: sessions,
+      jobsPerChain: Math.max(1, Math.round(commits.length / sessions)),
+      concurrency,
+      trips: shape?.replayed ?? [],
+    });
+    const personaPostsPerSession = sessionIds.map((sessionId) => rig.adapter.postsBySession.get(sessionId) ?? 0);
 
     return {
       description: 'persona turns per second, all sessions concurrent in one process, instant model and adapter, real Redis + BullMQ',
@@ -69,6 +87,13 @@ export async function runTurnThroughputBench(redisUrl: string): Promise<Record<s
       personaTurnsPerSecond: round(personaTurns / elapsedSeconds, 0),
       stepsPerSecond: round(commits.length / elapsedSeconds, 0),
       steadyStatePersonaTurnsPerSecond: round((commits.length * steadyShare) / ((to - from) / 1000), 0),
+      floor: {
+        description: 'the same number of BullMQ jobs in as many chains as sessions, each replaying the turn\'s Redis round trips (turn-phases.ts), same worker concurrency and job options',
+        replayedTrips: describeTrips(shape?.replayed ?? []),
+        jobs: floor.jobs,
+        jobsPerSecond: round(floor.jobsPerSecond, 0),
+      },
+      stepsToFloorRatio: round(commits.length / elapsedSeconds / floor.jobsPerSecond, 2),
       stepResults: Object.fromEntries(results),
       jobs: counts,
       postsPerSession: { min: Math.min(...personaPostsPerSession), max: Math.max(...personaPostsPerSession) },

@@ -4,15 +4,19 @@
 // tsconfig.build.json (import extensions rewritten, source maps), copies the files the code reads
 // next to itself (the chart font), and stamps the build. `--if-stale`: only when dist/ is missing
 // or a source file is newer than the stamp — so `npm start` on a fresh clone builds once, and a
-// later `git pull` rebuilds. Needs the dev dependency `typescript` (the Docker image builds in its
-// build stage and ships dist/ without it).
+// later `git pull` rebuilds. `--bench`: the same for the benches (tsconfig.bench.json → dist-bench/),
+// so `npm run bench` measures plain node on the compiled code, as production runs. Needs the dev
+// dependency `typescript` (the Docker image builds in its build stage and ships dist/ without it).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const roots = ['src', 'adapters', 'commands'];
-const stamp = 'dist/.build-stamp';
+const bench = process.argv.includes('--bench');
+const outDir = bench ? 'dist-bench' : 'dist';
+const project = bench ? 'tsconfig.bench.json' : 'tsconfig.build.json';
+const roots = bench ? ['src', 'adapters', 'commands', 'bench', 'test'] : ['src', 'adapters', 'commands'];
+const stamp = `${outDir}/.build-stamp`;
 const assets = ['src/images/fonts'];
 
 function newestSource(folder) {
@@ -28,7 +32,7 @@ function newestSource(folder) {
 function isStale() {
   if (!existsSync(stamp)) return true;
   const built = statSync(stamp).mtimeMs;
-  const sources = Math.max(...roots.map(newestSource), ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((file) => statSync(file).mtimeMs));
+  const sources = Math.max(...roots.map(newestSource), ...['tsconfig.json', 'tsconfig.build.json', project, 'package-lock.json'].map((file) => statSync(file).mtimeMs));
   return sources > built;
 }
 
@@ -42,16 +46,16 @@ function copyFolder(from, to) {
 
 if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
 const started = Date.now();
-process.stderr.write('tableround: building dist/ …\n');
+process.stderr.write(`tableround: building ${outDir}/ …\n`);
 rmSync(stamp, { force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 try {
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
 } catch {
   process.stderr.write('tableround: the build failed (see above)\n');
   process.exit(1);
 }
-for (const folder of assets) copyFolder(folder, join('dist', folder));
+for (const folder of assets) copyFolder(folder, join(outDir, folder));
 mkdirSync(dirname(stamp), { recursive: true });
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
-process.stderr.write(`tableround: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.stderr.write(`tableround: built ${outDir}/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
