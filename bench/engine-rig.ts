@@ -135,7 +135,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
   });
   const logger = createLogger('silent');
   // As start-app.ts makes it.
-  const redis = createRedis(options.redisUrl, logger, { name: 'main', failFast: true, autoPipelining: true });
+  const redis = createRedis(options.redisUrl, logger, { name: 'main', failFast: true, autoPipelining: process.env.BENCH_NO_AUTOPIPELINE !== '1' });
   const queueRedis = createRedis(options.redisUrl, logger, { name: 'queue', failFast: true });
   await Promise.all([waitUntilReady(redis, 15_000), waitUntilReady(queueRedis, 15_000)]);
   const metrics = new Metrics();

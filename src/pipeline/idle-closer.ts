@@ -33,6 +33,7 @@
  *
  * Cost per interval: a SET NX and a ZRANGEBYSCORE; one script per session idle past the threshold.
  */
+import { zaddExpire } from '../store/expiring-writes.ts';
 import type { Redis } from 'ioredis';
 import type { Person } from '../adapter/inbound-event.ts';
 import { asTableRoundError } from '../errors.ts';
@@ -137,7 +138,7 @@ export class IdleCloser {
    */
   async markActive(sessionId: string, now = Date.now()): Promise<void> {
     if (!this.enabled) return;
-    await this.redis.multi().zadd(this.indexKey, now, sessionId).pexpire(this.indexKey, 2 * this.options.ttlMs).exec();
+    await zaddExpire(this.redis, this.indexKey, now, sessionId, 2 * this.options.ttlMs);
   }
 
   start(): void {

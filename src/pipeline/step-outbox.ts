@@ -41,6 +41,7 @@
  * message whose intent has no ref; a stale runner already inside a platform call when its
  * successor looks the message up can still duplicate that one message.
  */
+import { hsetExpire } from '../store/expiring-writes.ts';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter, PostLookup, Speaker } from '../adapter/chat-adapter.ts';
@@ -236,7 +237,7 @@ export class StepOutbox {
     const deadline = Date.now() + recordRetryMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        await redis.multi().hset(outboxKey, `${this.seq}|${field}`, value).pexpire(outboxKey, ttlMs).exec();
+        await hsetExpire(redis, outboxKey, `${this.seq}|${field}`, value, ttlMs);
         this.records.set(field, value);
         return;
       } catch (error) {

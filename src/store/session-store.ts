@@ -9,6 +9,7 @@
  * retried or duplicated step job can never apply its writes twice. The exactly-once rule for
  * what a step posts is stated in pipeline/step-outbox.ts.
  */
+import { incrbyExpireOnce } from './expiring-writes.ts';
 import { decodeEntry, encodeEntry } from './transcript-codec.ts';
 import type { Redis } from 'ioredis';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
@@ -123,29 +124,25 @@ export class SessionStore {
     return (await createScript.run(this.redis, [this.key('meta', meta.sessionId)], [this.ttlMs, ...fields])) === 1;
   }
 
-  /** What a step reads first, in one round trip: meta, inbox, poll, transcript length and outbox. */
+  /**
+   * What a step reads first, in one round trip: meta, inbox, poll, transcript length and outbox —
+   * sent together (the main connection auto-pipelines them, with other sessions' commands of the
+   * same turn, into one write).
+   */
   async snapshot(sessionId: string): Promise<StepSnapshot> {
-    const results = await this.redis
-      .pipeline()
-      .hgetall(this.key('meta', sessionId))
-      .lrange(this.key('inbox', sessionId), 0, -1)
-      .hget(this.key('poll', sessionId), 'state')
-      .llen(this.key('transcript', sessionId))
-      .hgetall(this.key('outbox', sessionId))
-      .exec();
-    const value = <T>(index: number): T => {
-      const [error, result] = results?.[index] ?? [new Error('no pipeline result'), undefined];
-      if (error) throw error;
-      return result as T;
-    };
-    const hash = value<Record<string, string>>(0);
-    const pollRaw = value<string | null>(2);
+    const [hash, inbox, pollRaw, transcriptLength, outbox] = await Promise.all([
+      this.redis.hgetall(this.key('meta', sessionId)),
+      this.redis.lrange(this.key('inbox', sessionId), 0, -1),
+      this.redis.hget(this.key('poll', sessionId), 'state'),
+      this.redis.llen(this.key('transcript', sessionId)),
+      this.redis.hgetall(this.key('outbox', sessionId)),
+    ]);
     return {
       meta: hash.seq ? decodeMeta(hash) : undefined,
-      inbox: value<string[]>(1).map((raw) => JSON.parse(raw) as InboxEvent),
+      inbox: inbox.map((raw) => JSON.parse(raw) as InboxEvent),
       poll: pollRaw ? (JSON.parse(pollRaw) as PollState) : undefined,
-      transcriptLength: value<number>(3),
-      outbox: value<Record<string, string>>(4),
+      transcriptLength,
+      outbox,
     };
   }
 
@@ -288,7 +285,7 @@ export class SessionStore {
     const charges: Promise<unknown>[] = [usageScript.run(this.redis, [this.key('meta', sessionId), this.key('notes', sessionId)], [promptTokens, completionTokens, field, this.ttlMs])];
     if (starter) {
       const spendKey = this.keys.userSpend(starter.platform, starter.personId);
-      charges.push(this.redis.multi().incrby(spendKey, promptTokens + completionTokens).expire(spendKey, 86_400, 'NX').exec());
+      charges.push(incrbyExpireOnce(this.redis, spendKey, promptTokens + completionTokens, 86_400));
     }
     await Promise.all(charges);
   }
