@@ -10,14 +10,20 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const bench = process.argv.includes('--bench');
-const outDir = bench ? 'dist-bench' : 'dist';
-const project = bench ? 'tsconfig.bench.json' : 'tsconfig.build.json';
-const roots = bench ? ['src', 'adapters', 'commands', 'bench', 'test'] : ['src', 'adapters', 'commands'];
-const stamp = `${outDir}/.build-stamp`;
 const assets = ['src/images/fonts'];
+
+function targetOf(bench) {
+  const outDir = bench ? 'dist-bench' : 'dist';
+  return {
+    outDir,
+    project: bench ? 'tsconfig.bench.json' : 'tsconfig.build.json',
+    roots: bench ? ['src', 'adapters', 'commands', 'bench', 'test'] : ['src', 'adapters', 'commands'],
+    stamp: `${outDir}/.build-stamp`,
+  };
+}
 
 function newestSource(folder) {
   let newest = 0;
@@ -29,7 +35,7 @@ function newestSource(folder) {
   return newest;
 }
 
-function isStale() {
+function isStale({ roots, project, stamp }) {
   if (!existsSync(stamp)) return true;
   const built = statSync(stamp).mtimeMs;
   const sources = Math.max(...roots.map(newestSource), ...['tsconfig.json', 'tsconfig.build.json', project, 'package-lock.json'].map((file) => statSync(file).mtimeMs));
@@ -44,18 +50,33 @@ function copyFolder(from, to) {
   }
 }
 
-if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
-const started = Date.now();
-process.stderr.write(`tableround: building ${outDir}/ …\n`);
-rmSync(stamp, { force: true });
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-try {
-  execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
-} catch {
-  process.stderr.write('tableround: the build failed (see above)\n');
-  process.exit(1);
+/** Builds (the bot, or with `bench` the benches); false when the compiler failed (its output says why). */
+export function build({ bench = false } = {}) {
+  const { outDir, project, stamp } = targetOf(bench);
+  const started = Date.now();
+  process.stderr.write(`tableround: building ${outDir}/ …\n`);
+  rmSync(stamp, { force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  try {
+    execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+  } catch {
+    process.stderr.write('tableround: the build failed (see above)\n');
+    return false;
+  }
+  for (const folder of assets) copyFolder(folder, join(outDir, folder));
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  process.stderr.write(`tableround: built ${outDir}/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return true;
 }
-for (const folder of assets) copyFolder(folder, join(outDir, folder));
-mkdirSync(dirname(stamp), { recursive: true });
-writeFileSync(stamp, `${new Date().toISOString()}\n`);
-process.stderr.write(`tableround: built ${outDir}/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+
+/** Builds only when the build is missing or older than a source (scripts/supervise.mjs --prepare uses it in process). */
+export function buildIfStale({ bench = false } = {}) {
+  return isStale(targetOf(bench)) ? build({ bench }) : true;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const options = { bench: process.argv.includes('--bench') };
+  const ok = process.argv.includes('--if-stale') ? buildIfStale(options) : build(options);
+  process.exit(ok ? 0 : 1);
+}

@@ -8,7 +8,9 @@
  *   service has a health check, and /metrics is published on the host's loopback only.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,11 +85,24 @@ describe('the production build', () => {
 
   it('is what npm start runs, and tsx is for development only', () => {
     const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    expect(manifest.scripts.start).toBe('exec node scripts/supervise.mjs dist/adapters/main.js');
-    expect(manifest.scripts.prestart).toContain('scripts/build.mjs --if-stale');
+    // The supervisor installs the locked dependencies and builds when stale, in its own process (no prestart).
+    expect(manifest.scripts.start).toBe('exec node scripts/supervise.mjs --prepare dist/adapters/main.js');
+    expect(manifest.scripts.prestart).toBeUndefined();
+    const supervisor = readFileSync('scripts/supervise.mjs', 'utf8');
+    expect(supervisor).toContain("(await import('./ensure-deps.mjs')).ensureDeps()");
+    expect(supervisor).toContain("(await import('./build.mjs')).buildIfStale()");
     expect(manifest.dependencies).not.toHaveProperty('tsx');
     expect(manifest.devDependencies).toHaveProperty('tsx');
     expect(readFileSync('scripts/ensure-deps.mjs', 'utf8')).toContain("'npm ci");
+  });
+});
+
+describe('npm start', () => {
+  it('prepares (dependencies, build when stale) in the supervisor, then runs the entry', () => {
+    const entry = join(mkdtempSync(join(tmpdir(), 'tr-prepare-')), 'entry.mjs');
+    writeFileSync(entry, "process.stdout.write('entry ran');\n");
+    const output = execFileSync(process.execPath, ['scripts/supervise.mjs', '--prepare', entry], { encoding: 'utf8' });
+    expect(output).toBe('entry ran');
   });
 });
 
