@@ -7,6 +7,7 @@
 import { loadCommands } from '../commands/load-commands.ts';
 import { startApp, type PlatformFactory } from '../src/app/start-app.ts';
 import { installProcessGuards, restartableExitCode } from '../src/app/process-guards.ts';
+import { tuneHeap } from '../src/app/heap-tuning.ts';
 import type { Config } from '../src/config/config-schema.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logging/logger.ts';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   // The supervisor's IPC channel must not keep a finished terminal roundtable alive.
   process.channel?.unref();
   const config = loadConfig();
+  tuneHeap(config.HEAP_GROWING_PERCENT);
   const factories = await platformFactories(config);
   if (Object.keys(factories).length === 0) {
     process.stderr.write('tableround: no DISCORD_TOKEN or SLACK_BOT_TOKEN set — running one roundtable in this terminal.\n');

@@ -4,6 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tuneHeap } from '../src/app/heap-tuning.ts';
+import { configFrom } from '../src/config/load-config.ts';
 
 export interface LatencySummary {
   samples: number;
@@ -63,3 +65,13 @@ export function megabytes(bytes: number): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The bot's heap policy (src/app/heap-tuning.ts) in a bench process, as the entry point applies
+ * it: HEAP_GROWING_PERCENT from the environment, else the configured default (0 = V8's own).
+ */
+export function applyBotHeapPolicy(): number {
+  const { HEAP_GROWING_PERCENT } = configFrom({ OPENAI_API_KEY: 'unused', ...(process.env.HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT } : {}) });
+  tuneHeap(HEAP_GROWING_PERCENT);
+  return HEAP_GROWING_PERCENT;
+}

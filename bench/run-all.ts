@@ -12,7 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { runImageBench } from './image-bench.ts';
 import { figuresOf, renderTable, type BenchResults } from './bench-summary.ts';
 import { startBenchRedis } from './bench-redis.ts';
-import { round, writeResult } from './bench-stats.ts';
+import { applyBotHeapPolicy, round, writeResult } from './bench-stats.ts';
 import { runPlatformBurstBench } from './platform-burst-bench.ts';
 import { runSlackThroughputBench } from './slack-throughput-bench.ts';
 import { runPromptSizeBench } from './prompt-size-bench.ts';
@@ -38,10 +38,12 @@ const benches: [string, Bench][] = [
 ];
 const check = process.argv.includes('--check');
 
+// As the bot's entry point does (HEAP_GROWING_PERCENT=0 measures V8's own heuristic).
+const heapGrowingPercent = applyBotHeapPolicy();
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
 const started = performance.now();
 const redis = await startBenchRedis();
-const machine = { loadAverageAtStart: loadavg().map((load) => round(load, 2)), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 1024 ** 3, 1), node: process.version, redis: redis.version, redisStartedByBench: redis.embedded };
+const machine = { loadAverageAtStart: loadavg().map((load) => round(load, 2)), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 1024 ** 3, 1), node: process.version, redis: redis.version, redisStartedByBench: redis.embedded, heapGrowingPercent };
 console.log(`TableRound benchmarks — ${machine.cpus} CPUs, Node ${machine.node}, Redis ${machine.redis}${redis.embedded ? ' (local redis-server started for this run)' : ` at REDIS_URL`}`);
 // Latency and throughput figures are only as good as the machine is quiet.
 if ((machine.loadAverageAtStart[0] ?? 0) > 0.5 * machine.cpus) console.log(`⚠ load average ${machine.loadAverageAtStart.join(' ')} on ${machine.cpus} CPUs: other work is running; figures will be noisy`);

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { envInteger, megabytes, sleep } from './bench-stats.ts';
+import { applyBotHeapPolicy, envInteger, megabytes, sleep } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig } from './engine-rig.ts';
 
@@ -78,6 +78,7 @@ async function measureInThisProcess(redisUrl: string): Promise<Record<string, un
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 const childRedisUrl = process.env.BENCH_RSS_REDIS_URL;
 if (invokedDirectly && childRedisUrl) {
+  applyBotHeapPolicy();
   const result = await measureInThisProcess(childRedisUrl);
   process.stdout.write(`${resultMarker}${JSON.stringify(result)}\n`);
   process.exit(0);

@@ -83,6 +83,8 @@ let pipelineLog: FaultLog | undefined;
 /** The real step machine, with each non-final attempt of a step run inside a fault plan. */
 export class FaultyStepMachine extends StepMachine {
   private steps = 0;
+  /** Redis calls of each step attempt that ran to its end without reaching its planned fault (its whole count). */
+  readonly unfaultedCalls: number[] = [];
 
   constructor(
     dependencies: EngineDependencies,
@@ -96,6 +98,10 @@ export class FaultyStepMachine extends StepMachine {
     if (attempt.final) return super.process(job, attempt);
     // Walks through every call site in turn: step n fails its ((n mod maxSite) + 1)-th command.
     const plan: FaultPlan = { failAt: (this.steps++ % this.maxSite) + 1, calls: 0 };
-    return scope.run(plan, () => super.process(job, attempt));
+    return scope.run(plan, async () => {
+      const result = await super.process(job, attempt);
+      if (plan.failed === undefined && result === 'ran') this.unfaultedCalls.push(plan.calls);
+      return result;
+    });
   }
 }
