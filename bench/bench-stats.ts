@@ -75,3 +75,14 @@ export function applyBotHeapPolicy(): number {
   tuneHeap(HEAP_GROWING_PERCENT);
   return HEAP_GROWING_PERCENT;
 }
+
+/** The most frequent value by key, and how often it occurred. */
+export function commonest<T>(values: T[], key: (value: T) => string): { value: T; occurrences: number } | undefined {
+  const counts = new Map<string, { value: T; occurrences: number }>();
+  for (const value of values) {
+    const entry = counts.get(key(value)) ?? { value, occurrences: 0 };
+    entry.occurrences += 1;
+    counts.set(key(value), entry);
+  }
+  return [...counts.values()].sort((left, right) => right.occurrences - left.occurrences)[0];
+}

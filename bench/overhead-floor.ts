@@ -6,11 +6,11 @@
  *   and isolated (add from outside while the worker is idle, until the processor starts);
  * - the turn floor itself: the same chain whose processor, before adding the next job, replays
  *   the Redis round trips a turn makes (found by RoundTripRecorder: a pipeline or a concurrent
- *   batch is one round trip) with PINGs of the same batch sizes and shapes, on the queue's
- *   connection as the store shares it — so p50 and p99 come from one measured distribution.
+ *   batch is one round trip) with PINGs of the same batch sizes and shapes, on a connection made
+ *   like the store's — so p50 and p99 come from one measured distribution.
  *   The turn's own enqueue is not replayed: the chain's add is that part.
  */
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger } from '../src/logging/logger.ts';
 import { createRedis, waitUntilReady } from '../src/store/redis-connection.ts';
@@ -19,6 +19,54 @@ import { sleep, summarise, type LatencySummary } from './bench-stats.ts';
 import { replayTrips, type RoundTrip } from './round-trip-recorder.ts';
 
 const WARM_UP = 200;
+
+interface FloorChain<T> {
+  queue: Queue<T>;
+  worker: Worker<T>;
+  /** Closes the worker, the queue and the connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * A bare BullMQ Queue + Worker on connections made as start-app.ts makes the engine's (the
+ * queue's, the store's auto-pipelined, the worker's), with the step queue's job options so the
+ * floor pays for the same bookkeeping. The processor gets `replay` (the turn's round trips on the
+ * store-like connection) and the queue, to add its chain's next job.
+ */
+async function openFloorChain<T>(
+  url: string,
+  prefix: string,
+  queueName: string,
+  trips: readonly Pick<RoundTrip, 'commands' | 'shape'>[],
+  processor: (job: Job<T>, queue: Queue<T>, replay: () => Promise<void>) => Promise<void>,
+  workerOptions: { concurrency: number; autorun?: boolean },
+): Promise<FloorChain<T>> {
+  const logger = createLogger('silent');
+  const connection = createRedis(url, logger, { name: 'floor-queue', failFast: true });
+  const storeConnection = createRedis(url, logger, { name: 'floor-main', failFast: true, autoPipelining: true });
+  const workerConnection = createRedis(url, logger, { name: 'floor-worker' });
+  const queue = new Queue<T>(queueName, { connection: connection as unknown as ConnectionOptions, prefix, defaultJobOptions: stepJobOptions(2_000) });
+  const replay = () => replayTrips(storeConnection, trips);
+  const worker = new Worker<T>(queueName, (job) => processor(job, queue, replay), {
+    connection: workerConnection as unknown as ConnectionOptions,
+    prefix,
+    lockDuration: 60_000,
+    maxStalledCount: 2,
+    ...workerOptions,
+  });
+  await Promise.all([worker.waitUntilReady(), waitUntilReady(connection, 15_000), waitUntilReady(storeConnection, 15_000)]);
+  return {
+    queue,
+    worker,
+    async close() {
+      await worker.close();
+      await queue.close();
+      workerConnection.disconnect();
+      storeConnection.disconnect();
+      connection.disconnect();
+    },
+  };
+}
 
 export async function measurePingRoundTrip(url: string, samples: number): Promise<LatencySummary> {
   const redis = new Redis(url, { maxRetriesPerRequest: null });
@@ -51,40 +99,31 @@ export interface HopOptions {
 
 export async function measureBullmqHop(url: string, prefix: string, queueName: string, options: HopOptions): Promise<HopFloor> {
   const { samples, trips = [] } = options;
-  const logger = createLogger('silent');
-  // Connections made as start-app.ts makes the engine's: the queue's, the store's (auto-pipelined), the worker's.
-  const connection = createRedis(url, logger, { name: 'floor-queue', failFast: true });
-  const storeConnection = createRedis(url, logger, { name: 'floor-main', failFast: true, autoPipelining: true });
-  const workerConnection = createRedis(url, logger, { name: 'floor-worker' });
-  // The same job options as StepQueue, so the floor pays for the same bookkeeping.
-  const queue = new Queue<{ index: number }>(queueName, {
-    connection: connection as unknown as ConnectionOptions,
-    prefix,
-    defaultJobOptions: stepJobOptions(2_000),
-  });
   const chainLength = WARM_UP + samples;
   const starts: number[] = [];
   let isolatedStart: ((at: number) => void) | undefined;
   let chainDone: (() => void) | undefined;
-  const worker = new Worker<{ index: number }>(
+  const floor = await openFloorChain<{ index: number }>(
+    url,
+    prefix,
     queueName,
-    async (job) => {
+    trips,
+    async (job, queue, replay) => {
       const at = performance.now();
       if (job.name === 'isolated') {
         isolatedStart?.(at);
         return;
       }
       starts.push(at);
-      await replayTrips(storeConnection, trips);
+      await replay();
       if (job.data.index < chainLength) await queue.add('chained', { index: job.data.index + 1 }, { jobId: `hop__${job.data.index + 1}` });
       else chainDone?.();
     },
-    { connection: workerConnection as unknown as ConnectionOptions, prefix, concurrency: 8, lockDuration: 60_000, maxStalledCount: 2 },
+    { concurrency: 8 },
   );
   try {
-    await Promise.all([worker.waitUntilReady(), waitUntilReady(connection, 15_000), waitUntilReady(storeConnection, 15_000)]);
     const chained = new Promise<void>((resolve) => (chainDone = resolve));
-    await queue.add('chained', { index: 0 }, { jobId: 'hop__0' });
+    await floor.queue.add('chained', { index: 0 }, { jobId: 'hop__0' });
     await chained;
     const chainedIntervals = starts.slice(WARM_UP).map((at, index) => at - (starts[WARM_UP + index - 1] ?? at));
 
@@ -94,17 +133,13 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
       await sleep(2); // let the worker go back to waiting for work
       const started = performance.now();
       const begun = new Promise<number>((resolve) => (isolatedStart = resolve));
-      await queue.add('isolated', { index }, { jobId: `isolated__${index}` });
+      await floor.queue.add('isolated', { index }, { jobId: `isolated__${index}` });
       const at = await begun;
       if (index >= 20) isolated.push(at - started);
     }
     return { chainedStartToStart: summarise(chainedIntervals), isolatedAddToStart: summarise(isolated) };
   } finally {
-    await worker.close();
-    await queue.close();
-    workerConnection.disconnect();
-    storeConnection.disconnect();
-    connection.disconnect();
+    await floor.close();
   }
 }
 
@@ -125,37 +160,30 @@ export interface ThroughputFloorOptions {
  */
 export async function measureChainThroughput(url: string, prefix: string, queueName: string, options: ThroughputFloorOptions): Promise<{ jobs: number; seconds: number; jobsPerSecond: number }> {
   const { chains, jobsPerChain, concurrency, trips = [] } = options;
-  const logger = createLogger('silent');
-  const connection = createRedis(url, logger, { name: 'floor-queue', failFast: true });
-  const storeConnection = createRedis(url, logger, { name: 'floor-main', failFast: true, autoPipelining: true });
-  const workerConnection = createRedis(url, logger, { name: 'floor-worker' });
-  const queue = new Queue<{ chain: number; index: number }>(queueName, { connection: connection as unknown as ConnectionOptions, prefix, defaultJobOptions: stepJobOptions(2_000) });
   let done = 0;
   let allDone: (() => void) | undefined;
   const finished = new Promise<void>((resolve) => (allDone = resolve));
-  const worker = new Worker<{ chain: number; index: number }>(
+  const floor = await openFloorChain<{ chain: number; index: number }>(
+    url,
+    prefix,
     queueName,
-    async (job) => {
-      await replayTrips(storeConnection, trips);
+    trips,
+    async (job, queue, replay) => {
+      await replay();
       const { chain, index } = job.data;
       if (index + 1 < jobsPerChain) await queue.add('chained', { chain, index: index + 1 }, { jobId: `tp__${chain}__${index + 1}` });
       else if (++done === chains) allDone?.();
     },
-    { connection: workerConnection as unknown as ConnectionOptions, prefix, concurrency, lockDuration: 60_000, maxStalledCount: 2, autorun: false },
+    { concurrency, autorun: false },
   );
   try {
-    await Promise.all([worker.waitUntilReady(), waitUntilReady(connection, 15_000), waitUntilReady(storeConnection, 15_000)]);
-    await queue.addBulk(Array.from({ length: chains }, (_, chain) => ({ name: 'chained', data: { chain, index: 0 }, opts: { jobId: `tp__${chain}__0` } })));
+    await floor.queue.addBulk(Array.from({ length: chains }, (_, chain) => ({ name: 'chained', data: { chain, index: 0 }, opts: { jobId: `tp__${chain}__0` } })));
     const started = performance.now();
-    void worker.run();
+    void floor.worker.run();
     await finished;
     const seconds = (performance.now() - started) / 1000;
     return { jobs: chains * jobsPerChain, seconds, jobsPerSecond: (chains * jobsPerChain) / seconds };
   } finally {
-    await worker.close();
-    await queue.close();
-    workerConnection.disconnect();
-    storeConnection.disconnect();
-    connection.disconnect();
+    await floor.close();
   }
 }

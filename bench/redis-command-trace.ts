@@ -6,6 +6,7 @@
  * scripts) and on BullMQ's worker connections are counted in total.
  */
 import { Redis } from 'ioredis';
+import { commonest } from './bench-stats.ts';
 
 export interface TracedCommand {
   source: string;
@@ -79,14 +80,8 @@ export function stepSignatures(commands: TracedCommand[], mainAddress: string): 
 
 /** The most frequent step signature (the discussion turn, when most steps are turns) and how often it occurred. */
 export function commonestSignature(steps: StepSignature[]): { signature: StepSignature; occurrences: number } | undefined {
-  const counts = new Map<string, { signature: StepSignature; occurrences: number }>();
-  for (const step of steps) {
-    const key = step.sequence.join(' ');
-    const entry = counts.get(key) ?? { signature: step, occurrences: 0 };
-    entry.occurrences += 1;
-    counts.set(key, entry);
-  }
-  return [...counts.values()].sort((left, right) => right.occurrences - left.occurrences)[0];
+  const found = commonest(steps, (step) => step.sequence.join(' '));
+  return found && { signature: found.value, occurrences: found.occurrences };
 }
 
 export function countBySource(commands: TracedCommand[], mainAddress: string): { main: number; lua: number; otherConnections: number } {

@@ -49,11 +49,6 @@ export class RoundTripRecorder {
     };
   }
 
-  /** The commands sent between two instants (e.g. one step job's start and end). */
-  between(from: number, to: number): SentCommand[] {
-    return this.sent.filter((command) => command.sentAt >= from && command.sentAt <= to);
-  }
-
   clear(): void {
     this.sent.length = 0;
   }

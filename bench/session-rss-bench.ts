@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { applyBotHeapPolicy, envInteger, megabytes, sleep } from './bench-stats.ts';
+import { applyBotHeapPolicy, envInteger, megabytes, round, sleep } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig } from './engine-rig.ts';
 
@@ -67,7 +67,7 @@ async function measureInThisProcess(redisUrl: string): Promise<Record<string, un
       peakRssMB: megabytes(peakRss),
       afterForcedGc: afterGc,
       settledIdle: settled,
-      ratioToBaseline: { afterIntroductions: Number((afterIntroductions.rssMB / baseline.rssMB).toFixed(2)), peak: Number((megabytes(peakRss) / baseline.rssMB).toFixed(2)), settledIdle: Number((settled.rssMB / baseline.rssMB).toFixed(2)) },
+      ratioToBaseline: { afterIntroductions: round(afterIntroductions.rssMB / baseline.rssMB, 2), peak: round(megabytes(peakRss) / baseline.rssMB, 2), settledIdle: round(settled.rssMB / baseline.rssMB, 2) },
     };
   } finally {
     await rig.stop();

@@ -6,19 +6,8 @@
  * starting an HTTP server that answers one request.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { envInteger, round, sleep, summarise, type LatencySummary } from './bench-stats.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+import { freePort } from '../test/harness/free-port.ts';
 
 /** Spawns `command` in its own process group, times until GET /healthz (or /) answers 200, then stops it. */
 async function timeToReady(command: string, args: string[], env: Record<string, string>, path: string): Promise<number> {

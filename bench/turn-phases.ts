@@ -11,8 +11,8 @@
  *   commit   → committed
  */
 import type { EngineRig, PhaseMark, PhaseMarks } from './engine-rig.ts';
-import type { RoundTripRecorder} from './round-trip-recorder.ts';
-import { describeTrips, roundTrips, type RoundTrip, type SentCommand } from './round-trip-recorder.ts';
+import { describeTrips, roundTrips, type RoundTrip, type RoundTripRecorder, type SentCommand } from './round-trip-recorder.ts';
+import { commonest } from './bench-stats.ts';
 
 export const turnPhases = ['enqueue', 'hop', 'snapshot', 'context', 'model', 'post', 'commit'] as const;
 export type TurnPhase = (typeof turnPhases)[number];
@@ -88,17 +88,6 @@ export interface TurnShape {
   replayed: RoundTrip[];
   turnsWithThisShape: number;
   tracedTurns: number;
-}
-
-/** The most frequent value by key, and how often it occurred. */
-function commonest<T>(values: T[], key: (value: T) => string): { value: T; occurrences: number } | undefined {
-  const counts = new Map<string, { value: T; occurrences: number }>();
-  for (const value of values) {
-    const entry = counts.get(key(value)) ?? { value, occurrences: 0 };
-    entry.occurrences += 1;
-    counts.set(key(value), entry);
-  }
-  return [...counts.values()].sort((left, right) => right.occurrences - left.occurrences)[0];
 }
 
 /**

@@ -11,11 +11,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, uniqueName, deleteKeys, testRedis } from '../harness/redis.ts';
 import { loadCommands } from '../../commands/load-commands.ts';
+import { freePort } from '../harness/free-port.ts';
 
 const redis = testRedis();
 const prefix = uniqueName('build');
@@ -28,17 +28,6 @@ beforeAll(() => {
   // What `npm start` (and `npm test`) do first: build when dist/ is missing or older than the sources.
   execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
 }, 120_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('the production build', () => {
   it('runs on plain node: a worker from dist/ answers /healthz', async () => {
