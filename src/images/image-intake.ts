@@ -4,7 +4,7 @@
  * pixel count → decode. Nothing reaches a decoder before its format is known and its pixel
  * count is within the limit, so a decompression bomb costs a header read, not gigabytes.
  */
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 import type { Metadata, OutputInfo, Sharp, SharpOptions } from 'sharp';
 import { TableRoundError } from '../errors.ts';
 import { decodeBmp, readBmpHeader } from './bmp-decode.ts';
@@ -152,6 +152,7 @@ interface DecodedSource {
 }
 
 async function openWithSharp(bytes: Buffer, format: ImageFormat, limits: ImageLimits, filename: string | undefined): Promise<DecodedSource> {
+  const sharp = await loadSharp();
   const options: SharpOptions = { failOn: SHARP_FAIL_ON, limitInputPixels: limits.maxPixels, pages: 1 };
   let metadata: Metadata;
   try {
@@ -169,6 +170,7 @@ async function openWithSharp(bytes: Buffer, format: ImageFormat, limits: ImageLi
 }
 
 async function openRaw(raw: RawImage, limits: ImageLimits): Promise<DecodedSource> {
+  const sharp = await loadSharp();
   return {
     pipeline: sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels }, limitInputPixels: limits.maxPixels }),
     hasAlpha: raw.channels === 4,

@@ -5,7 +5,7 @@
  * bytes, so `hash` can version the avatar URL (platform avatar caches are sticky).
  */
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 import { shortContentHash } from './content-hash.ts';
 import { intakeImage } from './image-intake.ts';
 import type { ImageLimits } from './image-intake.ts';
@@ -54,11 +54,13 @@ export function avatarInitial(seed: AvatarSeed): string {
 }
 
 async function finish(png: Buffer, generated: boolean): Promise<PreparedAvatar> {
+  const sharp = await loadSharp();
   const { width, height } = await sharp(png).metadata();
   return { png, hash: shortContentHash(png), width, height, generated };
 }
 
 async function generateAvatar(seed: AvatarSeed): Promise<PreparedAvatar> {
+  const sharp = await loadSharp();
   const side = AVATAR_MAX_SIDE_PX;
   const glyph = await renderText(avatarInitial(seed), { sizePx: GENERATED_GLYPH_SIZE_PX, colour: '#ffffff' });
   const background = sharp({ create: { width: side, height: side, channels: 4, background: avatarColour(seed.id) } });
@@ -73,6 +75,7 @@ async function generateAvatar(seed: AvatarSeed): Promise<PreparedAvatar> {
  * min(256, short side) px. Without, one is generated from `seed`.
  */
 export async function prepareAvatar(sourceBytes: Buffer | undefined, seed: AvatarSeed, limits: Partial<ImageLimits> = {}): Promise<PreparedAvatar> {
+  const sharp = await loadSharp();
   if (sourceBytes === undefined) return generateAvatar(seed);
   const clean = await intakeImage(sourceBytes, { ...limits, filename: `avatar of ${seed.id}` });
   const side = Math.min(AVATAR_MAX_SIDE_PX, clean.width, clean.height);

@@ -2,7 +2,8 @@
  * Shrinks a clean image (from `intakeImage`) into the JPEG we send to a vision model: small
  * enough to be cheap in tokens and bytes, big enough to describe. Never enlarges.
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 import { TableRoundError } from '../errors.ts';
 import { SHARP_FAIL_ON } from './image-intake.ts';
 
@@ -73,10 +74,12 @@ interface RawPixels {
 }
 
 async function encodeJpeg(pixels: RawPixels, quality: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(pixels.data, { raw: pixels }).jpeg({ quality }).toBuffer();
 }
 
 async function shrink(pixels: RawPixels): Promise<RawPixels> {
+  const sharp = await loadSharp();
   const width = Math.max(MIN_SIDE_PX, Math.round(pixels.width * SHRINK_FACTOR));
   const height = Math.max(MIN_SIDE_PX, Math.round(pixels.height * SHRINK_FACTOR));
   const { data, info } = await sharp(pixels.data, { raw: pixels }).resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
@@ -91,6 +94,7 @@ async function shrink(pixels: RawPixels): Promise<RawPixels> {
  * better than a blocky one). Throws `image_too_large` only if even 16 px does not fit.
  */
 export async function prepareForVision(image: Buffer, options: VisionImageOptions = {}): Promise<VisionImage> {
+  const sharp = await loadSharp();
   const input = sharp(image, { failOn: SHARP_FAIL_ON }).autoOrient();
   const metadata = await input.metadata();
   return visionFromPipeline(input, metadata.autoOrient.width, metadata.autoOrient.height, options);

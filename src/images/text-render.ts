@@ -7,7 +7,7 @@
  * installed they draw as boxes.
  */
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 
 /**
  * Noto Sans SC Regular, subset (Latin, Latin Extended, Vietnamese, Cyrillic, kana, CJK
@@ -62,6 +62,7 @@ function clean(text: string): string {
 
 /** Renders one string; undefined when there is nothing to draw. */
 export async function renderText(text: string, style: TextStyle): Promise<RenderedText | undefined> {
+  const sharp = await loadSharp();
   const cleaned = clean(text);
   if (cleaned === '') return undefined;
   if (!/^#[0-9a-f]{6}$/i.test(style.colour)) throw new TypeError(`renderText: colour must be #rrggbb, got ${style.colour}`);

@@ -3,11 +3,12 @@
  * tens of kilobytes, so a session's images inline into one page), and the original's size.
  * EXIF orientation is applied; transparency is flattened on white.
  */
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 
 export const thumbnailMaxPx = 480;
 
 export async function thumbnailJpeg(bytes: Buffer): Promise<{ jpeg: Buffer; width: number; height: number }> {
+  const sharp = await loadSharp();
   const image = sharp(bytes, { limitInputPixels: 64_000_000 });
   const { width = 0, height = 0 } = await image.metadata();
   const jpeg = await image

@@ -4,7 +4,7 @@
  * of text is rendered by `renderText` with the shipped CJK-capable font, so labels in Chinese
  * draw as glyphs on a machine with no fonts installed.
  */
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 import type { OverlayOptions } from 'sharp';
 import { renderText, truncateText } from './text-render.ts';
 import type { RenderedText } from './text-render.ts';
@@ -75,6 +75,7 @@ function place(text: RenderedText | undefined, left: number, top: number, placed
 
 /** Renders the chart; returns PNG bytes (800 px wide, as tall as the bars need). */
 export async function renderVoteChart(input: VoteChartInput): Promise<Buffer> {
+  const sharp = await loadSharp();
   const legend = { ...DEFAULT_VOTE_CHART_LEGEND, ...input.legend };
   const bars = input.bars.map((bar) => ({ label: bar.label, persona: votes(bar.personaVotes), people: votes(bar.peopleVotes) }));
   const threshold = input.threshold === undefined ? undefined : votes(input.threshold);
