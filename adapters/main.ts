@@ -39,9 +39,11 @@ async function main(): Promise<void> {
   }
   if (config.ROLE !== 'gateway') assertModelsConfigured(config);
   const logger = createLogger(config.LOG_LEVEL);
-  const app = await startApp({ config, logger, platformFactories: factories, commands: await loadCommands() });
-  logger.info({ role: config.ROLE, platforms: Object.keys(factories) }, 'TableRound is running');
+  // Guards and signals first: a crash while connecting (a gateway payload during login, say) or
+  // a signal during start-up is handled like one later; `started.app` is there once started.
+  const started: { app?: Awaited<ReturnType<typeof startApp>> } = {};
   let stopping = false;
+  let stopExitCode = 0;
   const shutdown = (reason: string, exitCode: number) => {
     if (stopping) {
       // A second signal while stopping: the person means it.
@@ -49,13 +51,16 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
+    stopExitCode = exitCode;
     logger.info({ reason }, 'stopping');
     // Whatever the platforms answer (429s, hung connections), the process is gone by then.
     setTimeout(() => {
       logger.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown did not finish in time; exiting anyway');
       process.exit(exitCode || 1);
     }, config.SHUTDOWN_GRACE_MS + shutdownSlackMs);
-    app.stop().then(
+    // Still starting: stopped as soon as it has started (below), or by the timer above.
+    if (!started.app) return;
+    started.app.stop().then(
       () => process.exit(exitCode),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -64,10 +69,14 @@ async function main(): Promise<void> {
     );
   };
   installProcessGuards(logger, () => shutdown('uncaught exception', restartableExitCode));
-  process.on('SIGINT', () => shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  // SIGHUP too: the supervisor passes it on, and a closed terminal sends it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal, 0));
   // Run by the supervisor (scripts/supervise.mjs): if it dies, stop rather than linger orphaned.
   if (process.send) process.once('disconnect', () => shutdown('supervisor gone', 0));
+  const app = await startApp({ config, logger, platformFactories: factories, commands: await loadCommands() });
+  started.app = app;
+  logger.info({ role: config.ROLE, platforms: Object.keys(factories) }, 'TableRound is running');
+  if (stopping) await app.stop().finally(() => process.exit(stopExitCode));
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import type { AdapterDependencies, PlatformAdapter } from '../adapter/platform-a
 import type { CommandDefinition } from '../command-core/command-contract.ts';
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { createCommandRunner } from '../command-core/run-command.ts';
+import { failureReason } from '../pipeline/step-liveness.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Roundtable } from '../engine/roundtable.ts';
 import { TableRoundError } from '../errors.ts';
@@ -130,8 +131,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   if (config.ROLE !== 'gateway') {
     workerRedis = createRedis(redisUrl, logger, { name: 'worker' });
     // A job that used up its attempts is revived at once rather than at the next sweep.
-    const revive = (data: { sessionId: string }) => {
-      liveness.ensure(data.sessionId).catch((error: unknown) => logger.warn({ err: error, sessionId: data.sessionId }, 'could not revive a failed step; the sweeper will'));
+    const revive = (data: { sessionId: string }, error: Error) => {
+      liveness.ensure(data.sessionId, failureReason(error)).catch((error: unknown) => logger.warn({ err: error, sessionId: data.sessionId }, 'could not revive a failed step; the sweeper will'));
     };
     worker = queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics, revive);
     sweeper.start();
@@ -179,16 +180,20 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       logger.warn({ err: error }, `shutdown: ${what} failed`);
     }
   };
-  // Order matters: intake first (no new events), then jobs (running steps finish within the
-  // grace period, still able to post), then the adapters' clients, then Redis.
+  // Order matters: intake first (no new events) and at the same moment no new jobs, then the
+  // running steps finish within the grace period (counted from the stop, still able to post),
+  // then the adapters' clients, then Redis.
   const stop = () => {
     stopping ??= (async () => {
       logger.info('shutting down: intake stopped; finishing or handing back running steps');
-      await Promise.all([...platforms.values()].map((platformAdapter) => quietly('stopping intake', () => platformAdapter.stopIntake(), 5_000)));
-      await quietly('stopping the sweeper', () => sweeper.stop(), 2_000);
-      // Before the queue closes: a pass in progress may still submit an `end` (Redis is still open).
-      await quietly('stopping the idle closer', () => idleCloser.stop(), 2_000);
-      await quietly('closing the queue', () => queue.close(config.SHUTDOWN_GRACE_MS), config.SHUTDOWN_GRACE_MS + 5_000);
+      await Promise.all([
+        ...[...platforms.values()].map((platformAdapter) => quietly('stopping intake', () => platformAdapter.stopIntake(), 5_000)),
+        quietly('stopping the worker', () => queue.stopWorker(config.SHUTDOWN_GRACE_MS), config.SHUTDOWN_GRACE_MS + 5_000),
+        quietly('stopping the sweeper', () => sweeper.stop(), 2_000),
+        // Before the queue closes: a pass in progress may still submit an `end` (Redis is still open).
+        quietly('stopping the idle closer', () => idleCloser.stop(), 2_000),
+      ]);
+      await quietly('closing the queue', () => queue.close(0), 3_000);
       await Promise.all([...platforms.values()].map((platformAdapter) => quietly('disposing an adapter', () => platformAdapter.dispose(), 3_000)));
       await quietly('closing the HTTP server', () => new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve())), 2_000);
       workerRedis?.disconnect();

@@ -40,6 +40,12 @@ export class Metrics {
   });
   readonly stepsRevived = new Counter({ name: 'tableround_steps_revived_total', help: 'Dead step jobs replaced under a new epoch (retry) or skipped', labelNames: ['outcome'], registers: [this.registry] });
   readonly pendingOldestSeconds = new Gauge({ name: 'tableround_pending_oldest_age_seconds', help: 'Age of the oldest pending-work mark (sampled by the sweeper)', registers: [this.registry] });
+  readonly stepsHandedBack = new Counter({
+    name: 'tableround_steps_handed_back_total',
+    help: 'Steps a worker handed back because it has no adapter for their platform (another worker may have one)',
+    labelNames: ['platform'],
+    registers: [this.registry],
+  });
   readonly stepsSkipped = new Counter({ name: 'tableround_steps_skipped_total', help: 'Steps skipped after their final failure, by kind', labelNames: ['kind'], registers: [this.registry] });
   readonly structuredOutcomes = new Counter({
     name: 'tableround_structured_outcomes_total',

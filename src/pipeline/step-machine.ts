@@ -40,11 +40,12 @@ import type { SessionMeta, Step, TranscriptEntry } from '../session/session-type
 import type { StepSnapshot } from '../store/session-store.ts';
 import { applyInbox } from '../engine/agenda.ts';
 import { describeForPerson } from '../engine/describe-error.ts';
-import { catalogText, t } from '../i18n/translate.ts';
+import { t } from '../i18n/translate.ts';
 import { commandUsage, entry, moderator, postOnce, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
-import type { StepJobData, StepProcessor } from './step-queue.ts';
+import type { StepFailureReason, StepJobData, StepProcessor } from './step-queue.ts';
+import { skipError } from './step-liveness.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
 import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
 import { buildStepContext, foldedMeta, runWithinWindow } from './step-window.ts';
@@ -60,7 +61,8 @@ export interface PipelineHooks {
 
 export { foldSlack } from './step-window.ts';
 
-export type StepResult = 'gone' | 'stale' | 'idle' | 'ran' | 'skipped' | 'stopped';
+/** `elsewhere`: this process has no adapter for the session's platform; the job is handed back (step-queue.ts). */
+export type StepResult = 'gone' | 'stale' | 'idle' | 'ran' | 'skipped' | 'stopped' | 'elsewhere';
 
 /** A `/stop` request in a session's inbox. */
 const isStopEvent = (event: InboxEvent) => event.action.type === 'command' && event.action.name === 'stop';
@@ -73,6 +75,7 @@ export function isPermanent(error: unknown): boolean {
 }
 
 const kickRetries = 5;
+const platformOf = (sessionId: string) => sessionId.split(':')[0] ?? '';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StepMachine implements StepProcessor {
@@ -103,7 +106,7 @@ export class StepMachine implements StepProcessor {
    * Processes step `seq` of a session. `attempt.final`: when this attempt fails, the step is
    * skipped with a message in the thread instead of being retried. Returns what happened.
    */
-  async process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<StepResult> {
+  async process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<StepResult> {
     const { store } = this.deps;
     const { sessionId, seq, epoch } = job;
     const snapshot = await store.snapshot(sessionId);
@@ -114,6 +117,13 @@ export class StepMachine implements StepProcessor {
       return 'stale';
     }
     const logger = this.deps.logger.child({ sessionId, seq });
+    if (!this.hasAdapterFor(sessionId)) {
+      // A worker started without this platform's token (a mixed deployment): not a failure of the
+      // step, and skipping it could not even say so in the thread. Another worker may post it.
+      logger.warn({ platform: platformOf(sessionId) }, 'no adapter for this session\'s platform in this process; handing the step back');
+      this.deps.metrics?.stepsHandedBack.inc({ platform: platformOf(sessionId) });
+      return 'elsewhere';
+    }
     const outbox = new StepOutbox({ redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), ttlMs: store.ttlMs }, seq, snapshot.outbox);
 
     if (meta.status === 'ended') {
@@ -151,7 +161,7 @@ export class StepMachine implements StepProcessor {
   private async runPlanned(run: {
     sessionId: string;
     seq: number;
-    job: { skip: boolean };
+    job: { skip: boolean; reason?: StepFailureReason };
     attempt: { final: boolean; signal?: AbortSignal };
     snapshot: StepSnapshot;
     outbox: StepOutbox;
@@ -200,7 +210,7 @@ export class StepMachine implements StepProcessor {
     let finishedEarlier: TranscriptEntry[] = [];
     const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
-      if (job.skip) throw new TableRoundError('step_abandoned', 'step revived too often', { text: catalogText('step.abandoned') });
+      if (job.skip) throw skipError(job.reason);
       context = await buildStepContext(this.deps, sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, signal, rest);
       if (plannedStops.size > 0 && outbox.isRerun) finishedEarlier = await finishStoppedAttempt(context);
       if (!kind) throw new TableRoundError('internal', `no step kind "${step.kind}" is registered`);
@@ -357,6 +367,15 @@ export class StepMachine implements StepProcessor {
         }
         await sleep(100 * 2 ** attempt);
       }
+    }
+  }
+
+  private hasAdapterFor(sessionId: string): boolean {
+    try {
+      this.deps.adapterFor(platformOf(sessionId));
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -7,7 +7,11 @@
  * 1. **Redis effects** are applied only by the commit script (`SessionStore.commit`), atomically,
  *    and only while the session's `seq` is still the step's; the same script advances `seq` and
  *    deletes this outbox. So a committed step never runs again (any later job for it is stale),
- *    and an uncommitted step has changed nothing in the session but its outbox.
+ *    and an uncommitted step has changed nothing in the session's record (meta, transcript, inbox,
+    agenda) but its outbox. Two kinds of writes are made during the step, outside the commit, on
+    purpose: model usage (tokens, per-person spend — spent money is counted when it is spent, so an
+    attempt that dies after its model call is still charged once per call it made) and image
+    thumbnails (content-addressed: writing one twice writes the same bytes).
  * 2. **Platform effects** are recorded in the step's outbox (one Redis hash per session, fields
  *    prefixed by `seq`), *per platform message, as it is sent*, in this order:
  *    a. the model's answer (the payload) is saved before its first final part is sent;

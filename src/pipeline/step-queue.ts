@@ -7,8 +7,10 @@
  * one step collapse into one job, and a job that failed or stalled out is replaced by raising
  * the session's epoch (step-liveness.ts), never by re-adding the dead id.
  */
-import { Queue, Worker, type ConnectionOptions, type Job, type JobState } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ErrorCode } from '../errors.ts';
+import type { CatalogText } from '../i18n/translate.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
@@ -19,11 +21,19 @@ export interface StepJobData {
   epoch?: number;
   /** Revived too often: skip the step with a notice instead of running it again. */
   skip?: boolean;
+  /** With `skip`: why the step's last job failed for good, for the notice (absent: its worker died). */
+  reason?: StepFailureReason;
 }
 
-/** What the worker asks the step machine to do. */
+/** A final failure's code and the sentence for the person (JSON, carried in the job's data). */
+export interface StepFailureReason {
+  code: ErrorCode;
+  text?: CatalogText;
+}
+
+/** What the worker asks the step machine to do; a result of `elsewhere` hands the job back to the queue. */
 export interface StepProcessor {
-  process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<string>;
+  process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<string>;
   /** Called once before the worker takes jobs (the step machine starts listening for `/stop`). */
   start?(): void;
   /** Called once the worker has closed. */
@@ -31,6 +41,8 @@ export interface StepProcessor {
 }
 
 export const stepAttempts = 3;
+/** How long a step this worker cannot post waits before a worker takes it again. */
+const handBackDelayMs = 1_000;
 
 /** The step jobs' options (the bench's floor uses the same, so it pays for the same bookkeeping). */
 export function stepJobOptions(backoffMs: number) {
@@ -46,10 +58,19 @@ export function stepJobOptions(backoffMs: number) {
   };
 }
 
-/** States in which a job will still run (or is running). */
-const liveStates = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/**
+ * A step job's state as liveness sees it: BullMQ's, `unknown` when there is no such job, and
+ * `abandoned` for an `active` job whose lock has lapsed — its worker died holding it. BullMQ's
+ * stall check would hand such a job back only after one to two more stall intervals (it marks
+ * active jobs, then moves those still unlocked at its next pass); the sweeper revives it under a
+ * new epoch at once instead (the old job, if it ever runs, finds its epoch superseded).
+ */
+export type StepJobState = JobState | 'unknown' | 'abandoned';
 
-export function isLiveJobState(state: JobState | 'unknown'): boolean {
+/** States in which a job will still run (or is running). */
+const liveStates = new Set<StepJobState>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export function isLiveJobState(state: StepJobState): boolean {
   return liveStates.has(state);
 }
 
@@ -84,25 +105,37 @@ export class StepQueue {
   }
 
   /** Idempotent: a job with this id that exists already (any state) absorbs the add. */
-  async enqueue(sessionId: string, seq: number, epoch = 0, skip = false): Promise<void> {
-    await this.queue.add('step', { sessionId, seq, epoch, ...(skip ? { skip } : {}) }, { jobId: stepJobId(sessionId, seq, epoch) });
+  async enqueue(sessionId: string, seq: number, epoch = 0, skip = false, reason?: StepFailureReason): Promise<void> {
+    await this.queue.add('step', { sessionId, seq, epoch, ...(skip ? { skip } : {}), ...(skip && reason ? { reason } : {}) }, { jobId: stepJobId(sessionId, seq, epoch) });
   }
 
-  async jobState(sessionId: string, seq: number, epoch: number): Promise<JobState | 'unknown'> {
-    return this.queue.getJobState(stepJobId(sessionId, seq, epoch));
+  async jobState(sessionId: string, seq: number, epoch: number): Promise<StepJobState> {
+    const jobId = stepJobId(sessionId, seq, epoch);
+    const state = await this.queue.getJobState(jobId);
+    if (state !== 'active') return state;
+    // The lock is set with the move to active (one script) and renewed while the step runs. A job
+    // that finished between the two reads also has no lock: reviving it is refused by the seq check.
+    const locked = await this.connection.exists(`${this.queue.toKey(jobId)}:lock`);
+    return locked ? 'active' : 'abandoned';
   }
 
-  startWorker(machine: StepProcessor, concurrency: number, workerConnection: Redis, lockMs: number, metrics?: Metrics, onFinalFailure?: (data: StepJobData) => void): Worker<StepJobData> {
+  startWorker(machine: StepProcessor, concurrency: number, workerConnection: Redis, lockMs: number, metrics?: Metrics, onFinalFailure?: (data: StepJobData, error: Error) => void): Worker<StepJobData> {
     machine.start?.();
     this.processor = machine;
     const worker = new Worker<StepJobData>(
       this.name,
       // Three parameters: BullMQ hands the processor an abort signal (cancelJob / cancelAllJobs).
-      async (job: Job<StepJobData>, _token?: string, signal?: AbortSignal) => {
+      async (job: Job<StepJobData>, token?: string, signal?: AbortSignal) => {
         if (job.attemptsMade === 0) metrics?.queueWaitSeconds.observe(Math.max(0, Date.now() - job.timestamp) / 1000);
         const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const { sessionId, seq, epoch = 0, skip = false } = job.data;
-        return machine.process({ sessionId, seq, epoch, skip }, { final, ...(signal ? { signal } : {}) });
+        const { sessionId, seq, epoch = 0, skip = false, reason } = job.data;
+        const result = await machine.process({ sessionId, seq, epoch, skip, ...(reason ? { reason } : {}) }, { final, ...(signal ? { signal } : {}) });
+        if (result === 'elsewhere') {
+          // Back to the queue for a worker that can post it, without spending an attempt.
+          await job.moveToDelayed(Date.now() + handBackDelayMs, token);
+          throw new DelayedError();
+        }
+        return result;
       },
       {
         connection: workerConnection as unknown as ConnectionOptions,
@@ -117,7 +150,7 @@ export class StepQueue {
     );
     worker.on('failed', (job, error) => {
       this.logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'step job failed');
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) onFinalFailure?.(job.data);
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) onFinalFailure?.(job.data, error);
     });
     // A job whose lock could not be renewed may already run elsewhere: stop this copy at its next
     // check (the outbox also fences it).
@@ -154,11 +187,12 @@ export class StepQueue {
   }
 
   /**
-   * Stops taking jobs and waits up to `graceMs` for running steps to finish; steps still running
-   * after that are cancelled (their abort signals fire) and handed back: their lock lapses and
-   * another worker takes them over as stalled; the outbox makes the re-run safe.
+   * Stops taking jobs at once (the worker's blocking fetch is cut, so no job arriving now is
+   * taken) and waits up to `graceMs` for running steps to finish; steps still running after that
+   * are cancelled (their abort signals fire) and handed back: their lock lapses and the sweeper
+   * or another worker's stall check revives them; the outbox makes the re-run safe.
    */
-  async close(graceMs: number): Promise<void> {
+  async stopWorker(graceMs: number): Promise<void> {
     if (this.worker) {
       const worker = this.worker;
       const graceful = worker.close();
@@ -170,6 +204,11 @@ export class StepQueue {
       }
     }
     await this.processor?.close?.().catch((error: unknown) => this.logger.warn({ err: error }, 'could not close the step processor'));
+  }
+
+  /** `stopWorker(graceMs)`, then the queue's own connections. */
+  async close(graceMs: number): Promise<void> {
+    await this.stopWorker(graceMs);
     await Promise.race([this.queue.close(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 }

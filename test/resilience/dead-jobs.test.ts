@@ -16,6 +16,7 @@ import type { RunningApp } from '../../src/app/start-app.ts';
 import { PendingSessions } from '../../src/pipeline/pending-sessions.ts';
 
 const prefix = uniqueName('dead');
+const heldPrefix = uniqueName('held');
 const queueName = uniqueName('q');
 const apps: RunningApp[] = [];
 let fake: FakeOpenAI | undefined;
@@ -23,7 +24,29 @@ afterAll(async () => {
   for (const app of apps) await app.stop();
   await fake?.close();
   await cleanupRedis(prefix);
+  await cleanupRedis(heldPrefix);
 });
+
+/**
+ * Takes the next job and dies holding it: the job stays `active` and its lock stops being
+ * renewed (a SIGKILLed worker). Its stall check is set far off, so BullMQ does not hand it back.
+ */
+async function dieHoldingNextJob(queue: string, queuePrefix: string, lockMs: number): Promise<string> {
+  const connection = testRedis();
+  let taken: string | undefined;
+  const worker = new Worker(
+    queue,
+    async (job) => {
+      taken = job.id;
+      await new Promise(() => undefined);
+    },
+    { connection: connection as unknown as ConnectionOptions, prefix: `${queuePrefix}:bull`, concurrency: 1, lockDuration: lockMs, stalledInterval: 600_000 },
+  );
+  await waitFor(() => taken !== undefined, 'a job to be taken');
+  await worker.close(true);
+  connection.disconnect();
+  return taken!;
+}
 
 /** Fails every job it takes for good (as a job that used up its attempts or stalled out ends). */
 async function failNextJobs(count: number): Promise<void> {
@@ -93,5 +116,34 @@ describe('dead step jobs', () => {
     await gateway.roundtable.submit(first, person, { type: 'message', text: 'One more thought?', images: [] });
     await waitFor(async () => !(await gateway.roundtable.isBusy(first)), 'the answer', 30_000);
     expect(adapter.postsOf(first).at(-1)?.speaker).not.toBe('moderator');
+  });
+});
+
+describe('a running step whose worker died', () => {
+  it('is revived as soon as its lock lapses, not after BullMQ’s stall checks', { timeout: 60_000 }, async () => {
+    fake ??= await startFakeOpenAI({ chat: roundtableReply });
+    const adapter = new RecordingAdapter();
+    const lockMs = 800;
+    // A prefix and queue of their own: the workers of the test above are still running, and their
+    // sweepers would take this session's pending work into their own queue.
+    const heldQueue = uniqueName('held');
+    const env = { PANELS_DIR: panelsDir, DEFAULT_PANEL: 'duo', AUTO_ROUNDS: 0, WORKER_LOCK_MS: lockMs, SWEEPER_INTERVAL_MS: 300, STEP_MAX_REVIVALS: 3 };
+    const gateway = await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix: heldPrefix, queueName: heldQueue, env: { ...env, ROLE: 'gateway' } });
+    apps.push(gateway);
+    const sessionId = (await gateway.roundtable.start({ address: { platform: 'terminal', channel: 'dead', thread: 'held' }, person: { id: 'p', displayName: 'Pia' }, topic: 'A worker dies mid-step' })).sessionId;
+    const jobId = await dieHoldingNextJob(heldQueue, heldPrefix, lockMs);
+    const work = await gateway.store.pendingWork(sessionId);
+    // While the lock holds, the job is alive (its worker may only be slow).
+    expect(await gateway.queue.jobState(sessionId, work.seq, work.epoch)).toBe('active');
+    expect(await gateway.liveness.ensure(sessionId)).toBe('alive');
+    await new Promise((resolve) => setTimeout(resolve, lockMs + 200));
+    expect(await gateway.queue.queue.getJobState(jobId)).toBe('active');
+    expect(await gateway.queue.jobState(sessionId, work.seq, work.epoch)).toBe('abandoned');
+    expect(await gateway.liveness.ensure(sessionId)).toBe('revived');
+    expect(await gateway.queue.jobState(sessionId, work.seq, work.epoch + 1)).toBe('waiting');
+    // A worker runs the revived job; the session's plan completes.
+    apps.push(await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix: heldPrefix, queueName: heldQueue, env: { ...env, ROLE: 'worker' } }));
+    await waitFor(async () => !(await gateway.roundtable.isBusy(sessionId)), 'the revived session to run its plan', 30_000);
+expect(adapter.postsOf(sessionId).filter((post) => post.speaker !== 'moderator')).toHaveLength(2);
   });
 });

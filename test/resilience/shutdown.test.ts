@@ -3,7 +3,8 @@
  * - `npm start`'s supervisor restarts a bot that crashed (exit 75) and not one that failed on
  *   its configuration; it passes SIGTERM on and exits with the bot;
  * - SIGTERM while Slack answers every call with 429 (Retry-After 30 s) and a step is in the
- *   middle of posting: the process is gone within SHUTDOWN_GRACE_MS plus a few seconds.
+ *   middle of posting: the process is gone within SHUTDOWN_GRACE_MS plus a few seconds;
+ * - SIGHUP (passed on by the supervisor, sent by a closed terminal) stops the bot gracefully too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -120,5 +121,48 @@ describe('stopping while the platform answers 429 to everything', () => {
     // Nothing of the bot is left running (npm's shell used to swallow the signal and orphan it).
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(processesWithEnv(`REDIS_KEY_PREFIX=${prefix}`)).toEqual([]);
+  });
+});
+
+describe('SIGHUP', () => {
+  let emulator: SlackEmulator | undefined;
+  const prefix = uniqueName('hangup');
+  afterAll(async () => {
+    await emulator?.stop();
+    const redis = testRedis();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('runs the graceful shutdown and exits 0, not killed by the signal', { timeout: 60_000 }, async () => {
+    emulator = await startSlackEmulator();
+    const port = await freeLoopbackPort();
+    const bot = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env,
+      LOG_LEVEL: 'info',
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+      QUEUE_NAME: uniqueName('q'),
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      OPENAI_API_KEY: 'sk-test',
+      PANELS_DIR: panelsDir,
+      DEFAULT_PANEL: 'duo',
+      SLACK_BOT_TOKEN: emulator.botToken,
+      SLACK_SIGNING_SECRET: emulator.signingSecret,
+      SLACK_API_URL: emulator.apiUrl,
+      SLACK_HOST: '127.0.0.1',
+      SLACK_PORT: String(port),
+      SHUTDOWN_GRACE_MS: '1000',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'tableround-hangup-')),
+    } });
+    children.push(bot);
+    let output = '';
+    bot.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    bot.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await emulator.waitFor(() => output.includes('TableRound is running') || bot.exitCode !== null || undefined, { timeoutMs: 45_000, message: 'the bot to start' });
+    expect(bot.exitCode, output).toBeNull();
+    bot.kill('SIGHUP');
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => bot.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(output).toMatch(/"reason":"SIGHUP".*"msg":"stopping"|"msg":"stopping".*"reason":"SIGHUP"/);
   });
 });
