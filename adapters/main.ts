@@ -29,7 +29,8 @@ const shutdownSlackMs = 8_000;
 async function main(): Promise<void> {
   // The supervisor's IPC channel must not keep a finished terminal roundtable alive.
   process.channel?.unref();
-  const config = loadConfig();
+  // With no platform token this process runs the terminal: its rules, not those of ROLE.
+  const config = loadConfig(process.env, '.env', (values) => (values.DISCORD_TOKEN || values.SLACK_BOT_TOKEN ? undefined : 'terminal'));
   tuneHeap(config.HEAP_GROWING_PERCENT);
   const factories = await platformFactories(config);
   if (Object.keys(factories).length === 0) {

@@ -3,6 +3,11 @@
  * updates, and files through `files.getUploadURLExternal` → POST bytes →
  * `files.completeUploadExternal` into the thread. Every write waits for the Redis-shared budget
  * first, so no 429 is ever provoked.
+ *
+ * Hazard: the upload URL comes from an API answer, and the POST carries the file's bytes (a
+ * transcript, the session's images). It is sent only to Slack's file host or the configured API's
+ * own host, over https (unless SLACK_API_URL itself is http: the loopback emulator), with no
+ * redirect followed and a timeout — never wherever an answer points.
  */
 import { ErrorCode, type ChatPostMessageArguments, type ChatUpdateArguments, type WebClient } from '@slack/web-api';
 import type { OutboundFile, Speaker } from '../../src/adapter/chat-adapter.ts';
@@ -39,6 +44,32 @@ export function slackRefusal(error: unknown): { error: string; messages: string[
   const data = (cause as { data?: { error?: unknown; errors?: unknown; response_metadata?: { messages?: unknown } } }).data;
   const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
   return { error: typeof data?.error === 'string' ? data.error : 'unknown', messages: [...strings(data?.response_metadata?.messages), ...strings(data?.errors)].slice(0, 10) };
+}
+
+/** Where Slack's `files.getUploadURLExternal` hands out upload URLs. */
+export const slackUploadHost = 'files.slack.com';
+
+/** Milliseconds one file's POST to its upload URL may take, connect to last byte. */
+export const uploadTimeoutMs = 30_000;
+
+/**
+ * The upload URL as a URL, if it may receive the file: https (http only when the configured Slack
+ * API is itself http), on files.slack.com or the configured API's host (host and port), no
+ * credentials. Throws otherwise; the message names the host, never the URL's path or query.
+ */
+export function checkedUploadUrl(uploadUrl: string, slackApiUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(uploadUrl);
+  } catch {
+    throw new Error('files.getUploadURLExternal returned an upload_url that is not a URL');
+  }
+  const api = new URL(slackApiUrl);
+  const schemeAllowed = url.protocol === 'https:' || (url.protocol === 'http:' && api.protocol === 'http:');
+  if (!schemeAllowed) throw new Error(`upload_url scheme ${url.protocol} refused: https only (the Slack API is ${api.protocol})`);
+  if (url.host !== slackUploadHost && url.host !== api.host) throw new Error(`upload_url host ${url.host} refused: only ${slackUploadHost} or ${api.host}`);
+  if (url.username !== '' || url.password !== '') throw new Error('upload_url with credentials refused');
+  return url;
 }
 
 export class MessagePoster {
@@ -96,7 +127,9 @@ export class MessagePoster {
           ...(file.description ? { alt_txt: file.description.slice(0, 1000) } : {}),
         } as Parameters<WebClient['files']['getUploadURLExternal']>[0]);
         if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal returned no upload_url');
-        const response = await fetch(target.upload_url, { method: 'POST', headers: { 'content-type': file.contentType }, body: file.bytes, signal: AbortSignal.timeout(30_000) });
+        const uploadUrl = checkedUploadUrl(target.upload_url, this.client.slackApiUrl);
+        // A redirect would take the bytes to a host nobody checked.
+        const response = await fetch(uploadUrl, { method: 'POST', headers: { 'content-type': file.contentType }, body: file.bytes, redirect: 'error', signal: AbortSignal.timeout(uploadTimeoutMs) });
         if (!response.ok) throw new Error(`upload URL answered ${response.status}`);
         uploaded.push({ id: target.file_id, title: file.filename });
       }

@@ -13,13 +13,21 @@ import { TableRoundError } from '../../src/errors.ts';
 export const webApiTimeoutMs = 15_000;
 export const webApiRetryConfig = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true };
 
-/** @slack/logger on top of pino, so SDK logs are JSON and scrubbed like ours. */
+/**
+ * @slack/logger on top of pino, so SDK logs are JSON and scrubbed like ours — capped at info.
+ *
+ * Hazard: at debug the Web API client logs every request body ("http request body": the text of
+ * each message we post), its headers and every full response ("http request result": messages,
+ * people, files), and Bolt logs incoming payloads the same way. Scrubbing cannot tell a person's
+ * words from anything else, so the SDKs' debug lines are dropped, whatever LOG_LEVEL says; our
+ * own debug lines name the calls that matter.
+ */
 export function slackLoggerFrom(logger: Logger, name = 'slack-sdk'): SlackLogger {
   const child = logger.child({ component: name });
   let level = LogLevel.WARN;
   const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : JSON.stringify(part))).join(' ');
   return {
-    debug: (...parts: unknown[]) => child.debug(text(parts)),
+    debug: () => undefined,
     info: (...parts: unknown[]) => child.info(text(parts)),
     warn: (...parts: unknown[]) => child.warn(text(parts)),
     error: (...parts: unknown[]) => child.error(text(parts)),

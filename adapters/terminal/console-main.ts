@@ -8,8 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { startApp } from '../../src/app/start-app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/config-schema.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { TableRoundError } from '../../src/errors.ts';
-import { createLogger } from '../../src/logging/logger.ts';
+import { createLogger, scrubSecrets } from '../../src/logging/logger.ts';
 import { assertModelsConfigured } from '../../src/models/model-roles.ts';
 import { parseConsoleArgs, type ConsoleArgs } from './parse-console-args.ts';
 import { runConsoleSession } from './console-session.ts';
@@ -46,11 +47,17 @@ export async function runConsole(config: Config, args: ConsoleArgs): Promise<num
 
 /**
  * One plain sentence for a failure before or outside a session: what a person can act on (the
- * variable to set, the flag to fix), never a stack trace.
+ * variable to set, the flag to fix), never a stack trace — and scrubbed like a log line, since
+ * a message may quote a URL with its password or a key (stderr is often captured to a file).
  */
 export function describeStartupFailure(error: unknown): string {
+  return scrubSecrets(startupFailureText(error));
+}
+
+function startupFailureText(error: unknown): string {
   if (error instanceof TableRoundError) {
-    return ['config_invalid', 'redis_unavailable', 'model_not_configured'].includes(error.code) ? error.message : error.publicMessage;
+    // For the operator at the console: what to fix. Other codes get their sentence for people.
+    return ['config_invalid', 'redis_unavailable', 'model_not_configured', 'panel_invalid', 'panel_unknown'].includes(error.code) ? error.message : describeForPerson(error);
   }
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'failed';
 }
@@ -60,7 +67,8 @@ async function main(): Promise<void> {
   let config: Config;
   try {
     args = parseConsoleArgs(process.argv.slice(2));
-    config = loadConfig();
+    // Checked as the terminal runs (ROLE=all, no avatars served), not as ROLE says.
+    config = loadConfig(process.env, '.env', 'terminal');
     process.exitCode = await runConsole(config, args);
   } catch (error) {
     process.stderr.write(`tableround: ${describeStartupFailure(error)}\n`);

@@ -28,6 +28,18 @@ const list = optionalString.transform((value) =>
     : [],
 );
 
+/**
+ * True when a URL's user name or password holds a raw `#`, `?`, `/` or `@` (`redis://:pa#ss@host`):
+ * a URL parser ends the credentials there and connects to the wrong host — and the log scrubber
+ * cannot tell where the password ends. Percent-encoded they are fine.
+ */
+function hasRawDelimiterInCredentials(url: string): boolean {
+  const afterScheme = url.slice(url.indexOf('://') + 3);
+  const at = afterScheme.lastIndexOf('@');
+  if (at < 0) return false;
+  return /[#?/@]/.test(afterScheme.slice(0, at));
+}
+
 /** A comma-separated list with a default when unset. */
 const listOr = (fallback: string[]) => optionalString.transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : fallback));
 
@@ -43,10 +55,14 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: integer(20_000, 0),
 
   // Redis and the queue
-  /** redis://, rediss:// (TLS), or a Unix socket path (/run/redis/redis.sock). */
-  REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\/[^\s]+$/i.test(value) || value.startsWith('/'), {
-    message: 'must be a redis:// or rediss:// URL, or a Unix socket path such as /run/redis/redis.sock',
-  }),
+  /** redis://, rediss:// (TLS), or a Unix socket path (/run/redis/redis.sock). A password's `#`, `?`, `/` and `@` must be percent-encoded. */
+  REDIS_URL: optionalString
+    .refine((value) => value === undefined || /^rediss?:\/\/[^\s]+$/i.test(value) || value.startsWith('/'), {
+      message: 'must be a redis:// or rediss:// URL, or a Unix socket path such as /run/redis/redis.sock',
+    })
+    .refine((value) => value === undefined || !hasRawDelimiterInCredentials(value), {
+      message: 'has a #, ?, / or @ in its user name or password: percent-encode them (# as %23, ? as %3F, / as %2F, @ as %40)',
+    }),
   /** How long the bot waits for Redis at start before it gives up with a message naming REDIS_URL. */
   REDIS_CONNECT_TIMEOUT_MS: integer(15_000, 100),
   REDIS_KEY_PREFIX: z.string().min(1).max(40).default('tr'),
@@ -155,10 +171,14 @@ export const configSchema = z.object({
   IMAGINE_ALLOWED: z.enum(['everyone', 'starter', 'managers']).default('starter'),
   /** Extra hosts generated-image URLs may come from (besides the image endpoint's own host). */
   IMAGE_DOWNLOAD_HOSTS: listOr(['oaidalleapiprodscus.blob.core.windows.net']),
-  /** Downloads over plain http (self-hosted providers, local stand-ins). Off: https only. */
+  /** Every download (platform files too) over plain http: local stand-ins only. Off: https only. For a self-hosted image provider use IMAGE_PROVIDER_ALLOW_HTTP. */
   DOWNLOAD_ALLOW_HTTP: flag(false),
-  /** Downloads from private, loopback and link-local addresses (self-hosted providers, local stand-ins). */
+  /** Every download (platform files too) from private, loopback and link-local addresses: local stand-ins only. For a self-hosted image provider use IMAGE_PROVIDER_ALLOW_PRIVATE_ADDRESSES. */
   DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: flag(false),
+  /** Generated-image URLs over plain http (a self-hosted image provider); Discord and Slack files stay https. */
+  IMAGE_PROVIDER_ALLOW_HTTP: flag(false),
+  /** Generated-image URLs on private or loopback addresses (a self-hosted image provider); Discord and Slack files stay public. */
+  IMAGE_PROVIDER_ALLOW_PRIVATE_ADDRESSES: flag(false),
   IMAGE_MAX_PIXELS: integer(50_000_000, 1_000),
   VISION_BOX: integer(1024, 64, 4096),
   VISION_SHORT_SIDE: integer(768, 64, 4096),
@@ -210,22 +230,46 @@ export const configSchema = z.object({
   SLACK_NATIVE_STREAMING: flag(true),
 });
 
-/** Rules across variables. */
-export const configRules = configSchema.superRefine((config, context) => {
-  // Avatars are served by the processes that run the HTTP server (gateway, all); workers only
-  // reference PUBLIC_BASE_URL in the posts they make.
-  if (config.PUBLIC_BASE_URL && config.HTTP_PORT === 0 && config.ROLE !== 'worker') {
-    context.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'needs HTTP_PORT set: avatars are served by the bot’s HTTP server' });
-  }
-  if (config.IDLE_END_HOURS !== undefined && config.IDLE_END_HOURS > 0 && config.IDLE_END_HOURS >= config.SESSION_TTL_HOURS) {
-    context.addIssue({ code: 'custom', path: ['IDLE_END_HOURS'], message: `must be below SESSION_TTL_HOURS (${config.SESSION_TTL_HOURS}): an idle session is closed, with its transcript, before its memory expires` });
-  }
-  if (config.VISION_SHORT_SIDE > config.VISION_BOX) {
-    context.addIssue({ code: 'custom', path: ['VISION_SHORT_SIDE'], message: `must not exceed VISION_BOX (${config.VISION_BOX})` });
-  }
-});
-
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * What the process being configured runs: a ROLE, or `terminal` (`npm run console`: one
+ * roundtable here, steps run in-process, no platform and so no avatars to serve — it runs as
+ * ROLE=all whatever ROLE says).
+ */
+export type RunningAs = Config['ROLE'] | 'terminal';
+
+/** Whether this process runs steps (and so uses the idle closer and the vision settings). */
+function runsSteps(runningAs: RunningAs): boolean {
+  return runningAs !== 'gateway';
+}
+
+/** Whether this process serves the avatars PUBLIC_BASE_URL points at (platform posts link to them). */
+function servesAvatars(runningAs: RunningAs): boolean {
+  return runningAs === 'gateway' || runningAs === 'all';
+}
+
+/**
+ * Rules across variables, each checked only where it matters: a rule about settings a gateway
+ * never uses must not stop a gateway from starting (compose starts gateways and workers from the
+ * same `.env`). `runningAs` defaults to the configured ROLE.
+ */
+export function configRulesFor(runningAs?: RunningAs) {
+  return configSchema.superRefine((config, context) => {
+    const role = runningAs ?? config.ROLE;
+    // Workers only reference PUBLIC_BASE_URL in the posts they make; the terminal posts nowhere it would be shown.
+    if (servesAvatars(role) && config.PUBLIC_BASE_URL && config.HTTP_PORT === 0) {
+      context.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'needs HTTP_PORT set: avatars are served by the bot’s HTTP server' });
+    }
+    if (!runsSteps(role)) return;
+    if (config.IDLE_END_HOURS !== undefined && config.IDLE_END_HOURS > 0 && config.IDLE_END_HOURS >= config.SESSION_TTL_HOURS) {
+      context.addIssue({ code: 'custom', path: ['IDLE_END_HOURS'], message: `must be below SESSION_TTL_HOURS (${config.SESSION_TTL_HOURS}): an idle session is closed, with its transcript, before its memory expires` });
+    }
+    if (config.VISION_SHORT_SIDE > config.VISION_BOX) {
+      context.addIssue({ code: 'custom', path: ['VISION_SHORT_SIDE'], message: `must not exceed VISION_BOX (${config.VISION_BOX})` });
+    }
+  });
+}
 
 /** Hours of inactivity after which a session is closed (0: never): IDLE_END_HOURS, else 12 or half the TTL, whichever is shorter. */
 export function idleEndHours(config: Pick<Config, 'IDLE_END_HOURS' | 'SESSION_TTL_HOURS'>): number {

@@ -14,6 +14,8 @@ import { enRunControl } from './areas/run-control-en.ts';
 import { enRecord } from './areas/record-en.ts';
 import { enVoteChart } from './areas/vote-chart-en.ts';
 import { enDecision } from './areas/decision-en.ts';
+import { enProvider } from './areas/provider-en.ts';
+import { enAnswers } from './areas/answers-en.ts';
 
 export const en = {
   // Areas kept in their own files (src/i18n/areas/), merged here.
@@ -23,6 +25,8 @@ export const en = {
   ...enRecord,
   ...enVoteChart,
   ...enDecision,
+  ...enProvider,
+  ...enAnswers,
   // Lists and conjunctions.
   'list.separator': ', ',
   'list.and': '{first} and {second}',

@@ -11,6 +11,8 @@ import { zhRunControl } from './areas/run-control-zh.ts';
 import { zhRecord } from './areas/record-zh.ts';
 import { zhVoteChart } from './areas/vote-chart-zh.ts';
 import { zhDecision } from './areas/decision-zh.ts';
+import { zhProvider } from './areas/provider-zh.ts';
+import { zhAnswers } from './areas/answers-zh.ts';
 
 export const zh = {
   ...zhAsk,
@@ -19,6 +21,8 @@ export const zh = {
   ...zhRecord,
   ...zhVoteChart,
   ...zhDecision,
+  ...zhProvider,
+  ...zhAnswers,
   'list.separator': '、',
   'list.and': '{first} 和 {second}',
 

@@ -36,4 +36,18 @@ describe('logger redaction', () => {
     expect(scrubSecrets('Authorization: Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123')).not.toMatch(/GaBcDe/);
     expect(scrubSecrets('redis://user:hunter2@host:6379')).toBe('redis://[redacted]@host:6379');
   });
+
+  it('scrubs URL passwords with a raw # or ? (the parser ends the authority there), and leaves a query with an @ alone', () => {
+    expect(scrubSecrets('connect redis://:pa#ss@host:6379 failed')).toBe('connect redis://[redacted]@host:6379 failed');
+    expect(scrubSecrets('GET https://user:p?ss@host/ 401')).toBe('GET https://[redacted]@host/ 401');
+    expect(scrubSecrets('redis://user:12#34@host:6379/0')).toBe('redis://[redacted]@host:6379/0');
+    expect(scrubSecrets('redis://pa#ss@host')).toBe('redis://[redacted]@host');
+    expect(scrubSecrets('rediss://:p#w?x/y@h:1')).toBe('rediss://[redacted]@h:1');
+    expect(scrubSecrets('https://host?email=a@b.com')).toBe('https://host?email=a@b.com');
+    expect(scrubSecrets('https://host:443/users/@me')).toBe('https://host:443/users/@me');
+
+    const { lines, logger } = capture();
+    logger.error({ err: new Error('connect ECONNREFUSED redis://:pa#ss@10.0.0.5:6379'), redisUrl: 'https://user:p?ss@host/' }, 'redis down at redis://:pa#ss@10.0.0.5:6379');
+    expect(lines.join('')).not.toMatch(/pa#ss|p\?ss/);
+  });
 });

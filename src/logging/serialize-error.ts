@@ -242,7 +242,8 @@ export function scrubSecrets(text: string): string {
  * with secret-sounding names (`token`, `key`, `api_key`, `access_token`, `sig`…) are replaced.
  *
  * Hazard: follows WHATWG parsing (credentials end at the last `@` before the first `/`, `?` or
- * `#`); a password with a raw `/` is still caught, at the price of hiding the host as well.
+ * `#`); a password with a raw `/`, `?` or `#` (`redis://:pa#ss@host`, `https://user:p?ss@host/`)
+ * is still caught, at the price of hiding the host (and what follows up to the `@`) as well.
  */
 export function scrubUrl(text: string): string {
   return text.replace(urlPattern, (url) => scrubOneUrl(url, false));
@@ -276,12 +277,28 @@ function withoutCredentials(afterScheme: string): string {
   const authority = afterScheme.slice(0, authorityEnd);
   const at = authority.lastIndexOf('@');
   if (at >= 0) return `${redactedText}${afterScheme.slice(at)}`;
-  // `redis://:pa/ss@host`: a colon not followed by a port means a password with a raw slash.
-  const colon = authority.indexOf(':');
-  const looksLikePassword = colon >= 0 && !/^[^:]+:\d*$/.test(authority);
-  const laterAt = afterScheme.lastIndexOf('@', firstIndexOf(afterScheme, ['?', '#']));
-  if (looksLikePassword && laterAt > authorityEnd) return `${redactedText}${afterScheme.slice(laterAt)}`;
-  return afterScheme;
+  const credentialsEnd = rawCredentialsEnd(afterScheme, authorityEnd);
+  return credentialsEnd === undefined ? afterScheme : `${redactedText}${afterScheme.slice(credentialsEnd)}`;
+}
+
+/**
+ * Where credentials that hold a raw `/`, `?` or `#` end (the index of their `@`), or undefined.
+ * A parser ends the authority at that character, so the `@` comes after it:
+ * - an authority with a colon not followed by a port (`:pa` of `redis://:pa#ss@host`, `user:p` of
+ *   `https://user:p?ss@host/`) is a password cut short: its `@` is the last one in the URL;
+ * - an authority that ends at `?` or `#` and is followed by an `@` before any `/`, `=` or `&`
+ *   (`redis://user:12#34@host`: `user:12` passes for host and port) — a query (`?email=a@b`) has
+ *   an `=` first and is left alone.
+ */
+function rawCredentialsEnd(afterScheme: string, authorityEnd: number): number | undefined {
+  const authority = afterScheme.slice(0, authorityEnd);
+  const looksLikePassword = authority.includes(':') && !/^[^:]+:\d*$/.test(authority);
+  const lastAt = afterScheme.lastIndexOf('@');
+  if (looksLikePassword && lastAt > authorityEnd) return lastAt;
+  const delimiter = afterScheme[authorityEnd];
+  if (delimiter !== '?' && delimiter !== '#') return undefined;
+  const cutShort = /^[^/=&@]*@/.exec(afterScheme.slice(authorityEnd));
+  return cutShort ? authorityEnd + cutShort[0].length - 1 : undefined;
 }
 
 function firstIndexOf(text: string, characters: string[]): number {

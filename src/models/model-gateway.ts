@@ -7,7 +7,9 @@
  *   MODEL_JSON_STRICT (structured-output-format.ts), a tolerant parse, then one more answer: with
  *   a doubled completion cap when the first was cut off (completion-cap.ts), else a corrective one;
  * - vision: an image (JPEG bytes) described through the vision role;
- * - images: the images API, answers with `b64_json` or `url` both handled.
+ * - images: the images API, answers with `b64_json` or `url` both handled — at most the images
+ *   asked for, each at most IMAGE_MAX_BYTES, the whole answer capped while it streams
+ *   (generated-images.ts, bounded-body-fetch.ts).
  *
  * Failures (error-class.ts): provider failures — 408/409/429/5xx, connection errors, cut or
  * stalled streams, timeouts, empty completions — are retried (retry-policy.ts, MODEL_MAX_RETRIES)
@@ -26,8 +28,7 @@
  */
 import OpenAI, { APIUserAbortError } from 'openai';
 import { safeDownload } from '../outbound/safe-download.ts';
-import { downloadPolicy, hostOf } from '../outbound/download-policy.ts';
-import { sniffImageFormat } from '../images/image-format.ts';
+import { hostOf, imageProviderDownloadPolicy } from '../outbound/download-policy.ts';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { z } from 'zod';
 import type { Config } from '../config/config-schema.ts';
@@ -35,10 +36,12 @@ import type { Logger } from '../logging/logger.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import { TableRoundError } from '../errors.ts';
 import { catalogText } from '../i18n/translate.ts';
+import { boundedBodyFetch, type Fetch } from './bounded-body-fetch.ts';
 import { CircuitBreaker, type CircuitPermit } from './circuit-breaker.ts';
 import { classifyModelError, contextLimitFrom, countsAgainstProvider } from './error-class.ts';
 import type { FinishReason } from './finish-reason.ts';
 import { readChatStream, type StreamedAnswer } from './chat-stream.ts';
+import { decodeGeneratedImage, firstRequested, imageAnswerMaxBytes, imageAnswerTooLarge, imageAnswerTooSlow } from './generated-images.ts';
 import { toModelError } from './model-errors.ts';
 import { resolveEndpoint, type ModelEndpoint, type ModelRole } from './model-roles.ts';
 import { withRetries } from './retry-policy.ts';
@@ -62,6 +65,15 @@ export interface CallContext {
   onUsage?: (usage: Usage, model: string) => void | Promise<void>;
   logger?: Logger;
   signal?: AbortSignal;
+}
+
+export interface ImageCallContext extends CallContext {
+  /**
+   * Told once, as soon as the provider has answered, how many images it returned (at most the
+   * count asked for) — before any is downloaded or checked. The provider bills them whether or not
+   * they turn out usable, so this is where a caller charges for them.
+   */
+  onImagesReturned?: (count: number) => void | Promise<void>;
 }
 
 export interface ChatRequest extends CallContext {
@@ -130,7 +142,25 @@ export class ModelGateway {
   }
 
   private client(endpoint: ModelEndpoint): OpenAI {
-    const cacheKey = `${endpoint.baseURL ?? ''}|${endpoint.apiKey ?? ''}`;
+    return this.cachedClient(`${endpoint.baseURL ?? ''}|${endpoint.apiKey ?? ''}`, endpoint);
+  }
+
+  /**
+   * The client for an images call of `count` images: its answers are capped while they stream at
+   * what `count` images of IMAGE_MAX_BYTES can take, and must be complete within the whole-call
+   * timeout (the SDK's own timeout stops at the headers). One client per count asked for (1–10).
+   */
+  private imageClient(endpoint: ModelEndpoint, count: number): OpenAI {
+    const maxBytes = imageAnswerMaxBytes(this.config.IMAGE_MAX_BYTES, count);
+    const deadlineMs = this.wholeCallTimeoutMs;
+    return this.cachedClient(
+      `${endpoint.baseURL ?? ''}|${endpoint.apiKey ?? ''}|images:${count}`,
+      endpoint,
+      boundedBodyFetch({ maxBytes, deadlineMs, tooLarge: () => imageAnswerTooLarge(maxBytes), tooSlow: () => imageAnswerTooSlow(endpoint.model, deadlineMs) }),
+    );
+  }
+
+  private cachedClient(cacheKey: string, endpoint: ModelEndpoint, fetch?: Fetch): OpenAI {
     let client = this.clients.get(cacheKey);
     if (!client) {
       client = new OpenAI({
@@ -141,6 +171,7 @@ export class ModelGateway {
         // (stream-deadline.ts) already bounds, and must never cut that deadline short.
         timeout: this.wholeCallTimeoutMs,
         maxRetries: 0, // retries are ours: see retry-policy.ts
+        ...(fetch ? { fetch } : {}),
       });
       this.clients.set(cacheKey, client);
     }
@@ -344,11 +375,12 @@ export class ModelGateway {
    * A generated image given as a URL, fetched through the one safe download: only from the image
    * endpoint's own host and IMAGE_DOWNLOAD_HOSTS (an "OpenAI-compatible" proxy answering with the
    * cloud metadata address gets nothing), capped, and sniffed as an image before it is posted.
+   * http and private addresses only as IMAGE_PROVIDER_ALLOW_* (or the DOWNLOAD_ALLOW_* globals) say.
    */
   private async downloadGenerated(url: string, endpoint: ModelEndpoint, signal: AbortSignal | undefined): Promise<Buffer> {
     const { bytes } = await safeDownload(url, {
       allowedHosts: [...hostOf(endpoint.baseURL ?? 'https://api.openai.com/v1'), ...this.config.IMAGE_DOWNLOAD_HOSTS],
-      ...downloadPolicy(this.config),
+      ...imageProviderDownloadPolicy(this.config),
       maxBytes: this.config.IMAGE_MAX_BYTES,
       timeoutMs: 60_000,
       ...(signal ? { signal } : {}),
@@ -356,21 +388,27 @@ export class ModelGateway {
     return bytes;
   }
 
-  /** Generates images; returns PNG/JPEG bytes whichever answer shape the provider uses. */
-  async generateImages(prompt: string, count: number, context: CallContext): Promise<Buffer[]> {
+  /**
+   * Generates at most `count` images; returns PNG/JPEG bytes whichever answer shape the provider
+   * uses. Images beyond `count` are dropped unread; `context.onImagesReturned` hears how many were
+   * returned before any is checked (see {@link ImageCallContext}).
+   */
+  async generateImages(prompt: string, count: number, context: ImageCallContext): Promise<Buffer[]> {
     const endpoint = this.endpoint('image');
     try {
       const response = await withRetries(
         () =>
           this.guarded(endpoint, endpoint.model, context.signal, async () => {
             await this.reserveRate(context.signal);
-            return this.client(endpoint).images.generate({ model: endpoint.model, prompt, n: count, size: this.config.IMAGE_SIZE as '1024x1024' }, { signal: context.signal });
+            return this.imageClient(endpoint, count).images.generate({ model: endpoint.model, prompt, n: count, size: this.config.IMAGE_SIZE as '1024x1024' }, { signal: context.signal });
           }),
         { retries: this.config.MODEL_MAX_RETRIES, signal: context.signal },
       );
+      const returned = firstRequested(response.data, count);
+      await context.onImagesReturned?.(returned.length);
       const images: Buffer[] = [];
-      for (const item of response.data ?? []) {
-        if (item.b64_json) images.push(requireImage(Buffer.from(item.b64_json, 'base64')));
+      for (const item of returned) {
+        if (item.b64_json) images.push(decodeGeneratedImage(item.b64_json, this.config.IMAGE_MAX_BYTES));
         else if (item.url) images.push(await this.downloadGenerated(item.url, endpoint, context.signal));
       }
       if (images.length === 0) throw new TableRoundError('model_bad_output', 'image model returned no images', { text: catalogText('model.noImages') });
@@ -379,12 +417,6 @@ export class ModelGateway {
       throw toModelError(error, 'image', endpoint.model);
     }
   }
-}
-
-/** Bytes an image model returned are posted only if they are an image. */
-function requireImage(bytes: Buffer): Buffer {
-  if (sniffImageFormat(bytes).kind !== 'image') throw new TableRoundError('model_bad_output', 'image model returned bytes that are not an image', { text: catalogText('model.notAnImage') });
-  return bytes;
 }
 
 /** Where an endpoint is, for logs: its host only — never credentials, path or query. */

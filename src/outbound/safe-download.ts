@@ -79,7 +79,8 @@ function describeUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
-function formatSize(byteCount: number): string {
+/** A byte count as a person reads it: "20 MB", "1.5 MB", "64 KB". */
+export function formatSize(byteCount: number): string {
   return byteCount >= 1024 * 1024 ? `${Number((byteCount / 1024 / 1024).toFixed(1))} MB` : `${Math.ceil(byteCount / 1024)} KB`;
 }
 

@@ -1,6 +1,13 @@
 /**
  * /imagine: a concept-image prompt from the topic, the voted keywords (or the current candidates)
  * and the person's words, sent to the image model; the images are posted by the moderator.
+ *
+ * Charging: every image the provider returned (at most the count asked for) is charged to the
+ * session and to the person who asked, and counts towards SESSION_IMAGE_LIMIT — also when it is
+ * then refused (a download from a forbidden address, bytes that are not an image, too large): the
+ * provider billed it all the same. One place charges, as soon as the provider has answered
+ * (`onImagesReturned`), so the success and the failure paths cannot disagree. An answer that was
+ * never read whole (refused while streaming) returned nothing countable and is not charged.
  */
 import { asTableRoundError } from '../../errors.ts';
 import type { ImageRecord, StepOf } from '../../session/session-types.ts';
@@ -28,13 +35,13 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     await postOnce(context, 'imagine-limit', moderator, t(language, 'imagine.limit', { limit: config.SESSION_IMAGE_LIMIT }));
     return {};
   }
+  let returned = 0;
+  const chargeReturned = async (imageCount: number) => {
+    returned = imageCount;
+    await chargeImages(context, step, imageCount);
+  };
   try {
-    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, ...callAccounting(context) });
-    // Charged to the session and to the person who asked, at the configured token-equivalent.
-    const platform = context.sessionId.split(':')[0] ?? '';
-    await context.deps.store
-      .addUsage(context.sessionId, 0, images.length * config.IMAGE_TOKEN_COST, { platform, personId: step.from.id })
-      .catch((error: unknown) => context.logger.warn({ err: error }, 'could not charge the generated images'));
+    const images = await context.deps.models.generateImages(prompt, count, { logger: context.logger, ...callAccounting(context), onImagesReturned: chargeReturned });
     const text = t(language, 'imagine.posted', {
       name: step.from.displayName,
       prompt: step.prompt ? t(language, 'imagine.postedPrompt', { prompt: step.prompt }) : '',
@@ -49,7 +56,8 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     );
     const concepts = await conceptRecords(context, images, prompt);
     return {
-      meta: { stage: 'paused', imagesGenerated: generated + images.length },
+      // What was charged (every image returned), as on the failure path.
+      meta: { stage: 'paused', imagesGenerated: generated + returned },
       images: concepts,
       transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text: `${text}\nPrompt: ${prompt}`, ...(concepts.length ? { images: concepts.map((image) => image.hash) } : {}) })],
     };
@@ -60,10 +68,20 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
     // The model's failures and an unusable result (a refused or non-image download) are told at
     // once; another attempt would only ask (and pay) again.
     if (!coded.code.startsWith('model_') && !coded.code.startsWith('image_')) throw error;
-    context.logger.warn({ err: coded }, 'image generation failed');
+    context.logger.warn({ err: coded, imagesReturned: returned }, 'image generation failed');
     await postOnce(context, 'imagine-failed', moderator, t(language, 'imagine.failed', { reason: describeForPerson(coded, language) }));
-    return {};
+    // Returned but refused: paid for, so counted against the session's image limit too.
+    return returned > 0 ? { meta: { imagesGenerated: generated + returned } } : {};
   }
+}
+
+/** Charges `imageCount` images to the session and to the person who asked, at IMAGE_TOKEN_COST each; a failed charge is logged, never fatal. */
+async function chargeImages(context: StepContext, step: StepOf<'imagine'>, imageCount: number): Promise<void> {
+  if (imageCount <= 0) return;
+  const platform = context.sessionId.split(':')[0] ?? '';
+  await context.deps.store
+    .addUsage(context.sessionId, 0, imageCount * context.deps.config.IMAGE_TOKEN_COST, { platform, personId: step.from.id })
+    .catch((error: unknown) => context.logger.warn({ err: error, imageCount }, 'could not charge the generated images'));
 }
 
 /** The concept images as image records (for the session record) with their thumbnails kept; best effort. */
