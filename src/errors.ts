@@ -1,8 +1,10 @@
 /**
  * One coded error type. `code` drives what the person is told (see `describeForPerson`);
- * `cause` keeps the underlying error for logs.
+ * `cause` keeps the underlying error for logs. The message is for logs only: an error thrown
+ * without a sentence for the person (`publicMessage` or `text`) tells them a generic line, never
+ * its message (which may name hosts, ids or tokens).
  */
-import { renderText, type CatalogText } from './i18n/translate.ts';
+import { catalogText, renderText, type CatalogText } from './i18n/translate.ts';
 
 export type ErrorCode =
   | 'config_invalid'
@@ -41,21 +43,26 @@ export type ErrorCode =
 export class TableRoundError extends Error {
   override readonly name = 'TableRoundError';
   readonly code: ErrorCode;
-  /** A short, true sentence that may be shown to the person, in English; defaults to `text`'s, else the message. */
+  /** A short, true sentence that may be shown to the person, in English; defaults to `text`'s, else a generic line (never the message). */
   readonly publicMessage: string;
-  /** The same sentence from the catalogs, for `describeForPerson` to say in the session's language. */
+  /** The same sentence from the catalogs, for `describeForPerson` to say in the session's language (the generic line when none was given). */
   readonly text: CatalogText | undefined;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; publicMessage?: string; text?: CatalogText } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.text = options.text;
-    this.publicMessage = options.publicMessage ?? (options.text ? renderText('en', options.text) : message);
+    if (options.publicMessage === undefined) {
+      this.text = options.text ?? catalogText('answer.generic');
+      this.publicMessage = renderText('en', this.text);
+    } else {
+      this.text = options.text;
+      this.publicMessage = options.publicMessage;
+    }
   }
 }
 
 export function asTableRoundError(error: unknown, fallback: ErrorCode = 'internal'): TableRoundError {
   if (error instanceof TableRoundError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new TableRoundError(fallback, message, { cause: error, publicMessage: 'Something went wrong on our side.' });
+  return new TableRoundError(fallback, message, { cause: error });
 }

@@ -10,6 +10,7 @@
 import { GuildMember, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { buildSessionId } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { t } from '../../src/i18n/translate.ts';
 import type { Person } from '../../src/adapter/inbound-event.ts';
 import { askModal, decodeAskButton, decodeAskModal, questionInputId, questionLine } from './ask-message.ts';
@@ -49,7 +50,7 @@ export class AskButtons {
         await this.context.roundtable.submit(sessionId, person, { type: 'message', text: question, images: [], addressedTo: personaId }, `discord:${interaction.id}`);
       } catch (error) {
         this.context.logger.warn({ err: error, sessionId }, 'discord: a question from the Ask dialog was refused');
-        return { text: error instanceof TableRoundError ? error.publicMessage : t(language, 'ask.failed'), visibility: 'ephemeral' };
+        return { text: error instanceof TableRoundError && error.code !== 'internal' ? describeForPerson(error, language) : t(language, 'ask.failed'), visibility: 'ephemeral' };
       }
       return { text: questionLine(language, person.displayName, name, question), visibility: 'thread' };
     });

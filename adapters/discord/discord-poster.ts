@@ -22,6 +22,7 @@ import type { RedisKeys } from '../../src/store/keys.ts';
 import type { OutboundFile, PersonaIdentity, Speaker } from '../../src/adapter/chat-adapter.ts';
 import { parseSessionId, type SessionAddress } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { mentionNobody } from './format-content.ts';
 import { DiscordErrorCode, isDiscordError } from './discord-errors.ts';
 import { describeMissingPermissions, permissionsForOperation } from './discord-permissions.ts';
@@ -48,6 +49,8 @@ export interface PosterDependencies {
   logger: Logger;
   /** Hosts persona pictures on Discord when they have no URL of their own; without it, no `avatar_url` then. */
   avatars?: AvatarHost;
+  /** The session's language, for the notice about a missing webhook (never throws; default English). */
+  languageOf?: (sessionId: string) => Promise<string | undefined>;
 }
 
 const noticeTtlSeconds = 600;
@@ -66,7 +69,8 @@ export class DiscordPoster {
     } catch (error) {
       const noWebhook = error instanceof TableRoundError || isDiscordError(error, DiscordErrorCode.MissingPermissions, DiscordErrorCode.MissingAccess);
       if (!noWebhook) throw error;
-      const notice = error instanceof TableRoundError ? error.publicMessage : describeMissingPermissions(permissionsForOperation.webhook, address.channel);
+      // Posted in the thread: a sentence meant for people, never the error's own message.
+      const notice = error instanceof TableRoundError ? describeForPerson(error, await this.dependencies.languageOf?.(sessionId)) : describeMissingPermissions(permissionsForOperation.webhook, address.channel);
       await this.noticeOnce(address, 'webhook', notice);
       return this.sendAsBot(address, `**${username}:** ${content}`.slice(0, 2000), files, components);
     }

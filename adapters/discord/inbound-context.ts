@@ -8,6 +8,8 @@ import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
 import type { ImageReference, Person } from '../../src/adapter/inbound-event.ts';
 import type { AdapterDependencies } from '../../src/adapter/platform-adapter.ts';
 import { threadNameFromTopic } from './format-content.ts';
+import { DiscordErrorCode, isDiscordError } from './discord-errors.ts';
+import { handleOnce, type Handling } from '../shared/inbound-claim.ts';
 
 export interface InboundContext {
   client: Client;
@@ -19,15 +21,20 @@ export interface InboundContext {
   roundtable: RoundtableService;
   commands: AdapterDependencies['commands'];
   runCommand: AdapterDependencies['runCommand'];
+  /** The session's language, for answers to people (never throws; undefined means English). */
+  languageOf(sessionId: string): Promise<string | undefined>;
 }
 
+/** How long a handled mention stays claimed (gateway replays and resumes repeat events). */
 const seenTtlSeconds = 24 * 3600;
 const imageExtension = /\.(png|jpe?g|gif|webp|heic|heif|bmp|tiff?|avif)$/i;
 
-/** True the first time an inbound event id is seen (gateway replays and resumes repeat events). */
-export async function firstSighting(context: InboundContext, eventId: string): Promise<boolean> {
-  const fresh = await context.redis.set(context.keys.inboundSeen('discord', eventId), '1', 'EX', seenTtlSeconds, 'NX');
-  return fresh === 'OK';
+/**
+ * Runs `work` for an inbound event the first time it is seen; a duplicate is skipped. A failure
+ * a redelivery can fix releases the claim (adapters/shared/inbound-claim.ts).
+ */
+export async function onFirstSighting(context: InboundContext, eventId: string, work: () => Promise<Handling>): Promise<void> {
+  await handleOnce(context.redis, context.keys.inboundSeen('discord', eventId), seenTtlSeconds, work);
 }
 
 /** DISCORD_ALLOWED_GUILDS / DISCORD_ALLOWED_CHANNELS (empty = everywhere). Threads count as their parent. */
@@ -68,11 +75,20 @@ export function imageReferences(attachments: Collection<string, Attachment>): Im
     }));
 }
 
-/** Opens the public thread of a session on a message; returns the thread id. */
+/**
+ * Opens the public thread of a session on a message; returns the thread id. Idempotent: when the
+ * message has its thread already (a redelivered mention whose start failed after the thread was
+ * opened), that thread is the one — Discord gives a thread opened on a message the message's id.
+ */
 export async function openSessionThread(rest: REST, parentId: string, messageId: string, topic: string): Promise<string> {
-  const thread = (await rest.post(Routes.threads(parentId, messageId), {
-    body: { name: threadNameFromTopic(topic), auto_archive_duration: 1440 },
-    reason: 'TableRound session',
-  })) as APIChannel;
-  return thread.id;
+  try {
+    const thread = (await rest.post(Routes.threads(parentId, messageId), {
+      body: { name: threadNameFromTopic(topic), auto_archive_duration: 1440 },
+      reason: 'TableRound session',
+    })) as APIChannel;
+    return thread.id;
+  } catch (error) {
+    if (isDiscordError(error, DiscordErrorCode.ThreadAlreadyCreated)) return messageId;
+    throw error;
+  }
 }

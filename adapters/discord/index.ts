@@ -43,8 +43,8 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
   const registry = new WebhookRegistry(rest, redis, keys, config.DISCORD_APPLICATION_ID, botUserId);
   const names = new PersonaNames(redis, keys);
   const avatars = new AvatarHost({ rest, redis, keys, logger, cdnUrl: config.DISCORD_CDN_URL, applicationId: config.DISCORD_APPLICATION_ID, botUserId });
-  const poster = new DiscordPoster({ rest, registry, names, pacing, redis, keys, logger, avatars });
   const languages = new SessionLanguages(dependencies.roundtable);
+  const poster = new DiscordPoster({ rest, registry, names, pacing, redis, keys, logger, avatars, languageOf: (sessionId) => languages.of(sessionId) });
   const adapter = new DiscordChatAdapter({ rest, config, poster, pacing, registry, names, logger, botUserId, languageOf: (sessionId) => languages.of(sessionId) });
   let inboundStarted = false;
   let intakeStopped = false;
@@ -59,6 +59,7 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
     roundtable: dependencies.roundtable,
     commands: dependencies.commands,
     runCommand: dependencies.runCommand,
+    languageOf: (sessionId) => languages.of(sessionId),
   };
   const personaPosts = new PersonaPosts({ rest, names, logger, botUserId, applicationId: () => client.application?.id ?? config.DISCORD_APPLICATION_ID });
   const intake = new MessageIntake(context, registry.knownIds, personaPosts);

@@ -4,7 +4,9 @@
  * submitted without a further mention; a reply to a persona's post asks that persona
  * (`addressedTo`, persona-posts.ts) while it is still on the panel. Ignored: the bot itself,
  * webhooks (its own persona posts included), other bots, system messages, DMs, channels outside
- * the allowlists.
+ * the allowlists. A replayed event acts once: thread messages by the session inbox's dedupe (by
+ * message id), a starting mention by a claim that a failure a replay can fix releases
+ * (adapters/shared/inbound-claim.ts).
  *
  * Hazard: `message.author` and `message.member` are live cache objects that every later gateway
  * event patches in place. A GUILD_MEMBER_UPDATE whose user is partial (name fields sent as null)
@@ -15,10 +17,13 @@
 import { ChannelType, MessageType, Routes, type Message } from 'discord.js';
 import { buildSessionId } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
+import { t } from '../../src/i18n/translate.ts';
 import type { ImageReference, Person } from '../../src/adapter/inbound-event.ts';
 import { mentionNobody } from './format-content.ts';
 import { botMissingPermissions, describeMissingPermissions } from './discord-permissions.ts';
-import { firstSighting, imageReferences, isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
+import { imageReferences, isAllowed, onFirstSighting, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
+import { redeliveryMayFix, type Handling } from '../shared/inbound-claim.ts';
 import { repliedPostOf, type PersonaPosts, type RepliedPost } from './persona-posts.ts';
 
 const quietErrors = new Set(['session_missing', 'session_ended']);
@@ -77,8 +82,8 @@ export class MessageIntake {
       return;
     }
     if ((channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement) && mentionsBot(message, botId)) {
-      if (!(await firstSighting(this.context, `message:${message.id}`))) return;
-      await this.startFromMention(message, snapshot);
+      // Claimed here, not in the inbox: starting a session is not an inbox event.
+      await onFirstSighting(this.context, `message:${message.id}`, () => this.startFromMention(message, snapshot));
     }
   }
 
@@ -98,7 +103,8 @@ export class MessageIntake {
     } catch (error) {
       if (error instanceof TableRoundError && quietErrors.has(error.code)) return;
       this.context.logger.warn({ err: error, sessionId }, 'discord: could not submit a thread message');
-      if (error instanceof TableRoundError) await this.reply(threadId, message.id, error.publicMessage);
+      // Said in the thread, so only a sentence meant for people (never an error's own message).
+      if (error instanceof TableRoundError) await this.reply(threadId, message.id, describeForPerson(error, await this.context.languageOf(sessionId)));
     }
   }
 
@@ -110,18 +116,19 @@ export class MessageIntake {
     return status?.personas.some((persona) => persona.id === personaId) ? personaId : undefined;
   }
 
-  private async startFromMention(message: Message<true>, snapshot: MessageSnapshot): Promise<void> {
+  /** `retry` when the start failed in a way a redelivery of the mention can get past. */
+  private async startFromMention(message: Message<true>, snapshot: MessageSnapshot): Promise<Handling> {
     const { logger, roundtable, rest } = this.context;
     const { person, text: topic, images } = snapshot;
     if (!topic && images.length === 0) {
       await this.reply(message.channelId, message.id, 'Give me a topic to discuss: mention me followed by the topic, e.g. `@TableRound a lamp for reading in bed`.');
-      return;
+      return 'handled';
     }
     const missing = botMissingPermissions(this.context.client, message.channel);
     if (missing.length > 0) {
       logger.warn({ channel: message.channelId, missing }, 'discord: missing permissions to start a roundtable');
       await this.reply(message.channelId, message.id, describeMissingPermissions(missing, message.channelId));
-      return;
+      return 'handled';
     }
     let threadId: string;
     try {
@@ -129,7 +136,7 @@ export class MessageIntake {
     } catch (error) {
       logger.warn({ err: error, channel: message.channelId }, 'discord: could not open a thread');
       await this.reply(message.channelId, message.id, describeMissingPermissions(['CreatePublicThreads', 'ReadMessageHistory'], message.channelId));
-      return;
+      return 'handled';
     }
     try {
       await roundtable.start({
@@ -138,10 +145,13 @@ export class MessageIntake {
         topic: topic || 'What do these images suggest?',
         images,
       });
+      return 'handled';
     } catch (error) {
       logger.warn({ err: error, threadId }, 'discord: could not start a session');
-      const text = error instanceof TableRoundError ? error.publicMessage : 'Something went wrong on our side; the roundtable could not start.';
+      // Said in the thread, so only a sentence meant for people (never an error's own message).
+      const text = error instanceof TableRoundError && error.code !== 'internal' ? describeForPerson(error) : t(undefined, 'answer.startFailed');
       await rest.post(Routes.channelMessages(threadId), { body: { content: text, allowed_mentions: mentionNobody } }).catch(() => undefined);
+      return redeliveryMayFix(error) ? 'retry' : 'handled';
     }
   }
 

@@ -2,11 +2,14 @@
  * Vote buttons. A candidate click toggles that candidate in the person's ballot (the core's
  * `toggleBallot`: atomic, capped at the poll's maxChoices, only on the poll the button belongs
  * to); the poll message is refreshed through the click's own interaction — free — and the person
- * gets an ephemeral "Your ballot: …". Close is for the starter or a manager (Manage Threads).
+ * gets an ephemeral "Your ballot: …". Close is for the starter or a manager (Manage Threads), and
+ * closes the button's own poll only. Failures are answered through `describeForPerson`.
  */
 import type { ButtonInteraction } from 'discord.js';
 import { buildSessionId } from '../../src/session/session-id.ts';
-import { TableRoundError } from '../../src/errors.ts';
+import { asTableRoundError } from '../../src/errors.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
+import { t } from '../../src/i18n/translate.ts';
 import { mentionNobody } from './format-content.ts';
 import { decodePollClick, pollKey, renderPollComponents, renderPollText } from './poll-message.ts';
 import { answerEphemeral } from './interaction-replies.ts';
@@ -25,8 +28,11 @@ export class PollButtons {
     const person = personOf(interaction.user, null, null, interaction.memberPermissions?.bitfield ?? 0n);
     person.displayName = (interaction.member && 'displayName' in interaction.member ? interaction.member.displayName : undefined) || interaction.user.globalName || interaction.user.username || person.displayName;
     const { roundtable } = this.context;
+    let language: string | undefined;
     try {
-      const poll = (await roundtable.status(sessionId))?.poll;
+      const status = await roundtable.status(sessionId);
+      language = status?.language;
+      const poll = status?.poll;
       if (!poll || pollKey(poll.pollId) !== click.pollKey) return await answerEphemeral(interaction, 'This vote is no longer current.');
       if (poll.status !== 'open') return await answerEphemeral(interaction, 'This vote is closed.');
       if (click.kind === 'close') {
@@ -34,7 +40,8 @@ export class PollButtons {
           return await answerEphemeral(interaction, 'Only the person who started this roundtable, or someone with Manage Threads, can close the vote.');
         }
         await interaction.deferUpdate();
-        await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'close' } }, `discord:${interaction.id}`);
+        // The close names this poll: queued behind another close and a new vote, it never closes the newer poll.
+        await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'close', pollId: poll.pollId } }, `discord:${interaction.id}`);
         return await answerEphemeral(interaction, 'Closing the vote — the result follows shortly.');
       }
       // The toggle is the core's (one ballot per person, applied atomically to this very poll).
@@ -50,7 +57,8 @@ export class PollButtons {
       await answerEphemeral(interaction, result.notice ?? 'Your ballot is counted.');
     } catch (error) {
       this.context.logger.warn({ err: error, sessionId }, 'discord: vote button failed');
-      const text = error instanceof TableRoundError ? error.publicMessage : 'Something went wrong with that vote; please try again.';
+      const coded = asTableRoundError(error);
+      const text = coded.code === 'internal' ? t(language, 'answer.voteFailed') : describeForPerson(coded, language);
       await answerEphemeral(interaction, text).catch(() => undefined);
     }
   }

@@ -13,6 +13,7 @@ import type { RoundtableService, SessionStatus } from '../../src/engine/roundtab
 import type { Logger } from '../../src/logging/logger.ts';
 import type { Config } from '../../src/config/config-schema.ts';
 import { asTableRoundError } from '../../src/errors.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { t } from '../../src/i18n/translate.ts';
 import { askModalView, decodeAskTarget, questionOf, type AskTarget, type SubmittedView } from './ask-blocks.ts';
 import { threadOf, type MessagePoster } from './message-poster.ts';
@@ -77,7 +78,7 @@ export class AskIntake {
     } catch (error) {
       const failure = asTableRoundError(error);
       this.dependencies.logger.warn({ err: failure, sessionId: target.sessionId }, 'slack: a question from the Ask modal was refused');
-      return this.dependencies.replies.ephemeral(replyTarget, failure.publicMessage);
+      return this.dependencies.replies.ephemeral(replyTarget, describeForPerson(failure, language));
     }
     const line = toSlackMrkdwn(t(language, 'ask.shown', { person: person.displayName, persona: checked.name, question }));
     await this.dependencies.poster.postPart(thread, { kind: 'moderator' }, line).catch((error: unknown) => this.dependencies.logger.warn({ err: error, sessionId: target.sessionId }, 'slack: could not show an asked question in the thread'));

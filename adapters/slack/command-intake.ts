@@ -10,6 +10,7 @@ import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { parseSessionId, type SessionAddress } from '../../src/session/session-id.ts';
 import { asTableRoundError } from '../../src/errors.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { parseCommandText, helpText } from './command-text.ts';
 import type { CommandRegistry } from '../../src/command-core/command-contract.ts';
 import type { PersonDirectory } from './people.ts';
@@ -37,6 +38,8 @@ export interface CommandIntakeDependencies {
   pacing: SlackPacing;
   logger: Logger;
   command: string;
+  /** The session's language, for answers to people (never throws; undefined means English). */
+  languageOf: (sessionId: string) => Promise<string | undefined>;
 }
 
 export class CommandIntake {
@@ -103,20 +106,21 @@ export class CommandIntake {
       const result = await this.dependencies.roundtable.toggleBallot(sessionId, person, pollId, index);
       await this.dependencies.replies.ephemeral(target, result.notice ?? 'Your ballot is counted.');
     } catch (error) {
-      await this.dependencies.replies.ephemeral(target, asTableRoundError(error).publicMessage);
+      await this.dependencies.replies.ephemeral(target, describeForPerson(asTableRoundError(error), await this.dependencies.languageOf(sessionId)));
     }
   }
 
-  /** The Close button: the same as `vote close`, with the same permission check. */
+  /**
+   * The Close button: `vote close` for the button's own poll, with the same checks (the command
+   * refuses a poll that is no longer open, and the close it queues names the poll, so it never
+   * closes a newer one).
+   */
   async onCloseClick(value: string | undefined, user: { id: string; name?: string }, respond: RespondFunction | undefined, channel: string): Promise<void> {
     const button = decodeButtonValue(value);
     if (!button) return;
     const target: ReplyTarget = { channel, user: user.id, ...(respond ? { respond } : { threadTs: threadOf(button.sessionId).threadTs }) };
-    // The button closes the poll it belongs to, never a newer one.
-    const poll = (await this.dependencies.roundtable.status(button.sessionId))?.poll;
-    if (!poll || poll.pollId !== button.pollId || poll.status !== 'open') return this.dependencies.replies.ephemeral(target, 'This vote is closed.');
     const person = await this.dependencies.people.lookup(user.id, user.name);
-    const reply = await this.dependencies.runCommand({ name: 'vote', options: { action: 'close' }, person, address: parseSessionId(button.sessionId), sessionId: button.sessionId });
+    const reply = await this.dependencies.runCommand({ name: 'vote', options: { action: 'close', pollId: button.pollId }, person, address: parseSessionId(button.sessionId), sessionId: button.sessionId });
     await this.dependencies.replies.commandReply(target, reply, button.sessionId);
   }
 }

@@ -1,8 +1,11 @@
 /**
  * Events API intake: `app_mention` starts a session in the mention's thread (or, inside a live
  * session thread, runs `@TableRound vote` etc. or passes the text on); a person's `message` in a
- * live session thread is submitted without a mention. Every event is claimed once by event_id
- * before anything happens (Events API retries are processed once).
+ * live session thread is submitted without a mention. Events API retries act once: a message to
+ * the panel through the session inbox, which dedupes by event_id in the same script that writes
+ * it; anything else (a start, a command, help) through a claim on the event_id that a failure a
+ * retry can fix releases (adapters/shared/inbound-claim.ts) — a Redis blip never turns Slack's
+ * retry into a "duplicate".
  */
 import type { Redis } from 'ioredis';
 import type { AdapterDependencies } from '../../src/adapter/platform-adapter.ts';
@@ -10,11 +13,13 @@ import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
 import { buildSessionId, type SessionAddress } from '../../src/session/session-id.ts';
 import { asTableRoundError } from '../../src/errors.ts';
+import { describeForPerson } from '../../src/engine/describe-error.ts';
+import { t } from '../../src/i18n/translate.ts';
 import type { RoundtableService } from '../../src/engine/roundtable-service.ts';
 import { parsePersonMessage, type ParsedPersonMessage, type SlackMessageEvent } from './event-parse.ts';
-import { parseCommandText, helpText } from './command-text.ts';
+import { parseCommandText, helpText, type ParsedCommandText } from './command-text.ts';
 import type { CommandRegistry } from '../../src/command-core/command-contract.ts';
-import { claimEvent } from './event-dedupe.ts';
+import { handleOnce, redeliveryMayFix, type Handling } from '../shared/inbound-claim.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, ReplyTarget } from './replies.ts';
 import type { BotIdentity } from './web-client.ts';
@@ -32,7 +37,12 @@ export interface EventIntakeDependencies {
   bot: () => Promise<BotIdentity>;
   appId: () => string | undefined;
   command: string;
+  /** The session's language, for answers to people (never throws; undefined means English). */
+  languageOf: (sessionId: string) => Promise<string | undefined>;
 }
+
+/** How long a handled event_id stays claimed (seconds): past Slack's last retry, 5 minutes after the first delivery. */
+const handledSeconds = 3_600;
 
 export class EventIntake {
   constructor(private readonly dependencies: EventIntakeDependencies) {}
@@ -54,32 +64,39 @@ export class EventIntake {
   async onMention(event: SlackMessageEvent, eventId: string | undefined): Promise<void> {
     const message = await this.parse(event);
     if (!message) return;
-    if (eventId && !(await claimEvent(this.dependencies.redis, this.dependencies.keys, eventId))) return;
     const target: ReplyTarget = { channel: message.channel, user: message.user, threadTs: message.threadTs ?? message.ts };
     const sessionId = await this.liveSession(message.channel, message.threadTs);
     const parsed = parseCommandText(this.dependencies.registry, message.text);
-    const person = await this.dependencies.people.lookup(message.user);
+    const isHelp = parsed.kind === 'help' && message.images.length === 0;
+    const isCommand = parsed.kind === 'command' && parsed.name !== 'start';
+    // A mention inside a live session is a message to the panel: the inbox dedupes it.
+    if (sessionId && !isHelp && !isCommand) return this.submitMessage(sessionId, message, eventId, target);
+    const answer = () => this.answerMention(message, parsed, sessionId, target);
+    if (!eventId) {
+      await answer();
+      return;
+    }
+    await handleOnce(this.dependencies.redis, this.dependencies.keys.inboundSeen('slack', eventId), handledSeconds, answer);
+  }
 
+  /** Help, a command, or a new session; `retry` when a start failed in a way Slack's retry can get past. */
+  private async answerMention(message: ParsedPersonMessage, parsed: ParsedCommandText, sessionId: string | undefined, target: ReplyTarget): Promise<Handling> {
+    const person = await this.dependencies.people.lookup(message.user);
     if (parsed.kind === 'help' && message.images.length === 0) {
       await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.registry, this.dependencies.command), { mrkdwn: true });
-      return;
+      return 'handled';
     }
     if (parsed.kind === 'command' && parsed.name !== 'start') {
       const address: SessionAddress = { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts };
       const commandSession = sessionId ?? (message.threadTs ? undefined : await this.dependencies.roundtable.recentSessionFor('slack', message.channel, message.user));
       const reply = await this.dependencies.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId: commandSession });
       await this.dependencies.replies.commandReply(target, reply, commandSession);
-      return;
-    }
-    if (sessionId) {
-      // A mention inside a live session is a message to the panel.
-      await this.submitMessage(sessionId, message, eventId, target);
-      return;
+      return 'handled';
     }
     const topic = parsed.kind === 'command' ? String(parsed.options.topic ?? '') : message.text;
     if (!topic.trim()) {
       await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.registry, this.dependencies.command), { mrkdwn: true });
-      return;
+      return 'handled';
     }
     try {
       const options = parsed.kind === 'command' ? parsed.options : {};
@@ -93,10 +110,12 @@ export class EventIntake {
         ...(typeof options.preset === 'string' ? { preset: options.preset } : {}),
         images: message.images,
       });
+      return 'handled';
     } catch (error) {
       const failure = asTableRoundError(error);
       this.dependencies.logger.warn({ err: failure, channel: message.channel }, 'slack session start refused');
-      await this.dependencies.replies.ephemeral(target, failure.publicMessage);
+      await this.dependencies.replies.ephemeral(target, failure.code === 'internal' ? t(undefined, 'answer.startFailed') : describeForPerson(failure));
+      return redeliveryMayFix(error) ? 'retry' : 'handled';
     }
   }
 
@@ -107,7 +126,7 @@ export class EventIntake {
     if (!message || message.mentionsBot || !message.threadTs) return;
     const sessionId = await this.liveSession(message.channel, message.threadTs);
     if (!sessionId) return;
-    if (eventId && !(await claimEvent(this.dependencies.redis, this.dependencies.keys, eventId))) return;
+    // Not claimed here: the inbox dedupes by event_id (see the top of this file).
     await this.submitMessage(sessionId, message, eventId, { channel: message.channel, user: message.user, threadTs: message.threadTs });
   }
 
@@ -120,7 +139,7 @@ export class EventIntake {
       const failure = asTableRoundError(error);
       if (failure.code === 'session_missing' || failure.code === 'session_ended') return;
       this.dependencies.logger.warn({ err: failure, sessionId }, 'slack message refused');
-      await this.dependencies.replies.ephemeral(target, failure.publicMessage);
+      await this.dependencies.replies.ephemeral(target, describeForPerson(failure, await this.dependencies.languageOf(sessionId)));
     }
   }
 }

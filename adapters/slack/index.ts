@@ -15,6 +15,7 @@ import { EventIntake } from './event-intake.ts';
 import { CommandIntake } from './command-intake.ts';
 import { AskIntake } from './ask-intake.ts';
 import type { BoltInbound } from './bolt-inbound.ts';
+import { SessionLanguages } from '../shared/session-languages.ts';
 
 export function createSlackAdapter(dependencies: AdapterDependencies): PlatformAdapter {
   const { config, redis, keys, roundtable, runCommand } = dependencies;
@@ -35,8 +36,10 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
       const { BackgroundTasks, createBoltInbound } = await import('./bolt-inbound.ts');
       const tasks = new BackgroundTasks(logger);
       const registry = commandRegistry(dependencies.commands);
-      const events = new EventIntake({ registry, roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND });
-      const commands = new CommandIntake({ registry, client, roundtable, runCommand, people, replies, pacing, logger, command: config.SLACK_COMMAND });
+      const languages = new SessionLanguages(roundtable);
+      const languageOf = (sessionId: string) => languages.of(sessionId);
+      const events = new EventIntake({ registry, roundtable, runCommand, redis, keys, logger, people, replies, bot, appId: () => inbound?.appId(), command: config.SLACK_COMMAND, languageOf });
+      const commands = new CommandIntake({ registry, client, roundtable, runCommand, people, replies, pacing, logger, command: config.SLACK_COMMAND, languageOf });
       const asks = new AskIntake({ client, roundtable, people, replies, poster, pacing, logger, config });
       inbound = createBoltInbound(config, logger, events, commands, asks, tasks);
       await inbound.start();

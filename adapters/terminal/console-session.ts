@@ -137,7 +137,9 @@ async function handleLine(app: RunningApp, terminal: TerminalAdapter, sessionId:
       }
     }
   } catch (error) {
-    terminal.printLine(botName, describeForPerson(asTableRoundError(error)));
+    // In the session's language where it can still be read (not when Redis is what failed).
+    const language = (await app.roundtable.status(sessionId).catch(() => undefined))?.language;
+    terminal.printLine(botName, describeForPerson(asTableRoundError(error), language));
   }
 }
 

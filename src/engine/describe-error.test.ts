@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { APIError } from 'openai';
-import { TableRoundError } from '../errors.ts';
+import { asTableRoundError, TableRoundError } from '../errors.ts';
 import { catalogText } from '../i18n/translate.ts';
 import { toModelError } from '../models/model-errors.ts';
 import { ModelTimeoutError } from '../models/stream-deadline.ts';
@@ -31,5 +31,13 @@ describe('describeForPerson', () => {
     expect(tooLarge.publicMessage).toBe('a.png is 9.0 MB; the limit is 8.0 MB.');
     expect(describeForPerson(tooLarge, 'zh')).toBe('a.png 大小为 9.0 MB；上限是 8.0 MB。');
     expect(describeForPerson(new TableRoundError('image_corrupt', 'bad', { publicMessage: 'That image is damaged.' }), 'zh')).toBe('That image is damaged.');
+  });
+
+  it('never says an error’s own message: one thrown without a sentence for people says a generic line, in the session’s language', () => {
+    const error = new TableRoundError('platform_failed', 'POST https://discord.com/api/webhooks/1/secret-token failed');
+    expect(error.publicMessage).toBe('Something went wrong on our side; please try again.');
+    expect(describeForPerson(error)).toBe('Something went wrong on our side; please try again.');
+    expect(describeForPerson(error, 'zh')).toBe('我们这边出了点问题，请再试一次。');
+    expect(describeForPerson(asTableRoundError(new Error('ECONNRESET 10.0.0.1:6379')), 'en')).not.toContain('10.0.0.1');
   });
 });

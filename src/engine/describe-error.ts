@@ -2,8 +2,10 @@
  * The one function that maps a coded error to what the person sees: a short, true sentence, in
  * the session's language (`language`, default English) wherever the sentence is ours — a fixed
  * one for codes that always read the same, else the catalog text the error was thrown with
- * (model errors, image refusals, a refused post …). Only a `publicMessage` written without a
- * catalog text (image intake, downloads) is passed through as it was written (English).
+ * (model errors, image refusals, a refused post …, and the generic line of an error thrown with no
+ * sentence for the person: src/errors.ts). Only a `publicMessage` written without a catalog text
+ * (image intake, downloads) is passed through as it was written (English). Adapters answer people
+ * through this function, never by reading `publicMessage` themselves.
  */
 import type { TableRoundError } from '../errors.ts';
 import { renderText, t } from '../i18n/translate.ts';

@@ -36,7 +36,12 @@ export interface StepPayloads {
   keywords: { personaId: string };
   'poll-open': Record<never, never>;
   'persona-ballot': { personaId: string };
-  'poll-close': { by?: Person };
+  /**
+   * Closes the poll `pollId` names, and only while it is open (a close queued behind a close and a
+   * new vote never closes the newer poll). Without one — a close asked while the vote was still
+   * being prepared, planned after its poll-open — the poll open when it runs.
+   */
+  'poll-close': { by?: Person; pollId?: string };
   'switch-roles': Record<never, never>;
   imagine: { prompt: string; from: Person };
   notice: { text: string };

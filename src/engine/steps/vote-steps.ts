@@ -206,9 +206,22 @@ export async function runPersonaBallot(context: StepContext, step: StepOf<'perso
   };
 }
 
-export async function runPollClose(context: StepContext): Promise<StepOutcome> {
+/**
+ * Closes the poll the step names (`pollId`), only while it is still open: a close queued behind a
+ * close and a new vote never closes the newer poll. One the close was already done for says
+ * nothing — the person was answered when they asked (commands/vote.ts), and the result was posted.
+ * A close without a poll id (or no step: the closing summary closes the open poll) closes the poll
+ * open when it runs; finding none (a vote being prepared when it was asked that ended without a
+ * poll), it says so once.
+ */
+export async function runPollClose(context: StepContext, step?: StepOf<'poll-close'>): Promise<StepOutcome> {
   const { language } = context.meta;
   const poll = await context.deps.store.poll(context.sessionId);
+  const pollId = step?.pollId;
+  if (pollId !== undefined && (poll?.pollId !== pollId || poll.status !== 'open')) {
+    context.logger.info({ pollId, current: poll?.pollId }, 'the poll this close names is no longer open; nothing to close');
+    return {};
+  }
   if (!poll || poll.status !== 'open') {
     const text = t(language, 'vote.noneOpen');
     await postOnce(context, 'poll-close-none', moderator, text);
