@@ -168,9 +168,24 @@ export async function speak(context: StepContext, persona: Persona, key: string,
   const stream = context.adapter.streaming ? new OutboxStream({ outbox: context.outbox, adapter: context.adapter, sessionId: context.sessionId, speaker, key, logger }) : undefined;
   const saved = context.outbox.payload(key);
   await stream?.open();
+  // What the thread shows of a message this step could not finish, for the transcript (a skip
+  // records it, marked, so the record matches the thread).
+  const recordShown = async (error: unknown) => {
+    // A superseded runner leaves the message alone: its successor is writing it.
+    if (!stream || error instanceof StepSupersededError) return;
+    // Stopped by a person: finished as it stands, "(stopped)"; a failure: "(interrupted)".
+    const shown = isStopRequested(context.signal) ? await stream.abort(t(context.meta.language, 'stop.marker'), true) : await stream.abort();
+    if (shown) context.interrupted = { persona, text: shown };
+  };
   if (saved !== undefined) {
-    if (stream) await stream.finish(saved);
-    else await postOnce(context, key, speaker, saved);
+    try {
+      if (stream) await stream.finish(saved);
+      else await postOnce(context, key, speaker, saved);
+    } catch (error) {
+      // An earlier attempt's answer whose final write fails again: as a failure mid-answer.
+      await recordShown(error);
+      throw error;
+    }
     return saved;
   }
   // Stopped (or cancelled) before it began: nobody is shown writing.
@@ -199,12 +214,7 @@ export async function speak(context: StepContext, persona: Persona, key: string,
     else await postOnce(context, key, speaker, text);
     return text;
   } catch (error) {
-    // A superseded runner leaves the message alone: its successor is writing it.
-    if (stream && !(error instanceof StepSupersededError)) {
-      // Stopped by a person: finished as it stands, "(stopped)"; a failure: "(interrupted)".
-      const shown = isStopRequested(context.signal) ? await stream.abort(t(context.meta.language, 'stop.marker'), true) : await stream.abort();
-      if (shown) context.interrupted = { persona, text: shown };
-    }
+    await recordShown(error);
     throw error;
   }
 }

@@ -25,6 +25,7 @@ import { openThread } from './routes-channels.ts';
 import { customIdsOf, modalSubmitComponents } from './components.ts';
 import type { UploadedFile } from './http-kit.ts';
 import { dispatchInteraction, type InteractionDelivery } from './interaction-dispatch.ts';
+import type { DiscordFaultRule, InjectedDiscordFault } from './injected-faults.ts';
 
 export interface EmulatorOptions {
   token?: string;
@@ -151,6 +152,16 @@ export class DiscordEmulator {
   }
   get stats(): EmulatorContext['stats'] {
     return this.context.stats;
+  }
+
+  /** Answers matching REST requests with a documented failure instead of running them (injected-faults.ts). */
+  injectFault(rule: DiscordFaultRule): void {
+    this.rest.faults.add(rule);
+  }
+
+  /** Every failure answered so far because of `injectFault`, oldest first. */
+  get injectedFaults(): InjectedDiscordFault[] {
+    return this.rest.faults.injected;
   }
 
   waitForBot(): Promise<void> {

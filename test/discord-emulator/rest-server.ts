@@ -8,9 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordApiError, parseBody, readBody, type Route, type RouteResponse } from './http-kit.ts';
 import { RateLimiter, rateLimitHeaders, type LimitCheck } from './rate-limiter.ts';
 import type { EmulatorContext } from './emulator-context.ts';
+import { DiscordFaults } from './injected-faults.ts';
 
 export class RestServer {
   readonly limiter = new RateLimiter();
+  /** Failures a test injected (injected-faults.ts): answered after auth and rate limits, before the route runs. */
+  readonly faults = new DiscordFaults();
 
   constructor(
     private readonly context: EmulatorContext,
@@ -67,7 +70,7 @@ export class RestServer {
       }
       if (plan.shared) this.limiter.take(plan.shared.key, plan.shared);
     }
-    const result = await route.handle(routeRequest);
+    const result = this.faults.take(method, path) ?? (await route.handle(routeRequest));
     return { ...result, headers: { ...headers, ...result.headers } };
   }
 

@@ -1,18 +1,31 @@
 /**
  * Whole sessions through the Slack emulator while Redis refuses a command at every call site
- * of a step in turn (step n fails its ((n mod 40) + 1)-th command, on every attempt but the
- * last; see test/harness/redis-faults.ts). Every session completes; its thread shows exactly its
- * transcript — no duplicate chunk, no orphan, no open stream — and nothing waits without a job.
+ * of every kind of step, in turn: each non-final attempt of a step fails one of its Redis calls,
+ * chosen per step kind so that every site of every kind is failed (see
+ * test/harness/redis-faults.ts; the final attempt runs clean). Every session completes; its
+ * thread shows exactly its transcript — no duplicate chunk, no orphan, no open stream, one poll
+ * message per poll — and no session had pending work without a live job for longer than the
+ * sweeper interval plus the lock time (test/harness/job-gap-sampler.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
 import { FaultyStepMachine, injectStepFaults } from '../harness/redis-faults.ts';
-import { auditThread, runScriptedSession, uniqueSpeech } from './slack-session-audit.ts';
-import { PendingSessions } from '../../src/pipeline/pending-sessions.ts';
+import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
+import { jobGapBoundMs, startJobGapSampler } from '../harness/job-gap-sampler.ts';
 import { assertKeysBounded } from '../harness/key-hygiene.ts';
 
-const sessions = 20;
-const maxSite = 40;
+/**
+ * Enough sessions for the kinds that run once a session (opening, round-start, pause, poll-open,
+ * poll-close, closing): the closing makes ~43 Redis calls, and a closing job fails one in each of
+ * its two non-final attempts at most (~1.75 a session: a fault that the step survives leaves no
+ * second attempt), after two clean calibration runs.
+ */
+const sessions = 40;
+/** A session starts every `arrivalMs`: kinds that come once a session are not all running at once (the first ones calibrate). */
+const arrivalMs = 700;
+/** Clean first runs of a kind before its sites are failed; a kind with fewer is not judged. */
+const calibration = 2;
+const maxSite = 80;
 const lockMs = 1_500;
 const sweepMs = 500;
 
@@ -21,28 +34,31 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-describe('Redis refusing a command at every call site of a step', () => {
-  it(`${sessions} sessions complete with threads that match their transcripts`, { timeout: 240_000 }, async () => {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Redis refusing a command at every call site of every kind of step', () => {
+  it(`${sessions} sessions complete with threads that match their transcripts`, { timeout: 300_000 }, async () => {
     let machine: FaultyStepMachine | undefined;
     harness = await startE2E({
       speech: uniqueSpeech,
       chunk: { size: 6, delayMs: 5 },
       env: { AUTO_ROUNDS: 1, STEP_RETRY_DELAY_MS: 50, WORKER_LOCK_MS: lockMs, SWEEPER_INTERVAL_MS: sweepMs, WORKER_CONCURRENCY: 16 },
-      createMachine: (dependencies, hooks) => (machine = new FaultyStepMachine(dependencies, hooks, maxSite)),
+      createMachine: (dependencies, hooks) => (machine = new FaultyStepMachine(dependencies, hooks, { calibration, maxSite })),
     });
     const { emulator, app } = harness;
     const faults = injectStepFaults(app.redis);
     // Enqueueing has its own connection: its faults go to the same log.
     injectStepFaults(app.queueRedis, faults);
-    const pending = new PendingSessions(app.redis, app.keys);
-    let oldestPending = 0;
-    const sampler = setInterval(() => {
-      void pending.oldestAge().then((age) => (oldestPending = Math.max(oldestPending, age)), () => undefined);
-    }, 200);
+    const gaps = startJobGapSampler(app);
 
-    const people = Array.from({ length: sessions }, (_, index) => emulator.addUser(`person${index}`));
-    const results = await Promise.allSettled(people.map((person, index) => runScriptedSession(emulator, app.roundtable, harness!.sessionIdFor, person, index, 90_000)));
-    clearInterval(sampler);
+    const started = Date.now();
+    const runs: Promise<ScriptedSession>[] = [];
+    for (let index = 0; index < sessions; index += 1) {
+      runs.push(runScriptedSession(emulator, app.roundtable, harness.sessionIdFor, emulator.addUser(`person${index}`), index, 120_000));
+      await sleep(arrivalMs);
+    }
+    const results = await Promise.allSettled(runs);
+    const gapReport = await gaps.stop();
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
     expect(failures).toEqual([]);
 
@@ -50,20 +66,25 @@ describe('Redis refusing a command at every call site of a step', () => {
       if (result.status !== 'fulfilled') continue;
       auditThread(emulator, result.value, await app.store.transcript(result.value.sessionId));
     }
-    // Every call site up to the longest step was hit, many times over.
-    const sitesHit = new Set([...faults.sites].map((site) => Number(site.split(':')[0])));
-    // Every site of the commonest step was failed at least once: its call count is that of the
-    // attempts that ran to their end before their planned fault (a persona turn makes ~17).
-    const counts = new Map<number, number>();
-    for (const calls of machine!.unfaultedCalls) counts.set(calls, (counts.get(calls) ?? 0) + 1);
-    const commonestCalls = [...counts].sort((left, right) => right[1] - left[1])[0]?.[0] ?? 0;
-    console.log(`redis faults: ${faults.injected} injected at ${sitesHit.size} call sites, a commonest step making ${commonestCalls} calls (${[...new Set([...faults.sites].map((site) => site.split(':')[1]))].sort().join(', ')}); oldest pending ${oldestPending} ms`);
-    expect(commonestCalls).toBeGreaterThan(10);
-    expect(Array.from({ length: commonestCalls }, (_, index) => index + 1).filter((site) => !sitesHit.has(site))).toEqual([]);
+    const coverage = machine!.coverage(calibration);
+    console.log(
+      `redis faults: ${faults.injected} injected in ${sessions} sessions (${Math.round((Date.now() - started) / 1000)} s); per step kind, sites failed / sites of a clean run (clean runs, faults, attempts):\n` +
+        coverage.map((kind) => `  ${kind.kind}: ${kind.failed.length}/${kind.sites} (${kind.cleanRuns}, ${kind.faults}, ${kind.attempts})${kind.missing.length ? ` — never failed: ${kind.missing.join(', ')}` : ''}`).join('\n') +
+        `\nlongest time a session had work and no live job: ${gapReport.longestMs} ms (${gapReport.longestSession ?? 'none'}: ${gapReport.longestState ?? '-'}; ${gapReport.samples} samples, ${gapReport.withoutJobSightings} sightings without a job, ${gapReport.sessionsWithWork} sessions with work)`,
+    );
+    // Every kind the scripted sessions run was seen (the speech kinds, the vote, the end), and
+    // every call site 1…N of each of them — N counted from its clean first runs — failed at least once.
+    const judged = coverage.map((kind) => kind.kind);
+    expect(judged).toEqual(expect.arrayContaining(['opening', 'introduction', 'turn', 'pause', 'keywords', 'poll-open', 'persona-ballot', 'poll-close', 'closing']));
+    for (const kind of coverage) {
+      expect(kind.sites, `${kind.kind}: Redis calls of a clean run`).toBeGreaterThan(5);
+      expect(kind.missing, `${kind.kind}: call sites never failed (of ${kind.sites})`).toEqual([]);
+    }
     expect(faults.injected).toBeGreaterThan(150);
     expect(emulator.rateLimitHits).toEqual([]);
     // Nothing waited longer than the sweeper interval plus the lock time without a job.
-    expect(oldestPending).toBeLessThan(lockMs + 2 * sweepMs + 1_500);
+    expect(gapReport.sessionsWithWork).toBeGreaterThanOrEqual(sessions);
+    expect(gapReport.longestMs, `longest gap: ${gapReport.longestSession} in ${gapReport.longestState}`).toBeLessThan(jobGapBoundMs({ lockMs, sweepMs }));
     await assertKeysBounded(app.redis, harness.prefix);
   });
 });

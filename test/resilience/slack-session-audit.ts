@@ -13,6 +13,8 @@ import type { TranscriptEntry } from '../../src/session/session-types.ts';
 import { splitMessage } from '../../src/outbound/split-message.ts';
 import { slackMessageLimit } from '../../adapters/slack/slack-chat-adapter.ts';
 import { ballotActionPrefix, closeActionId } from '../../adapters/slack/poll-blocks.ts';
+import { toSlackMrkdwn } from '../../adapters/slack/mrkdwn.ts';
+import { t } from '../../src/i18n/translate.ts';
 import { until } from '../slack-e2e/slack-e2e-harness.ts';
 
 /** Unique speech per model call; every seventh one long enough to be split into two messages. */
@@ -82,14 +84,48 @@ function count(values: string[]): Map<string, number> {
 export interface AuditResult {
   personaMessages: number;
   moderatorMessages: number;
+  pollMessages: number;
+}
+
+/** A poll's own message: the vote as blocks (its header, or a ballot button), open or closed. */
+function isPollMessage(message: EmulatedMessage): boolean {
+  const json = JSON.stringify(message.blocks ?? []);
+  return json.includes('"block_id":"poll_header"') || json.includes(`"action_id":"${ballotActionPrefix}`);
+}
+
+/** The sessions are English: the moderator's catalog lines the audit must recognise. */
+const candidatesLine = `\n${t('en', 'vote.candidates', { candidates: '' })}`;
+const [pausePrefix = ''] = toSlackMrkdwn(t('en', 'pause.post', { synthesis: '\u0000', commands: '' })).split('\u0000');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const endedPattern = new RegExp(`^${t('en', 'closing.ended', { name: '\u0000' }).split('\u0000').map(escapeRegExp).join('.+')}$`);
+
+/** A poll-open step's entry: its post's text, then the candidates (the poll's own message shows them). */
+function opensPoll(entry: TranscriptEntry): boolean {
+  return entry.kind === 'moderator' && entry.text.includes(candidatesLine);
+}
+
+/**
+ * What a moderator entry shows in the thread: its text split at Slack's limit and rendered as
+ * the adapter renders it — without the candidates line of a poll-open entry.
+ */
+function moderatorParts(entry: TranscriptEntry): string[] {
+  const text = opensPoll(entry) ? entry.text.slice(0, entry.text.indexOf(candidatesLine)) : entry.text;
+  return splitMessage(text, slackMessageLimit).map((part) => normalise(toSlackMrkdwn(part)));
+}
+
+/** The pause's post wraps its entry (the synthesis): "*Pause.* {synthesis}\n\nWhat next? …". */
+function shows(post: string, part: string): boolean {
+  return post === part || (post.startsWith(normalise(pausePrefix)) && post.slice(normalise(pausePrefix).length).trimStart().startsWith(`${part}\n\n`));
 }
 
 /**
  * One session's thread against its transcript: every persona message the platform shows is
  * exactly one part of one transcript entry and every part is shown exactly once (no duplicate
- * chunk, no orphan of an interrupted attempt, nothing missing); no stream left open; no
- * moderator message twice; one transcript file, one vote chart (a chart block or its picture);
- * nothing skipped.
+ * chunk, no orphan of an interrupted attempt, nothing missing); no stream left open; exactly one
+ * poll message per poll the transcript opened (a second live poll of a retried step has other
+ * text than the first, so only the count catches it); the moderator's messages are exactly its
+ * transcript entries, each shown once (plus the closing's "ended" line and its files); one
+ * transcript file, one vote chart (a chart block or its picture); nothing skipped.
  */
 export function auditThread(emulator: SlackEmulator, session: ScriptedSession, transcript: TranscriptEntry[]): AuditResult {
   const label = session.sessionId;
@@ -114,8 +150,26 @@ export function auditThread(emulator: SlackEmulator, session: ScriptedSession, t
   for (const [text, times] of expected) if (!shown.has(text)) differences.push(`in the transcript ${times}× but never shown: ${excerpt(text)}`);
   expect(differences, `${label}: persona messages against the transcript`).toEqual([]);
 
-  const repeated = [...count(moderator.map((message) => normalise(message.text)))].filter(([, times]) => times > 1).map(([text]) => text.slice(0, 100));
-  expect(repeated, `${label}: moderator messages posted twice`).toEqual([]);
+  // Polls: one message per poll, whatever its text became (a stray second poll differs from the updated first).
+  const polls = transcript.filter(opensPoll).length;
+  const pollMessages = bot.filter(isPollMessage);
+  expect(pollMessages.map((message) => excerpt(normalise(message.text))), `${label}: poll messages (${polls} polls in the transcript)`).toHaveLength(polls);
+
+  // The moderator: every message is one part of one transcript entry, every part shown once.
+  const posts = moderator.filter((message) => !isPollMessage(message)).map((message) => normalise(message.text));
+  const ended = posts.filter((text) => endedPattern.test(text));
+  expect(ended, `${label}: the closing's "ended" line`).toHaveLength(transcript.some((entry) => entry.stage === 'closing') ? 1 : 0);
+  const unmatched = posts.filter((text) => !endedPattern.test(text));
+  const moderatorDifferences: string[] = [];
+  for (const part of transcript.filter((entry) => entry.kind === 'moderator').flatMap(moderatorParts)) {
+    const index = unmatched.findIndex((post) => post === part);
+    const found = index >= 0 ? index : unmatched.findIndex((post) => shows(post, part));
+    if (found >= 0) unmatched.splice(found, 1);
+    else moderatorDifferences.push(`in the transcript but never shown (or shown fewer times): ${excerpt(part)}`);
+  }
+  for (const post of unmatched) moderatorDifferences.push(`shown but not in the transcript (or shown more times): ${excerpt(post)}`);
+  expect(moderatorDifferences, `${label}: moderator messages against the transcript`).toEqual([]);
+
   const files = bot.flatMap((message) => message.files ?? []);
   expect(files.filter((file) => file.name.endsWith('.md')), `${label}: transcript files`).toHaveLength(1);
   // The vote's chart: drawn by Slack (a chart block in the result), or — where the workspace
@@ -127,5 +181,5 @@ export function auditThread(emulator: SlackEmulator, session: ScriptedSession, t
   const entries = transcript.map((entry) => `${entry.kind}|${entry.speakerId}|${entry.text}`);
   expect([...count(entries)].filter(([, times]) => times > 1).map(([entry]) => entry.slice(0, 100)), `${label}: transcript duplicates`).toEqual([]);
   expect(transcript.filter((entry) => entry.kind === 'person').length, `${label}: the person's message in the transcript`).toBe(1);
-  return { personaMessages: shownParts.length, moderatorMessages: moderator.length };
+  return { personaMessages: shownParts.length, moderatorMessages: moderator.length, pollMessages: pollMessages.length };
 }

@@ -12,8 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
 import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
 import { configToEnv } from '../harness/config-env.ts';
-import { PendingSessions } from '../../src/pipeline/pending-sessions.ts';
-import { isLiveJobState } from '../../src/pipeline/step-queue.ts';
+import { jobGapBoundMs, startJobGapSampler } from '../harness/job-gap-sampler.ts';
 import { assertKeysBounded } from '../harness/key-hygiene.ts';
 
 const sessions = 20;
@@ -67,32 +66,14 @@ describe('worker processes SIGKILLed at random moments', () => {
     for (let index = 0; index < poolSize; index += 1) startWorker(env);
     await harness.emulator.waitFor(() => workers.filter((worker) => worker.ready).length === poolSize, { timeoutMs: 60_000, message: 'the workers' });
 
-    const pending = new PendingSessions(app.redis, app.keys);
-    // The longest any session had pending work and no live job (waiting, delayed or running).
-    let longestWithoutJob = 0;
-    const withoutJobSince = new Map<string, number>();
+    // The longest any session had pending work and no live job (test/harness/job-gap-sampler.ts).
+    const gaps = startJobGapSampler(app);
     let running = true;
     stopSampling = () => {
       running = false;
+      void gaps.stop();
     };
     let kills = 0;
-    const sampler = (async () => {
-      while (running) {
-        const now = Date.now();
-        const stillWithout = new Set<string>();
-        for (const { sessionId } of await pending.due(now, 1_000).catch(() => [])) {
-          const work = await app.store.pendingWork(sessionId).catch(() => undefined);
-          if (!work?.exists || (work.steps === 0 && work.events === 0)) continue;
-          if (isLiveJobState(await app.queue.jobState(sessionId, work.seq, work.epoch).catch(() => 'active' as const))) continue;
-          stillWithout.add(sessionId);
-          const since = withoutJobSince.get(sessionId) ?? now;
-          withoutJobSince.set(sessionId, since);
-          longestWithoutJob = Math.max(longestWithoutJob, now - since);
-        }
-        for (const sessionId of withoutJobSince.keys()) if (!stillWithout.has(sessionId)) withoutJobSince.delete(sessionId);
-        await sleep(200);
-      }
-    })();
     const killer = (async () => {
       while (running) {
         await sleep(600 + Math.random() * 600);
@@ -119,19 +100,22 @@ describe('worker processes SIGKILLed at random moments', () => {
     }
     const results = await Promise.allSettled(runs);
     running = false;
-    await Promise.all([sampler, killer]);
+    const [gapReport] = await Promise.all([gaps.stop(), killer]);
 
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
     expect(failures).toEqual([]);
     for (const result of results) {
       if (result.status === 'fulfilled') auditThread(emulator, result.value, await app.store.transcript(result.value.sessionId));
     }
-    console.log(`worker kills: ${kills} SIGKILLs while ${runs.length} sessions ran; longest time a session had work and no live job: ${longestWithoutJob} ms`);
+    console.log(
+      `worker kills: ${kills} SIGKILLs while ${runs.length} sessions ran; longest time a session had work and no live job: ${gapReport.longestMs} ms` +
+        ` (${gapReport.longestSession ?? 'none'}: ${gapReport.longestState ?? '-'}; ${gapReport.samples} samples, ${gapReport.withoutJobSightings} sightings without a job, ${gapReport.sessionsWithWork} sessions with work)`,
+    );
     expect(kills).toBeGreaterThanOrEqual(minimumKills);
     expect(emulator.rateLimitHits).toEqual([]);
-    // The bound is the sweeper interval plus the lock time; 1.5 s more for this test's own
-    // sampling (every 200 ms, itself starved of CPU while workers boot).
-    expect(longestWithoutJob).toBeLessThan(lockMs + sweepMs + 1_500);
+    // The bound is the sweeper interval plus the lock time, plus the sampler's own slack.
+    expect(gapReport.sessionsWithWork).toBeGreaterThanOrEqual(sessions);
+    expect(gapReport.longestMs, `longest gap: ${gapReport.longestSession} in ${gapReport.longestState}`).toBeLessThan(jobGapBoundMs({ lockMs, sweepMs }));
     for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
     await assertKeysBounded(app.redis, harness.prefix);
   });

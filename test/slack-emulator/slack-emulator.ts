@@ -12,6 +12,7 @@ import { SocketModeServer } from './socket-mode-server.ts';
 import { EventSender, type Delivery } from './event-sender.ts';
 import { messageObject } from './web-api-methods.ts';
 import { submittedState, type OpenView } from './views.ts';
+import type { InjectedSlackFault, SlackFaultRule } from './injected-faults.ts';
 
 /** A view_submission's delivery, and what the app's ack said (`response_action: "errors"` keeps the view open). */
 export interface ViewSubmission {
@@ -68,6 +69,10 @@ export interface SlackEmulator {
   thread(channel: string, threadTs: string): EmulatedMessage[];
   ephemeralsFor(userId: string): { text: string; channel: string; threadTs?: string; via: string }[];
   calls(method?: string): ApiCall[];
+  /** Answers matching Web API calls with a documented failure instead of running them (injected-faults.ts). */
+  injectFault(rule: SlackFaultRule): void;
+  /** Every failure answered so far because of `injectFault`, oldest first. */
+  readonly injectedFaults: InjectedSlackFault[];
   /** How many of the app's own messages were delivered back to it as `message` events (as Slack does). */
   readonly botEchoes: number;
   readonly rateLimitHits: RateLimitHit[];
@@ -263,6 +268,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     thread: (channel, threadTs) => workspace.thread(channel, threadTs),
     ephemeralsFor: (userId) => workspace.ephemerals.filter((ephemeral) => ephemeral.user === userId),
     calls: (method) => server.calls.filter((call) => method === undefined || call.method === method),
+    injectFault: (rule) => server.faults.add(rule),
+    injectedFaults: server.faults.injected,
     get botEchoes() {
       return botEchoes;
     },

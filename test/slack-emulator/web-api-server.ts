@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.ts';
 import { runMethod, isKnownMethod, type MethodArgs } from './web-api-methods.ts';
 import type { EmulatedMessage, Workspace } from './workspace.ts';
+import { SlackFaults } from './injected-faults.ts';
 
 export interface ApiCall {
   method: string;
@@ -99,6 +100,8 @@ export class WebApiServer {
 
   /** When set, every Web API call is answered 429 with this Retry-After (a workspace in trouble). */
   throttleEverything: number | undefined;
+  /** Failures a test injected (injected-faults.ts): answered before the method runs, after auth. */
+  readonly faults = new SlackFaults();
 
   private api(method: string, request: IncomingMessage, body: Buffer, response: ServerResponse): void {
     const args = parseArgs(body, request.headers['content-type'] ?? '');
@@ -125,6 +128,11 @@ export class WebApiServer {
       const result = { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
       record(200, result);
       return sendJson(response, 200, result);
+    }
+    const fault = this.faults.take(method, args);
+    if (fault) {
+      record(fault.status, fault.body);
+      return sendJson(response, fault.status, fault.body, fault.headers);
     }
     const channel = typeof args.channel === 'string' ? args.channel : typeof args.channel_id === 'string' ? args.channel_id : undefined;
     const retryAfter = this.throttleEverything ?? (this.options.rateLimits ? this.limiter.check(method, channel) : 0);
