@@ -113,7 +113,11 @@ export class StepMachine implements StepProcessor {
     const { meta, inbox, poll } = snapshot;
     if (!meta) return 'gone';
     if (meta.seq !== seq || (meta.epoch ?? 0) !== epoch) {
-      if (seq < meta.seq && (meta.agenda.length > 0 || inbox.length > 0)) await this.kickWithRetry(sessionId, meta.seq, meta.epoch ?? 0);
+      // Behind the session (its step was committed meanwhile), or kicked under an epoch that a
+      // revival has since raised (a runner that lost its lock and still committed kicks the next
+      // step under the epoch it read): the session's own step gets its job. Idempotent by job id.
+      const behind = seq < meta.seq || (seq === meta.seq && epoch < (meta.epoch ?? 0));
+      if (behind && (meta.agenda.length > 0 || inbox.length > 0)) await this.kickWithRetry(sessionId, meta.seq, meta.epoch ?? 0);
       return 'stale';
     }
     const logger = this.deps.logger.child({ sessionId, seq });

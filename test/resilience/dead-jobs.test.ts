@@ -147,3 +147,24 @@ describe('a running step whose worker died', () => {
 expect(adapter.postsOf(sessionId).filter((post) => post.speaker !== 'moderator')).toHaveLength(2);
   });
 });
+
+describe('a job kicked under an epoch a revival has since raised', () => {
+  it('hands over to the session’s own step at once, without waiting for a sweep', { timeout: 60_000 }, async () => {
+    fake ??= await startFakeOpenAI({ chat: roundtableReply });
+    const adapter = new RecordingAdapter();
+    // No sweep within the test: only the stale job's own hand-over can move the session on.
+    const env = { PANELS_DIR: panelsDir, DEFAULT_PANEL: 'duo', AUTO_ROUNDS: 0, WORKER_LOCK_MS: 30_000, SWEEPER_INTERVAL_MS: 60_000 };
+    const epochPrefix = uniqueName('epoch');
+    const epochQueue = uniqueName('epoch');
+    const gateway = await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix: epochPrefix, queueName: epochQueue, env: { ...env, ROLE: 'gateway' } });
+    apps.push(gateway);
+    const sessionId = (await gateway.roundtable.start({ address: { platform: 'terminal', channel: 'dead', thread: 'epoch' }, person: { id: 'p', displayName: 'Pia' }, topic: 'An epoch moved on' })).sessionId;
+    // The opening's job (epoch 0) waits; meanwhile the session's epoch is raised, as a revival does
+    // while an old runner is still about to kick under the epoch it read.
+    await gateway.redis.hincrby(gateway.keys.session('meta', sessionId), 'epoch', 1);
+    apps.push(await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix: epochPrefix, queueName: epochQueue, env: { ...env, ROLE: 'worker' } }));
+    await waitFor(async () => !(await gateway.roundtable.isBusy(sessionId)), 'the session to run its plan under the new epoch', 10_000);
+    expect(adapter.postsOf(sessionId).filter((post) => post.speaker !== 'moderator')).toHaveLength(2);
+    await cleanupRedis(epochPrefix);
+  });
+});

@@ -41,11 +41,19 @@ export async function runScriptedSession(
   const channel = emulator.addChannel(`fault-${index}`).id;
   const mention = await emulator.userMentions(person, channel, `Topic ${index}: a felt lamp for a small room`);
   const sessionId = sessionIdFor(channel, mention.ts);
-  const settled = async (what: string, check: (status: Awaited<ReturnType<RoundtableService['status']>>) => boolean = () => true) =>
-    until(async () => {
-      const status = await roundtable.status(sessionId);
-      return status !== undefined && status.pendingSteps === 0 && status.pendingActions === 0 && check(status);
-    }, `session ${index}: ${what}`, timeoutMs);
+  let last: Awaited<ReturnType<RoundtableService['status']>> | undefined;
+  const settled = async (what: string, check: (status: Awaited<ReturnType<RoundtableService['status']>>) => boolean = () => true) => {
+    try {
+      await until(async () => {
+        const status = (last = await roundtable.status(sessionId));
+        return status !== undefined && status.pendingSteps === 0 && status.pendingActions === 0 && check(status);
+      }, `session ${index}: ${what}`, timeoutMs);
+    } catch (error) {
+      // Where it stood, for whoever reads the failure: stage, pending work, poll.
+      const where = last ? { stage: last.stage, pendingSteps: last.pendingSteps, pendingActions: last.pendingActions, poll: last.poll?.status, ended: last.ended } : 'no status';
+      throw new Error(`${error instanceof Error ? error.message : String(error)} (${sessionId}; last status ${JSON.stringify(where)})`);
+    }
+  };
   await settled('the pause after the rounds', (status) => status?.stage === 'paused');
   await emulator.userReplies(person, channel, mention.ts, `Question ${index}: what about felt that can be washed?`);
   await until(async () => (await roundtable.status(sessionId))?.pendingActions === 0, `session ${index}: the question taken`, timeoutMs);
