@@ -26,7 +26,7 @@
  * Every call first waits for the endpoint's circuit (circuit-breaker.ts: one trial when
  * half-open), then reserves a slot in the shared requests-per-minute budget (MODEL_RPM).
  */
-import OpenAI, { APIUserAbortError } from 'openai';
+import { APIUserAbortError, type OpenAI } from 'openai';
 import { safeDownload } from '../outbound/safe-download.ts';
 import { hostOf, imageProviderDownloadPolicy } from '../outbound/download-policy.ts';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -36,12 +36,12 @@ import type { Logger } from '../logging/logger.ts';
 import type { RateBudget } from '../pacing/rate-budget.ts';
 import { TableRoundError } from '../errors.ts';
 import { catalogText } from '../i18n/translate.ts';
-import { boundedBodyFetch, type Fetch } from './bounded-body-fetch.ts';
+import { ModelClients } from './model-clients.ts';
 import { CircuitBreaker, type CircuitPermit } from './circuit-breaker.ts';
 import { classifyModelError, contextLimitFrom, countsAgainstProvider } from './error-class.ts';
 import type { FinishReason } from './finish-reason.ts';
 import { readChatStream, type StreamedAnswer } from './chat-stream.ts';
-import { decodeGeneratedImage, firstRequested, imageAnswerMaxBytes, imageAnswerTooLarge, imageAnswerTooSlow } from './generated-images.ts';
+import { decodeGeneratedImage, firstRequested } from './generated-images.ts';
 import { toModelError } from './model-errors.ts';
 import { resolveEndpoint, type ModelEndpoint, type ModelRole } from './model-roles.ts';
 import { withRetries } from './retry-policy.ts';
@@ -111,7 +111,7 @@ export interface JsonResult<T> {
 }
 
 export class ModelGateway {
-  private readonly clients = new Map<string, OpenAI>();
+  private readonly clients: ModelClients;
   private readonly breaker: CircuitBreaker;
   /** Context windows (tokens) providers named in a context overflow, by model. */
   private readonly contextWindows = new Map<string, number>();
@@ -125,6 +125,7 @@ export class ModelGateway {
     private readonly metrics?: Metrics,
   ) {
     this.breaker = new CircuitBreaker(config.MODEL_CIRCUIT_THRESHOLD, config.MODEL_CIRCUIT_OPEN_MS);
+    this.clients = new ModelClients(config);
   }
 
   endpoint(role: ModelRole): ModelEndpoint {
@@ -138,44 +139,11 @@ export class ModelGateway {
 
   /** A non-streamed call's whole timeout: the wait for the first token plus one silence. */
   private get wholeCallTimeoutMs(): number {
-    return this.config.MODEL_FIRST_TOKEN_TIMEOUT_MS + this.config.MODEL_TIMEOUT_MS;
+    return this.clients.wholeCallTimeoutMs;
   }
 
   private client(endpoint: ModelEndpoint): OpenAI {
-    return this.cachedClient(`${endpoint.baseURL ?? ''}|${endpoint.apiKey ?? ''}`, endpoint);
-  }
-
-  /**
-   * The client for an images call of `count` images: its answers are capped while they stream at
-   * what `count` images of IMAGE_MAX_BYTES can take, and must be complete within the whole-call
-   * timeout (the SDK's own timeout stops at the headers). One client per count asked for (1–10).
-   */
-  private imageClient(endpoint: ModelEndpoint, count: number): OpenAI {
-    const maxBytes = imageAnswerMaxBytes(this.config.IMAGE_MAX_BYTES, count);
-    const deadlineMs = this.wholeCallTimeoutMs;
-    return this.cachedClient(
-      `${endpoint.baseURL ?? ''}|${endpoint.apiKey ?? ''}|images:${count}`,
-      endpoint,
-      boundedBodyFetch({ maxBytes, deadlineMs, tooLarge: () => imageAnswerTooLarge(maxBytes), tooSlow: () => imageAnswerTooSlow(endpoint.model, deadlineMs) }),
-    );
-  }
-
-  private cachedClient(cacheKey: string, endpoint: ModelEndpoint, fetch?: Fetch): OpenAI {
-    let client = this.clients.get(cacheKey);
-    if (!client) {
-      client = new OpenAI({
-        baseURL: endpoint.baseURL,
-        // Local servers (Ollama, vLLM) accept any key; the SDK insists on one.
-        apiKey: endpoint.apiKey ?? 'not-needed',
-        // A backstop only: it covers the wait for headers, which our first-token deadline
-        // (stream-deadline.ts) already bounds, and must never cut that deadline short.
-        timeout: this.wholeCallTimeoutMs,
-        maxRetries: 0, // retries are ours: see retry-policy.ts
-        ...(fetch ? { fetch } : {}),
-      });
-      this.clients.set(cacheKey, client);
-    }
-    return client;
+    return this.clients.forEndpoint(endpoint);
   }
 
   /**
@@ -400,7 +368,7 @@ export class ModelGateway {
         () =>
           this.guarded(endpoint, endpoint.model, context.signal, async () => {
             await this.reserveRate(context.signal);
-            return this.imageClient(endpoint, count).images.generate({ model: endpoint.model, prompt, n: count, size: this.config.IMAGE_SIZE as '1024x1024' }, { signal: context.signal });
+            return this.clients.forImages(endpoint, count).images.generate({ model: endpoint.model, prompt, n: count, size: this.config.IMAGE_SIZE as '1024x1024' }, { signal: context.signal });
           }),
         { retries: this.config.MODEL_MAX_RETRIES, signal: context.signal },
       );
