@@ -27,6 +27,8 @@ export interface FaultPlan {
   kindKnownAt?: number;
   /** Chooses `failAt` once the kind is known, among the calls after `after`. */
   choose?: (kind: string, after: number) => number | undefined;
+  /** The last few commands counted, for a diagnosis of an attempt that never ends. */
+  recent?: string[];
 }
 
 const scope = new AsyncLocalStorage<FaultPlan>();
@@ -51,6 +53,8 @@ function planFault(log: FaultLog, command: FaultyCommand, pipelined: boolean): '
   const plan = scope.getStore();
   if (!plan || plan.failed !== undefined || neverFailed.has(command.name.toLowerCase())) return undefined;
   plan.calls += 1;
+  (plan.recent ??= []).push(command.name);
+  if (plan.recent.length > 6) plan.recent.shift();
   if (plan.calls !== plan.failAt) return undefined;
   plan.failed = command.name;
   log.injected += 1;
@@ -103,6 +107,8 @@ export interface StepAttempt {
   failedAt?: number;
   command?: string;
   result: StepResult | 'threw';
+  /** What it threw, when it did. */
+  error?: string;
 }
 
 /** Per step kind: how many of its Redis call sites were failed, out of how many a clean first run makes. */
@@ -142,6 +148,8 @@ export class FaultyStepMachine extends StepMachine {
   private readonly reserved = new Set<Reservation>();
   /** Per kind, how many times the round of its sites went on after all were failed. */
   private readonly turns = new Map<string, number>();
+  /** Attempts running now. */
+  private readonly running = new Set<{ job: string; number: number; final: boolean; startedAt: number; plan: FaultPlan }>();
 
   constructor(
     private readonly engine: EngineDependencies,
@@ -169,15 +177,31 @@ export class FaultyStepMachine extends StepMachine {
       else plan.choose = reserve;
     }
     const record: StepAttempt = { job: key, number, final: attempt.final, calls: 0, result: 'threw' };
+    const running = { job: key, number, final: attempt.final, startedAt: Date.now(), plan };
+    this.running.add(running);
     try {
       record.result = await scope.run(plan, () => super.process(job, attempt));
       return record.result;
+    } catch (error) {
+      record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw error;
     } finally {
+      this.running.delete(running);
       Object.assign(record, { calls: plan.calls }, plan.kind ? { kind: plan.kind, kindKnownAt: plan.kindKnownAt } : {}, plan.failed ? { failedAt: plan.failAt, command: plan.failed } : {});
       if (plan.kind) this.jobKinds.set(key, plan.kind);
       this.attempts.push(record);
       this.reserved.delete(reservation);
     }
+  }
+
+  /** One session's attempts, finished and running, for a failure message. */
+  attemptsOf(sessionId: string): unknown[] {
+    const mine = (job: string) => job.startsWith(`${sessionId}|`);
+    const now = Date.now();
+    return [
+      ...this.attempts.filter((attempt) => mine(attempt.job)).slice(-12).map((attempt) => ({ ...attempt, kind: this.kindOfAttempt(attempt) })),
+      ...[...this.running].filter((run) => mine(run.job)).map((run) => ({ job: run.job, number: run.number, final: run.final, runningForMs: now - run.startedAt, kind: run.plan.kind, calls: run.plan.calls, failedAt: run.plan.failed ? run.plan.failAt : undefined, command: run.plan.failed, recent: run.plan.recent })),
+    ];
   }
 
   /** The step kind an attempt ran: its own, or the one another attempt of its job learned, or how it ended. */

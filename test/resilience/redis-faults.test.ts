@@ -10,7 +10,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
 import { FaultyStepMachine, injectStepFaults } from '../harness/redis-faults.ts';
-import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
+import { auditThread, describeLiveness, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
 import { jobGapBoundMs, startJobGapSampler } from '../harness/job-gap-sampler.ts';
 import { assertKeysBounded } from '../harness/key-hygiene.ts';
 
@@ -54,12 +54,13 @@ describe('Redis refusing a command at every call site of every kind of step', ()
     const started = Date.now();
     const runs: Promise<ScriptedSession>[] = [];
     for (let index = 0; index < sessions; index += 1) {
-      runs.push(runScriptedSession(emulator, app.roundtable, harness.sessionIdFor, emulator.addUser(`person${index}`), index, 120_000));
+      runs.push(runScriptedSession(emulator, app.roundtable, harness.sessionIdFor, emulator.addUser(`person${index}`), index, 120_000, async (sessionId) => ({ ...(await describeLiveness(app, sessionId)), attempts: machine?.attemptsOf(sessionId) })));
       await sleep(arrivalMs);
     }
     const results = await Promise.allSettled(runs);
     const gapReport = await gaps.stop();
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+    if (failures.length) console.log(`redis faults: ${failures.length} sessions did not settle; longest time a session had work and no live job: ${gapReport.longestMs} ms (${gapReport.longestSession ?? 'none'}: ${gapReport.longestState ?? '-'})`);
     expect(failures).toEqual([]);
 
     for (const result of results) {

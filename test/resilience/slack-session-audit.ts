@@ -16,6 +16,35 @@ import { ballotActionPrefix, closeActionId } from '../../adapters/slack/poll-blo
 import { toSlackMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { t } from '../../src/i18n/translate.ts';
 import { until } from '../slack-e2e/slack-e2e-harness.ts';
+import type { RunningApp } from '../../src/app/start-app.ts';
+import { stepJobId } from '../../src/pipeline/step-queue.ts';
+
+/**
+ * Where a session's step job stands, for a failure message: the meta's seq/epoch/revivals and
+ * agenda, the job of that step (state, attempts, failure, data, times), its lock's TTL, the
+ * pending index's mark, and the jobs of the same step under other epochs.
+ */
+export async function describeLiveness(app: Pick<RunningApp, 'redis' | 'queue' | 'store' | 'keys'>, sessionId: string): Promise<Record<string, unknown>> {
+  const meta = await app.redis.hmget(app.store.key('meta', sessionId), 'seq', 'epoch', 'revivals', 'agenda', 'status', 'stage');
+  const [seq, epoch] = [Number(meta[0] ?? 0), Number(meta[1] ?? 0)];
+  const jobId = stepJobId(sessionId, seq, epoch);
+  const job = await app.queue.queue.getJob(jobId);
+  const jobs = [];
+  for (let other = 0; other <= epoch + 1; other += 1) {
+    const id = stepJobId(sessionId, seq, other);
+    jobs.push({ id, state: await app.queue.queue.getJobState(id) });
+  }
+  return {
+    meta: { seq, epoch, revivals: meta[2], agenda: meta[3]?.slice(0, 300), status: meta[4], stage: meta[5] },
+    state: await app.queue.jobState(sessionId, seq, epoch),
+    job: job && { attemptsMade: job.attemptsMade, failedReason: job.failedReason, data: job.data, timestamp: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn, delay: job.delay, now: Date.now() },
+    lockTtlMs: await app.redis.pttl(`${app.queue.queue.toKey(jobId)}:lock`),
+    pendingMark: await app.redis.zscore(app.keys.pendingSessions(), sessionId),
+    inbox: await app.redis.llen(app.store.key('inbox', sessionId)),
+    counts: await app.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+    jobs,
+  };
+}
 
 /** Unique speech per model call; every seventh one long enough to be split into two messages. */
 export function uniqueSpeech(_request: RecordedRequest, index: number): string {
@@ -37,6 +66,7 @@ export async function runScriptedSession(
   person: EmulatedUser,
   index: number,
   timeoutMs: number,
+  diagnose?: (sessionId: string) => Promise<unknown>,
 ): Promise<ScriptedSession> {
   const channel = emulator.addChannel(`fault-${index}`).id;
   const mention = await emulator.userMentions(person, channel, `Topic ${index}: a felt lamp for a small room`);
@@ -51,7 +81,8 @@ export async function runScriptedSession(
     } catch (error) {
       // Where it stood, for whoever reads the failure: stage, pending work, poll.
       const where = last ? { stage: last.stage, pendingSteps: last.pendingSteps, pendingActions: last.pendingActions, poll: last.poll?.status, ended: last.ended } : 'no status';
-      throw new Error(`${error instanceof Error ? error.message : String(error)} (${sessionId}; last status ${JSON.stringify(where)})`);
+      const liveness = diagnose ? await diagnose(sessionId).catch((failure: unknown) => `diagnosis failed: ${String(failure)}`) : undefined;
+      throw new Error(`${error instanceof Error ? error.message : String(error)} (${sessionId}; last status ${JSON.stringify(where)}${liveness === undefined ? '' : `; liveness ${JSON.stringify(liveness)}`})`);
     }
   };
   await settled('the pause after the rounds', (status) => status?.stage === 'paused');

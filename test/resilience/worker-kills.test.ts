@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2EHarness } from '../slack-e2e/slack-e2e-harness.ts';
-import { auditThread, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
+import { auditThread, describeLiveness, runScriptedSession, uniqueSpeech, type ScriptedSession } from './slack-session-audit.ts';
 import { configToEnv } from '../harness/config-env.ts';
 import { jobGapBoundMs, startJobGapSampler } from '../harness/job-gap-sampler.ts';
 import { assertKeysBounded } from '../harness/key-hygiene.ts';
@@ -95,7 +95,7 @@ describe('worker processes SIGKILLed at random moments', () => {
     // posts are cut to their asked length, so 20 sessions may end before 50 kills).
     const arrivalsUntil = Date.now() + 240_000;
     for (let index = 0; index < sessions || (kills < minimumKills && Date.now() < arrivalsUntil); index += 1) {
-      runs.push(runScriptedSession(emulator, app.roundtable, harness.sessionIdFor, emulator.addUser(`person${index}`), index, 150_000));
+      runs.push(runScriptedSession(emulator, app.roundtable, harness.sessionIdFor, emulator.addUser(`person${index}`), index, 150_000, (sessionId) => describeLiveness(app, sessionId)));
       await sleep(3_000);
     }
     const results = await Promise.allSettled(runs);
