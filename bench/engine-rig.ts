@@ -187,7 +187,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
     panel,
     startWorker(concurrency) {
       workerRedis = createRedis(options.redisUrl, logger, { name: 'worker' });
-      queue.startWorker(machine, concurrency, workerRedis, config.WORKER_LOCK_MS, metrics);
+      queue.startWorker(machine, { concurrency, connection: workerRedis, lockMs: config.WORKER_LOCK_MS, deadlineMs: config.STEP_DEADLINE_MS }, metrics);
     },
     async startSession(index, overrides = {}) {
       const { sessionId } = await roundtable.start({

@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'platform_failed'
   | 'step_abandoned'
+  /** A step ran past STEP_DEADLINE_MS and was stopped. */
+  | 'step_deadline'
   | 'internal';
 
 export class TableRoundError extends Error {

@@ -134,7 +134,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     const revive = (data: { sessionId: string }, error: Error) => {
       liveness.ensure(data.sessionId, failureReason(error)).catch((error: unknown) => logger.warn({ err: error, sessionId: data.sessionId }, 'could not revive a failed step; the sweeper will'));
     };
-    worker = queue.startWorker(machine, config.WORKER_CONCURRENCY, workerRedis, config.WORKER_LOCK_MS, metrics, revive);
+    worker = queue.startWorker(machine, { concurrency: config.WORKER_CONCURRENCY, connection: workerRedis, lockMs: config.WORKER_LOCK_MS, deadlineMs: config.STEP_DEADLINE_MS }, metrics, revive);
     sweeper.start();
     idleCloser.start();
   }

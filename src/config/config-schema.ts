@@ -89,6 +89,12 @@ export const configSchema = z.object({
   SWEEPER_INTERVAL_MS: integer(5_000, 100),
   /** First retry delay of a failed step; later retries double it. */
   STEP_RETRY_DELAY_MS: integer(2_000, 0),
+  /**
+   * A step still running after this long is aborted and, if it has not ended 10 s later (half
+   * the deadline, if shorter), its attempt fails (retried, then skipped with a notice): a step that never ends cannot keep its
+   * session silent. Above the slowest legitimate step (a closing's summary on a slow local model).
+   */
+  STEP_DEADLINE_MS: integer(900_000, 1_000),
   /** Revivals of one dead step job before the step is skipped with a notice instead. */
   STEP_MAX_REVIVALS: integer(3, 0, 100),
   /** Model requests per minute across all workers; 0 means no limit. */

@@ -168,6 +168,7 @@ export const en = {
   'budget.sessionSpent': '⚠️ This roundtable has used its token budget ({budget} tokens); the panel stops here. {commands} still work.',
   'step.skipped': '⚠️ {reason} Skipped: {step}. The session continues — write in the thread or use a command.',
   'step.abandoned': 'This step kept stopping the worker that ran it.',
+  'step.deadline': 'This step ran longer than {minutes} min and was stopped.',
   'step.superseded': 'This step was taken over by another worker.',
   'step.interrupted': '{text} (interrupted)',
   'session.panelMissing': "⚠️ This roundtable's panel “{panel}” is no longer installed, so the session ends here.",

@@ -149,6 +149,7 @@ export const zh = {
   'budget.sessionSpent': '⚠️ 这场圆桌已用完令牌预算（{budget} 个令牌），嘉宾讨论到此为止。{commands} 仍然可用。',
   'step.skipped': '⚠️ {reason} 已跳过：{step}。讨论继续——可以在讨论串里发言或使用命令。',
   'step.abandoned': '这一步多次让运行它的进程停止。',
+  'step.deadline': '这一步运行超过 {minutes} 分钟，已被停止。',
   'step.superseded': '这一步已由另一个进程接手。',
   'step.interrupted': '{text}（被打断）',
   'session.panelMissing': '⚠️ 这场圆桌的嘉宾组“{panel}”已不再安装，讨论到此结束。',

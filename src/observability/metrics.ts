@@ -38,6 +38,7 @@ export class Metrics {
     labelNames: ['how'],
     registers: [this.registry],
   });
+  readonly stepDeadlines = new Counter({ name: 'tableround_step_deadlines_total', help: 'Steps aborted for running past STEP_DEADLINE_MS', registers: [this.registry] });
   readonly stepsRevived = new Counter({ name: 'tableround_steps_revived_total', help: 'Dead step jobs replaced under a new epoch (retry) or skipped', labelNames: ['outcome'], registers: [this.registry] });
   readonly pendingOldestSeconds = new Gauge({ name: 'tableround_pending_oldest_age_seconds', help: 'Age of the oldest pending-work mark (sampled by the sweeper)', registers: [this.registry] });
   readonly stepsHandedBack = new Counter({

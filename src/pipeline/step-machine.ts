@@ -232,7 +232,10 @@ export class StepMachine implements StepProcessor {
         outcome = this.stoppedOutcome(context, stepMeta.language);
         result = 'stopped';
       } else {
-        outcome = await this.failed(error, { sessionId, outbox, step, kind, panel, context, stepMeta, attempt, job, logger });
+        // Aborted at its deadline (step-queue.ts): that is what the step failed of, whatever the
+        // aborted request threw.
+        const failure = signal?.aborted && signal.reason instanceof TableRoundError ? signal.reason : error;
+        outcome = await this.failed(failure, { sessionId, outbox, step, kind, panel, context, stepMeta, attempt, job, logger });
         result = 'skipped';
       }
     }

@@ -9,8 +9,8 @@
  */
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ErrorCode } from '../errors.ts';
-import type { CatalogText } from '../i18n/translate.ts';
+import { TableRoundError, type ErrorCode } from '../errors.ts';
+import { catalogText, type CatalogText } from '../i18n/translate.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
@@ -43,6 +43,35 @@ export interface StepProcessor {
 export const stepAttempts = 3;
 /** How long a step this worker cannot post waits before a worker takes it again. */
 const handBackDelayMs = 1_000;
+
+/** How long a step aborted at its deadline has to end (finish its stream, say so) before its attempt fails without it. */
+const deadlineGraceMs = (deadlineMs: number) => Math.min(10_000, Math.round(deadlineMs / 2));
+
+/**
+ * Runs `run` with a signal that aborts at `deadlineMs` (or with `signal`), and rejects
+ * `graceMs` after the deadline if `run` has not settled by then (it is left to settle on its own).
+ */
+export async function withDeadline<T>(run: (signal: AbortSignal) => Promise<T>, options: { deadlineMs: number; graceMs: number; signal?: AbortSignal }, onDeadline: () => void): Promise<T> {
+  const deadline = new AbortController();
+  const error = () => new TableRoundError('step_deadline', `step ran past its ${options.deadlineMs} ms deadline`, { text: catalogText('step.deadline', { minutes: Math.max(1, Math.round(options.deadlineMs / 60_000)) }) });
+  let grace: NodeJS.Timeout | undefined;
+  let giveUp: ((reason: unknown) => void) | undefined;
+  const timer = setTimeout(() => {
+    onDeadline();
+    deadline.abort(error());
+    grace = setTimeout(() => giveUp?.(error()), options.graceMs);
+  }, options.deadlineMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const running = run(signal);
+  try {
+    return await Promise.race([running, new Promise<never>((_, reject) => (giveUp = reject))]);
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(grace);
+    // A run that outlives its grace ends (or fails) unobserved.
+    running.catch(() => undefined);
+  }
+}
 
 /** The step jobs' options (the bench's floor uses the same, so it pays for the same bookkeeping). */
 export function stepJobOptions(backoffMs: number) {
@@ -119,9 +148,18 @@ export class StepQueue {
     return locked ? 'active' : 'abandoned';
   }
 
-  startWorker(machine: StepProcessor, concurrency: number, workerConnection: Redis, lockMs: number, metrics?: Metrics, onFinalFailure?: (data: StepJobData, error: Error) => void): Worker<StepJobData> {
+  /**
+   * `deadlineMs`: a step still running after this long has its signal aborted (a model request
+   * ends with it); if it has not ended a grace later (10 s, or half the deadline), the attempt fails here — another
+   * attempt (or, after the last, the skip) takes the step over, and the outbox fences the hung
+   * runner should it ever wake. A worker that stays alive renews its lock for ever, so without
+   * this one step that never ends (a request that never answers, an await nothing resolves)
+   * would keep its session silent while its job looks alive.
+   */
+  startWorker(machine: StepProcessor, options: { concurrency: number; connection: Redis; lockMs: number; deadlineMs: number }, metrics?: Metrics, onFinalFailure?: (data: StepJobData, error: Error) => void): Worker<StepJobData> {
     machine.start?.();
     this.processor = machine;
+    const { concurrency, connection: workerConnection, lockMs, deadlineMs } = options;
     const worker = new Worker<StepJobData>(
       this.name,
       // Three parameters: BullMQ hands the processor an abort signal (cancelJob / cancelAllJobs).
@@ -129,7 +167,14 @@ export class StepQueue {
         if (job.attemptsMade === 0) metrics?.queueWaitSeconds.observe(Math.max(0, Date.now() - job.timestamp) / 1000);
         const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         const { sessionId, seq, epoch = 0, skip = false, reason } = job.data;
-        const result = await machine.process({ sessionId, seq, epoch, skip, ...(reason ? { reason } : {}) }, { final, ...(signal ? { signal } : {}) });
+        const result = await withDeadline(
+          (stepSignal) => machine.process({ sessionId, seq, epoch, skip, ...(reason ? { reason } : {}) }, { final, signal: stepSignal }),
+          { deadlineMs, graceMs: deadlineGraceMs(deadlineMs), ...(signal ? { signal } : {}) },
+          () => {
+            metrics?.stepDeadlines.inc();
+            this.logger.error({ sessionId, seq, epoch, deadlineMs, jobId: job.id }, 'step ran past its deadline; aborted it');
+          },
+        );
         if (result === 'elsewhere') {
           // Back to the queue for a worker that can post it, without spending an attempt.
           await job.moveToDelayed(Date.now() + handBackDelayMs, token);

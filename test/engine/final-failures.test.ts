@@ -24,7 +24,36 @@ class RefusingAdapter extends RecordingAdapter {
   }
 }
 
+/** A platform call that never answers, and does not hear the step's abort: a request with no timeout. */
+class HangingAdapter extends RecordingAdapter {
+  hung = 0;
+  override async send(request: SendRequest): Promise<string> {
+    if (request.speaker.kind === 'persona' && request.speaker.persona.id === 'maker') {
+      this.hung += 1;
+      return new Promise<never>(() => undefined);
+    }
+    return super.send(request);
+  }
+}
+
 describe('final failures that are not the model', () => {
+  it('a step that never ends: failed at its deadline in every attempt, then skipped with a notice, and the next persona speaks', async () => {
+    const fake = await startFakeOpenAI({ chat: roundtableReply });
+    const adapter = new HangingAdapter();
+    const app = await startTestApp({ modelUrl: fake.url, adapters: [adapter], env: { AUTO_ROUNDS: 0, PANELS_DIR: panelsDir, DEFAULT_PANEL: 'duo', STEP_RETRY_DELAY_MS: 20, STEP_DEADLINE_MS: 1_000, STEP_MAX_REVIVALS: 0 } });
+    prefixes.push(app.prefix);
+    const { sessionId } = await app.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: 'hanging' }, person: { id: 'u', displayName: 'Ana' }, topic: 'A post that never returns' });
+    await waitFor(async () => !(await app.roundtable.isBusy(sessionId)), 'the plan to finish', 30_000);
+    // Its three attempts each hung in the post and were failed at the deadline; the revived job skipped it.
+    expect(adapter.hung).toBe(3);
+    expect(await app.metrics.registry.getSingleMetricAsString('tableround_step_deadlines_total')).toMatch(/tableround_step_deadlines_total 3$/m);
+    const posts = adapter.postsOf(sessionId);
+    expect(posts.find((post) => post.speaker === 'moderator' && post.text.startsWith('⚠️'))?.text).toMatch(/This step ran longer than 1 min and was stopped\. Skipped: Bayar the Maker's introduction/);
+    expect(posts.at(-1)?.speaker).toBe('Lin the Designer');
+    await app.stop();
+    await fake.close();
+  });
+
   it('a platform refusing a persona: the step is skipped with a notice and the next persona speaks', async () => {
     const fake = await startFakeOpenAI({ chat: roundtableReply });
     const adapter = new RefusingAdapter();
