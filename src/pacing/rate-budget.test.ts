@@ -4,6 +4,7 @@ import { RedisKeys } from '../store/keys.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
 
 const redis = testRedis();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const prefix = uniqueName('rb');
 afterAll(async () => {
   await deleteKeys(redis, prefix);
@@ -92,5 +93,74 @@ describe('RateBudget (real Redis)', () => {
     await budget.tryHold(limits, 60_000);
     await budget.tryReserve(limits);
     expect(await redis.pttl(keys.budget('ttl'))).toBeGreaterThan(60_000);
+  });
+
+  it('first come, first served: a free slot goes to the caller that has waited longest, not to one that asks more often', async () => {
+    const keys = new RedisKeys(prefix);
+    const budget = new RateBudget(redis, keys);
+    const limits = [{ bucket: 'fair', limit: 1, windowMs: 200 }];
+    expect(await budget.tryReserve(limits)).toBe(0);
+    let waiterAt = 0;
+    const waiter = budget.reserve(limits).then(() => (waiterAt = Date.now()));
+    await sleep(30);
+    // A later caller that asks every 2 ms.
+    let greedyAt = 0;
+    const until = Date.now() + 1_500;
+    while (Date.now() < until && (await budget.tryReserve(limits)) !== 0) await sleep(2);
+    greedyAt = Date.now();
+    await waiter;
+    expect(waiterAt).toBeGreaterThan(0);
+    expect(waiterAt).toBeLessThan(greedyAt);
+    // The greedy caller got the slot after the waiter's: one window later.
+    expect(greedyAt - waiterAt).toBeGreaterThanOrEqual(150);
+    expect(await redis.exists(`${keys.budget('fair')}:waiting`, `${keys.budget('fair')}:asked`)).toBe(0);
+  });
+
+  it('a waiter that gives up leaves the queue at once; one that stopped asking (its process died) loses its place', async () => {
+    let now = 20_000_000;
+    const keys = new RedisKeys(prefix);
+    const budget = new RateBudget(redis, keys, () => now);
+    const limits = [{ bucket: 'leaving', limit: 1, windowMs: 1_000 }];
+    expect(await budget.tryReserve(limits)).toBe(0);
+    const abort = new AbortController();
+    const waiting = budget.reserve(limits, abort.signal);
+    await sleep(30);
+    expect(await redis.zcard(`${keys.budget('leaving')}:waiting`)).toBe(1);
+    abort.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+    expect(await redis.zcard(`${keys.budget('leaving')}:waiting`)).toBe(0);
+
+    // A waiter of a process that died: queued, last asked 6 s ago.
+    await redis.zadd(`${keys.budget('leaving')}:waiting`, now - 100, 'dead-waiter');
+    await redis.hset(`${keys.budget('leaving')}:asked`, 'dead-waiter', now - 6_000);
+    now += 1_001;
+    expect(await budget.tryReserve(limits)).toBe(0);
+    expect(await redis.zcard(`${keys.budget('leaving')}:waiting`)).toBe(0);
+  });
+
+  it('a fresh waiter keeps its place against callers that only take a slot if it is free now', async () => {
+    let now = 30_000_000;
+    const keys = new RedisKeys(prefix);
+    const budget = new RateBudget(redis, keys, () => now);
+    const limits = [{ bucket: 'queued', limit: 1, windowMs: 1_000 }];
+    await redis.zadd(`${keys.budget('queued')}:waiting`, now - 100, 'waiter');
+    await redis.hset(`${keys.budget('queued')}:asked`, 'waiter', now - 50);
+    expect(await budget.tryReserve(limits)).toBeGreaterThan(0);
+    expect(await budget.tryHold(limits)).toBeUndefined();
+    now += 10;
+    expect(await redis.zcard(keys.budget('queued'))).toBe(0);
+  });
+
+  it('a waiter held up by one bucket does not hold up another bucket it also needs', async () => {
+    const keys = new RedisKeys(prefix);
+    const budget = new RateBudget(redis, keys);
+    const channel = { bucket: 'hol-channel', limit: 1, windowMs: 300 };
+    const workspace = { bucket: 'hol-workspace', limit: 5, windowMs: 300 };
+    expect(await budget.tryReserve([channel])).toBe(0);
+    const waiting = budget.reserve([channel, workspace]);
+    await sleep(30);
+    // The workspace has room: another channel's post is not kept waiting behind this one.
+    expect(await budget.tryReserve([{ bucket: 'hol-other-channel', limit: 1, windowMs: 300 }, workspace])).toBe(0);
+    await waiting;
   });
 });

@@ -63,7 +63,7 @@ describe('Discord end to end: one roundtable', () => {
     await emulator.waitFor(() => emulator.interactionMessages(aliceClick.id).some((message) => message.ephemeral), 5_000, "alice's ballot notice");
     const bobClick = emulator.userClicksButton(thread.id, pollMessage.json.id as string, bob, second);
     await emulator.waitFor(() => emulator.interactionMessages(bobClick.id).some((message) => message.ephemeral), 5_000, "bob's ballot notice");
-    await emulator.waitFor(() => /2 people have voted/.test(String(emulator.state.messages.get(pollMessage.json.id as string)?.json.content)), 5_000, 'counts updated in place');
+    await emulator.waitFor(() => /2 people have voted/.test(String(emulator.state.messages.get(pollMessage.json.id as string)?.json.content)), 20_000, 'counts updated in place');
 
     // /end: bob (a stranger without Manage Threads) is refused; alice (the starter) ends it.
     const refused = emulator.userRunsCommand(thread.id, bob, 'end');

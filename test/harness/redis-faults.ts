@@ -40,7 +40,7 @@ export interface FaultLog {
   injected: number;
 }
 
-type FaultyCommand = { name: string; reject(error: Error): void; promise: Promise<unknown> };
+type FaultyCommand = { name: string; args?: unknown[]; reject(error: Error): void; promise: Promise<unknown> };
 
 /**
  * Decides, in the async context that issues a command, whether it is the plan's failing one.
@@ -53,7 +53,9 @@ function planFault(log: FaultLog, command: FaultyCommand, pipelined: boolean): '
   const plan = scope.getStore();
   if (!plan || plan.failed !== undefined || neverFailed.has(command.name.toLowerCase())) return undefined;
   plan.calls += 1;
-  (plan.recent ??= []).push(command.name);
+  // A script's first key says what it was (a rate budget, the outbox …).
+  const key = command.name.toLowerCase() === 'evalsha' ? command.args?.[2] : command.args?.[0];
+  (plan.recent ??= []).push(key === undefined ? command.name : `${command.name} ${String(key).slice(-40)}`);
   if (plan.recent.length > 6) plan.recent.shift();
   if (plan.calls !== plan.failAt) return undefined;
   plan.failed = command.name;
