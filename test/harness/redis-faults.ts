@@ -51,12 +51,13 @@ type FaultyCommand = { name: string; args?: unknown[]; reject(error: Error): voi
  */
 function planFault(log: FaultLog, command: FaultyCommand, pipelined: boolean): 'reject' | 'rename' | undefined {
   const plan = scope.getStore();
-  if (!plan || plan.failed !== undefined || neverFailed.has(command.name.toLowerCase())) return undefined;
-  plan.calls += 1;
-  // A script's first key says what it was (a rate budget, the outbox …).
+  if (!plan || neverFailed.has(command.name.toLowerCase())) return undefined;
+  // A script's first key says what it was (a rate budget, the outbox …); kept after the fault too.
   const key = command.name.toLowerCase() === 'evalsha' ? command.args?.[2] : command.args?.[0];
   (plan.recent ??= []).push(key === undefined ? command.name : `${command.name} ${String(key).slice(-40)}`);
   if (plan.recent.length > 6) plan.recent.shift();
+  if (plan.failed !== undefined) return undefined;
+  plan.calls += 1;
   if (plan.calls !== plan.failAt) return undefined;
   plan.failed = command.name;
   log.injected += 1;
