@@ -4,7 +4,7 @@ import { Templates } from '../prompts/render-template.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
 import { estimateMessagesTokens } from '../prompts/token-estimate.ts';
 import type { ImageRecord, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
-import { imageStoryPrompt, keywordMessages, personaCard, rulesPrompt, sessionContext, turnPrompt, type PromptFit, type PromptInputs } from './prompt-builder.ts';
+import { cardsShared, imageStoryPrompt, keywordMessages, personaCard, rulesPrompt, sessionContext, speakerLine, speakerPart, turnPrompt, type PromptFit, type PromptInputs } from './prompt-builder.ts';
 import { foldDecision } from './session-budget.ts';
 import { fitTranscriptPrompt } from './transcript-prompt.ts';
 
@@ -46,6 +46,43 @@ function shownEntries(text: string): number[] {
   return [...text.matchAll(/\] #(\d+) /g)].map((match) => Number(match[1]));
 }
 
+describe('where the persona cards go', () => {
+  it('puts every panelist’s card in the shared context, so two personas’ calls differ only in their last lines', () => {
+    const shared = inputs();
+    expect(cardsShared(shared)).toBe(true);
+    const [first, second] = [panel.personas[0]!, panel.personas[1]!];
+    const one = String(turnPrompt(shared, first, 2, 'round').messages[1]!.content);
+    const two = String(turnPrompt(shared, second, 2, 'round').messages[1]!.content);
+    const context = sessionContext(shared);
+    for (const persona of panel.personas) expect(context).toContain(persona.background);
+    expect(one.startsWith(`${context}\n\n${speakerLine(templates, first)}`)).toBe(true);
+    expect(two.startsWith(`${context}\n\n${speakerLine(templates, second)}`)).toBe(true);
+    // Only the speaker line and the instruction follow the shared part.
+    expect(one.length - context.length).toBeLessThan(personaCard(templates, first).length + 400);
+    expect(speakerLine(templates, first).startsWith(`Speak now as ${first.displayName}.\n`)).toBe(true);
+  });
+
+  it('shows the cards with the roles as switched', () => {
+    const [first, second] = [panel.personas[0]!, panel.personas[1]!];
+    const switched = inputs({ meta: meta({ roleMap: { [first.id]: second.role, [second.id]: first.role } }) });
+    const context = sessionContext(switched);
+    expect(context).toContain(`${first.displayName} — ${second.roleTitle}: ${second.roleFocus}`);
+    expect(context).toContain(`${second.displayName} — ${first.roleTitle}: ${first.roleFocus}`);
+  });
+
+  it('keeps the cards out of the shared part in a small window: a one-line roster, and each call ends with its speaker’s whole card', () => {
+    const small = inputs({ fit: fitFor(2_048) });
+    expect(cardsShared(small)).toBe(false);
+    const context = sessionContext(small);
+    for (const persona of panel.personas) {
+      expect(context).toContain(`- ${persona.displayName} (${persona.roleTitle})`);
+      expect(context).not.toContain(persona.background);
+    }
+    const user = String(turnPrompt(small, speaker, 2, 'round').messages[1]!.content);
+    expect(user).toContain(`\n\n${personaCard(templates, speaker)}\n\n`);
+  });
+});
+
 describe('prompt assembly within the window', () => {
   it('leaves a prompt that fits alone: the same text as without a window (prompt caches keep hitting)', () => {
     const small = inputs();
@@ -64,7 +101,7 @@ describe('prompt assembly within the window', () => {
     expect(prompt.messages[0]).toEqual({ role: 'system', content: rulesPrompt(templates) });
     const user = String(prompt.messages[1]!.content);
     const instruction = templates.render('turn-round', { round: 2, minChars: 150, maxChars: 400 });
-    expect(user.endsWith(`${personaCard(templates, speaker)}\n\n${instruction}`)).toBe(true);
+    expect(user.endsWith(`${speakerPart(huge, speaker)}\n\n${instruction}`)).toBe(true);
     expect(user).toContain('Topic of the roundtable: «A lamp made of felt»');
     // The oldest entries went first: what is shown is the newest, in order, ending with the last.
     const shown = shownEntries(user);
@@ -90,7 +127,7 @@ describe('prompt assembly within the window', () => {
     for (const windowTokens of [8_192, 2_048]) {
       const prompt = turnPrompt({ ...chinese, fit: fitFor(windowTokens) }, speaker, 2, 'round');
       expect(prompt.stats.promptTokens).toBeLessThanOrEqual(promptAllowance({ windowTokens, reserveTokens: prompt.maxTokens }));
-      expect(String(prompt.messages[1]!.content)).toContain(personaCard(templates, speaker));
+      expect(String(prompt.messages[1]!.content)).toContain(speakerPart({ ...chinese, fit: fitFor(windowTokens) }, speaker));
     }
     // CJK answers need more tokens: the cap follows the script.
     expect(turnPrompt(chinese, speaker, 2, 'round').maxTokens).toBeGreaterThan(3 * turnPrompt(inputs(), speaker, 2, 'round').maxTokens);

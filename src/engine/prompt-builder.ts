@@ -5,12 +5,16 @@
  * Layout, for providers' prompt caches (exact-prefix matches of ≥ 1024 tokens):
  * 1. a system message with the roundtable rules — byte-identical for every call of every
  *    session (no topic, no names, no timestamps, no ids);
- * 2. the session context — topic, roster, rolling summary, the discussion window — identical
- *    for every panelist of the session, and append-only between two folds of the rolling summary
- *    (the window starts where the summary ends);
- * 3. last, the speaking persona's card and the instruction.
- * So consecutive turns share everything but their last lines, whichever persona speaks. (A
- * persona-first layout caches only the ~300-token persona card, below any provider's minimum.)
+ * 2. the session context — topic, every panelist's card (background, role, way of speaking),
+ *    rolling summary, the discussion window — identical for every panelist of the session, and
+ *    append-only between two folds of the rolling summary (the window starts where the summary
+ *    ends);
+ * 3. last, who speaks now (one line) and the instruction.
+ * So consecutive turns share everything but their last lines, whichever persona speaks (the
+ * cards of the others cost their tokens in every call, and buy each panelist knowledge of whom
+ * it is talking to). In a small window the cards stay out of the shared part (`cardsShared`): the
+ * context shows a one-line roster and each call ends with its speaker's whole card. A
+ * persona-first layout caches only the ~300-token persona card, below any provider's minimum.
  *
  * Fitting (`inputs.fit`): each prompt must fit window − completion cap − margin
  * (src/prompts/context-budget.ts). The step machine folds the rolling summary early when the
@@ -31,7 +35,7 @@ import { promptLanguage } from '../prompts/session-language.ts';
 import { capFor, lengthTargets, scaleLength, speechTargets, type LengthTarget, type SpeechTarget } from '../prompts/answer-length.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
 import { cutAtWord, cutWithin } from '../prompts/sentence-cut.ts';
-import { dominantScript, estimateMessagesTokens, type Script } from '../prompts/token-estimate.ts';
+import { dominantScript, estimateMessagesTokens, estimateTokens, type Script } from '../prompts/token-estimate.ts';
 import type { ImageRecord, PromptStats, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 import { fitToWindow, type PromptView } from './fit-to-window.ts';
 import { lengthScaleOf, type PresetRegistry } from '../panels/presets.ts';
@@ -113,6 +117,66 @@ export function personaCard(templates: Templates, persona: Persona): string {
   });
 }
 
+/** Who speaks now, when every panelist's card is in the session context (`cardsShared`). */
+export function speakerLine(templates: Templates, persona: Persona): string {
+  return templates.render('persona-turn', { displayName: persona.displayName });
+}
+
+/** The speaking persona's part of a prompt, last: its whole card, or one line when the cards are shared. */
+export function speakerPart(inputs: Pick<PromptInputs, 'templates' | 'panel' | 'fit'>, persona: Persona): string {
+  return cardsShared(inputs) ? speakerLine(inputs.templates, persona) : personaCard(inputs.templates, persona);
+}
+
+/** The smallest context window among the models that read this session (undefined: no fitting). */
+export function sessionWindow(inputs: Pick<PromptInputs, 'panel' | 'fit'>): number | undefined {
+  const { fit } = inputs;
+  if (!fit) return undefined;
+  const chatModels = new Set(inputs.panel.personas.map((persona) => persona.model ?? fit.chatModel));
+  return Math.min(...[...chatModels].map((model) => fit.windowOf(model, 'chat')), fit.windowOf(fit.summaryModel, 'summary'));
+}
+
+/** Every panelist's card, as the table sees them now (roles as switched), in panel order. */
+export function panelCards(templates: Templates, panel: Panel, meta: Pick<SessionMeta, 'roleMap'>): string {
+  return panel.personas
+    .map((persona) => {
+      const role = roleOf(panel, meta.roleMap[persona.id] ?? persona.role) ?? persona;
+      return templates.render('panel-member', {
+        displayName: persona.displayName,
+        roleTitle: role.roleTitle,
+        roleFocus: role.roleFocus,
+        background: persona.background,
+        speakingStyle: persona.speakingStyle,
+      });
+    })
+    .join('\n');
+}
+
+/** Cards may take this share of the session's smallest window to be shared by every call. */
+const sharedCardsWindowShare = 0.1;
+const sharedCards = new WeakMap<Panel, Map<string, boolean>>();
+
+/**
+ * Whether every panelist's card goes into the session context, shared by every panelist's call
+ * (so consecutive turns share all but their last lines, and each panelist knows whom it talks
+ * to), rather than each speaker's own card at the end of its call. Shared unless the cards would
+ * take more than a tenth of the smallest window among the session's models: in a small window
+ * (a local model's 2–4 k tokens) the discussion itself needs the room. Fixed for a session (its
+ * panel and models), so its prompts stay byte-stable.
+ */
+export function cardsShared(inputs: Pick<PromptInputs, 'templates' | 'panel' | 'fit'>): boolean {
+  const windowTokens = sessionWindow(inputs);
+  if (windowTokens === undefined) return true;
+  const byWindow = sharedCards.get(inputs.panel) ?? new Map<string, boolean>();
+  sharedCards.set(inputs.panel, byWindow);
+  const key = String(windowTokens);
+  let shared = byWindow.get(key);
+  if (shared === undefined) {
+    shared = estimateTokens(panelCards(inputs.templates, inputs.panel, { roleMap: {} })) <= windowTokens * sharedCardsWindowShare;
+    byWindow.set(key, shared);
+  }
+  return shared;
+}
+
 /** Clipped at a word boundary, with `…`, when longer than `maxChars`. */
 export function clipText(text: string, maxChars: number): string {
   return text.length > maxChars ? cutAtWord(text, maxChars) : text;
@@ -141,13 +205,13 @@ export function wholeView(inputs: Pick<PromptInputs, 'recent' | 'meta'>): Prompt
 /** The session context: of the history, what `view` shows (default: all of it). */
 export function sessionContext(inputs: PromptInputs, view: PromptView = wholeView(inputs)): string {
   const { templates, panel, meta, images } = inputs;
-  const roster = panel.personas.map((persona) => `${persona.displayName} (${currentRoleTitle(panel, meta, persona)})`).join('; ');
   const switched = Object.keys(meta.roleMap).length > 0;
+  const roster = cardsShared(inputs) ? panelCards(templates, panel, meta) : panel.personas.map((persona) => `- ${persona.displayName} (${currentRoleTitle(panel, meta, persona)})`).join('\n');
   const shownImages = view.imageClipChars > 0 ? images : [];
   return templates.render('session-context', {
     topic: meta.topic,
     language: promptLanguage(meta),
-    panelRoster: roster,
+    panelCards: roster,
     roleSwitchNote: switched ? 'Roles have been switched: each panelist now speaks from the role shown in the roster.' : '',
     imagesNote: shownImages.length
       ? `Images shared in the thread:\n${shownImages.map((image, index) => `(${index + 1}) ${clipText(image.description, view.imageClipChars)}`).join('\n')}`
@@ -186,7 +250,7 @@ function speech(inputs: PromptInputs, persona: Persona, instruction: string, sha
   const maxTokens = capFor(targetChars, { script: sessionScript(inputs), model, structured: shape.structured ?? false, ...(windowTokens ? { windowTokens } : {}) });
   const reserveTokens = Math.max(maxTokens, shape.reserveAtLeast ?? 0);
   const rules = rulesPrompt(templates);
-  const personal = `${personaCard(templates, persona)}\n\n${instruction}`;
+  const personal = `${speakerPart(inputs, persona)}\n\n${instruction}`;
   const after = shape.after ?? [];
   let context: string;
   if (windowTokens === undefined) context = sessionContext(inputs);

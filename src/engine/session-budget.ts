@@ -3,7 +3,8 @@
  * images, summary, discussion window) is shared by every model that reads the session, so it is
  * sized for the smallest window among them — each persona's model and the summary model — less
  * the largest completion a persona call reserves (an image story's), the static rules, the longest
- * persona card and an instruction allowance.
+ * speaker part (a persona card, or one line when the cards are in the context) and an instruction
+ * allowance.
  *
  * A fold for size keeps the newest entries that fill half of what is left once the summary has its
  * room, so the window can grow again for a while before the next fold (each fold changes the
@@ -12,18 +13,12 @@
 import { capFor, lengthTargets, softOvershoot } from '../prompts/answer-length.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
 import { charsForTokens, completionTokensForChars, estimateTokens, messageOverheadTokens, replyPrimingTokens, type Script } from '../prompts/token-estimate.ts';
-import { formatEntry, personaCard, rulesPrompt, sessionContext, sessionScript, wholeView, type PromptInputs } from './prompt-builder.ts';
+import { formatEntry, rulesPrompt, sessionContext, sessionScript, sessionWindow, speakerPart, wholeView, type PromptInputs } from './prompt-builder.ts';
 
 /** Tokens kept for the instruction of any persona call (an image story's quotes a 1,200-character description). */
 export const instructionAllowanceTokens = 500;
 
-/** The smallest context window among the models that read this session (undefined: no fitting). */
-export function sessionWindow(inputs: PromptInputs): number | undefined {
-  const { fit } = inputs;
-  if (!fit) return undefined;
-  const chatModels = new Set(inputs.panel.personas.map((persona) => persona.model ?? fit.chatModel));
-  return Math.min(...[...chatModels].map((model) => fit.windowOf(model, 'chat')), fit.windowOf(fit.summaryModel, 'summary'));
-}
+export { sessionWindow } from './prompt-builder.ts';
 
 /**
  * The rolling summary's target length (characters): 1,500, or what a quarter of a small window's
@@ -52,7 +47,7 @@ export function foldDecision(inputs: PromptInputs): FoldDecision {
   const script = sessionScript(inputs);
   const models = new Set(panel.personas.map((persona) => persona.model ?? fit.chatModel));
   const reserveTokens = Math.max(...[...models].map((model) => capFor(lengthTargets.story, { script, model, structured: true, windowTokens })));
-  const longestCard = Math.max(0, ...panel.personas.map((persona) => estimateTokens(personaCard(templates, persona))));
+  const longestCard = Math.max(0, ...panel.personas.map((persona) => estimateTokens(speakerPart(inputs, persona))));
   const fixedTokens = estimateTokens(rulesPrompt(templates)) + longestCard + instructionAllowanceTokens + 3 * messageOverheadTokens + replyPrimingTokens;
   const allowance = promptAllowance({ windowTokens, reserveTokens }, { structured: true }) - fixedTokens;
   const promptTokens = fixedTokens + Math.min(whole, allowance);
