@@ -17,6 +17,8 @@
  * - assistant.threads.setStatus ("is writing…") has a special tier that the SDKs pace like
  *   chat.postMessage (java-slack-sdk: 60/min per conversation): `threadStatusLimits` per channel
  *   AND per workspace. A status is decoration: it is only ever taken when free now, never waited for;
+ * - conversations.replies (the outbox's lookups of an interrupted post) ≤ SLACK_REPLIES_PER_WINDOW
+ *   per SLACK_REPLIES_WINDOW_MS per workspace (Tier 3);
  * - views.open (the Ask dialog) is Tier 4 (100+ a minute per workspace): `viewOpenLimit`, taken
  *   only when free now — its trigger_id expires 3 s after the click, so it cannot wait.
  */
@@ -35,17 +37,11 @@ export const threadStatusLimits = {
 
 /** views.open per workspace: Tier 4 is "100+ per minute"; a margin below it. */
 export const viewOpenLimit = { limit: 90, windowMs: 60_000 } as const;
-/**
- * `conversations.replies` is Tier 3 (50+ a minute per workspace). The outbox's recovery looks a
- * message up with it after every interrupted post; under a storm of Redis faults those lookups
- * alone went past the tier (a 429 in CI). 45 a minute, shared by every worker.
- */
-export const repliesLimit = { limit: 45, windowMs: 60_000 } as const;
 
 export class SlackPacing {
   constructor(
     private readonly budget: RateBudget,
-    private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_WORKSPACE_POSTS_PER_WINDOW' | 'SLACK_WORKSPACE_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS' | 'SLACK_STREAMS_PER_WINDOW' | 'SLACK_STREAM_WINDOW_MS'>,
+    private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_WORKSPACE_POSTS_PER_WINDOW' | 'SLACK_WORKSPACE_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS' | 'SLACK_STREAMS_PER_WINDOW' | 'SLACK_STREAM_WINDOW_MS' | 'SLACK_REPLIES_PER_WINDOW' | 'SLACK_REPLIES_WINDOW_MS'>,
     /** The workspace (team id) the update buckets belong to; resolved once from auth.test. */
     private readonly workspace: () => Promise<string>,
   ) {}
@@ -105,9 +101,13 @@ export class SlackPacing {
   }
 
   /** Takes a views.open slot only if one is free now (a trigger_id cannot wait). */
-  /** Waits for a `conversations.replies` slot (the outbox's message lookups). */
+  /**
+   * Waits for a `conversations.replies` slot (the outbox's message lookups). Tier 3 (50+ a
+   * minute per workspace): under a storm of Redis faults the lookups alone went past the tier
+   * (a 429 in CI), so they have a bucket of their own, shared by every worker.
+   */
   async reserveReplies(): Promise<void> {
-    await this.budget.reserve([{ bucket: `slack:replies:${await this.workspace()}`, ...repliesLimit }]);
+    await this.budget.reserve([{ bucket: `slack:replies:${await this.workspace()}`, limit: this.config.SLACK_REPLIES_PER_WINDOW, windowMs: this.config.SLACK_REPLIES_WINDOW_MS }]);
   }
 
   async tryViewOpen(): Promise<boolean> {

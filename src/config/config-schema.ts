@@ -232,6 +232,12 @@ export const configSchema = z.object({
   /** Native streams per window per workspace: chat.startStream and chat.stopStream are each Slack Tier 2 (~20 a minute). */
   SLACK_STREAMS_PER_WINDOW: integer(18, 1),
   SLACK_STREAM_WINDOW_MS: integer(60_000, 100),
+  /**
+   * `conversations.replies` per window per workspace: Tier 3 (50+ a minute). The outbox looks a
+   * message up with it after an interrupted post; a margin below the tier, shared by every worker.
+   */
+  SLACK_REPLIES_PER_WINDOW: integer(45, 1),
+  SLACK_REPLIES_WINDOW_MS: integer(60_000, 100),
   /** Use chat.startStream/appendStream/stopStream; off falls back to postMessage + chat.update. */
   SLACK_NATIVE_STREAMING: flag(true),
 });

@@ -107,6 +107,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
       streamPerWorkspace: { limit: 100, windowMs: scaledPacing.updateWindowMs },
       stopPerWorkspace: { limit: 20, windowMs: scaledPacing.updateWindowMs },
       defaultPerWorkspace: { limit: 1_000, windowMs: scaledPacing.updateWindowMs },
+      repliesPerWorkspace: { limit: 50, windowMs: scaledPacing.updateWindowMs },
     },
     retryDelaysMs: [0, 100, 200],
   });
@@ -138,6 +139,8 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
     SLACK_UPDATE_WINDOW_MS: scaledPacing.updateWindowMs,
     SLACK_STREAMS_PER_WINDOW: 18,
     SLACK_STREAM_WINDOW_MS: scaledPacing.updateWindowMs,
+    // Every tier runs ten times faster here, the look-ups' too (the emulator's replies tier likewise).
+    SLACK_REPLIES_WINDOW_MS: scaledPacing.updateWindowMs,
     // The stand-ins (emulators, the fake model's image URLs) live on http://127.0.0.1.
     DOWNLOAD_ALLOW_HTTP: true,
     DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,
