@@ -30,6 +30,8 @@ import type { DiscordPacing, WriteTarget } from './discord-pacing.ts';
 import type { AvatarHost } from './avatar-host.ts';
 import type { PersonaNames } from './persona-names.ts';
 import type { WebhookCredentials, WebhookRegistry } from './webhook-registry.ts';
+import { beforeSending } from '../../src/adapter/not-sent.ts';
+
 
 export interface SentMessage {
   id: string;
@@ -119,7 +121,7 @@ export class DiscordPoster {
     // The shared webhook first: hosting webhooks must never take the slot it needs.
     const webhook = await registry.get(address.channel);
     const avatarUrl = avatars ? await avatars.urlFor(address.channel, persona) : persona.avatarUrl;
-    await pacing.write({ kind: 'webhook', webhookId: webhook.id, parentId: address.channel });
+    await beforeSending(pacing.write({ kind: 'webhook', webhookId: webhook.id, parentId: address.channel }));
     try {
       const message = (await rest.post(Routes.webhook(webhook.id, webhook.token), {
         body: { content, username, ...(avatarUrl ? { avatar_url: avatarUrl } : {}), allowed_mentions: mentionNobody, ...(components ? { components } : {}), ...attachmentsBody(files) },
@@ -140,7 +142,7 @@ export class DiscordPoster {
 
   async sendAsBot(address: SessionAddress, content: string, files: readonly OutboundFile[], components?: unknown[]): Promise<SentMessage> {
     const { pacing, rest } = this.dependencies;
-    await pacing.write({ kind: 'bot', parentId: address.channel, channelId: address.thread });
+    await beforeSending(pacing.write({ kind: 'bot', parentId: address.channel, channelId: address.thread }));
     try {
       const message = (await rest.post(Routes.channelMessages(address.thread), {
         body: { content, allowed_mentions: mentionNobody, ...(components ? { components } : {}), ...attachmentsBody(files) },

@@ -13,6 +13,7 @@ import { ErrorCode, type ChatPostMessageArguments, type ChatUpdateArguments, typ
 import type { OutboundFile, Speaker } from '../../src/adapter/chat-adapter.ts';
 import { parseSessionId } from '../../src/session/session-id.ts';
 import { TableRoundError } from '../../src/errors.ts';
+import { beforeSending } from '../../src/adapter/not-sent.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { authorshipFor } from './identity.ts';
 
@@ -79,7 +80,7 @@ export class MessagePoster {
   ) {}
 
   async postPart(thread: SlackThread, speaker: Speaker, text: string, blocks?: unknown[]): Promise<string> {
-    await this.pacing.reservePost(thread.channel);
+    await beforeSending(this.pacing.reservePost(thread.channel));
     try {
       const args = {
         channel: thread.channel,

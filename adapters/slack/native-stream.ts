@@ -26,6 +26,7 @@ import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import type { StreamHolds } from './stream-holds.ts';
 import { personaPostBlocks } from './ask-blocks.ts';
+import { beforeSending } from '../../src/adapter/not-sent.ts';
 
 export interface NativeStreamDependencies {
   client: WebClient;
@@ -72,8 +73,7 @@ export class SlackNativeStreaming implements NativeStreaming {
     const recipient = this.supported ? await this.dependencies.recipientOf(request.sessionId).catch(() => undefined) : undefined;
     const ask = await this.dependencies.askActionsOf(request.sessionId, request.speaker);
     if (recipient) {
-      await pacing.reservePost(thread.channel);
-      await holds.start(request.sessionId);
+      await beforeSending(pacing.reservePost(thread.channel).then(() => holds.start(request.sessionId)));
       const markdown = toSlackMarkdown(request.text);
       try {
         const result = await client.chat.startStream({

@@ -26,6 +26,8 @@
  *    - payload saved → reuses it (no second model call; the transcript says what was posted);
  *    - ref recorded → never sends that message again (a stream is re-attached and edited; a
  *      native stream still open is stopped first, so none is left unfinished);
+ *    - intent withdrawn (the adapter said the send failed before its platform call:
+ *      src/adapter/not-sent.ts) → sent, without a look-up;
  *    - intent without ref (the process died or Redis failed around the platform call) → asks
  *      the platform for a message of that speaker with that exact text since the intent
  *      (`ChatAdapter.findPost`); found → recorded and reused; not found → sent;
@@ -53,6 +55,7 @@ import { TableRoundError } from '../errors.ts';
 import { catalogText } from '../i18n/translate.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
+import { wasNotSent } from '../adapter/not-sent.ts';
 import { RedisScript } from '../store/redis-script.ts';
 
 /** What the outbox knows of one platform message of a post (`part` 0 is a stream's message). */
@@ -230,6 +233,15 @@ export class StepOutbox {
     await this.fencedWrite(`${key}|${part}`, JSON.stringify({ ...intent, pendingSince: Date.now() }));
   }
 
+  /** An intent whose message was certainly not sent (src/adapter/not-sent.ts): kept, without its pending mark. Fenced. */
+  async withdraw(key: string, part: number): Promise<void> {
+    const field = `${key}|${part}`;
+    const raw = this.records.get(field);
+    if (raw === undefined) return;
+    const { pendingSince: _pending, ...withdrawn } = JSON.parse(raw) as OutboxPart;
+    await this.fencedWrite(field, JSON.stringify(withdrawn));
+  }
+
   /**
    * Rule 2d: written after the platform accepted the message. Not fenced (it records a fact),
    * and retried while Redis is unreachable: without it a re-run would have to look the message up.
@@ -307,7 +319,9 @@ export async function sendOnce(
     ...(message.poll ? { poll: true } : {}),
     ...personaId,
   });
-  const ref = await send().catch((error: unknown) => {
+  const ref = await send().catch(async (error: unknown) => {
+    // Certainly not sent (it failed before the platform call): no look-up in a re-run.
+    if (wasNotSent(error)) await outbox.withdraw(key, part).catch(() => undefined);
     throw error instanceof TableRoundError ? error : new TableRoundError('platform_failed', `sending a message failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, text: catalogText('platform.postRefused') });
   });
   await outbox.record(key, part, { ref, ...(message.stream ? { stream: message.stream, text: message.text, ...personaId } : {}) });
