@@ -24,7 +24,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp() {
+async function setUp(postWindowMs = 100) {
   const emulator: SlackEmulator = await startSlackEmulator({ echoBotMessages: false });
   const redis = testRedis();
   const prefix = uniqueName('slkpost');
@@ -33,7 +33,7 @@ async function setUp() {
     await deleteKeys(redis, prefix);
     redis.disconnect();
   });
-  const config = configFrom({ SLACK_BOT_TOKEN: emulator.botToken, SLACK_API_URL: emulator.apiUrl, SLACK_POST_WINDOW_MS: 100, REDIS_KEY_PREFIX: prefix });
+  const config = configFrom({ SLACK_BOT_TOKEN: emulator.botToken, SLACK_API_URL: emulator.apiUrl, SLACK_POST_WINDOW_MS: postWindowMs, REDIS_KEY_PREFIX: prefix });
   const client = new WebClient(emulator.botToken, webClientOptions(config, createLogger('silent')));
   const bot = botIdentityLoader(client);
   const poster = new MessagePoster(client, new SlackPacing(new RateBudget(redis, new RedisKeys(prefix)), config, async () => (await bot()).teamId));
@@ -54,6 +54,26 @@ describe('MessagePoster.uploadFiles', () => {
     expect(chart?.bytes.toString()).toBe('png');
     expect(transcript?.altText).toBeUndefined();
     expect(emulator.thread(thread.channel, thread.threadTs).at(-1)?.files?.map((file) => file.name)).toEqual(['votes.png', 'transcript.md']);
+  });
+});
+
+describe('MessagePoster.postPart', () => {
+  it('a sender cut off while it waits for the channel budget gives up and posts nothing', async () => {
+    const { emulator, poster, thread } = await setUp(1_500);
+    const speaker = { kind: 'moderator' as const };
+    await poster.postPart(thread, speaker, 'first');
+    const before = emulator.thread(thread.channel, thread.threadTs).length;
+    // The channel's budget (one post per 1.5 s) is spent: the next post waits for it.
+    const cut = new AbortController();
+    let settled = false;
+    const waiting = poster.postPart(thread, speaker, 'second, from a runner that lost its step', undefined, cut.signal).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    cut.abort(new Error('superseded'));
+    await expect(waiting).rejects.toThrow('superseded');
+    // Past the window the slot would have been free: nothing was posted, and nothing will be.
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    expect(emulator.thread(thread.channel, thread.threadTs)).toHaveLength(before);
   });
 });
 

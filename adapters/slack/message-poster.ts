@@ -79,8 +79,9 @@ export class MessagePoster {
     private readonly pacing: SlackPacing,
   ) {}
 
-  async postPart(thread: SlackThread, speaker: Speaker, text: string, blocks?: unknown[]): Promise<string> {
-    await beforeSending(this.pacing.reservePost(thread.channel));
+  /** `signal`: the sender no longer owns its step — stop waiting for the budget, send nothing. */
+  async postPart(thread: SlackThread, speaker: Speaker, text: string, blocks?: unknown[], signal?: AbortSignal): Promise<string> {
+    await beforeSending(this.pacing.reservePost(thread.channel, signal));
     try {
       const args = {
         channel: thread.channel,

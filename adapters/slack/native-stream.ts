@@ -67,13 +67,13 @@ export class SlackNativeStreaming implements NativeStreaming {
     return this.supported;
   }
 
-  async start(request: { sessionId: string; speaker: Speaker; text: string }): Promise<string> {
+  async start(request: { sessionId: string; speaker: Speaker; text: string; signal?: AbortSignal }): Promise<string> {
     const { client, pacing, holds, poster, logger } = this.dependencies;
     const thread = threadOf(request.sessionId);
     const recipient = this.supported ? await this.dependencies.recipientOf(request.sessionId).catch(() => undefined) : undefined;
     const ask = await this.dependencies.askActionsOf(request.sessionId, request.speaker);
     if (recipient) {
-      await beforeSending(pacing.reservePost(thread.channel).then(() => holds.start(request.sessionId)));
+      await beforeSending(pacing.reservePost(thread.channel, request.signal).then(() => holds.start(request.sessionId)));
       const markdown = toSlackMarkdown(request.text);
       try {
         const result = await client.chat.startStream({
@@ -98,7 +98,7 @@ export class SlackNativeStreaming implements NativeStreaming {
     // Posted normally: the held stream slots go back; its final chat.update waits for a slot.
     await holds.drop(request.sessionId);
     const text = toSlackMrkdwn(request.text);
-    const ts = await poster.postPart(thread, request.speaker, text, ask ? personaPostBlocks(text, ask) : undefined);
+    const ts = await poster.postPart(thread, request.speaker, text, ask ? personaPostBlocks(text, ask) : undefined, request.signal);
     this.remember(ts, { channel: thread.channel, sent: undefined, ask });
     return ts;
   }

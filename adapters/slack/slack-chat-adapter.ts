@@ -107,7 +107,7 @@ export class SlackChatAdapter implements ChatAdapter {
 
   async send(request: SendRequest): Promise<string> {
     const ask = await this.askActionsOf(request.sessionId, request.speaker);
-    return this.dependencies.poster.postPart(threadOf(request.sessionId), request.speaker, request.text, ask ? personaPostBlocks(request.text, ask) : undefined);
+    return this.dependencies.poster.postPart(threadOf(request.sessionId), request.speaker, request.text, ask ? personaPostBlocks(request.text, ask) : undefined, request.signal);
   }
 
   /** The Ask button's block for a persona's post (undefined for the moderator). */

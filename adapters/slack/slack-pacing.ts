@@ -76,10 +76,10 @@ export class SlackPacing {
     else await this.budget.reserve([limit]);
   }
 
-  /** Waits for a message slot in the channel and in the workspace. */
-  async reservePost(channel: string): Promise<void> {
+  /** Waits for a message slot in the channel and in the workspace; `signal` ends the wait (it throws its reason). */
+  async reservePost(channel: string, signal?: AbortSignal): Promise<void> {
     const workspace: RateLimit = { bucket: `slack:post-workspace:${await this.workspace()}`, limit: this.config.SLACK_WORKSPACE_POSTS_PER_WINDOW, windowMs: this.config.SLACK_WORKSPACE_POST_WINDOW_MS };
-    await this.budget.reserve([this.postLimit(channel), workspace]);
+    await this.budget.reserve([this.postLimit(channel), workspace], signal);
   }
 
   /** Waits for a chat.update slot (final edits, poll updates: they must happen). */

@@ -84,6 +84,11 @@ export interface SendRequest {
   text: string;
   /** Files attached to this message (adapters with `filesSeparately` get none here). */
   files?: OutboundFile[];
+  /**
+   * Aborts when the step sending it no longer owns the step (step-outbox.ts `superseded`): an
+   * adapter still waiting for a platform budget gives up without sending.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EditRequest {
@@ -124,7 +129,7 @@ export interface PostLookup {
  */
 export interface NativeStreaming {
   /** Starts a stream showing `text` (plain text with light Markdown). Returns its ref. */
-  start(request: { sessionId: string; speaker: Speaker; text: string }): Promise<string>;
+  start(request: { sessionId: string; speaker: Speaker; text: string; signal?: AbortSignal }): Promise<string>;
   /** Grows the stream to show `textSoFar` if the budget has room now; false when skipped. */
   append(sessionId: string, ref: string, textSoFar: string): Promise<boolean>;
   /**

@@ -59,7 +59,7 @@ export async function deliverPost(target: DeliveryTarget, post: Post): Promise<s
     const last = index === parts.length - 1;
     const attached = !separateFiles && last ? files : [];
     const message: OutgoingMessage = { sessionId, speaker: post.speaker, text: part, fileNames: attached.map((file) => file.filename) };
-    const request: SendRequest = { sessionId, speaker: post.speaker, text: adapter.render(part), ...(attached.length ? { files: attached } : {}) };
+    const request: SendRequest = { sessionId, speaker: post.speaker, text: adapter.render(part), ...(attached.length ? { files: attached } : {}), ...(outbox.superseded ? { signal: outbox.superseded } : {}) };
     if (charts && post.chart && last) {
       const sent = await sendChartMessageOnce(target, charts, post.key, index, message, request, post.chart.data);
       chartShown = sent.shown;

@@ -221,7 +221,10 @@ export class OutboxStream {
         key,
         0,
         { sessionId, speaker, text, stream: native ? 'native' : 'edit' },
-        () => (native ? native.start({ sessionId, speaker, text }) : adapter.send({ sessionId, speaker, text: adapter.render(text) })),
+        () => {
+          const signal = outbox.superseded ? { signal: outbox.superseded } : {};
+          return native ? native.start({ sessionId, speaker, text, ...signal }) : adapter.send({ sessionId, speaker, text: adapter.render(text), ...signal });
+        },
         logger,
       );
       this.ref = ref;

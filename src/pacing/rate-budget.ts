@@ -209,6 +209,8 @@ export class RateBudget {
     const waiting = { since: this.now() };
     try {
       for (;;) {
+        // A caller already cut off takes no slot.
+        signal?.throwIfAborted();
         const wait = await this.run(active, member, 0, waiting);
         if (wait === 0) return;
         signal?.throwIfAborted();

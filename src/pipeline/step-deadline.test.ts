@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withDeadline } from './step-queue.ts';
 import { TableRoundError } from '../errors.ts';
+import { StepSupersededError } from './step-outbox.ts';
 
 const never = () => new Promise<never>(() => undefined);
 
@@ -54,5 +55,39 @@ describe('a step past its deadline', () => {
     const cancelled = withDeadline((signal) => new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))), { deadlineMs: 60_000, graceMs: 10, signal: cancel.signal }, () => undefined);
     cancel.abort(new Error('lock lost'));
     await expect(cancelled).rejects.toThrow('lock lost');
+  });
+
+  it('superseded: aborts when the job is cancelled (lock lost) or when the grace runs out, not at the deadline itself', async () => {
+    let seenSuperseded: AbortSignal | undefined;
+    let seenStep: AbortSignal | undefined;
+    const hanging = withDeadline(
+      (signal, superseded) => {
+        seenStep = signal;
+        seenSuperseded = superseded;
+        return never();
+      },
+      { deadlineMs: 30, graceMs: 60 },
+      () => undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Past the deadline, inside the grace: the step is told to stop, but still owns its step.
+    expect(seenStep?.aborted).toBe(true);
+    expect(seenSuperseded?.aborted).toBe(false);
+    await expect(hanging).rejects.toMatchObject({ code: 'step_deadline' });
+    expect(seenSuperseded?.reason).toBeInstanceOf(StepSupersededError);
+
+    const cancel = new AbortController();
+    let cancelledSuperseded: AbortSignal | undefined;
+    const cancelled = withDeadline(
+      (signal, superseded) => {
+        cancelledSuperseded = superseded;
+        return new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled'))));
+      },
+      { deadlineMs: 60_000, graceMs: 10, signal: cancel.signal },
+      () => undefined,
+    );
+    cancel.abort('lock lost');
+    await expect(cancelled).rejects.toThrow('cancelled');
+    expect(cancelledSuperseded?.reason).toBeInstanceOf(StepSupersededError);
   });
 });

@@ -106,7 +106,7 @@ export class StepMachine implements StepProcessor {
    * Processes step `seq` of a session. `attempt.final`: when this attempt fails, the step is
    * skipped with a message in the thread instead of being retried. Returns what happened.
    */
-  async process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<StepResult> {
+  async process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal; superseded?: AbortSignal }): Promise<StepResult> {
     const { store } = this.deps;
     const { sessionId, seq, epoch } = job;
     const snapshot = await store.snapshot(sessionId);
@@ -128,7 +128,7 @@ export class StepMachine implements StepProcessor {
       this.deps.metrics?.stepsHandedBack.inc({ platform: platformOf(sessionId) });
       return 'elsewhere';
     }
-    const outbox = new StepOutbox({ redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), ttlMs: store.ttlMs }, seq, snapshot.outbox);
+    const outbox = new StepOutbox({ redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), ttlMs: store.ttlMs }, seq, snapshot.outbox, attempt.superseded);
 
     if (meta.status === 'ended') {
       // Nothing runs after the end; events that raced with it are dropped with the session's record intact.

@@ -4,12 +4,13 @@
  * intent, and the re-run asks the platform first.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { sendOnce } from './step-outbox.ts';
+import { sendOnce, StepOutbox, StepSupersededError } from './step-outbox.ts';
 import { beforeSending } from '../adapter/not-sent.ts';
 import { RecordingAdapter } from '../../test/harness/recording-adapter.ts';
 import { testOutbox } from '../../test/harness/test-outbox.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
 import type { PostLookup } from '../adapter/chat-adapter.ts';
+import { RedisKeys } from '../store/keys.ts';
 
 const redis = testRedis();
 const prefix = uniqueName('notsent');
@@ -51,5 +52,18 @@ describe('an interrupted post, in a re-run', () => {
     expect(rerun.part('open', 0)?.pendingSince).toBeTypeOf('number');
     await sendOnce(rerun, adapter, 'open', 0, message(sessionId), async () => 'm-2');
     expect(adapter.lookups).toBe(1);
+  });
+
+  it('a runner that no longer owns its step sends nothing more, and writes no intent', async () => {
+    const sessionId = 'terminal:c:superseded';
+    const { reload } = await testOutbox(redis, prefix, sessionId);
+    const cut = new AbortController();
+    cut.abort(new StepSupersededError('its job was cancelled'));
+    const keys = new RedisKeys(prefix);
+    const outbox = new StepOutbox({ redis, outboxKey: keys.session('outbox', sessionId), metaKey: keys.session('meta', sessionId), ttlMs: 600_000 }, 0, {}, cut.signal);
+    let sent = 0;
+    await expect(sendOnce(outbox, new CountingAdapter(), 'open', 0, message(sessionId), async () => `m-${++sent}`)).rejects.toBeInstanceOf(StepSupersededError);
+    expect(sent).toBe(0);
+    expect((await reload()).part('open', 0)).toBeUndefined();
   });
 });

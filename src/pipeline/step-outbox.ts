@@ -43,9 +43,14 @@
  *    (`owns`). So a worker that lost its job lock and kept running (its event loop starved past
  *    the lock time) stops before its next send or edit instead of writing beside its successor.
  *
+ * A runner that no longer owns its step (its job cancelled on a lost lock, or past its deadline's
+ * grace: `superseded`) sends nothing more; on Slack, a send still waiting for its platform
+ * budget gives up too (`SendRequest.signal`).
+ *
  * Residual hazards (stated, not hidden): an adapter without `findPost` (the terminal) resends a
  * message whose intent has no ref; a stale runner already inside a platform call when its
- * successor looks the message up can still duplicate that one message.
+ * successor looks the message up can still duplicate that one message (on Discord, that includes
+ * a send waiting for its channel's budget).
  */
 import { hsetExpire } from '../store/expiring-writes.ts';
 import { randomUUID } from 'node:crypto';
@@ -138,6 +143,13 @@ export class StepOutbox {
     private readonly location: StepOutboxLocation,
     readonly seq: number,
     raw: Record<string, string>,
+    /**
+     * Aborts when this runner no longer owns its step: its job was cancelled (its lock was lost,
+     * or the worker shut down) or it ran past its deadline's grace (step-queue.ts). A send not
+     * yet made is then not made (`sendOnce`), and an adapter waiting for a platform budget
+     * (`SendRequest.signal`) gives up instead of sending beside the step's successor.
+     */
+    readonly superseded?: AbortSignal,
   ) {
     this.load(raw);
   }
@@ -302,6 +314,8 @@ export async function sendOnce(
 ): Promise<{ ref: string; earlier: OutboxPart | undefined }> {
   const earlier = outbox.part(key, part);
   if (earlier?.ref) return { ref: earlier.ref, earlier };
+  // A runner cut off (lock lost, past its deadline) sends nothing more: its successor owns the step.
+  outbox.superseded?.throwIfAborted();
   if (earlier?.pendingSince !== undefined) {
     const found = await lookUp(outbox, adapter, message.sessionId, earlier, message.speaker);
     if (found) {
@@ -319,6 +333,7 @@ export async function sendOnce(
     ...(message.poll ? { poll: true } : {}),
     ...personaId,
   });
+  outbox.superseded?.throwIfAborted();
   const ref = await send().catch(async (error: unknown) => {
     // Certainly not sent (it failed before the platform call): no look-up in a re-run.
     if (wasNotSent(error)) await outbox.withdraw(key, part).catch(() => undefined);

@@ -13,6 +13,7 @@ import { TableRoundError, type ErrorCode } from '../errors.ts';
 import { catalogText, type CatalogText } from '../i18n/translate.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { StepSupersededError } from './step-outbox.ts';
 
 export interface StepJobData {
   sessionId: string;
@@ -33,7 +34,8 @@ export interface StepFailureReason {
 
 /** What the worker asks the step machine to do; a result of `elsewhere` hands the job back to the queue. */
 export interface StepProcessor {
-  process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal }): Promise<string>;
+  /** `attempt.superseded`: aborts when the attempt no longer owns its step (see `withDeadline`). */
+  process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal; superseded?: AbortSignal }): Promise<string>;
   /** Called once before the worker takes jobs (the step machine starts listening for `/stop`). */
   start?(): void;
   /** Called once the worker has closed. */
@@ -50,19 +52,31 @@ const deadlineGraceMs = (deadlineMs: number) => Math.min(10_000, Math.round(dead
 /**
  * Runs `run` with a signal that aborts at `deadlineMs` (or with `signal`), and rejects
  * `graceMs` after the deadline if `run` has not settled by then (it is left to settle on its own).
+ * `superseded`, the second signal `run` gets, aborts (with a `StepSupersededError`) when the run
+ * no longer owns its step: `signal` aborted (BullMQ cancelled the job: its lock was lost, or the
+ * worker is shutting down), or the grace ran out.
  */
-export async function withDeadline<T>(run: (signal: AbortSignal) => Promise<T>, options: { deadlineMs: number; graceMs: number; signal?: AbortSignal }, onDeadline: () => void): Promise<T> {
+export async function withDeadline<T>(run: (signal: AbortSignal, superseded: AbortSignal) => Promise<T>, options: { deadlineMs: number; graceMs: number; signal?: AbortSignal }, onDeadline: () => void): Promise<T> {
   const deadline = new AbortController();
+  const superseded = new AbortController();
+  const cutOff = (why: string) => {
+    if (!superseded.signal.aborted) superseded.abort(new StepSupersededError(why));
+  };
+  if (options.signal?.aborted) cutOff('its job was cancelled');
+  options.signal?.addEventListener('abort', () => cutOff('its job was cancelled'), { once: true });
   const error = () => new TableRoundError('step_deadline', `step ran past its ${options.deadlineMs} ms deadline`, { text: catalogText('step.deadline', { minutes: Math.max(1, Math.round(options.deadlineMs / 60_000)) }) });
   let grace: NodeJS.Timeout | undefined;
   let giveUp: ((reason: unknown) => void) | undefined;
   const timer = setTimeout(() => {
     onDeadline();
     deadline.abort(error());
-    grace = setTimeout(() => giveUp?.(error()), options.graceMs);
+    grace = setTimeout(() => {
+      cutOff('it ran past its deadline');
+      giveUp?.(error());
+    }, options.graceMs);
   }, options.deadlineMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-  const running = run(signal);
+  const running = run(signal, superseded.signal);
   try {
     return await Promise.race([running, new Promise<never>((_, reject) => (giveUp = reject))]);
   } finally {
@@ -168,7 +182,7 @@ export class StepQueue {
         const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         const { sessionId, seq, epoch = 0, skip = false, reason } = job.data;
         const result = await withDeadline(
-          (stepSignal) => machine.process({ sessionId, seq, epoch, skip, ...(reason ? { reason } : {}) }, { final, signal: stepSignal }),
+          (stepSignal, superseded) => machine.process({ sessionId, seq, epoch, skip, ...(reason ? { reason } : {}) }, { final, signal: stepSignal, superseded }),
           { deadlineMs, graceMs: deadlineGraceMs(deadlineMs), ...(signal ? { signal } : {}) },
           () => {
             metrics?.stepDeadlines.inc();
