@@ -32,7 +32,6 @@ import type { PersonaNames } from './persona-names.ts';
 import type { WebhookCredentials, WebhookRegistry } from './webhook-registry.ts';
 import { beforeSending } from '../../src/adapter/not-sent.ts';
 
-
 export interface SentMessage {
   id: string;
   /** The thread it lives in. */

@@ -4,8 +4,8 @@
  * postMessage/update) and the model provider's requests-per-minute.
  *
  * `tryReserve` either records the write and returns 0, or records nothing and returns how many ms
- * to wait before the earliest slot frees up; `reserve` waits for a slot, first come first served. Several limits can be reserved together
- * (all-or-nothing), e.g. "per webhook AND per channel".
+ * to wait before the earliest slot frees up; `reserve` waits for a slot, first come first served.
+ * Several limits can be reserved together (all-or-nothing), e.g. "per webhook AND per channel".
  */
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -125,8 +125,12 @@ const staleWaiterMs = 5_000;
 /** How soon a waiter behind an older one asks again when a slot is free (ms). */
 const waiterPollMs = 20;
 
-/** Resolves after `ms`, or at once when `signal` aborts (the caller's next check throws). */
+/** A bucket's waiter queue (member → when it began to wait) and when each waiter last asked. */
+const waiterKeys = (bucketKey: string) => ({ queue: `${bucketKey}:waiting`, asked: `${bucketKey}:asked` });
+
+/** Resolves after `ms`, or at once when `signal` aborts or has (the caller's next check throws). */
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -158,7 +162,8 @@ export class RateBudget {
 
   private async run(active: readonly RateLimit[], member: string, offsetMs: number, waiting?: { since: number }): Promise<number> {
     const buckets = active.map((limit) => this.keys.budget(limit.bucket));
-    const keys = [...buckets, ...buckets.map((key) => `${key}:waiting`), ...buckets.map((key) => `${key}:asked`)];
+    const waiters = buckets.map(waiterKeys);
+    const keys = [...buckets, ...waiters.map((waiter) => waiter.queue), ...waiters.map((waiter) => waiter.asked)];
     const now = this.now();
     const argv: (string | number)[] = [now, member, waiting?.since ?? now, staleWaiterMs, waiting ? 1 : 0];
     for (const limit of active) argv.push(limit.limit, limit.windowMs, offsetMs);
@@ -209,17 +214,15 @@ export class RateBudget {
     const waiting = { since: this.now() };
     try {
       for (;;) {
-        // A caller already cut off takes no slot.
+        // A caller cut off (before it asked, or while it slept) takes no slot.
         signal?.throwIfAborted();
         const wait = await this.run(active, member, 0, waiting);
         if (wait === 0) return;
-        signal?.throwIfAborted();
         // Capped: a held slot may be spent or released well before the wait computed from it,
         // and a waiter must ask again within `staleWaiterMs` to keep its place. A little jitter
         // so that waiting workers do not all ask on the same millisecond.
         const sleepMs = wait < 0 ? waiterPollMs : Math.min(wait, 1_000);
         await abortableSleep(sleepMs + Math.floor(Math.random() * 15), signal);
-        signal?.throwIfAborted();
       }
     } catch (error) {
       await this.leaveQueues(active, member).catch(() => undefined);
@@ -231,8 +234,8 @@ export class RateBudget {
   private async leaveQueues(active: readonly RateLimit[], member: string): Promise<void> {
     const pipeline = this.redis.pipeline();
     for (const limit of active) {
-      const key = this.keys.budget(limit.bucket);
-      pipeline.zrem(`${key}:waiting`, member).hdel(`${key}:asked`, member);
+      const { queue, asked } = waiterKeys(this.keys.budget(limit.bucket));
+      pipeline.zrem(queue, member).hdel(asked, member);
     }
     await pipeline.exec();
   }

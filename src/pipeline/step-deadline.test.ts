@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withDeadline } from './step-queue.ts';
+import { withDeadline } from './step-deadline.ts';
 import { TableRoundError } from '../errors.ts';
 import { StepSupersededError } from './step-outbox.ts';
 

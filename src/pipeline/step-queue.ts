@@ -9,11 +9,11 @@
  */
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { TableRoundError, type ErrorCode } from '../errors.ts';
-import { catalogText, type CatalogText } from '../i18n/translate.ts';
+import type { ErrorCode } from '../errors.ts';
+import type { CatalogText } from '../i18n/translate.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { StepSupersededError } from './step-outbox.ts';
+import { deadlineGraceMs, withDeadline } from './step-deadline.ts';
 
 export interface StepJobData {
   sessionId: string;
@@ -45,47 +45,6 @@ export interface StepProcessor {
 export const stepAttempts = 3;
 /** How long a step this worker cannot post waits before a worker takes it again. */
 const handBackDelayMs = 1_000;
-
-/** How long a step aborted at its deadline has to end (finish its stream, say so) before its attempt fails without it. */
-const deadlineGraceMs = (deadlineMs: number) => Math.min(10_000, Math.round(deadlineMs / 2));
-
-/**
- * Runs `run` with a signal that aborts at `deadlineMs` (or with `signal`), and rejects
- * `graceMs` after the deadline if `run` has not settled by then (it is left to settle on its own).
- * `superseded`, the second signal `run` gets, aborts (with a `StepSupersededError`) when the run
- * no longer owns its step: `signal` aborted (BullMQ cancelled the job: its lock was lost, or the
- * worker is shutting down), or the grace ran out.
- */
-export async function withDeadline<T>(run: (signal: AbortSignal, superseded: AbortSignal) => Promise<T>, options: { deadlineMs: number; graceMs: number; signal?: AbortSignal }, onDeadline: () => void): Promise<T> {
-  const deadline = new AbortController();
-  const superseded = new AbortController();
-  const cutOff = (why: string) => {
-    if (!superseded.signal.aborted) superseded.abort(new StepSupersededError(why));
-  };
-  if (options.signal?.aborted) cutOff('its job was cancelled');
-  options.signal?.addEventListener('abort', () => cutOff('its job was cancelled'), { once: true });
-  const error = () => new TableRoundError('step_deadline', `step ran past its ${options.deadlineMs} ms deadline`, { text: catalogText('step.deadline', { minutes: Math.max(1, Math.round(options.deadlineMs / 60_000)) }) });
-  let grace: NodeJS.Timeout | undefined;
-  let giveUp: ((reason: unknown) => void) | undefined;
-  const timer = setTimeout(() => {
-    onDeadline();
-    deadline.abort(error());
-    grace = setTimeout(() => {
-      cutOff('it ran past its deadline');
-      giveUp?.(error());
-    }, options.graceMs);
-  }, options.deadlineMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-  const running = run(signal, superseded.signal);
-  try {
-    return await Promise.race([running, new Promise<never>((_, reject) => (giveUp = reject))]);
-  } finally {
-    clearTimeout(timer);
-    clearTimeout(grace);
-    // A run that outlives its grace ends (or fails) unobserved.
-    running.catch(() => undefined);
-  }
-}
 
 /** The step jobs' options (the bench's floor uses the same, so it pays for the same bookkeeping). */
 export function stepJobOptions(backoffMs: number) {
@@ -152,13 +111,18 @@ export class StepQueue {
     await this.queue.add('step', { sessionId, seq, epoch, ...(skip ? { skip } : {}), ...(skip && reason ? { reason } : {}) }, { jobId: stepJobId(sessionId, seq, epoch) });
   }
 
+  /** BullMQ's lock key of a job: set with the move to active, renewed while the step runs. */
+  lockKey(jobId: string): string {
+    return `${this.queue.toKey(jobId)}:lock`;
+  }
+
   async jobState(sessionId: string, seq: number, epoch: number): Promise<StepJobState> {
     const jobId = stepJobId(sessionId, seq, epoch);
     const state = await this.queue.getJobState(jobId);
     if (state !== 'active') return state;
     // The lock is set with the move to active (one script) and renewed while the step runs. A job
     // that finished between the two reads also has no lock: reviving it is refused by the seq check.
-    const locked = await this.connection.exists(`${this.queue.toKey(jobId)}:lock`);
+    const locked = await this.connection.exists(this.lockKey(jobId));
     return locked ? 'active' : 'abandoned';
   }
 

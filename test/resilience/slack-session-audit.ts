@@ -38,7 +38,7 @@ export async function describeLiveness(app: Pick<RunningApp, 'redis' | 'queue' |
     meta: { seq, epoch, revivals: meta[2], agenda: meta[3]?.slice(0, 300), status: meta[4], stage: meta[5] },
     state: await app.queue.jobState(sessionId, seq, epoch),
     job: job && { attemptsMade: job.attemptsMade, failedReason: job.failedReason, data: job.data, timestamp: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn, delay: job.delay, now: Date.now() },
-    lockTtlMs: await app.redis.pttl(`${app.queue.queue.toKey(jobId)}:lock`),
+    lockTtlMs: await app.redis.pttl(app.queue.lockKey(jobId)),
     pendingMark: await app.redis.zscore(app.keys.pendingSessions(), sessionId),
     inbox: await app.redis.llen(app.store.key('inbox', sessionId)),
     counts: await app.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
