@@ -8,8 +8,9 @@ const file = process.env.RUNS_FILE ?? '';
 const runs = existsSync(file) ? readFileSync(file, 'utf8').length : 0;
 appendFileSync(file, 'x');
 if (process.env.WAIT) {
-  process.stdout.write('waiting\n');
+  // The handler first: a SIGTERM sent as soon as "waiting" is read must find it in place.
   process.on('SIGTERM', () => process.exit(0));
+  process.stdout.write('waiting\n');
   setInterval(() => undefined, 1_000);
 } else {
   process.exit(runs === 0 ? Number(process.env.EXIT_FIRST ?? 75) : 0);
