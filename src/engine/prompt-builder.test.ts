@@ -163,3 +163,23 @@ describe('fold decision and fold prompt', () => {
     expect(shownEntries(String(prompt.messages[0]!.content))).toEqual(Array.from({ length: 40 }, (_, index) => index));
   });
 });
+
+describe('the rendered session context is remembered only for the same inputs', () => {
+  it('renders anew when the step replaces its meta, its entries or its images, or the view shows other entries', () => {
+    const base = inputs();
+    const first = sessionContext(base);
+    expect(sessionContext({ ...base })).toBe(first); // new inputs object, same parts: the same text
+    const folded = { ...base, meta: { ...base.meta, rollingSummary: 'Earlier they chose wool over synthetic felt.' } };
+    expect(sessionContext(folded)).toContain('Earlier they chose wool over synthetic felt.');
+    const more = entries(5, 300);
+    const grown = { ...base, recent: more };
+    expect(shownEntries(sessionContext(grown))).toEqual([0, 1, 2, 3, 4]);
+    const pictured = { ...grown, images: images(1, 80) };
+    expect(sessionContext(pictured)).toContain('Image 0: a red felt lamp');
+    const view = { entries: more.slice(3), droppedEntries: 3, entryClipChars: 1_200, imageClipChars: 600, summary: '' };
+    expect(shownEntries(sessionContext(grown, view))).toEqual([3, 4]);
+    // Entries that are not the newest of `recent` are rendered as given, never confused with a cached suffix.
+    expect(shownEntries(sessionContext(grown, { ...view, entries: more.slice(0, 2) }))).toEqual([0, 1]);
+    expect(sessionContext(base)).toBe(first);
+  });
+});

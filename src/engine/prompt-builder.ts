@@ -202,8 +202,54 @@ export function wholeView(inputs: Pick<PromptInputs, 'recent' | 'meta'>): Prompt
   return { entries: inputs.recent, droppedEntries: 0, entryClipChars, imageClipChars, summary: inputs.meta.rollingSummary };
 }
 
+/** A rendered session context and what it was rendered from (the inputs by identity: a step replaces, never mutates, them). */
+interface RenderedContext {
+  inputs: Pick<PromptInputs, 'templates' | 'panel' | 'meta' | 'recent' | 'images'>;
+  cardsShared: boolean;
+  shown: number;
+  entryClipChars: number;
+  imageClipChars: number;
+  summary: string;
+  text: string;
+}
+
+/** The last few contexts rendered, newest last: a step renders the same one for its fold decision and for its prompt. */
+const renderedContexts: RenderedContext[] = [];
+const renderedContextsKept = 4;
+
+/** Whether `view` shows a newest part of `inputs.recent` (as every view of fit-to-window.ts does), so its length says which. */
+function showsNewest(inputs: Pick<PromptInputs, 'recent'>, view: PromptView): boolean {
+  const { recent } = inputs;
+  const shown = view.entries.length;
+  return shown === 0 || (shown <= recent.length && view.entries[0] === recent[recent.length - shown] && view.entries[shown - 1] === recent[recent.length - 1]);
+}
+
 /** The session context: of the history, what `view` shows (default: all of it). */
 export function sessionContext(inputs: PromptInputs, view: PromptView = wholeView(inputs)): string {
+  if (!showsNewest(inputs, view)) return renderSessionContext(inputs, view);
+  const shared = cardsShared(inputs);
+  const known = renderedContexts.find(
+    (candidate) =>
+      candidate.inputs.meta === inputs.meta &&
+      candidate.inputs.recent === inputs.recent &&
+      candidate.inputs.images === inputs.images &&
+      candidate.inputs.panel === inputs.panel &&
+      candidate.inputs.templates === inputs.templates &&
+      candidate.cardsShared === shared &&
+      candidate.shown === view.entries.length &&
+      candidate.entryClipChars === view.entryClipChars &&
+      candidate.imageClipChars === view.imageClipChars &&
+      candidate.summary === view.summary,
+  );
+  if (known) return known.text;
+  const text = renderSessionContext(inputs, view);
+  const { templates, panel, meta, recent, images } = inputs;
+  renderedContexts.push({ inputs: { templates, panel, meta, recent, images }, cardsShared: shared, shown: view.entries.length, entryClipChars: view.entryClipChars, imageClipChars: view.imageClipChars, summary: view.summary, text });
+  if (renderedContexts.length > renderedContextsKept) renderedContexts.shift();
+  return text;
+}
+
+function renderSessionContext(inputs: PromptInputs, view: PromptView): string {
   const { templates, panel, meta, images } = inputs;
   const switched = Object.keys(meta.roleMap).length > 0;
   const roster = cardsShared(inputs) ? panelCards(templates, panel, meta) : panel.personas.map((persona) => `- ${persona.displayName} (${currentRoleTitle(panel, meta, persona)})`).join('\n');

@@ -28,13 +28,23 @@ const codeOverrides: Record<string, string> = { zlm: 'ms' };
 
 const englishNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 
+/** Names by code: every prompt names its session's language, and `Intl.DisplayNames#of` is not cheap. Bounded: cleared when full. */
+const names = new Map<string, string | null>();
+const namesLimit = 512;
+
 /** "Chinese" for `zh`, "Brazilian Portuguese" for `pt-BR`; undefined for a code Intl cannot name. */
 export function languageName(code: string): string | undefined {
+  const known = names.get(code);
+  if (known !== undefined) return known ?? undefined;
+  let name: string | undefined;
   try {
-    return englishNames.of(code);
+    name = englishNames.of(code);
   } catch {
-    return undefined;
+    name = undefined;
   }
+  if (names.size >= namesLimit) names.clear();
+  names.set(code, name ?? null);
+  return name;
 }
 
 /** The canonical form of a language code people typed (`ZH-cn` → `zh-CN`), or undefined when it is not one we can name. */

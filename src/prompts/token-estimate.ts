@@ -53,8 +53,22 @@ function scriptOf(codePoint: number): Script {
 /** Tokens per character of each script, as counted in a prompt. */
 const promptRates: Record<Script, number> = { cjk: 1, latin: 1 / 3, other: 1 / 2 };
 
+/** Texts at least this long are remembered with their estimate (a step estimates its session context, the rules and the cards more than once). */
+const rememberedFrom = 256;
+const remembered: { text: string; tokens: number }[] = [];
+const rememberedKept = 8;
+
 /** Estimated tokens of a text (never less than the true count of common tokenizers, by design). */
 export function estimateTokens(text: string): number {
+  if (text.length < rememberedFrom) return countTokens(text);
+  for (const known of remembered) if (known.text === text) return known.tokens;
+  const tokens = countTokens(text);
+  remembered.push({ text, tokens });
+  if (remembered.length > rememberedKept) remembered.shift();
+  return tokens;
+}
+
+function countTokens(text: string): number {
   // Counted per class, then weighted once: summing thirds would drift by floating-point error.
   // By UTF-16 units, not `for…of` (which makes a string per character: a turn's prompt is
   // estimated several times, and that was a fifth of a turn's CPU); a surrogate pair is one
@@ -113,6 +127,17 @@ export function estimateMessagesTokens(messages: readonly ChatMessage[]): number
  * when a fifth are of another non-Latin script, else `latin`.
  */
 export function dominantScript(text: string): Script {
+  if (text.length < rememberedFrom) return countScripts(text);
+  for (const known of rememberedScripts) if (known.text === text) return known.script;
+  const script = countScripts(text);
+  rememberedScripts.push({ text, script });
+  if (rememberedScripts.length > rememberedKept) rememberedScripts.shift();
+  return script;
+}
+
+const rememberedScripts: { text: string; script: Script }[] = [];
+
+function countScripts(text: string): Script {
   const counts: Record<Script, number> = { cjk: 0, latin: 0, other: 0 };
   let seen = 0;
   for (let index = 0; index < text.length && seen < 4_000; index++) {
