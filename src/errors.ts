@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'model_request_invalid'
   | 'panel_invalid'
   | 'panel_unknown'
+  /** A character card that cannot become a persona (src/panels/character-card.ts). */
+  | 'card_invalid'
   | 'session_missing'
   | 'session_exists'
   | 'session_ended'

@@ -51,11 +51,36 @@ export function isAllowed(config: Config, guildId: string | null, channel: Guild
  * later gateway events patch (message-intake.ts). The name is never null or empty, even when a
  * partial user has nulled the cached names: nickname, global name, username, then the id.
  */
-export function personOf(user: User, member: GuildMember | null, channel: GuildBasedChannel | null, permissions?: bigint): Person {
-  let isManager = false;
-  if (permissions !== undefined) isManager = (permissions & PermissionFlagsBits.ManageThreads) !== 0n;
-  else if (member && channel) isManager = channel.permissionsFor(member)?.has(PermissionFlagsBits.ManageThreads) ?? false;
-  return { id: user.id, displayName: firstName(member?.nickname, user.globalName, user.username) ?? `user ${user.id}`, isManager };
+export function personOf(user: User, member: GuildMember | null, channel: GuildBasedChannel | null, permissions?: bigint, community: CommunityRoles = {}): Person {
+  let granted = permissions;
+  if (granted === undefined && member && channel) granted = channel.permissionsFor(member)?.bitfield;
+  const isManager = granted !== undefined && (granted & PermissionFlagsBits.ManageThreads) !== 0n;
+  const roles = community.roles ?? (member ? [...member.roles.cache.keys()] : []);
+  // The community's panels and settings: Manage Server (Administrator implies it), or the configured role.
+  const managesCommunity =
+    (granted !== undefined && (granted & (PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator)) !== 0n) ||
+    (community.managerRole !== undefined && roles.includes(community.managerRole));
+  return {
+    id: user.id,
+    displayName: firstName(member?.nickname, user.globalName, user.username) ?? `user ${user.id}`,
+    isManager,
+    ...(managesCommunity ? { managesCommunity } : {}),
+    ...(roles.length ? { roles: roles.slice(0, 50) } : {}),
+  };
+}
+
+/** The roles a person holds (an interaction's member lists them) and COMMUNITY_MANAGER_ROLE. */
+export interface CommunityRoles {
+  roles?: string[];
+  managerRole?: string;
+}
+
+/** The role ids of an interaction's member (a cached GuildMember, or the API's raw member). */
+export function interactionRoles(member: { roles: unknown } | null): string[] | undefined {
+  const roles = member?.roles;
+  if (Array.isArray(roles)) return roles.filter((role): role is string => typeof role === 'string');
+  if (roles && typeof roles === 'object' && 'cache' in roles) return [...(roles as { cache: Map<string, unknown> }).cache.keys()];
+  return undefined;
 }
 
 /** The first usable name (a string with something other than whitespace). */

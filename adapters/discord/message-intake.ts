@@ -71,7 +71,7 @@ export class MessageIntake {
     if (!message.inGuild() || !isAllowed(this.context.config, message.guildId, message.channel)) return;
     // Before the first await (see the hazard above).
     const snapshot: MessageSnapshot = {
-      person: personOf(message.author, message.member, message.channel),
+      person: personOf(message.author, message.member, message.channel, undefined, { managerRole: this.context.config.COMMUNITY_MANAGER_ROLE }),
       text: topicFrom(message.content, botId),
       images: imageReferences(message.attachments),
       repliedTo: repliedPostOf(message),
@@ -124,6 +124,12 @@ export class MessageIntake {
       await this.reply(message.channelId, message.id, 'Give me a topic to discuss: mention me followed by the topic, e.g. `@TableRound a lamp for reading in bed`.');
       return 'handled';
     }
+    // The channel's settings first: no thread is opened for a start they refuse.
+    const refusal = await roundtable.startRefusal?.({ platform: 'discord', channel: message.channelId, thread: message.id, community: message.guildId }, person).catch(() => undefined);
+    if (refusal) {
+      await this.reply(message.channelId, message.id, refusal);
+      return 'handled';
+    }
     const missing = botMissingPermissions(this.context.client, message.channel);
     if (missing.length > 0) {
       logger.warn({ channel: message.channelId, missing }, 'discord: missing permissions to start a roundtable');
@@ -140,7 +146,7 @@ export class MessageIntake {
     }
     try {
       await roundtable.start({
-        address: { platform: 'discord', channel: message.channelId, thread: threadId },
+        address: { platform: 'discord', channel: message.channelId, thread: threadId, community: message.guildId },
         person,
         topic: topic || 'What do these images suggest?',
         images,

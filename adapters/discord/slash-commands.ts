@@ -14,7 +14,7 @@ import { mentionNobody, prepareContent } from './format-content.ts';
 import { coreCommandName, discordCommandName } from './command-registration.ts';
 import { botMissingPermissions, describeMissingPermissions } from './discord-permissions.ts';
 import { answerEphemeral, deliver, respondWithin } from './interaction-replies.ts';
-import { firstName, isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
+import { firstName, interactionRoles, isAllowed, openSessionThread, personOf, type InboundContext } from './inbound-context.ts';
 
 export class SlashCommands {
   constructor(private readonly context: InboundContext) {}
@@ -26,7 +26,7 @@ export class SlashCommands {
     // Read from the interaction before the first await (cached users are patched by later events).
     const options: Record<string, unknown> = {};
     for (const option of interaction.options.data) if (option.value !== undefined) options[option.name] = option.value;
-    const person = personOf(interaction.user, null, null, interaction.memberPermissions?.bitfield ?? 0n);
+    const person = personOf(interaction.user, null, null, interaction.memberPermissions?.bitfield ?? 0n, { roles: interactionRoles(interaction.member) ?? [], managerRole: this.context.config.COMMUNITY_MANAGER_ROLE });
     const member = interaction.member;
     person.displayName = firstName(member instanceof GuildMember ? member.nickname : member.nick, interaction.user.globalName, interaction.user.username) ?? person.displayName;
     const channel = await this.channelOf(interaction.channelId);
@@ -40,11 +40,11 @@ export class SlashCommands {
         return answerEphemeral(interaction, `/${interaction.commandName} works inside a roundtable's thread. Open the thread of your roundtable, or start one with /${discordCommandName('start', this.context.commands)} or by mentioning me with a topic.`);
       }
       await respondWithin(interaction, () =>
-        this.context.runCommand({ name: definition.name, options, person, address: { platform: 'discord', channel: channel.id, thread: channel.id }, sessionId: undefined }),
+        this.context.runCommand({ name: definition.name, options, person, address: { platform: 'discord', channel: channel.id, thread: channel.id, community: interaction.guildId }, sessionId: undefined }),
       );
       return;
     }
-    const address = { platform: 'discord' as const, channel: channel.parentId, thread: channel.id };
+    const address = { platform: 'discord' as const, channel: channel.parentId, thread: channel.id, community: interaction.guildId };
     const sessionId = buildSessionId(address);
     await respondWithin(interaction, async () => {
       if (definition.requiresSession && !(await this.context.roundtable.status(sessionId))) {
@@ -78,13 +78,19 @@ export class SlashCommands {
     const missing = botMissingPermissions(client, channel);
     if (missing.length > 0) return answerEphemeral(interaction, describeMissingPermissions(missing, channel.id));
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    // The channel's settings first: no thread is opened for a start they refuse.
+    const refusal = await this.context.roundtable.startRefusal?.({ platform: 'discord', channel: channel.id, thread: channel.id, community: interaction.guildId ?? undefined }, person).catch(() => undefined);
+    if (refusal) {
+      await interaction.editReply({ content: refusal, allowedMentions: mentionNobody });
+      return;
+    }
     const topic = typeof options.topic === 'string' ? options.topic : '';
     try {
       const starter = (await rest.post(Routes.channelMessages(channel.id), {
         body: { content: prepareContent(`🧭 **Roundtable:** ${topic}`.slice(0, 1900)) + `\n-# started by <@${person.id}>`, allowed_mentions: mentionNobody },
       })) as APIMessage;
       const threadId = await openSessionThread(rest, channel.id, starter.id, topic);
-      const reply = await runCommand({ name: 'start', options, person, address: { platform: 'discord', channel: channel.id, thread: threadId }, sessionId: undefined });
+      const reply = await runCommand({ name: 'start', options, person, address: { platform: 'discord', channel: channel.id, thread: threadId, community: interaction.guildId ?? undefined }, sessionId: undefined });
       await deliver(interaction, { ...reply, text: `${reply.text} → <#${threadId}>`, visibility: 'ephemeral' });
     } catch (error) {
       logger.warn({ err: error, channel: channel.id }, 'discord: /roundtable could not open its thread');

@@ -25,6 +25,8 @@ export interface SlashCommandPayload {
   user_id: string;
   user_name?: string;
   text: string;
+  /** The workspace (every slash command payload carries it). */
+  team_id?: string;
 }
 
 export interface CommandIntakeDependencies {
@@ -56,7 +58,7 @@ export class CommandIntake {
     if (parsed.name === 'start') return this.start(payload, parsed.options, target);
 
     const sessionId = await this.dependencies.roundtable.recentSessionFor('slack', payload.channel_id, payload.user_id);
-    const address: SessionAddress = sessionId ? parseSessionId(sessionId) : { platform: 'slack', channel: payload.channel_id, thread: '' };
+    const address: SessionAddress = { ...(sessionId ? parseSessionId(sessionId) : { platform: 'slack' as const, channel: payload.channel_id, thread: '' }), ...communityOfPayload(payload) };
     const reply = await this.dependencies.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId });
     await this.dependencies.replies.commandReply(target, reply, sessionId);
   }
@@ -66,6 +68,9 @@ export class CommandIntake {
     const topic = String(options.topic ?? '').trim();
     if (!topic) return this.dependencies.replies.ephemeral(target, `Give me a topic: \`${this.dependencies.command} start <topic>\``, { mrkdwn: true });
     const person = await this.dependencies.people.lookup(payload.user_id, payload.user_name);
+    // The channel's settings first: no parent message is posted for a start they refuse.
+    const refusal = await this.dependencies.roundtable.startRefusal?.({ platform: 'slack', channel: payload.channel_id, thread: '', ...communityOfPayload(payload) }, person).catch(() => undefined);
+    if (refusal) return this.dependencies.replies.ephemeral(target, plainForMrkdwn(refusal), { mrkdwn: true });
     let parentTs: string | undefined;
     try {
       await this.dependencies.pacing.reservePost(payload.channel_id);
@@ -82,7 +87,7 @@ export class CommandIntake {
       return this.dependencies.replies.ephemeral(target, 'I could not post in this channel — please invite me first (`/invite @TableRound`).', { mrkdwn: true });
     }
     if (!parentTs) return;
-    const address: SessionAddress = { platform: 'slack', channel: payload.channel_id, thread: parentTs };
+    const address: SessionAddress = { platform: 'slack', channel: payload.channel_id, thread: parentTs, ...communityOfPayload(payload) };
     const reply = await this.dependencies.runCommand({ name: 'start', options, person, address, sessionId: undefined });
     if (!reply.sessionId) {
       // Not started: say so where the parent is, so no orphan "Roundtable" message is left unexplained.
@@ -123,4 +128,9 @@ export class CommandIntake {
     const reply = await this.dependencies.runCommand({ name: 'vote', options: { action: 'close', pollId: button.pollId }, person, address: parseSessionId(button.sessionId), sessionId: button.sessionId });
     await this.dependencies.replies.commandReply(target, reply, button.sessionId);
   }
+}
+
+/** The workspace a slash command came from (its `team_id`): the community of its panels and settings. */
+function communityOfPayload(payload: { team_id?: string }): { community?: string } {
+  return payload.team_id ? { community: payload.team_id } : {};
 }

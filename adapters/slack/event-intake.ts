@@ -87,7 +87,7 @@ export class EventIntake {
       return 'handled';
     }
     if (parsed.kind === 'command' && parsed.name !== 'start') {
-      const address: SessionAddress = { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts };
+      const address: SessionAddress = { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts, community: (await this.dependencies.bot()).teamId };
       const commandSession = sessionId ?? (message.threadTs ? undefined : await this.dependencies.roundtable.recentSessionFor('slack', message.channel, message.user));
       const reply = await this.dependencies.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId: commandSession });
       await this.dependencies.replies.commandReply(target, reply, commandSession);
@@ -101,7 +101,7 @@ export class EventIntake {
     try {
       const options = parsed.kind === 'command' ? parsed.options : {};
       await this.dependencies.roundtable.start({
-        address: { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts },
+        address: { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts, community: (await this.dependencies.bot()).teamId },
         person,
         topic: topic.trim(),
         ...(typeof options.panel === 'string' ? { panel: options.panel } : {}),

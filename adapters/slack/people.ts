@@ -37,10 +37,13 @@ export class PersonDirectory {
     if (cached) return JSON.parse(cached) as Person;
     try {
       const { user } = await this.client.users.info({ user: userId });
+      // Workspace admins and owners manage sessions and the workspace's panels and channel settings.
+      const admin = Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner);
       const person: Person = {
         id: userId,
         displayName: user?.profile?.display_name || user?.real_name || user?.name || fallbackName || userId,
-        isManager: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
+        isManager: admin,
+        ...(admin ? { managesCommunity: true } : {}),
       };
       await this.redis.set(key, JSON.stringify(person), 'EX', personCacheSeconds).catch(() => undefined);
       return person;

@@ -158,7 +158,8 @@ describe('Slack adapter through the emulator', () => {
     const mention = await emulator.userMentions(ada, channel.id, 'a kettle for the elderly', { files: [image] });
     await emulator.waitFor(() => roundtable.starts.length === 1);
     const start = roundtable.starts[0];
-    expect(start?.address).toEqual({ platform: 'slack', channel: channel.id, thread: mention.ts });
+    // The workspace is the session's community (its panels and channel settings).
+    expect(start?.address).toEqual({ platform: 'slack', channel: channel.id, thread: mention.ts, community: emulator.workspace.teamId });
     expect(start?.topic).toBe('a kettle for the elderly');
     expect(start?.person).toMatchObject({ id: ada.id, displayName: 'ada', isManager: false });
     expect(start?.images?.[0]?.filename).toBe('kettle.png');

@@ -30,7 +30,7 @@ export interface ConsoleIo {
 const pollMs = 100;
 
 export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapter, args: ConsoleArgs, io: ConsoleIo): Promise<{ sessionId: string; transcriptPath: string | undefined }> {
-  const person: Person = { id: `local-${safeUser()}`, displayName: safeUser(), isManager: true };
+  const person: Person = { id: `local-${safeUser()}`, displayName: safeUser(), isManager: true, managesCommunity: true };
   const lines = createInterface({ input: io.input, terminal: false, crlfDelay: Infinity });
   const queue: string[] = [];
   let inputEnded = false;

@@ -10,6 +10,13 @@ export interface Person {
   displayName: string;
   /** Channel manager / workspace admin: may end any session. */
   isManager?: boolean;
+  /**
+   * Manages the community's panels and channel settings: Discord's Manage Server or the role
+   * COMMUNITY_MANAGER_ROLE; a Slack workspace admin or owner; the terminal's user.
+   */
+  managesCommunity?: boolean;
+  /** Discord role ids the person holds (who may start a session: `/config set starters role:<id>`). */
+  roles?: string[];
 }
 
 /**

@@ -5,6 +5,9 @@
  * app (start-app.ts) and the benchmarks compose exactly the same thing. The benchmarks swap in
  * an instant model and instrumented store/machine through the optional factories.
  */
+import { CommunityAdmin } from '../community/community-admin.ts';
+import { CommunityPanels } from '../community/community-panels.ts';
+import { ChannelSettingsStore } from '../community/channel-settings.ts';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import { idleEndHours, type Config } from '../config/config-schema.ts';
@@ -127,6 +130,13 @@ export function composeEngine(options: EngineOptions): Engine {
     queuePosition: (sessionId, seq, epoch) => queue.positionOf(sessionId, seq, epoch),
     adapterFor,
     budget,
+    community: new CommunityAdmin({
+      config,
+      builtIns: panels,
+      presets,
+      panels: new CommunityPanels(redis, keys, { panels: config.COMMUNITY_PANELS_MAX, personas: config.COMMUNITY_PANEL_PERSONAS_MAX }),
+      settings: new ChannelSettingsStore(redis, keys),
+    }),
   });
   const dependencies: EngineDependencies = {
     presets,

@@ -12,6 +12,9 @@ import { prepareAvatar } from '../images/persona-avatar.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 
+/** Identities kept: the built-in panels' and the community panels' of the sessions running lately. */
+const identitiesKept = 2_000;
+
 export class PersonaIdentities {
   private readonly identities = new Map<string, Promise<PersonaIdentity>>();
   /** hash → PNG bytes, for the avatar route. */
@@ -24,10 +27,13 @@ export class PersonaIdentities {
   ) {}
 
   identityOf(persona: Persona): Promise<PersonaIdentity> {
-    let identity = this.identities.get(persona.id);
+    // By what the identity shows: two communities' panels may both have a persona `ana`.
+    const key = [persona.id, persona.displayName, persona.emoji, persona.avatar ?? ''].join('\u0000');
+    let identity = this.identities.get(key);
     if (!identity) {
       identity = this.prepare(persona);
-      this.identities.set(persona.id, identity);
+      if (this.identities.size >= identitiesKept) this.identities.delete(this.identities.keys().next().value!);
+      this.identities.set(key, identity);
     }
     return identity;
   }

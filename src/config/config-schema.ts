@@ -166,6 +166,12 @@ export const configSchema = z.object({
   /** Folder of session presets (`quick`, `standard`, `deep`: one JSON file each). */
   PRESETS_DIR: z.string().default('./prompts/presets'),
   DEFAULT_PRESET: z.string().regex(/^[a-z0-9-]+$/).default('standard'),
+  /** Panels one community (a Discord server, a Slack workspace) may keep besides the built-ins. */
+  COMMUNITY_PANELS_MAX: integer(20, 1, 200),
+  /** Personas one community panel may seat (2 at least). */
+  COMMUNITY_PANEL_PERSONAS_MAX: integer(8, 2, 12),
+  /** A Discord role id whose holders manage panels and channel settings, besides Manage Server. */
+  COMMUNITY_MANAGER_ROLE: optionalString,
 
   // Images
   IMAGE_MAX_BYTES: integer(20 * 1024 * 1024, 1024),

@@ -3,6 +3,8 @@
  * (roundtable.ts). Everything here is safe to call from gateway processes: model work is only
  * ever enqueued, never run inline.
  */
+import type { SessionAddress } from '../session/session-id.ts';
+import type { CommunityAdmin } from '../community/community-admin.ts';
 import type { ImageReference, Person, SessionAction, StartRequest } from '../adapter/inbound-event.ts';
 import type { PollView } from '../adapter/chat-adapter.ts';
 import type { PromptStats } from '../session/session-types.ts';
@@ -76,6 +78,14 @@ export interface RoundtableService {
   /** The person's most recently active live session in a channel, for commands typed outside a thread. */
   recentSessionFor(platform: string, channel: string, personId: string): Promise<string | undefined>;
   panels(): { id: string; name: string; description: string }[];
+  /**
+   * Why this person may not start a session here (the channel's settings: switched off, or
+   * starters only), or undefined; asked before an adapter opens a thread for a start. Optional
+   * only for test doubles.
+   */
+  startRefusal?(address: SessionAddress, person: Person): Promise<string | undefined>;
+  /** `/panel` and `/config`: the community's panels and the channel's settings (optional only for test doubles). */
+  readonly community?: CommunityAdmin;
   /**
    * Toggles one candidate in the person's ballot on the named poll (a vote button). Refused when
    * that poll is no longer the open one; `full` when the ballot already holds its maximum.

@@ -30,6 +30,8 @@ import { isRedisUnavailable } from '../store/redis-connection.ts';
 import { canonicalLanguage } from '../prompts/detect-language.ts';
 import { resolveSessionLanguage } from '../prompts/session-language.ts';
 import { joinList, t } from '../i18n/translate.ts';
+import { mayStart, type CommunityAdmin } from '../community/community-admin.ts';
+import type { ChannelSettings } from '../community/channel-settings.ts';
 
 export interface RoundtableDependencies {
   config: Config;
@@ -48,6 +50,8 @@ export interface RoundtableDependencies {
   commands: CommandRegistry;
   /** Session presets (prompts/presets/). */
   presets: PresetRegistry;
+  /** Community panels and channel settings (src/community/). */
+  community: CommunityAdmin;
 }
 
 export const maxTopicChars = 500;
@@ -58,6 +62,22 @@ export class Roundtable implements RoundtableService {
 
   constructor(private readonly deps: RoundtableDependencies) {
     this.polls = openPollPublisher(deps);
+    this.community = deps.community;
+  }
+
+  /** `/panel` and `/config`: the community's panels and the channel's settings. */
+  readonly community: CommunityAdmin;
+
+  startRefusal(address: StartRequest['address'], person: Person): Promise<string | undefined> {
+    return this.guard('startRefusal', async () => {
+      try {
+        checkStarter(await this.deps.community.settings(address), person);
+        return undefined;
+      } catch (error) {
+        if (error instanceof TableRoundError) return error.publicMessage;
+        throw error;
+      }
+    });
   }
 
   toggleBallot(sessionId: string, person: Person, pollId: string, index: number): Promise<SubmitResult> {
@@ -122,33 +142,35 @@ export class Roundtable implements RoundtableService {
 
   private async startSession(request: StartRequest): Promise<{ sessionId: string; language?: string }> {
     const { config, store } = this.deps;
+    // The channel's settings (src/community/channel-settings.ts): read once, kept by the session.
+    const settings = await this.deps.community.settings(request.address);
+    checkStarter(settings, request.person);
     await this.admitPerson(request.address.platform, request.person);
-    if (config.USER_TOKEN_BUDGET > 0) {
+    const personBudget = settings['person-budget'] ? Math.min(Number(settings['person-budget']), config.USER_TOKEN_BUDGET || Infinity) : config.USER_TOKEN_BUDGET;
+    if (personBudget > 0) {
       const spent = await store.userSpend(request.address.platform, request.person.id);
-      if (spent >= config.USER_TOKEN_BUDGET) {
+      if (spent >= personBudget) {
         throw new TableRoundError('budget_exceeded', `${request.person.id} spent ${spent}`, {
-          publicMessage: `Your roundtables have used today's token budget (${spent.toLocaleString('en')} of ${config.USER_TOKEN_BUDGET.toLocaleString('en')} tokens). Try again tomorrow.`,
+          publicMessage: `Your roundtables have used today's token budget (${spent.toLocaleString('en')} of ${personBudget.toLocaleString('en')} tokens). Try again tomorrow.`,
         });
       }
     }
     const topic = sanitizeText(request.topic, maxTopicChars).text;
     if (!topic) throw new TableRoundError('bad_command', 'empty topic', { publicMessage: 'Give the roundtable a topic, e.g. “a paper-cut lamp for young buyers”.' });
-    const panelId = request.panel ?? config.DEFAULT_PANEL;
-    const panel = this.deps.panels.get(panelId);
-    if (!panel) {
-      throw new TableRoundError('panel_unknown', `unknown panel ${panelId}`, {
-        publicMessage: `There is no panel “${panelId.slice(0, 40)}”. Panels: ${[...this.deps.panels.keys()].join(', ')}.`,
-      });
-    }
-    const preset = resolvePreset(this.deps.presets, request.preset, config.DEFAULT_PRESET);
-    const { panel: seated, rounds } = applyPreset(panel, preset, request.rounds, config.AUTO_ROUNDS);
+    const panelId = request.panel ?? settings.panel ?? config.DEFAULT_PANEL;
+    const { panel, record } = await this.deps.community.requirePanel(request.address, panelId);
+    const preset = resolvePreset(this.deps.presets, request.preset ?? settings.preset, config.DEFAULT_PRESET);
+    const channelRounds = settings.rounds === undefined ? undefined : Number(settings.rounds);
+    const { panel: seated, rounds } = applyPreset(panel, preset, request.rounds ?? channelRounds, config.AUTO_ROUNDS);
     if (!Number.isInteger(rounds) || rounds < 0 || rounds > config.MAX_ROUNDS) {
       throw new TableRoundError('bad_command', `rounds ${rounds}`, { publicMessage: `Rounds must be a whole number from 0 to ${config.MAX_ROUNDS}.` });
     }
-    const override = request.language === undefined ? undefined : canonicalLanguage(request.language);
-    if (request.language !== undefined && !override) {
-      throw new TableRoundError('bad_command', `language ${request.language}`, { publicMessage: `“${request.language.slice(0, 20)}” is not a language code; use one such as zh, en or fr.` });
+    const asked = request.language ?? (settings.language && settings.language !== 'auto' ? settings.language : undefined);
+    const override = asked === undefined ? undefined : canonicalLanguage(asked);
+    if (asked !== undefined && !override) {
+      throw new TableRoundError('bad_command', `language ${asked}`, { publicMessage: `“${asked.slice(0, 20)}” is not a language code; use one such as zh, en or fr.` });
     }
+    const sessionBudget = settings['session-budget'] ? Number(settings['session-budget']) : undefined;
     const sessionId = buildSessionId(request.address);
     const now = Date.now();
     const meta: SessionMeta = {
@@ -159,7 +181,7 @@ export class Roundtable implements RoundtableService {
       round: 0,
       autoRounds: rounds,
       status: 'active',
-      starter: request.person,
+      starter: starterOf(request.person),
       createdAt: now,
       updatedAt: now,
       seq: 0,
@@ -178,6 +200,9 @@ export class Roundtable implements RoundtableService {
       modelCalls: 0,
       language: resolveSessionLanguage({ override, topic, peopleMessages: [], defaultLanguage: config.DEFAULT_LANGUAGE }),
       ...(override ? { languageOverride: override } : {}),
+      ...(record ? { customPanel: JSON.stringify(record.panel) } : {}),
+      ...(hasSettings(settings) ? { channelSettings: settings as Record<string, string> } : {}),
+      ...(sessionBudget ? { tokenBudget: sessionBudget } : {}),
     };
     // Indexed before it exists: if this process dies right after the create, the sweeper kicks it.
     await this.deps.markPending(sessionId);
@@ -386,5 +411,24 @@ export class Roundtable implements RoundtableService {
   async isBusy(sessionId: string): Promise<boolean> {
     const pending = await this.deps.store.pendingWork(sessionId);
     return pending.steps > 0 || pending.events > 0;
+  }
+}
+
+/** The starter as the session keeps them (their roles are only needed to start). */
+function starterOf(person: Person): Person {
+  return { id: person.id, displayName: person.displayName, ...(person.isManager ? { isManager: true } : {}), ...(person.managesCommunity ? { managesCommunity: true } : {}) };
+}
+
+function hasSettings(settings: ChannelSettings): boolean {
+  return Object.keys(settings).length > 0;
+}
+
+/** Refuses a start the channel's settings do not allow (switched off, or not among its starters). */
+function checkStarter(settings: ChannelSettings, person: Person): void {
+  if (settings.enabled === 'off') throw new TableRoundError('not_allowed', 'channel switched off', { publicMessage: 'Roundtables are switched off in this channel.' });
+  if (!mayStart(settings, person)) {
+    throw new TableRoundError('not_allowed', `${person.id} may not start here`, {
+      publicMessage: settings.starters === 'managers' ? 'In this channel only managers start roundtables.' : 'In this channel only people with the starters’ role start roundtables.',
+    });
   }
 }

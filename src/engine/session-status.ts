@@ -4,6 +4,7 @@
  * the last prompt's size and the language — and the open poll's message, kept showing the poll
  * as it is (the publisher that coalesces refreshes after people's clicks).
  */
+import { installedPanel } from '../community/session-panel.ts';
 import { PollPublisher } from '../outbound/poll-publisher.ts';
 import { sessionPanel } from '../panels/presets.ts';
 import { parseSessionId } from '../session/session-id.ts';
@@ -18,7 +19,7 @@ export async function readSessionStatus(deps: RoundtableDependencies, sessionId:
   const { store, config } = deps;
   const meta = await store.load(sessionId);
   if (!meta) return undefined;
-  const installed = deps.panels.get(meta.panelId);
+  const installed = installedPanel(deps.panels, meta);
   const panel = installed && sessionPanel(installed, deps.presets, meta);
   const poll = await store.poll(sessionId);
   const pollView = poll ? await readPollView(store, config, sessionId, poll) : undefined;

@@ -41,6 +41,7 @@ export const en = {
   // The moderator (src/engine/steps/moderator-steps.ts).
   'opening.post':
     '**Roundtable: {topic}**\nPanel ({panelName}): {roster}.\nThe panel will introduce itself and discuss for {rounds} round(s), then pause for you. Write in this thread to join in — you will be answered in the next turn. Commands: {commands}.',
+  'opening.channelSettings': 'This channel’s settings: {settings}.',
   'pause.post': '**Pause.** {synthesis}\n\nWhat next? Write in the thread to steer the panel, or {commands}.',
   'switch.post': '**Role switch.** Everyone now speaks from another role:\n{lines}',
   'moderator.name': 'Moderator',

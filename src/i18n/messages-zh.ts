@@ -34,6 +34,7 @@ export const zh = {
 
   'opening.post':
     '**圆桌讨论：{topic}**\n嘉宾（{panelName}）：{roster}。\n嘉宾们会先自我介绍，然后讨论 {rounds} 轮，再停下来等你。在本讨论串里发言即可加入——下一轮就会有人回应你。命令：{commands}。',
+  'opening.channelSettings': '本频道的设置：{settings}。',
   'pause.post': '**暂停。** {synthesis}\n\n接下来呢？在讨论串里发言来引导嘉宾，或者使用 {commands}。',
   'switch.post': '**角色互换。** 每位嘉宾现在都换到另一个角色发言：\n{lines}',
   'moderator.name': '主持人',

@@ -33,6 +33,7 @@
  * - People's requests change session settings (`paused`, `muted`) through the planner; those
  *   changes hold for the step that applied them and are committed with it.
  */
+import { installedPanel } from '../community/session-panel.ts';
 import { sessionPanel } from '../panels/presets.ts';
 import { asTableRoundError, TableRoundError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -139,7 +140,7 @@ export class StepMachine implements StepProcessor {
     // the outbox is re-read at the claim.
     if (!(await outbox.claim())) return 'stale';
 
-    const installed = this.deps.panels.get(meta.panelId);
+    const installed = installedPanel(this.deps.panels, meta);
     // The preset's seats: a `quick` session speaks with the first few of its panel only.
     const panel = installed && sessionPanel(installed, this.deps.presets, meta);
     if (!panel) return this.endWithoutPanel(snapshot, outbox, logger);
@@ -184,7 +185,8 @@ export class StepMachine implements StepProcessor {
     const stoppedAlready = marker?.seq === seq && !plannedStops.has(marker.eventId) ? AbortSignal.abort(new StopRequestedError(marker.eventId)) : undefined;
     const signals = [attempt.signal, run.stopSignal, stoppedAlready].filter((signal): signal is AbortSignal => signal !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const budget = this.deps.config.SESSION_TOKEN_BUDGET;
+    // A channel may set a smaller budget for its sessions (src/community/channel-settings.ts).
+    const budget = meta.tokenBudget !== undefined && (this.deps.config.SESSION_TOKEN_BUDGET === 0 || meta.tokenBudget < this.deps.config.SESSION_TOKEN_BUDGET) ? meta.tokenBudget : this.deps.config.SESSION_TOKEN_BUDGET;
     const overBudget = budget > 0 && meta.tokensPrompt + meta.tokensCompletion >= budget;
     if (overBudget && planned.agenda.some((step) => this.kindOf(step)?.usesModel ?? true)) {
       // Spent sessions stop costing: what needs a model is dropped (closing keeps its summary).

@@ -8,6 +8,12 @@ export interface SessionAddress {
   platform: Platform;
   channel: string;
   thread: string;
+  /**
+   * The community the channel belongs to: a Discord guild id, a Slack team id (the terminal has
+   * none: `communityOf`). Not part of the session id; panels and channel settings are kept per
+   * community (src/community/).
+   */
+  community?: string;
 }
 
 const platforms: readonly Platform[] = ['discord', 'slack', 'terminal'];
@@ -35,4 +41,10 @@ export function isSessionId(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The community an address belongs to, as panels and settings are keyed: `discord:<guild>`, `slack:<team>`, `terminal:local`. */
+export function communityOf(address: Pick<SessionAddress, 'platform' | 'community'>): string {
+  const community = address.community?.trim();
+  return `${address.platform}:${encodePart(community || (address.platform === 'terminal' ? 'local' : 'unknown'))}`;
 }

@@ -108,6 +108,16 @@ export interface SessionMeta {
   preset?: string;
   /** The latest `/stop` (pipeline/stop-signals.ts): stale once `seq` has moved past its `seq`. */
   stopRequest?: StopRequest;
+  /**
+   * A community's panel (src/community/community-panels.ts), copied at start as JSON so that the
+   * session keeps the panel it began with when the community edits or deletes it. Absent for a
+   * built-in panel (`panelId` names it).
+   */
+  customPanel?: string;
+  /** The channel settings (src/community/channel-settings.ts) this session started under, as shown in its opening post. */
+  channelSettings?: Record<string, string>;
+  /** A channel's per-session token budget, when it sets one below SESSION_TOKEN_BUDGET. */
+  tokenBudget?: number;
 }
 
 /**

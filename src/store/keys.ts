@@ -76,6 +76,19 @@ export class RedisKeys {
     return `${this.prefix}:stop`;
   }
 
+  /**
+   * A community's panels (hash: panel id → JSON record, src/community/community-panels.ts).
+   * Bounded by COMMUNITY_PANELS_MAX; kept without a TTL, as configuration is.
+   */
+  communityPanels(community: string): string {
+    return `${this.prefix}:panels:${community}`;
+  }
+
+  /** A channel's settings (hash: key → value, src/community/channel-settings.ts). Bounded by the settings' keys; no TTL. */
+  channelSettings(community: string, channel: string): string {
+    return `${this.prefix}:settings:${community}:${channel}`;
+  }
+
   /** Free-form cache entries (webhook ids, avatar URLs, …). */
   cache(name: string): string {
     return `${this.prefix}:cache:${name}`;

@@ -9,6 +9,7 @@ import { promptLanguage } from '../../prompts/session-language.ts';
 import { joinList, t } from '../../i18n/translate.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep } from '../step-kind.ts';
+import { describeSettings } from '../../community/channel-settings.ts';
 import { speakingPersonas } from '../speakers.ts';
 import { deriveRoleSwitch } from '../derangement.ts';
 import { roleOf, sessionScript } from '../prompt-builder.ts';
@@ -19,13 +20,16 @@ import { callAccounting, commandHints, earlierPayload, entry, moderator, postOnc
 
 export async function runOpening(context: StepContext): Promise<StepOutcome> {
   const { panel, meta } = context;
-  const text = t(meta.language, 'opening.post', {
+  const opening = t(meta.language, 'opening.post', {
     topic: meta.topic,
     panelName: panel.name,
     roster: joinList(meta.language, panel.personas.map((persona) => `${persona.displayName} (${persona.roleTitle})`)),
     rounds: meta.autoRounds,
     commands: commandHints(context),
   });
+  // What the channel's managers set (src/community/channel-settings.ts), as the session read it at start.
+  const settings = describeSettings(meta.channelSettings ?? {});
+  const text = settings.length ? `${opening}\n${t(meta.language, 'opening.channelSettings', { settings: settings.join(' · ') })}` : opening;
   await postOnce(context, 'opening', moderator, text);
   return { transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })] };
 }

@@ -1,0 +1,122 @@
+import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
+import type { CommandContext, CommandDefinition, CommandReply } from './command.ts';
+import { TableRoundError } from '../src/errors.ts';
+import type { CommunityAdmin } from '../src/community/community-admin.ts';
+
+const ephemeral = (text: string): CommandReply => ({ text, visibility: 'ephemeral' });
+const actions = ['list', 'show', 'json', 'save', 'delete', 'import'] as const;
+
+const schema = z.object({
+  action: z.enum(actions).default('list'),
+  /** `show`/`delete`/`import`: the panel id, then (`import`) the card; `save`: the panel's JSON. */
+  args: z.string().trim().max(6_000).optional(),
+});
+
+/** The most bytes of a card file the terminal reads (the importer refuses more anyway). */
+const cardFileLimit = 8 * 1024 * 1024;
+
+function adminOf(context: CommandContext): CommunityAdmin {
+  const admin = context.roundtable.community;
+  if (!admin) throw new TableRoundError('internal', 'no community admin wired');
+  return admin;
+}
+
+function firstWord(args: string | undefined, usage: string): [string, string] {
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(args ?? '');
+  if (!match) throw new TableRoundError('bad_command', `missing argument: ${usage}`, { publicMessage: `Use ${usage}.` });
+  return [match[1]!, match[2]!];
+}
+
+/**
+ * A card as the person gave it: JSON text; in the terminal (the person is at the bot's own
+ * machine) also the path of a `.json` or `.png` file. Never a path from a chat platform.
+ */
+async function cardInput(context: CommandContext, text: string): Promise<Uint8Array | string> {
+  if (text.startsWith('{')) return text;
+  if (context.address.platform !== 'terminal') throw new TableRoundError('bad_command', 'card not JSON', { publicMessage: 'Paste the character card’s JSON after the panel id.' });
+  const path = text.replace(/^["']|["']$/g, '');
+  const size = (await stat(path).catch(() => undefined))?.size;
+  if (size === undefined) throw new TableRoundError('bad_command', `no file ${path}`, { publicMessage: `There is no file “${path.slice(0, 80)}”.` });
+  if (size > cardFileLimit) throw new TableRoundError('card_invalid', `card file ${size} B`, { publicMessage: 'That file is larger than a character card can be (8 MB).' });
+  return new Uint8Array(await readFile(path));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TableRoundError('bad_command', 'panel JSON invalid', { publicMessage: 'That is not valid JSON: give the panel as {"id", "name", "description", "personas": [...]}.' });
+  }
+}
+
+/**
+ * `/panel`: the community's panels beside the built-in ones. Everyone lists and shows; managers
+ * save (the panel as JSON — a new one, or a new version of the community's own), import a
+ * persona from a character card, and delete. A community never sees another's panels.
+ */
+const panel: CommandDefinition<z.infer<typeof schema>> = {
+  name: 'panel',
+  description: 'List, show, save, import into or delete this community’s panels',
+  descriptionIn: { zh: '列出、查看、保存、导入或删除本社区的嘉宾组' },
+  options: [
+    { name: 'action', description: 'list (default), show, json, save, delete or import', type: 'string', required: false, choices: actions },
+    { name: 'args', description: 'The panel id (and a card to import), or the panel JSON to save', type: 'string', required: false, maxLength: 6_000, text: 'rest' },
+  ],
+  schema,
+  permission: 'anyone',
+  requiresSession: false,
+  usages: [
+    { says: 'list the panels this community can use', saysIn: { zh: '列出本社区可用的嘉宾组' } },
+    { args: 'show <id>', says: 'show a panel’s personas', saysIn: { zh: '查看一个嘉宾组的成员' } },
+    { args: 'json <id>', says: 'a panel as JSON, to edit and save again', saysIn: { zh: '以 JSON 给出一个嘉宾组，便于修改后再保存' } },
+    { args: 'save <panel JSON>', says: 'managers: save a panel of this community’s', saysIn: { zh: '管理员：保存本社区的嘉宾组' } },
+    { args: 'import <id> <card>', says: 'managers: add a persona from a character card', saysIn: { zh: '管理员：从角色卡导入一位嘉宾' } },
+    { args: 'delete <id>', says: 'managers: delete a panel of this community’s', saysIn: { zh: '管理员：删除本社区的嘉宾组' } },
+  ],
+  async execute(context, options) {
+    const admin = adminOf(context);
+    const { address, person } = context;
+    switch (options.action) {
+      case 'list': {
+        const panels = await admin.listPanels(address);
+        const line = (summary: (typeof panels)[number]) =>
+          `• ${summary.id} — ${summary.name} (${summary.personas} personas${summary.builtIn ? ', built in' : `, v${summary.version} by ${summary.updatedBy}`})`;
+        return ephemeral(`Panels here:\n${panels.map(line).join('\n')}`);
+      }
+      case 'show': {
+        const [id] = firstWord(options.args, '/panel show <id>');
+        const { panel: shown, record } = await admin.requirePanel(address, id);
+        const personas = shown.personas.map((persona, index) => `${index + 1}. ${persona.displayName} — ${persona.roleTitle}: ${persona.roleFocus}`);
+        const origin = record ? `version ${record.version}, last changed by ${record.updatedBy.displayName}` : 'built in';
+        return ephemeral(`${shown.name} (${shown.id}, ${origin})\n${shown.description}\n${personas.join('\n')}`);
+      }
+      case 'json': {
+        const [id] = firstWord(options.args, '/panel json <id>');
+        const { panel: shown } = await admin.requirePanel(address, id);
+        const personas = shown.personas.map(({ id: personaId, displayName, role, roleTitle, roleFocus, background, speakingStyle, emoji }) => ({ id: personaId, displayName, role, roleTitle, roleFocus, background, speakingStyle, emoji }));
+        // A built-in panel's JSON saved under a new id becomes the community's own copy to change.
+        return ephemeral(JSON.stringify({ id: shown.id, name: shown.name, description: shown.description, personas }));
+      }
+      case 'save': {
+        const record = await admin.savePanel(address, person, parseJson(options.args ?? ''));
+        return ephemeral(`Saved panel ${record.panel.id} (version ${record.version}, ${record.panel.personas.length} personas). Make it this channel's default with /config set panel ${record.panel.id}.`);
+      }
+      case 'import': {
+        const [id, rest] = firstWord(options.args, '/panel import <id> <card JSON or file>');
+        if (!rest) throw new TableRoundError('bad_command', 'import without a card', { publicMessage: 'Give the character card after the panel id.' });
+        const { record, imported } = await admin.importPersona(address, person, id, await cardInput(context, rest));
+        const left = imported.dropped.length ? ` Not carried over: ${imported.dropped.join(', ')}.` : '';
+        const notes = imported.notes.length ? ` ${imported.notes.join('; ')}.` : '';
+        return ephemeral(`Added ${imported.persona.displayName} (${imported.persona.id}) to ${record.panel.id}, now version ${record.version}.${left}${notes}`);
+      }
+      case 'delete': {
+        const [id] = firstWord(options.args, '/panel delete <id>');
+        await admin.deletePanel(address, person, id);
+        return ephemeral(`Deleted panel ${id}. Sessions running with it keep it until they end.`);
+      }
+    }
+  },
+};
+
+export default panel;

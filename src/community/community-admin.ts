@@ -1,0 +1,144 @@
+/**
+ * What `/panel` and `/config` ask of the core, for one community: its panels beside the built-in
+ * ones, a persona imported from a character card, and a channel's settings. Every write is for
+ * the community's managers (`Person.managesCommunity`: the adapter decides, from Discord's Manage
+ * Server or COMMUNITY_MANAGER_ROLE, Slack's workspace admins and owners; the terminal's user);
+ * everyone may read. A community never sees another's panels or settings: every key is the
+ * community's (`communityOf`).
+ */
+import type { Person } from '../adapter/inbound-event.ts';
+import type { Config } from '../config/config-schema.ts';
+import { TableRoundError } from '../errors.ts';
+import type { Panel } from '../panels/panel-schema.ts';
+import type { PresetRegistry } from '../panels/presets.ts';
+import { importCharacterCard, type ImportedPersona } from '../panels/character-card.ts';
+import { communityOf, type SessionAddress } from '../session/session-id.ts';
+import { asPanel, validateCommunityPanel, type CommunityPanel, type CommunityPanelRecord, type CommunityPanels } from './community-panels.ts';
+import { checkSetting, settingKey, type ChannelSettings, type ChannelSettingsStore, type SettingKey } from './channel-settings.ts';
+
+export type PlaceAddress = Pick<SessionAddress, 'platform' | 'channel' | 'community'>;
+
+export interface PanelSummary {
+  id: string;
+  name: string;
+  description: string;
+  personas: number;
+  /** A file panel every community sees; else the community's own, with its version. */
+  builtIn: boolean;
+  version?: number;
+  updatedBy?: string;
+}
+
+export interface CommunityAdminDependencies {
+  config: Config;
+  builtIns: ReadonlyMap<string, Panel>;
+  presets?: PresetRegistry;
+  panels: CommunityPanels;
+  settings: ChannelSettingsStore;
+}
+
+/** Refuses a person who does not manage the community. */
+function requireManager(person: Person, what: string): void {
+  if (person.managesCommunity) return;
+  throw new TableRoundError('not_allowed', `${person.id} may not ${what}`, {
+    publicMessage: `Only the community's managers can ${what} (on Discord: Manage Server or the manager role; on Slack: workspace admins and owners).`,
+  });
+}
+
+export class CommunityAdmin {
+  constructor(private readonly deps: CommunityAdminDependencies) {}
+
+  /** The built-in panels, then the community's own. */
+  async listPanels(place: PlaceAddress): Promise<PanelSummary[]> {
+    const own = await this.deps.panels.list(communityOf(place));
+    return [
+      ...[...this.deps.builtIns.values()].map((panel) => ({ id: panel.id, name: panel.name, description: panel.description, personas: panel.personas.length, builtIn: true })),
+      ...own.map((record) => ({
+        id: record.panel.id,
+        name: record.panel.name,
+        description: record.panel.description,
+        personas: record.panel.personas.length,
+        builtIn: false,
+        version: record.version,
+        updatedBy: record.updatedBy.displayName,
+      })),
+    ];
+  }
+
+  /** A panel by id as this community sees it: a built-in one, or its own (with its record). */
+  async findPanel(place: PlaceAddress, id: string): Promise<{ panel: Panel; record?: CommunityPanelRecord } | undefined> {
+    const builtIn = this.deps.builtIns.get(id);
+    if (builtIn) return { panel: builtIn };
+    const record = await this.deps.panels.get(communityOf(place), id);
+    return record ? { panel: asPanel(record.panel), record } : undefined;
+  }
+
+  /** The panel, or a refusal that lists what this community has. */
+  async requirePanel(place: PlaceAddress, id: string): Promise<{ panel: Panel; record?: CommunityPanelRecord }> {
+    const found = await this.findPanel(place, id);
+    if (found) return found;
+    const ids = (await this.listPanels(place)).map((panel) => panel.id);
+    throw new TableRoundError('panel_unknown', `unknown panel ${id}`, { publicMessage: `There is no panel “${id.slice(0, 40)}”. Panels: ${ids.join(', ')}.` });
+  }
+
+  /** Validates and saves a panel of the community's (new, or a new version of its own). */
+  async savePanel(place: PlaceAddress, person: Person, input: unknown, expectedVersion?: number): Promise<CommunityPanelRecord> {
+    requireManager(person, 'change panels');
+    const panel = this.validate(input);
+    return this.deps.panels.save(communityOf(place), panel, person, expectedVersion);
+  }
+
+  /** The checks a panel must pass to be saved (drafts are checked before they are shown). */
+  validate(input: unknown): CommunityPanel {
+    return validateCommunityPanel(input, { panels: this.deps.config.COMMUNITY_PANELS_MAX, personas: this.deps.config.COMMUNITY_PANEL_PERSONAS_MAX }, new Set(this.deps.builtIns.keys()));
+  }
+
+  async deletePanel(place: PlaceAddress, person: Person, id: string): Promise<void> {
+    requireManager(person, 'delete panels');
+    if (this.deps.builtIns.has(id)) throw new TableRoundError('not_allowed', `built-in ${id}`, { publicMessage: `“${id}” is a built-in panel; it cannot be deleted from chat.` });
+    if (!(await this.deps.panels.delete(communityOf(place), id))) await this.requirePanel(place, id);
+  }
+
+  /**
+   * Adds a persona from a character card (Character Card V2/V3 JSON, or a PNG carrying one) to a
+   * panel of the community's, as its last speaker. Says what the card had that a persona does not.
+   */
+  async importPersona(place: PlaceAddress, person: Person, panelId: string, card: Uint8Array | string): Promise<{ record: CommunityPanelRecord; imported: ImportedPersona }> {
+    requireManager(person, 'change panels');
+    const { record } = await this.requirePanel(place, panelId);
+    if (!record) throw new TableRoundError('not_allowed', `built-in ${panelId}`, { publicMessage: `“${panelId}” is a built-in panel; import into one of this community's own panels.` });
+    const imported = importCharacterCard(card, { takenIds: new Set(record.panel.personas.map((persona) => persona.id)) });
+    const panel = this.validate({ ...record.panel, personas: [...record.panel.personas, imported.persona] });
+    return { record: await this.deps.panels.save(communityOf(place), panel, person, record.version), imported };
+  }
+
+  settings(place: PlaceAddress): Promise<ChannelSettings> {
+    return this.deps.settings.read(communityOf(place), place.channel);
+  }
+
+  /** Checks and sets one setting of the channel; returns it as stored. */
+  async setSetting(place: PlaceAddress, person: Person, key: string, value: string): Promise<{ key: SettingKey; value: string }> {
+    requireManager(person, 'change this channel’s settings');
+    const known = settingKey(key);
+    const checks = { config: this.deps.config, panelIds: (await this.listPanels(place)).map((panel) => panel.id), presetIds: [...(this.deps.presets?.keys() ?? [])] };
+    const stored = checkSetting(known, value, checks);
+    await this.deps.settings.set(communityOf(place), place.channel, known, stored);
+    return { key: known, value: stored };
+  }
+
+  /** True when the setting was set. */
+  async resetSetting(place: PlaceAddress, person: Person, key: string): Promise<{ key: SettingKey; wasSet: boolean }> {
+    requireManager(person, 'change this channel’s settings');
+    const known = settingKey(key);
+    return { key: known, wasSet: await this.deps.settings.reset(communityOf(place), place.channel, known) };
+  }
+}
+
+/** Whether the channel's `starters` setting lets this person start a session. */
+export function mayStart(settings: ChannelSettings, person: Person): boolean {
+  const starters = settings.starters ?? 'everyone';
+  if (starters === 'everyone' || person.managesCommunity) return true;
+  if (starters === 'managers') return Boolean(person.isManager);
+  const role = starters.startsWith('role:') ? starters.slice('role:'.length) : undefined;
+  return role !== undefined && (person.roles ?? []).includes(role);
+}

@@ -1,0 +1,66 @@
+/**
+ * Panels and channel settings from chat on Discord: the server's owner (Manage Server) saves a
+ * panel and makes it the channel's default with `/panel` and `/config`; a member with Manage
+ * Threads only (a channel manager, not a server manager) is refused every write; the next mention
+ * in that channel opens a session with that panel, its opening post saying the channel's settings.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startE2E, type E2E } from './e2e-harness.ts';
+
+const persona = (id: string, displayName: string, role: string) => ({
+  id,
+  displayName,
+  role,
+  roleTitle: `${role[0]!.toUpperCase()}${role.slice(1)}`,
+  roleFocus: `What a ${role} sees in a bicycle: cost, use and care.`,
+  background: `${displayName} has worked as a ${role} for ten years.`,
+  speakingStyle: 'Short sentences, concrete examples.',
+});
+const bikeShop = {
+  id: 'bike-shop',
+  name: 'Bike shop',
+  description: 'People who build, sell and ride bicycles.',
+  personas: [persona('builder', 'Noor Builder', 'builder'), persona('seller', 'Timo Seller', 'seller'), persona('rider', 'Ida Rider', 'rider')],
+};
+
+describe('Discord end to end: a community’s own panel from chat', () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E();
+  });
+  afterAll(async () => {
+    await e2e?.stop();
+  });
+
+  const answerTo = async (interactionId: string) =>
+    String((await e2e.emulator.waitFor(() => e2e.emulator.interactionMessages(interactionId)[0], 10_000, 'the command’s answer')).json.content);
+
+  it('lets the server’s managers save a panel and make it the channel’s default, refuses others, and starts with it', async () => {
+    const { emulator } = e2e;
+    const moderator = emulator.addMember('mod', { manager: true });
+    const alice = emulator.addMember('alice');
+
+    const refused = emulator.userRunsCommand(emulator.channelId, moderator, 'panel', { action: 'save', args: JSON.stringify(bikeShop) });
+    expect(await answerTo(refused.id)).toMatch(/^Only the community's managers can change panels/);
+    const refusedSetting = emulator.userRunsCommand(emulator.channelId, alice, 'config', { action: 'set', key: 'rounds', value: '1' });
+    expect(await answerTo(refusedSetting.id)).toMatch(/^Only the community's managers can change this channel’s settings/);
+
+    const saved = emulator.userRunsCommand(emulator.channelId, emulator.owner, 'panel', { action: 'save', args: JSON.stringify(bikeShop) });
+    expect(await answerTo(saved.id)).toContain('Saved panel bike-shop (version 1, 3 personas)');
+    const setPanel = emulator.userRunsCommand(emulator.channelId, emulator.owner, 'config', { action: 'set', key: 'panel', value: 'bike-shop' });
+    expect(await answerTo(setPanel.id)).toContain('Set panel to bike-shop');
+    const listed = emulator.userRunsCommand(emulator.channelId, alice, 'panel', { action: 'list' });
+    expect(await answerTo(listed.id)).toContain('• bike-shop — Bike shop (3 personas, v1 by owner)');
+
+    emulator.userSendsMessage(emulator.channelId, alice, `<@${emulator.botUser.id}> A cargo bike for a bakery`);
+    const thread = await emulator.waitFor(() => emulator.threadsOf(emulator.channelId)[0], 10_000, 'the session thread');
+    const opening = await emulator.waitFor(() => emulator.messagesIn(thread.id).find((message) => /\*\*Roundtable:/.test(String(message.json.content))), 20_000, 'the opening post');
+    expect(String(opening.json.content)).toContain('Panel (Bike shop): Noor Builder (Builder), Timo Seller (Seller), Ida Rider (Rider).');
+    expect(String(opening.json.content)).toContain('This channel’s settings: panel: bike-shop.');
+    const speakers = await emulator.waitFor(() => {
+      const names = new Set(emulator.messagesIn(thread.id).map((message) => message.webhookUsername).filter((name): name is string => name !== undefined));
+      return names.size >= 3 ? names : undefined;
+    }, 30_000, 'the three panelists');
+    expect([...speakers].sort()).toEqual(['Ida Rider', 'Noor Builder', 'Timo Seller']);
+  }, 90_000);
+});
