@@ -5,6 +5,7 @@
  * commands, vote buttons, Ask buttons and their dialogs).
  * Only this folder imports discord.js.
  */
+import { ChoiceButtons, decodeChoice } from './choice-buttons.ts';
 import { Events, type Client } from 'discord.js';
 import type { AdapterDependencies, PlatformAdapter } from '../../src/adapter/platform-adapter.ts';
 import { TableRoundError } from '../../src/errors.ts';
@@ -66,6 +67,7 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
   const slashCommands = new SlashCommands(context);
   const buttons = new PollButtons(context);
   const asks = new AskButtons(context);
+  const choices = new ChoiceButtons(context);
 
   return {
     adapter,
@@ -85,9 +87,13 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
           : interaction.isButton()
             ? decodeAskButton(interaction.customId)
               ? asks.handleClick(interaction)
-              : buttons.handle(interaction)
+              : decodeChoice(interaction.customId)
+                ? choices.handle(interaction)
+                : buttons.handle(interaction)
             : interaction.isModalSubmit()
-              ? asks.handleSubmit(interaction)
+              ? decodeChoice(interaction.customId)
+                ? choices.handleSubmit(interaction)
+                : asks.handleSubmit(interaction)
               : undefined;
         handled?.catch((error: unknown) => logger.error({ err: error }, 'discord: interaction handling failed'));
       });

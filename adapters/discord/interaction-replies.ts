@@ -6,6 +6,7 @@ import { MessageFlags, type ChatInputCommandInteraction, type ButtonInteraction,
 import type { CommandReply } from '../../commands/command.ts';
 import { mentionNobody, prepareContent } from './format-content.ts';
 import { splitMessage } from '../../src/outbound/split-message.ts';
+import { renderChoices } from './choice-buttons.ts';
 
 /** Discord's message limit less room for what rendering adds. */
 const replyLimit = 1_900;
@@ -15,7 +16,7 @@ export const deferAfterMs = 1_500;
 
 type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 /** Interactions answered with a reply of their own (not an update of the message they came from). */
-type Replyable = ChatInputCommandInteraction | ModalSubmitInteraction;
+type Replyable = ChatInputCommandInteraction | ModalSubmitInteraction | ButtonInteraction;
 
 export async function answerEphemeral(interaction: Answerable, text: string): Promise<void> {
   const content = splitMessage(prepareContent(text), replyLimit)[0] ?? '…';
@@ -49,16 +50,19 @@ export async function deliver(interaction: Replyable, reply: CommandReply): Prom
   const ephemeral = reply.visibility === 'ephemeral';
   const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
   const [first, ...rest] = chunks;
+  // The reply's choices go under its last part (buttons that run a command: choice-buttons.ts).
+  const components = reply.choices?.length ? renderChoices(reply.choices) : [];
+  const withChoices = (last: boolean) => (last && components.length ? { components } : {});
   if (interaction.deferred) {
     if (ephemeral) {
-      await interaction.editReply({ content: first ?? '', allowedMentions: mentionNobody });
+      await interaction.editReply({ content: first ?? '', allowedMentions: mentionNobody, ...withChoices(rest.length === 0) });
     } else {
       // The deferral was ephemeral; a public answer replaces it.
       await interaction.deleteReply().catch(() => undefined);
-      await interaction.followUp({ content: first ?? '', allowedMentions: mentionNobody });
+      await interaction.followUp({ content: first ?? '', allowedMentions: mentionNobody, ...withChoices(rest.length === 0) });
     }
   } else {
-    await interaction.reply({ content: first ?? '', ...(flags ? { flags } : {}), allowedMentions: mentionNobody });
+    await interaction.reply({ content: first ?? '', ...(flags ? { flags } : {}), allowedMentions: mentionNobody, ...withChoices(rest.length === 0) });
   }
-  for (const chunk of rest) await interaction.followUp({ content: chunk, ...(flags ? { flags } : {}), allowedMentions: mentionNobody });
+  for (const [index, chunk] of rest.entries()) await interaction.followUp({ content: chunk, ...(flags ? { flags } : {}), allowedMentions: mentionNobody, ...withChoices(index === rest.length - 1) });
 }

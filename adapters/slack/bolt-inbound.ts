@@ -6,6 +6,7 @@
  * exception is an Ask modal's empty question, refused in the ack itself (`response_action:
  * "errors"`), so that the modal stays open to be filled in.
  */
+import { choiceActionPrefix, formCallbackId } from './choice-blocks.ts';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type ViewSubmitAction } from '@slack/bolt';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { Logger } from '../../src/logging/logger.ts';
@@ -96,6 +97,19 @@ export function createBoltInbound(config: Config, logger: Logger, events: EventI
     tasks.run('close', () => commands.onCloseClick(value, { id: body.user.id }, respond as RespondFunction, channel));
   });
 
+  app.action(new RegExp(`^${choiceActionPrefix}\\d+$`), async ({ ack, action, body, respond }) => {
+    await ack();
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
+    const channel = 'channel' in body && body.channel ? body.channel.id : '';
+    const teamId = 'team' in body && body.team ? body.team.id : undefined;
+    const user = { id: body.user.id, ...('name' in body.user && typeof body.user.name === 'string' ? { name: body.user.name } : {}) };
+    const triggerId = 'trigger_id' in body && typeof body.trigger_id === 'string' ? body.trigger_id : undefined;
+    tasks.run('choice', () => commands.onChoiceClick(value, user, respond as RespondFunction, channel, teamId, triggerId));
+  });
+  app.view<ViewSubmitAction>(formCallbackId, async ({ ack, view, body }) => {
+    await ack();
+    tasks.run('form', () => commands.onFormSubmit(view, { id: body.user.id, name: body.user.name }, body.team?.id));
+  });
   app.action(askActionId, async ({ ack, action, body, respond }) => {
     await ack();
     const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;

@@ -18,6 +18,7 @@ import type { Replies, RespondFunction, ReplyTarget } from './replies.ts';
 import { decodeButtonValue } from './poll-blocks.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { plainForMrkdwn } from './mrkdwn.ts';
+import { decodeChoiceValue, decodeFormTarget, formValues, formView } from './choice-blocks.ts';
 import { threadOf } from './message-poster.ts';
 
 export interface SlashCommandPayload {
@@ -127,6 +128,37 @@ export class CommandIntake {
     const person = await this.dependencies.people.lookup(user.id, user.name);
     const reply = await this.dependencies.runCommand({ name: 'vote', options: { action: 'close', pollId: button.pollId }, person, address: parseSessionId(button.sessionId), sessionId: button.sessionId });
     await this.dependencies.replies.commandReply(target, reply, button.sessionId);
+  }
+
+  /** A reply's choice button (choice-blocks.ts): its command, run as whoever pressed it, answered privately. */
+  async onChoiceClick(value: string | undefined, user: { id: string; name?: string }, respond: RespondFunction | undefined, channel: string, teamId: string | undefined, triggerId?: string): Promise<void> {
+    const choice = decodeChoiceValue(value);
+    if (!choice) return;
+    const target: ReplyTarget = { channel, user: user.id, ...(respond ? { respond } : {}) };
+    const person = await this.dependencies.people.lookup(user.id, user.name);
+    const address: SessionAddress = { platform: 'slack', channel, thread: '', ...communityOfPayload({ ...(teamId ? { team_id: teamId } : {}) }) };
+    const reply = await this.dependencies.runCommand({ name: choice.command, options: choice.options, person, address, sessionId: undefined });
+    // A reply with a form opens it (the click's trigger_id lives 3 s); otherwise, or when it cannot open, its text.
+    const view = reply.form && triggerId ? formView(reply.form, channel) : undefined;
+    if (view && (await this.dependencies.pacing.tryViewOpen())) {
+      try {
+        await this.dependencies.client.views.open({ trigger_id: triggerId!, view: view as unknown as Parameters<WebClient['views']['open']>[0]['view'] });
+        return;
+      } catch (error) {
+        this.dependencies.logger.warn({ err: error }, 'slack: views.open failed for a form');
+      }
+    }
+    await this.dependencies.replies.commandReply(target, reply, undefined);
+  }
+
+  /** A form's submission (acked already): its command with the fields as JSON, answered privately in its channel. */
+  async onFormSubmit(view: { private_metadata?: string; state?: Parameters<typeof formValues>[0] }, user: { id: string; name?: string }, teamId: string | undefined): Promise<void> {
+    const form = decodeFormTarget(view.private_metadata);
+    if (!form) return;
+    const person = await this.dependencies.people.lookup(user.id, user.name);
+    const address: SessionAddress = { platform: 'slack', channel: form.channel, thread: '', ...communityOfPayload({ ...(teamId ? { team_id: teamId } : {}) }) };
+    const reply = await this.dependencies.runCommand({ name: form.command, options: { ...form.options, form: JSON.stringify(formValues(view.state)) }, person, address, sessionId: undefined });
+    await this.dependencies.replies.commandReply({ channel: form.channel, user: user.id }, reply, undefined);
   }
 }
 

@@ -11,9 +11,11 @@ import { threadOf } from './message-poster.ts';
 import { splitMessage } from '../../src/outbound/split-message.ts';
 import { slackMessageLimit } from './slack-chat-adapter.ts';
 import { toSlackMrkdwn } from './mrkdwn.ts';
+import { choiceBlocks } from './choice-blocks.ts';
+import type { ReplyChoice } from '../../src/command-core/command-contract.ts';
 
 /** Bolt's `respond` for slash commands and block actions (response_url: 5 uses in 30 min). */
-export type RespondFunction = (message: { text: string; response_type: 'ephemeral'; replace_original?: boolean }) => Promise<unknown>;
+export type RespondFunction = (message: { text: string; response_type: 'ephemeral'; replace_original?: boolean; blocks?: unknown[] }) => Promise<unknown>;
 
 export interface ReplyTarget {
   channel: string;
@@ -31,14 +33,16 @@ export class Replies {
   ) {}
 
   /** `mrkdwn`: the text is ours and already mrkdwn; otherwise it is escaped and converted. */
-  async ephemeral(target: ReplyTarget, text: string, options: { mrkdwn?: boolean } = {}): Promise<void> {
+  async ephemeral(target: ReplyTarget, text: string, options: { mrkdwn?: boolean; choices?: readonly ReplyChoice[] } = {}): Promise<void> {
     const body = options.mrkdwn ? text : toSlackMrkdwn(text);
+    // A reply's choices are buttons under its text (choice-blocks.ts).
+    const blocks = options.choices?.length ? { blocks: choiceBlocks(body, options.choices) } : {};
     try {
       if (target.respond) {
-        await target.respond({ text: body, response_type: 'ephemeral', replace_original: false });
+        await target.respond({ text: body, response_type: 'ephemeral', replace_original: false, ...blocks });
         return;
       }
-      await this.client.chat.postEphemeral({ channel: target.channel, user: target.user, text: body, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+      await this.client.chat.postEphemeral({ channel: target.channel, user: target.user, text: body, ...(target.threadTs ? { thread_ts: target.threadTs } : {}), ...(blocks as { blocks?: never[] }) });
     } catch (error) {
       this.logger.warn({ err: error, channel: target.channel }, 'slack ephemeral reply failed');
     }
@@ -55,6 +59,6 @@ export class Replies {
         this.logger.warn({ err: error, sessionId: session }, 'slack thread reply failed; answering ephemerally');
       }
     }
-    await this.ephemeral(target, reply.text);
+    await this.ephemeral(target, reply.text, reply.choices?.length ? { choices: reply.choices } : {});
   }
 }

@@ -8,6 +8,7 @@
  * before typing — so a scripted session runs every stage in order; only the commands that steer
  * what runs now (`actsImmediately` in their file: `/stop`, `/pause`, `/ask` …) go in as read.
  */
+import type { ReplyChoice } from '../../src/command-core/command-contract.ts';
 import { createInterface } from 'node:readline';
 import { basename, resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -104,9 +105,15 @@ export async function runConsoleSession(app: RunningApp, terminal: TerminalAdapt
   return { sessionId, transcriptPath: terminal.transcriptPath };
 }
 
+/** A reply's choices (a draft's Save / Regenerate / Cancel): the next typed line answers them, by their `typed` word. */
+const pendingChoices: { choices: ReplyChoice[] } = { choices: [] };
+
 async function handleLine(app: RunningApp, terminal: TerminalAdapter, sessionId: string, address: { platform: 'terminal'; channel: string; thread: string }, person: Person, line: string): Promise<void> {
   const registry = commandRegistry(app.commands);
-  const parsed = parseConsoleLine(registry, line);
+  const offered = pendingChoices.choices;
+  pendingChoices.choices = [];
+  const chosen = offered.find((choice) => choice.typed === line.trim().toLowerCase());
+  const parsed: ReturnType<typeof parseConsoleLine> = chosen ? { kind: 'command', name: chosen.command, options: chosen.options } : parseConsoleLine(registry, line);
   try {
     switch (parsed.kind) {
       case 'empty':
@@ -133,6 +140,10 @@ async function handleLine(app: RunningApp, terminal: TerminalAdapter, sessionId:
         const reply = await app.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId });
         // Acknowledgements of queued work add nothing in a terminal; answers (status, refusals) do.
         if (!/…$/.test(reply.text)) terminal.printLine(botName, reply.text);
+        if (reply.choices?.length) {
+          pendingChoices.choices = reply.choices;
+          terminal.printLine(botName, `Type ${reply.choices.map((choice) => choice.typed).join(', ')} (${reply.choices.map((choice) => `${choice.typed}: ${choice.label}`).join(' · ')}).`);
+        }
         return;
       }
     }

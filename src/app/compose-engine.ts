@@ -117,6 +117,7 @@ export function composeEngine(options: EngineOptions): Engine {
     },
   };
   const commands = commandRegistry(options.commands);
+  const models = options.createModels?.(budget) ?? new ModelGateway(config, budget, logger, metrics);
   const roundtable = new Roundtable({
     presets,
     commands,
@@ -136,6 +137,13 @@ export function composeEngine(options: EngineOptions): Engine {
       presets,
       panels: new CommunityPanels(redis, keys, { panels: config.COMMUNITY_PANELS_MAX, personas: config.COMMUNITY_PANEL_PERSONAS_MAX }),
       settings: new ChannelSettingsStore(redis, keys),
+      models,
+      redis,
+      keys,
+      chargePerson: (platform, personId, tokens) => store.chargePerson(platform, personId, tokens),
+      onSaved: async (panel) => {
+        await Promise.all(panel.personas.map((persona) => identities.identityOf(persona)));
+      },
     }),
   });
   const dependencies: EngineDependencies = {
@@ -143,7 +151,7 @@ export function composeEngine(options: EngineOptions): Engine {
     config,
     logger,
     store,
-    models: options.createModels?.(budget) ?? new ModelGateway(config, budget, logger, metrics),
+    models,
     templates: new Templates(options.templatesDir ?? 'prompts/templates'),
     panels,
     adapterFor,

@@ -59,6 +59,36 @@ export interface CommandReply {
   visibility: 'ephemeral' | 'thread';
   /** Set by `start`: the session the command created. */
   sessionId?: string;
+  /**
+   * What the person may answer next (a draft's Save / Regenerate / Cancel): buttons on Discord
+   * and Slack that run `command` with `options` as whoever presses them (the command checks who
+   * may); in the terminal the next line typed as `typed` does.
+   */
+  choices?: ReplyChoice[];
+  /**
+   * A form to fill (a persona's fields): answering a choice's button with it opens it as a modal
+   * on Discord and Slack; its submission runs `form.command` with `form.options` plus `form`, the
+   * fields' values as JSON. Where no form can open, the person reads `text`.
+   */
+  form?: ReplyForm;
+}
+
+export interface ReplyForm {
+  title: string;
+  command: string;
+  options: Record<string, string>;
+  /** At most five (Discord's modal); ids are the keys of the submitted JSON. */
+  fields: { id: string; label: string; value: string; multiline: boolean; maxLength: number }[];
+}
+
+export interface ReplyChoice {
+  label: string;
+  /** The word that answers it in the terminal (`save`, `again`, `cancel`). */
+  typed: string;
+  command: string;
+  /** Short strings only: a button carries them (Discord's custom_id is 100 characters). */
+  options: Record<string, string>;
+  style?: 'primary' | 'secondary' | 'danger';
 }
 
 /** The surfaces a command can be typed on. */

@@ -14,6 +14,11 @@ import type { PresetRegistry } from '../panels/presets.ts';
 import { importCharacterCard, type ImportedPersona } from '../panels/character-card.ts';
 import { communityOf, type SessionAddress } from '../session/session-id.ts';
 import { asPanel, validateCommunityPanel, type CommunityPanel, type CommunityPanelRecord, type CommunityPanels } from './community-panels.ts';
+import type { Redis } from 'ioredis';
+import type { ModelGateway } from '../models/model-gateway.ts';
+import type { RedisKeys } from '../store/keys.ts';
+import { randomUUID } from 'node:crypto';
+import { draftPanel } from './panel-drafter.ts';
 import { checkSetting, settingKey, type ChannelSettings, type ChannelSettingsStore, type SettingKey } from './channel-settings.ts';
 
 export type PlaceAddress = Pick<SessionAddress, 'platform' | 'channel' | 'community'>;
@@ -31,11 +36,33 @@ export interface PanelSummary {
 
 export interface CommunityAdminDependencies {
   config: Config;
+  /** Drafts (`/panel new`) are the chat model's; its usage is the person's spend. */
+  models?: Pick<ModelGateway, 'json'>;
+  redis: Redis;
+  keys: RedisKeys;
+  /** Charges a draft's tokens to the person (their daily USER_TOKEN_BUDGET). */
+  chargePerson?(platform: string, personId: string, tokens: number): Promise<void>;
+  /** Prepares a saved panel's generated avatars (best effort). */
+  onSaved?(panel: Panel): Promise<void>;
   builtIns: ReadonlyMap<string, Panel>;
   presets?: PresetRegistry;
   panels: CommunityPanels;
   settings: ChannelSettingsStore;
 }
+
+/** What a persona's edit form changes. */
+export const editableFields = ['displayName', 'roleTitle', 'roleFocus', 'background', 'speakingStyle'] as const;
+export type EditableField = (typeof editableFields)[number];
+
+/** A drafted panel waiting for its manager's answer. */
+export interface PanelDraft {
+  draftId: string;
+  purpose: string;
+  panel: CommunityPanel;
+}
+
+/** How long a draft waits for Save / Regenerate / Cancel. */
+const draftSeconds = 3_600;
 
 /** Refuses a person who does not manage the community. */
 function requireManager(person: Person, what: string): void {
@@ -85,12 +112,83 @@ export class CommunityAdmin {
   async savePanel(place: PlaceAddress, person: Person, input: unknown, expectedVersion?: number): Promise<CommunityPanelRecord> {
     requireManager(person, 'change panels');
     const panel = this.validate(input);
-    return this.deps.panels.save(communityOf(place), panel, person, expectedVersion);
+    const record = await this.deps.panels.save(communityOf(place), panel, person, expectedVersion);
+    await this.deps.onSaved?.(asPanel(record.panel)).catch(() => undefined);
+    return record;
+  }
+
+  /**
+   * `/panel new`: the model drafts a panel for `purpose` (panel-drafter.ts), kept for an hour
+   * under a draft id for Save (`keepDraft`), Regenerate (`redraft`) or Cancel (`discardDraft`).
+   */
+  async draft(place: PlaceAddress, person: Person, purpose: string): Promise<PanelDraft> {
+    requireManager(person, 'draft panels');
+    const text = purpose.trim();
+    if (text.length < 3) throw new TableRoundError('bad_command', 'empty purpose', { publicMessage: 'Say what the panel is for, e.g. /panel new a tea house’s regulars and suppliers.' });
+    return this.writeDraft(place, person, randomUUID().replace(/-/g, '').slice(0, 12), text.slice(0, 500));
+  }
+
+  async redraft(place: PlaceAddress, person: Person, draftId: string): Promise<PanelDraft> {
+    requireManager(person, 'draft panels');
+    const draft = await this.readDraft(place, draftId);
+    return this.writeDraft(place, person, draftId, draft.purpose);
+  }
+
+  async keepDraft(place: PlaceAddress, person: Person, draftId: string): Promise<CommunityPanelRecord> {
+    requireManager(person, 'change panels');
+    const draft = await this.readDraft(place, draftId);
+    const record = await this.savePanel(place, person, draft.panel, 0);
+    await this.deps.redis.del(this.draftKey(place, draftId));
+    return record;
+  }
+
+  async discardDraft(place: PlaceAddress, person: Person, draftId: string): Promise<boolean> {
+    requireManager(person, 'draft panels');
+    return (await this.deps.redis.del(this.draftKey(place, draftId))) === 1;
+  }
+
+  private draftKey(place: PlaceAddress, draftId: string): string {
+    if (!/^[a-f0-9]{12}$/.test(draftId)) throw new TableRoundError('bad_command', 'bad draft id', { publicMessage: 'That draft is not known; start one with /panel new.' });
+    return this.deps.keys.panelDraft(communityOf(place), draftId);
+  }
+
+  private async readDraft(place: PlaceAddress, draftId: string): Promise<PanelDraft> {
+    const raw = await this.deps.redis.get(this.draftKey(place, draftId));
+    if (!raw) throw new TableRoundError('bad_command', `draft ${draftId} gone`, { publicMessage: 'That draft has expired or was already saved or cancelled; start one with /panel new.' });
+    return JSON.parse(raw) as PanelDraft;
+  }
+
+  private async writeDraft(place: PlaceAddress, person: Person, draftId: string, purpose: string): Promise<PanelDraft> {
+    const { models, config } = this.deps;
+    if (!models) throw new TableRoundError('model_not_configured', 'no model for drafts', { publicMessage: 'Drafting panels needs a chat model, which this bot has not configured.' });
+    const taken = new Set((await this.listPanels(place)).map((panel) => panel.id));
+    const panel = await draftPanel(
+      models,
+      { purpose, personas: [Math.min(4, config.COMMUNITY_PANEL_PERSONAS_MAX), config.COMMUNITY_PANEL_PERSONAS_MAX], takenPanelIds: taken, validate: (input) => this.validate(input) },
+      { onUsage: (usage) => this.deps.chargePerson?.(place.platform, person.id, usage.promptTokens + usage.completionTokens) },
+    );
+    const draft: PanelDraft = { draftId, purpose, panel };
+    await this.deps.redis.set(this.draftKey(place, draftId), JSON.stringify(draft), 'EX', draftSeconds);
+    return draft;
   }
 
   /** The checks a panel must pass to be saved (drafts are checked before they are shown). */
   validate(input: unknown): CommunityPanel {
     return validateCommunityPanel(input, { panels: this.deps.config.COMMUNITY_PANELS_MAX, personas: this.deps.config.COMMUNITY_PANEL_PERSONAS_MAX }, new Set(this.deps.builtIns.keys()));
+  }
+
+  /**
+   * One persona's fields changed (a modal on Discord and Slack), saved as the panel's next
+   * version; refused when someone saved the panel since `expectedVersion` was read.
+   */
+  async editPersona(place: PlaceAddress, person: Person, panelId: string, personaId: string, fields: Partial<Record<EditableField, string>>, expectedVersion: number): Promise<CommunityPanelRecord> {
+    requireManager(person, 'change panels');
+    const { record } = await this.requirePanel(place, panelId);
+    if (!record) throw new TableRoundError('not_allowed', `built-in ${panelId}`, { publicMessage: `“${panelId}” is a built-in panel; save a copy under a new id to change it.` });
+    if (!record.panel.personas.some((persona) => persona.id === personaId)) throw new TableRoundError('bad_command', `no persona ${personaId}`, { publicMessage: `${panelId} has no persona “${personaId.slice(0, 40)}”.` });
+    const changed = Object.fromEntries(editableFields.filter((field) => typeof fields[field] === 'string').map((field) => [field, fields[field]!]));
+    const personas = record.panel.personas.map((persona) => (persona.id === personaId ? { ...persona, ...changed } : persona));
+    return this.savePanel(place, person, { ...record.panel, personas }, expectedVersion);
   }
 
   async deletePanel(place: PlaceAddress, person: Person, id: string): Promise<void> {

@@ -7,10 +7,10 @@
  * true `publicMessage`; its internal message names no card text (a `cause`, when kept, may).
  */
 import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { TableRoundError } from '../errors.ts';
 import { personaSchema, type Persona } from './panel-schema.ts';
 import { cleanDisplayName } from './display-name.ts';
+import { slugOrHash, uniqueId } from './panel-ids.ts';
 
 /** The result of an import: the persona, plus what the person should be told about it. */
 export interface ImportedPersona {
@@ -429,29 +429,6 @@ function count(value: number): string {
 // ---------------------------------------------------------------------------------------------
 // Ids
 
-/**
- * A lowercase ASCII slug matching /^[a-z][a-z0-9_]{1,max-1}$/: accents dropped, other characters
- * become `_`. A mostly non-Latin text becomes `<prefix>_<8 hex of its SHA-256>`.
- */
-function slugOrHash(text: string, max: number, prefix: string): string {
-  const plain = text.normalize('NFKD').replace(/\p{M}/gu, '');
-  const letters = plain.match(/\p{L}/gu)?.length ?? 0;
-  const latin = plain.match(/[A-Za-z]/g)?.length ?? 0;
-  if (latin === 0 || latin * 2 < letters) return `${prefix}_${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
-  let slug = plain.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  if (!/^[a-z]/.test(slug) || slug.length < 2) slug = `${prefix}_${slug}`;
-  return slug.slice(0, max).replace(/_+$/, '');
-}
-
-/** `base`, or `base_2`, `base_3` … (cut to stay within 40 characters) when taken. */
-function uniqueId(base: string, takenIds: ReadonlySet<string>): string {
-  for (let n = 1; n < 10_000; n++) {
-    const suffix = n === 1 ? '' : `_${n}`;
-    const candidate = n === 1 ? base : base.slice(0, ID_MAX - suffix.length).replace(/_+$/, '') + suffix;
-    if (!takenIds.has(candidate)) return candidate;
-  }
-  throw refusal('no free persona id', 'This panel has too many personas with this name.');
-}
 
 // ---------------------------------------------------------------------------------------------
 

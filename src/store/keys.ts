@@ -84,6 +84,11 @@ export class RedisKeys {
     return `${this.prefix}:panels:${community}`;
   }
 
+  /** A drafted panel waiting for Save / Regenerate / Cancel (JSON; expires after an hour). */
+  panelDraft(community: string, draftId: string): string {
+    return `${this.prefix}:draft:${community}:${draftId}`;
+  }
+
   /** A channel's settings (hash: key → value, src/community/channel-settings.ts). Bounded by the settings' keys; no TTL. */
   channelSettings(community: string, channel: string): string {
     return `${this.prefix}:settings:${community}:${channel}`;

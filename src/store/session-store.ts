@@ -296,6 +296,11 @@ export class SessionStore {
   }
 
   /** Tokens the person's sessions spent in the current day window. */
+  /** Charges tokens spent outside a session (a drafted panel) to the person's daily spend. */
+  async chargePerson(platform: string, personId: string, tokens: number): Promise<void> {
+    if (tokens > 0) await incrbyExpireOnce(this.redis, this.keys.userSpend(platform, personId), tokens, 86_400);
+  }
+
   async userSpend(platform: string, personId: string): Promise<number> {
     return Number((await this.redis.get(this.keys.userSpend(platform, personId))) ?? 0);
   }

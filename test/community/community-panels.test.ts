@@ -127,10 +127,44 @@ describe('a community’s own panel, from chat', () => {
     expect((await run('panel', { action: 'show', args: 'tea-house' }, member)).text).toContain('2. Ravi Grower — Grower: Harvest, weather and fair prices for small growers.');
   });
 
+  it('refuses a persona form saved over a version someone else saved meanwhile', async () => {
+    const form = { roleFocus: 'Soil and seasons.' };
+    const stale = await run('panel', { action: 'persona', args: 'tea-house grower 2', form: JSON.stringify(form) }, manager);
+    expect(stale.text).toBe('Someone saved “tea-house” meanwhile (now version 3); show it again and edit that.');
+    const opened = await run('panel', { action: 'form', args: 'tea-house grower' }, manager);
+    expect(opened.form?.options).toEqual({ action: 'persona', args: 'tea-house grower 3' });
+    expect(opened.form?.fields.map((field) => [field.id, field.value])).toContainEqual(['roleFocus', 'Harvest, weather and fair prices for small growers.']);
+    expect((await run('panel', { action: 'form', args: 'tea-house grower' }, member)).form).toBeUndefined();
+  });
+
   it('never shows one community’s panels to another', async () => {
     expect((await run('panel', { action: 'list' }, manager, elsewhere)).text).not.toContain('tea-house');
     expect((await run('panel', { action: 'show', args: 'tea-house' }, manager, elsewhere)).text).toContain('There is no panel “tea-house”');
     expect((await run('config', { action: 'set', key: 'panel', value: 'tea-house' }, manager, elsewhere)).text).toContain('is not a value for panel');
+  });
+});
+
+describe('a panel drafted by the model', () => {
+  it('is drafted for a manager, shown one persona a line with Save / Regenerate / Cancel, and saved with Save', async () => {
+    expect((await run('panel', { action: 'new', args: 'a bakery and its neighbours' }, member)).text).toMatch(/^Only the community's managers can draft panels/);
+    const drafted = await run('panel', { action: 'new', args: 'a bakery and its neighbours' }, manager);
+    expect(drafted.text).toContain('Draft for “a bakery and its neighbours”: Bakery corner (bakery-corner)');
+    expect(drafted.text).toContain('2. Karl Miller — Miller: What a miller brings to the table');
+    expect(drafted.choices?.map((choice) => [choice.label, choice.typed])).toEqual([['Save', 'save'], ['Regenerate', 'again'], ['Cancel', 'cancel']]);
+    const [save, again, cancel] = drafted.choices!;
+    // Regenerate keeps the draft id; a member pressing Save is refused like any write.
+    const redrafted = await run(again!.command, again!.options, manager);
+    expect(redrafted.choices?.[0]?.options).toEqual(save!.options);
+    expect((await run(save!.command, save!.options, member)).text).toMatch(/^Only the community's managers can change panels/);
+    expect((await run(save!.command, save!.options, manager)).text).toContain('Saved panel bakery-corner (version 1, 4 personas)');
+    // The draft is gone once saved.
+    expect((await run(cancel!.command, cancel!.options, manager)).text).toBe('That draft was already saved, cancelled or expired.');
+    expect((await run('panel', { action: 'show', args: 'bakery-corner' }, member)).text).toContain('4. Otto Regular — Regular customer');
+    // A second draft for the same purpose gets a free id.
+    const second = await run('panel', { action: 'new', args: 'a bakery and its neighbours' }, manager);
+    expect(second.text).toContain('Bakery corner (bakery-corner-2)');
+    expect((await run(second.choices![2]!.command, second.choices![2]!.options, manager)).text).toBe('Draft cancelled.');
+    await run('panel', { action: 'delete', args: 'bakery-corner' }, manager);
   });
 });
 

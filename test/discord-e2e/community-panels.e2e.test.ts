@@ -52,6 +52,36 @@ describe('Discord end to end: a community’s own panel from chat', () => {
     const listed = emulator.userRunsCommand(emulator.channelId, alice, 'panel', { action: 'list' });
     expect(await answerTo(listed.id)).toContain('• bike-shop — Bike shop (3 personas, v1 by owner)');
 
+    // A drafted panel: its Save button, pressed by a member, is refused; pressed by the owner, saves it.
+    const drafted = emulator.userRunsCommand(emulator.channelId, emulator.owner, 'panel', { action: 'new', args: 'a bakery and its neighbours' });
+    const draft = await emulator.waitFor(() => emulator.interactionMessages(drafted.id).find((message) => /Draft for/.test(String(message.json.content))), 10_000, 'the draft');
+    expect(String(draft.json.content)).toContain('1. Rosa Baker — Baker: What a baker brings to the table');
+    const draftButtons = (draft.json.components as { components: { custom_id: string; label: string }[] }[]).flatMap((row) => row.components);
+    expect(draftButtons.map((button) => button.label)).toEqual(['Save', 'Regenerate', 'Cancel']);
+    const saveButton = draftButtons[0]!.custom_id;
+    const memberSave = emulator.userClicksButton(emulator.channelId, draft.json.id as string, alice, saveButton);
+    expect(await answerTo(memberSave.id)).toMatch(/^Only the community's managers can change panels/);
+    const ownerSave = emulator.userClicksButton(emulator.channelId, draft.json.id as string, emulator.owner, saveButton);
+    expect(await answerTo(ownerSave.id)).toContain('Saved panel bakery-corner (version 1, 4 personas)');
+
+    // One persona edited in a modal: the panel's Edit buttons, the form filled in, the next version saved.
+    const edit = emulator.userRunsCommand(emulator.channelId, emulator.owner, 'panel', { action: 'edit', args: 'bakery-corner' });
+    const picker = await emulator.waitFor(() => emulator.interactionMessages(edit.id)[0], 10_000, 'the persona picker');
+    const editButtons = (picker.json.components as { components: { custom_id: string; label: string }[] }[]).flatMap((row) => row.components);
+    expect(editButtons.map((button) => button.label)).toEqual(['Edit Rosa Baker', 'Edit Karl Miller', 'Edit Mina Seller', 'Edit Otto Regular']);
+    const opened = emulator.userClicksButton(emulator.channelId, picker.json.id as string, emulator.owner, editButtons[1]!.custom_id);
+    await emulator.waitFor(() => emulator.interaction(opened.id)?.modal, 10_000, 'the edit form');
+    const submitted = emulator.userSubmitsModal(opened.id, {
+      displayName: 'Karl Miller',
+      roleTitle: 'Miller',
+      roleFocus: 'Flour quality, grain prices and what a mill can promise.',
+      background: 'Karl Miller runs the mill two villages away.',
+      speakingStyle: 'Slow and exact.',
+    });
+    expect(await answerTo(submitted.id)).toBe('Saved Karl Miller in bakery-corner (version 2).');
+    const shownAfter = emulator.userRunsCommand(emulator.channelId, alice, 'panel', { action: 'show', args: 'bakery-corner' });
+    expect(await answerTo(shownAfter.id)).toContain('2. Karl Miller — Miller: Flour quality, grain prices and what a mill can promise.');
+
     emulator.userSendsMessage(emulator.channelId, alice, `<@${emulator.botUser.id}> A cargo bike for a bakery`);
     const thread = await emulator.waitFor(() => emulator.threadsOf(emulator.channelId)[0], 10_000, 'the session thread');
     const opening = await emulator.waitFor(() => emulator.messagesIn(thread.id).find((message) => /\*\*Roundtable:/.test(String(message.json.content))), 20_000, 'the opening post');

@@ -2,6 +2,7 @@
  * Boots the real app (startApp) with the real Discord adapter against the Discord emulator and
  * the fake OpenAI server, on the shared test Redis with a unique prefix and queue.
  */
+import { draftedPanel } from '../harness/roundtable-model.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -31,6 +32,8 @@ export function e2eChat(request: RecordedRequest): ChatReply {
       return { kind: 'json', value: { keywords: ['warm light', 'oak', 'dimmer'] } };
     case 'ballot':
       return { kind: 'json', value: { choices: [1, 2] } };
+    case 'panel_draft':
+      return { kind: 'json', value: draftedPanel('') };
     case 'image_story':
       return { kind: 'json', value: { story: 'This picture reminds me of a workshop.', keywords: ['red', 'blue'] } };
     case 'closing_summary':

@@ -37,6 +37,8 @@ export function roundtableReply(request: RecordedRequest): ChatReply {
       return { kind: 'json', value: { keywords: ['felt', 'Red wool', 'lamp shade', 'pattern', 'warm light', `${speakerOf(body).split(' ')[0]} idea`] } };
     case 'ballot':
       return { kind: 'json', value: { choices: [1, 2, 4], reason: 'these carry the idea' } };
+    case 'panel_draft':
+      return { kind: 'json', value: draftedPanel(messageText(body)) };
     case 'image_story':
       return { kind: 'json', value: { story: `${speakerOf(body)} remembers a similar picture.`, keywords: ['memory', 'felt'] } };
     case 'closing_summary':
@@ -70,10 +72,27 @@ export function roundtableReply(request: RecordedRequest): ChatReply {
 }
 
 /** In json_object/prompt modes the schema name is not sent; recognise the request by its instruction. */
+/** A drafted panel (`/panel new`): four people of a bakery, whatever the request says. */
+export function draftedPanel(_prompt: string): unknown {
+  const person = (displayName: string, roleTitle: string) => ({
+    displayName,
+    roleTitle,
+    roleFocus: `What a ${roleTitle.toLowerCase()} brings to the table: the daily work and its limits.`,
+    background: `${displayName} has been a ${roleTitle.toLowerCase()} at a neighbourhood bakery for years.`,
+    speakingStyle: 'Warm and practical.',
+  });
+  return {
+    name: 'Bakery corner',
+    description: 'The people who bake, sell, supply and eat at a small bakery.',
+    personas: [person('Rosa Baker', 'Baker'), person('Karl Miller', 'Miller'), person('Mina Seller', 'Shopkeeper'), person('Otto Regular', 'Regular customer')],
+  };
+}
+
 function structuredNameFromPrompt(text: string): string | undefined {
   if (/"designCard"/.test(text)) return 'closing_summary';
   if (/"story"/.test(text)) return 'image_story';
   if (/"choices"/.test(text)) return 'ballot';
   if (/"keywords"/.test(text)) return 'keywords';
+  if (/"personas"/.test(text)) return 'panel_draft';
   return undefined;
 }

@@ -3,6 +3,7 @@
  * server, with real Redis and BullMQ. Pacing windows are scaled down identically in the bot's
  * config and the emulator's rate limits, so whole flows run in seconds and any 429 is a bug.
  */
+import { draftedPanel } from '../harness/roundtable-model.ts';
 import { fileURLToPath } from 'node:url';
 import { startApp, type RunningApp, type StartAppOptions } from '../../src/app/start-app.ts';
 import { configFrom } from '../../src/config/load-config.ts';
@@ -55,6 +56,8 @@ export function panelReplies(speech: (request: RecordedRequest, index: number) =
         return { kind: 'json', value: { choices: [1, 2], reason: 'They matter most to my work.' } };
       case 'image_story':
         return { kind: 'json', value: { story: 'The red and blue remind me of enamel kettles.', keywords: ['enamel'] } };
+      case 'panel_draft':
+        return { kind: 'json', value: draftedPanel('') };
       case 'closing_summary':
         return {
           kind: 'json',

@@ -61,13 +61,19 @@ export interface SlackEmulator {
   userReplies(user: EmulatedUser, channel: string, threadTs: string, text: string, options?: { files?: EmulatedFile[] }): Promise<PostedByPerson>;
   userRunsCommand(user: EmulatedUser, channel: string, text: string, command?: string): Promise<Delivery & { responseUrlId: string }>;
   userClicks(user: EmulatedUser, channel: string, messageTs: string, actionId: string): Promise<Delivery>;
+  /**
+   * The person presses a button of an ephemeral message they were shown (the `index`-th of
+   * `ephemeralsFor(user.id)`): Slack sends block_actions with `container.is_ephemeral: true` and
+   * no `message`, and a fresh response_url.
+   */
+  userClicksEphemeral(user: EmulatedUser, index: number, actionId: string): Promise<Delivery>;
   /** The person submits an open view: values by input `block_id` → `action_id`. */
   userSubmitsView(user: EmulatedUser, viewId: string, values: Record<string, Record<string, string>>): Promise<ViewSubmission>;
   /** Views opened with views.open (open or closed), oldest first; for one person when given. */
   openViews(userId?: string): OpenView[];
   /** A thread's messages, the parent first. */
   thread(channel: string, threadTs: string): EmulatedMessage[];
-  ephemeralsFor(userId: string): { text: string; channel: string; threadTs?: string; via: string }[];
+  ephemeralsFor(userId: string): { text: string; channel: string; threadTs?: string; via: string; blocks?: unknown[] }[];
   calls(method?: string): ApiCall[];
   /** Answers matching Web API calls with a documented failure instead of running them (injected-faults.ts). */
   injectFault(rule: SlackFaultRule): void;
@@ -228,6 +234,30 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
         is_enterprise_install: false,
         channel: { id: channel, name: workspace.channels.get(channel)?.name ?? 'unknown' },
         message: { ...messageObject(message, workspace) },
+        state: { values: {} },
+        response_url: `${baseUrl}/response/${responseUrlId}`,
+        actions: [{ action_id: actionId, block_id: button.blockId, text: button.text, value: button.value, type: 'button', action_ts: `${Date.now() / 1000}` }],
+      };
+      return sender.sendOnce('interactive', payload);
+    },
+    userClicksEphemeral: async (user, index, actionId) => {
+      const shown = workspace.ephemerals.filter((ephemeral) => ephemeral.user === user.id)[index];
+      if (!shown) throw new Error(`no ephemeral ${index} for ${user.id}`);
+      const button = findButton(shown.blocks ?? [], actionId);
+      if (!button) throw new Error(`no button ${actionId} in ephemeral ${index}`);
+      const responseUrlId = randomId('R', 16);
+      server.responseUrls.set(responseUrlId, { remaining: 5, channel: shown.channel, user: user.id, ...(shown.threadTs ? { threadTs: shown.threadTs } : {}) });
+      const payload = {
+        type: 'block_actions',
+        user: { id: user.id, username: user.name, name: user.name, team_id: workspace.teamId },
+        api_app_id: workspace.appId,
+        token: 'verification-token-unused',
+        container: { type: 'message', message_ts: workspace.nextTs(), channel_id: shown.channel, is_ephemeral: true, ...(shown.threadTs ? { thread_ts: shown.threadTs } : {}) },
+        trigger_id: workspace.issueTrigger(user.id),
+        team: { id: workspace.teamId, domain: workspace.teamDomain },
+        enterprise: null,
+        is_enterprise_install: false,
+        channel: { id: shown.channel, name: workspace.channels.get(shown.channel)?.name ?? 'unknown' },
         state: { values: {} },
         response_url: `${baseUrl}/response/${responseUrlId}`,
         actions: [{ action_id: actionId, block_id: button.blockId, text: button.text, value: button.value, type: 'button', action_ts: `${Date.now() / 1000}` }],
