@@ -4,6 +4,7 @@ import type { CommandContext, CommandDefinition, CommandReply } from './command.
 import { TableRoundError } from '../src/errors.ts';
 import { editableFields, type CommunityAdmin, type EditableField, type PanelDraft } from '../src/community/community-admin.ts';
 import type { Panel } from '../src/panels/panel-schema.ts';
+import type { ImageReference } from '../src/adapter/inbound-event.ts';
 import type { ReplyChoice } from '../src/command-core/command-contract.ts';
 
 const ephemeral = (text: string): CommandReply => ({ text, visibility: 'ephemeral' });
@@ -13,6 +14,8 @@ const schema = z.object({
   action: z.enum(actions).default('list'),
   /** `show`/`delete`/`import`: the panel id, then (`import`) the card; `save`: the panel's JSON. */
   args: z.string().trim().max(6_000).optional(),
+  /** `import`: the attached card file's reference (the adapter's, as JSON; never typed). */
+  card: z.string().max(4_000).optional(),
   /** `persona`: the edit form's values as JSON (a modal's submission; never typed). */
   form: z.string().max(8_000).optional(),
 });
@@ -64,6 +67,19 @@ async function cardInput(context: CommandContext, text: string): Promise<Uint8Ar
   return new Uint8Array(await readFile(path));
 }
 
+/** An attached file's reference as the adapter gave it (a platform URL), or a refusal. */
+function fileReference(json: string): ImageReference {
+  try {
+    const parsed = JSON.parse(json) as Partial<ImageReference>;
+    if (parsed.kind === 'url' && typeof parsed.location === 'string' && typeof parsed.filename === 'string') {
+      return { kind: 'url', location: parsed.location, filename: parsed.filename, ...(typeof parsed.size === 'number' ? { size: parsed.size } : {}) };
+    }
+  } catch {
+    // refused below
+  }
+  throw new TableRoundError('bad_command', 'bad attachment reference', { publicMessage: 'That attachment could not be read; attach the card again.' });
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -105,6 +121,7 @@ const panel: CommandDefinition<z.infer<typeof schema>> = {
   options: [
     { name: 'action', description: 'list (default), show, json, new, save, delete or import', type: 'string', required: false, choices: actions },
     { name: 'args', description: 'The panel id (and a card to import), what a new panel is for, or the panel JSON to save', type: 'string', required: false, maxLength: 6_000, text: 'rest' },
+    { name: 'card', description: 'import: a character card file (JSON or PNG)', type: 'attachment', required: false },
   ],
   schema,
   permission: 'anyone',
@@ -193,8 +210,10 @@ const panel: CommandDefinition<z.infer<typeof schema>> = {
       }
       case 'import': {
         const [id, rest] = firstWord(options.args, '/panel import <id> <card JSON or file>');
-        if (!rest) throw new TableRoundError('bad_command', 'import without a card', { publicMessage: 'Give the character card after the panel id.' });
-        const { record, imported } = await admin.importPersona(address, person, id, await cardInput(context, rest));
+        const attached = options.card ? fileReference(options.card) : undefined;
+        if (!rest && !attached) throw new TableRoundError('bad_command', 'import without a card', { publicMessage: 'Attach the character card file, or give its JSON after the panel id.' });
+        const card = attached ? await admin.fetchCard(address, person, attached) : await cardInput(context, rest);
+        const { record, imported } = await admin.importPersona(address, person, id, card);
         const left = imported.dropped.length ? ` Not carried over: ${imported.dropped.join(', ')}.` : '';
         const notes = imported.notes.length ? ` ${imported.notes.join('; ')}.` : '';
         return ephemeral(`Added ${imported.persona.displayName} (${imported.persona.id}) to ${record.panel.id}, now version ${record.version}.${left}${notes}`);

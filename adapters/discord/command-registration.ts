@@ -29,6 +29,7 @@ export function isSlashCommand(definition: CommandDefinition): boolean {
 function optionJson(spec: CommandOptionSpec): APIApplicationCommandOption {
   const base = { name: spec.name.toLowerCase().slice(0, 32), description: spec.description.slice(0, 100) || spec.name, required: spec.required };
   const choices = spec.choices?.slice(0, 25);
+  if (spec.type === 'attachment') return { ...base, type: ApplicationCommandOptionType.Attachment };
   if (spec.type === 'integer') {
     return {
       ...base,

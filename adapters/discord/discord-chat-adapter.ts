@@ -214,6 +214,10 @@ export class DiscordChatAdapter implements ChatAdapter {
   fetchImage(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
     return fetchImage(reference, maxBytes, this.dependencies.config, signal);
   }
+
+  fetchFile(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    return fetchImage(reference, maxBytes, this.dependencies.config, signal, 'any');
+  }
 }
 
 /** A poll message: vote buttons (a persona post's Ask button does not make one). */

@@ -21,13 +21,14 @@ function tooLarge(size: number, maxBytes: number): TableRoundError {
   });
 }
 
-export async function fetchImage(reference: ImageReference, maxBytes: number, config: Pick<Config, 'DISCORD_CDN_URL' | 'DOWNLOAD_ALLOW_HTTP' | 'DOWNLOAD_ALLOW_PRIVATE_ADDRESSES'>, signal?: AbortSignal): Promise<Buffer> {
+export async function fetchImage(reference: ImageReference, maxBytes: number, config: Pick<Config, 'DISCORD_CDN_URL' | 'DOWNLOAD_ALLOW_HTTP' | 'DOWNLOAD_ALLOW_PRIVATE_ADDRESSES'>, signal?: AbortSignal, expect: 'image' | 'any' = 'image'): Promise<Buffer> {
   if (reference.size !== undefined && reference.size > maxBytes) throw tooLarge(reference.size, maxBytes);
   if (reference.kind !== 'url') throw new TableRoundError('image_download_failed', `the Discord adapter cannot read ${reference.kind} references`, { publicMessage: "I couldn't download that image." });
   const { bytes } = await safeDownload(reference.location, {
     allowedHosts: [...discordCdnHosts, ...hostOf(config.DISCORD_CDN_URL)],
     ...downloadPolicy(config),
     maxBytes,
+    expect,
     timeoutMs: downloadTimeoutMs,
     ...(signal ? { signal } : {}),
   });

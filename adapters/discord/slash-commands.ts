@@ -25,7 +25,11 @@ export class SlashCommands {
     if (!interaction.inGuild() || !interaction.channelId) return answerEphemeral(interaction, 'Roundtables run in server channels, not in DMs.');
     // Read from the interaction before the first await (cached users are patched by later events).
     const options: Record<string, unknown> = {};
-    for (const option of interaction.options.data) if (option.value !== undefined) options[option.name] = option.value;
+    for (const option of interaction.options.data) {
+      // An attachment option (a character card): the file's reference, for the adapter to download.
+      if (option.attachment) options[option.name] = JSON.stringify({ kind: 'url', location: option.attachment.url, filename: option.attachment.name, size: option.attachment.size, ...(option.attachment.contentType ? { contentType: option.attachment.contentType } : {}) });
+      else if (option.value !== undefined) options[option.name] = option.value;
+    }
     const person = personOf(interaction.user, null, null, interaction.memberPermissions?.bitfield ?? 0n, { roles: interactionRoles(interaction.member) ?? [], managerRole: this.context.config.COMMUNITY_MANAGER_ROLE });
     const member = interaction.member;
     person.displayName = firstName(member instanceof GuildMember ? member.nickname : member.nick, interaction.user.globalName, interaction.user.username) ?? person.displayName;

@@ -89,7 +89,11 @@ export class EventIntake {
     if (parsed.kind === 'command' && parsed.name !== 'start') {
       const address: SessionAddress = { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts, community: (await this.dependencies.bot()).teamId };
       const commandSession = sessionId ?? (message.threadTs ? undefined : await this.dependencies.roundtable.recentSessionFor('slack', message.channel, message.user));
-      const reply = await this.dependencies.runCommand({ name: parsed.name, options: parsed.options, person, address, sessionId: commandSession });
+      // A file shared with the mention is the command's attachment option, if it has one (a character card).
+      const attachment = this.dependencies.registry.get(parsed.name)?.options.find((option) => option.type === 'attachment');
+      const file = message.files[0];
+      const options = attachment && file ? { ...parsed.options, [attachment.name]: JSON.stringify(file) } : parsed.options;
+      const reply = await this.dependencies.runCommand({ name: parsed.name, options, person, address, sessionId: commandSession });
       await this.dependencies.replies.commandReply(target, reply, commandSession);
       return 'handled';
     }

@@ -39,6 +39,8 @@ export interface ParsedPersonMessage {
   text: string;
   mentionsBot: boolean;
   images: ImageReference[];
+  /** Every file shared with the message, images or not (a command's attachment: a character card). */
+  files: ImageReference[];
 }
 
 /** Message subtypes that carry something a person wrote. Everything else (edits, joins, …) is ignored. */
@@ -67,6 +69,7 @@ export function parsePersonMessage(event: SlackMessageEvent, bot: { userId?: str
     text: unescapeSlackText(text),
     mentionsBot,
     images: imageReferences(event.files ?? []),
+    files: fileReferences(event.files ?? []),
   };
 }
 
@@ -81,10 +84,15 @@ export function unescapeSlackText(text: string): string {
 }
 
 export function imageReferences(files: SlackFile[]): ImageReference[] {
+  return fileReferences(files.filter((file) => file.mimetype?.startsWith('image/')));
+}
+
+/** References to shared files of any kind (downloaded only by a command that takes a file). */
+export function fileReferences(files: SlackFile[]): ImageReference[] {
   const images: ImageReference[] = [];
   for (const file of files) {
     const location = file.url_private_download ?? file.url_private;
-    if (!location || !file.mimetype?.startsWith('image/')) continue;
+    if (!location) continue;
     images.push({
       kind: 'url',
       location,

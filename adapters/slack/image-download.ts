@@ -24,7 +24,7 @@ const downloadFailed = (reference: ImageReference, detail: string, cause?: unkno
 
 export type SlackDownloadConfig = Pick<Config, 'SLACK_API_URL' | 'DOWNLOAD_ALLOW_HTTP' | 'DOWNLOAD_ALLOW_PRIVATE_ADDRESSES'>;
 
-export async function downloadSlackFile(reference: ImageReference, maxBytes: number, botToken: string, config: SlackDownloadConfig, signal?: AbortSignal): Promise<Buffer> {
+export async function downloadSlackFile(reference: ImageReference, maxBytes: number, botToken: string, config: SlackDownloadConfig, signal?: AbortSignal, expect: 'image' | 'any' = 'image'): Promise<Buffer> {
   if (reference.kind !== 'url') throw new TableRoundError('image_download_failed', `the Slack adapter cannot read ${reference.kind} references`);
   if (reference.size !== undefined && reference.size > maxBytes) {
     throw new TableRoundError('image_too_large', `${reference.filename} is ${reference.size} bytes`, { publicMessage: `“${reference.filename}” is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB.` });
@@ -35,6 +35,7 @@ export async function downloadSlackFile(reference: ImageReference, maxBytes: num
       ...downloadPolicy(config),
       headers: { Authorization: `Bearer ${botToken}` },
       maxBytes,
+      expect,
       timeoutMs: 30_000,
       ...(signal ? { signal } : {}),
     });

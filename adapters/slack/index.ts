@@ -25,7 +25,7 @@ export function createSlackAdapter(dependencies: AdapterDependencies): PlatformA
   const pacing = new SlackPacing(dependencies.budget, config, async () => (await bot()).teamId);
   const poster = new MessagePoster(client, pacing);
   const replies = new Replies(client, poster, logger);
-  const people = new PersonDirectory(client, redis, keys, logger);
+  const people = new PersonDirectory(client, redis, keys, logger, config.COMMUNITY_MANAGER_ROLE);
   const adapter = new SlackChatAdapter({ config, client, poster, pacing, roundtable, logger, bot, cache: { redis, keys } });
   let inbound: BoltInbound | undefined;
 

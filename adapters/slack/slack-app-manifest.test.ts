@@ -26,6 +26,7 @@ const scopesByMethod: Record<string, string[]> = {
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
   'users.info': ['users:read'],
+  'usergroups.users.list': ['usergroups:read'],
   // The Ask dialog: views.open needs no scope, only interactivity (docs.slack.dev/reference/methods/views.open).
   'views.open': [],
 };

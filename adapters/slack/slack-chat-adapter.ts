@@ -209,4 +209,8 @@ export class SlackChatAdapter implements ChatAdapter {
   fetchImage(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
     return downloadSlackFile(reference, maxBytes, this.dependencies.config.SLACK_BOT_TOKEN ?? '', this.dependencies.config, signal);
   }
+
+  fetchFile(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    return downloadSlackFile(reference, maxBytes, this.dependencies.config.SLACK_BOT_TOKEN ?? '', this.dependencies.config, signal, 'any');
+  }
 }

@@ -247,4 +247,7 @@ export interface ChatAdapter {
    * streaming, the bytes sniffed as an image.
    */
   fetchImage?(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer>;
+
+  /** The same download for a file of any kind (a character card's JSON or PNG): no image sniff. */
+  fetchFile?(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer>;
 }

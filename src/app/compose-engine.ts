@@ -141,6 +141,11 @@ export function composeEngine(options: EngineOptions): Engine {
       redis,
       keys,
       chargePerson: (platform, personId, tokens) => store.chargePerson(platform, personId, tokens),
+      fetchFile: async (platform, reference, maxBytes) => {
+        const fetchFile = adapterFor(platform).fetchFile;
+        if (!fetchFile) throw new TableRoundError('bad_command', `no file download on ${platform}`, { publicMessage: 'Files cannot be read here; paste the card’s JSON instead.' });
+        return fetchFile.call(adapterFor(platform), reference, maxBytes);
+      },
       onSaved: async (panel) => {
         await Promise.all(panel.personas.map((persona) => identities.identityOf(persona)));
       },

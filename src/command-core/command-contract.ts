@@ -15,7 +15,12 @@ import type { AgendaPlanner } from '../engine/agenda-planner.ts';
 export interface CommandOptionSpec {
   name: string;
   description: string;
-  type: 'string' | 'integer';
+  /**
+   * `attachment`: a file the person attaches (Discord's attachment option; on Slack a file shared
+   * with the mention that runs the command; none in the terminal). Never typed: its value is the
+   * adapter's `ImageReference` to the file, as JSON.
+   */
+  type: 'string' | 'integer' | 'attachment';
   required: boolean;
   /** Strings: maximum length. */
   maxLength?: number;

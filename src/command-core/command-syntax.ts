@@ -50,7 +50,7 @@ export function parseCommandWords(registry: CommandRegistry, text: string, surfa
     rest = rest.slice(match[0].length);
   }
   for (const option of command.options) {
-    if (textOf(option) === 'named' || !rest) continue;
+    if (textOf(option) === 'named' || option.type === 'attachment' || !rest) continue;
     if (textOf(option) === 'rest') {
       options[option.name] = rest;
       rest = '';
@@ -65,7 +65,7 @@ export function parseCommandWords(registry: CommandRegistry, text: string, surfa
 
 /** The usage's words with each option named (`action:close`, `[prompt:…]`), for Discord. */
 function namedArguments(command: CommandDefinition, usage: CommandUsage): string {
-  const positional = command.options.filter((option) => textOf(option) !== 'named');
+  const positional = command.options.filter((option) => textOf(option) !== 'named' && option.type !== 'attachment');
   const parts: string[] = [];
   let next = 0;
   for (const token of (usage.args ?? '').split(/\s+/).filter(Boolean)) {

@@ -38,7 +38,7 @@ export function allowedValues(key: SettingKey, checks: SettingChecks): string {
     case 'language':
       return 'auto, or a language code such as en, zh, fr';
     case 'starters':
-      return 'everyone, managers, or role:<role id> (Discord)';
+      return 'everyone, managers, or role:<role id> (Discord; on Slack the manager user group)';
     case 'enabled':
       return 'on or off';
     case 'session-budget':
@@ -93,7 +93,7 @@ export function checkSetting(key: SettingKey, raw: string, checks: SettingChecks
     case 'starters': {
       const lower = value.toLowerCase();
       if (lower === 'everyone' || lower === 'managers') return lower;
-      const role = /^role:(\d{5,25})$/i.exec(value) ?? /^<@&(\d{5,25})>$/.exec(value);
+      const role = /^role:(\d{5,25}|S[A-Z0-9]{4,24})$/.exec(value) ?? /^<@&(\d{5,25})>$/.exec(value);
       if (!role) refuse(key, value, allowed);
       return `role:${role[1]}`;
     }

@@ -11,7 +11,8 @@ import type { Config } from '../config/config-schema.ts';
 import { TableRoundError } from '../errors.ts';
 import type { Panel } from '../panels/panel-schema.ts';
 import type { PresetRegistry } from '../panels/presets.ts';
-import { importCharacterCard, type ImportedPersona } from '../panels/character-card.ts';
+import { importCharacterCard, MAX_CARD_BYTES, type ImportedPersona } from '../panels/character-card.ts';
+import type { ImageReference } from '../adapter/inbound-event.ts';
 import { communityOf, type SessionAddress } from '../session/session-id.ts';
 import { asPanel, validateCommunityPanel, type CommunityPanel, type CommunityPanelRecord, type CommunityPanels } from './community-panels.ts';
 import type { Redis } from 'ioredis';
@@ -42,6 +43,8 @@ export interface CommunityAdminDependencies {
   keys: RedisKeys;
   /** Charges a draft's tokens to the person (their daily USER_TOKEN_BUDGET). */
   chargePerson?(platform: string, personId: string, tokens: number): Promise<void>;
+  /** Downloads a file a person attached, through the platform's adapter (only its hosts, capped). */
+  fetchFile?(platform: string, reference: ImageReference, maxBytes: number): Promise<Buffer>;
   /** Prepares a saved panel's generated avatars (best effort). */
   onSaved?(panel: Panel): Promise<void>;
   builtIns: ReadonlyMap<string, Panel>;
@@ -208,6 +211,14 @@ export class CommunityAdmin {
     const imported = importCharacterCard(card, { takenIds: new Set(record.panel.personas.map((persona) => persona.id)) });
     const panel = this.validate({ ...record.panel, personas: [...record.panel.personas, imported.persona] });
     return { record: await this.deps.panels.save(communityOf(place), panel, person, record.version), imported };
+  }
+
+  /** A character card file a manager attached (checked before it is downloaded: only managers import). */
+  async fetchCard(place: PlaceAddress, person: Person, reference: ImageReference): Promise<Uint8Array> {
+    requireManager(person, 'change panels');
+    const fetchFile = this.deps.fetchFile;
+    if (!fetchFile) throw new TableRoundError('bad_command', 'no file download here', { publicMessage: 'Files cannot be read here; paste the card’s JSON instead.' });
+    return new Uint8Array(await fetchFile(place.platform, reference, MAX_CARD_BYTES));
   }
 
   settings(place: PlaceAddress): Promise<ChannelSettings> {

@@ -170,7 +170,7 @@ export const configSchema = z.object({
   COMMUNITY_PANELS_MAX: integer(20, 1, 200),
   /** Personas one community panel may seat (2 at least). */
   COMMUNITY_PANEL_PERSONAS_MAX: integer(8, 2, 12),
-  /** A Discord role id whose holders manage panels and channel settings, besides Manage Server. */
+  /** A Discord role id, or a Slack user group (subteam) id, whose members manage panels and channel settings besides Manage Server / workspace admins and owners. */
   COMMUNITY_MANAGER_ROLE: optionalString,
 
   // Images

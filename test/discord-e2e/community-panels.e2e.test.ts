@@ -82,6 +82,14 @@ describe('Discord end to end: a community’s own panel from chat', () => {
     const shownAfter = emulator.userRunsCommand(emulator.channelId, alice, 'panel', { action: 'show', args: 'bakery-corner' });
     expect(await answerTo(shownAfter.id)).toContain('2. Karl Miller — Miller: Flour quality, grain prices and what a mill can promise.');
 
+    // A persona from a Character Card V2 file attached to /panel import.
+    const card = { spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Old Potter', description: '{{char}} has thrown bowls for forty years.', personality: 'Patient and exact.', scenario: '', first_mes: 'Sit.', mes_example: '', creator_notes: '', system_prompt: '', post_history_instructions: '', alternate_greetings: ['Hello again.'], tags: ['craft'], creator: 'x', character_version: '1', extensions: {} } };
+    const cardFile = { filename: 'old-potter.json', contentType: 'application/json', bytes: Buffer.from(JSON.stringify(card)) };
+    const imported = emulator.userRunsCommand(emulator.channelId, emulator.owner, 'panel', { action: 'import', args: 'bakery-corner', card: cardFile });
+    const importAnswer = await answerTo(imported.id);
+    expect(importAnswer).toContain('Added Old Potter (old_potter) to bakery-corner, now version 3.');
+    expect(importAnswer).toMatch(/Not carried over: .*alternate_greetings/);
+
     emulator.userSendsMessage(emulator.channelId, alice, `<@${emulator.botUser.id}> A cargo bike for a bakery`);
     const thread = await emulator.waitFor(() => emulator.threadsOf(emulator.channelId)[0], 10_000, 'the session thread');
     const opening = await emulator.waitFor(() => emulator.messagesIn(thread.id).find((message) => /\*\*Roundtable:/.test(String(message.json.content))), 20_000, 'the opening post');

@@ -20,7 +20,7 @@ import { channelRoutes } from './routes-channels.ts';
 import { webhookRoutes } from './routes-webhooks.ts';
 import { interactionCallbackRoutes } from './routes-interactions.ts';
 import { miscRoutes } from './routes-misc.ts';
-import { createMessage } from './message-factory.ts';
+import { createMessage, storeAttachments } from './message-factory.ts';
 import { openThread } from './routes-channels.ts';
 import { customIdsOf, modalSubmitComponents } from './components.ts';
 import type { UploadedFile } from './http-kit.ts';
@@ -281,20 +281,27 @@ export class DiscordEmulator {
    * the documented partial (id, name, type, permissions — no `guild_id`), as some
    * Discord-compatible servers do; discord.js cannot cache such a channel from the payload.
    */
-  userRunsCommand(channelId: string, user: UserRecord, name: string, options: Record<string, string | number> = {}, delivery: InteractionDelivery = {}): InteractionRecord {
+  userRunsCommand(channelId: string, user: UserRecord, name: string, options: Record<string, string | number | UserAttachment> = {}, delivery: InteractionDelivery = {}): InteractionRecord {
     const channel = this.channelOrThrow(channelId);
     const registered = [...this.state.commands.values()].flat().find((command) => command.name === name);
     const specs = Array.isArray(registered?.options) ? (registered.options as JsonObject[]) : [];
+    // An attachment option (type 11): the file is uploaded to the CDN, the option's value is its id,
+    // and the attachment itself is in `data.resolved.attachments`, as Discord sends it.
+    const attachments: Record<string, JsonObject> = {};
     const data = {
       id: (registered?.id as string | undefined) ?? nextSnowflake(),
       name,
       type: 1,
       guild_id: this.guildId,
-      options: Object.entries(options).map(([optionName, value]) => ({
-        name: optionName,
-        type: (specs.find((spec) => spec.name === optionName)?.type as number | undefined) ?? (typeof value === 'number' ? 4 : 3),
-        value,
-      })),
+      options: Object.entries(options).map(([optionName, value]) => {
+        if (typeof value === 'object') {
+          const [stored] = storeAttachments(this.context, channelId, [{ index: 0, ...value }], undefined);
+          attachments[stored!.id as string] = stored!;
+          return { name: optionName, type: 11, value: stored!.id };
+        }
+        return { name: optionName, type: (specs.find((spec) => spec.name === optionName)?.type as number | undefined) ?? (typeof value === 'number' ? 4 : 3), value };
+      }),
+      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
     };
     return dispatchInteraction(this.context, channel, user, 2, data, undefined, delivery);
   }

@@ -50,7 +50,7 @@ function mergePings(into: Pings, more: Pings): void {
   for (const id of more.roles) if (!into.roles.includes(id)) into.roles.push(id);
 }
 
-function storeAttachments(context: EmulatorContext, channelId: string, files: UploadedFile[], meta: unknown): JsonObject[] {
+export function storeAttachments(context: EmulatorContext, channelId: string, files: UploadedFile[], meta: unknown): JsonObject[] {
   const described = Array.isArray(meta) ? (meta as JsonObject[]) : [];
   return files.map((file) => {
     const id = nextSnowflake();

@@ -74,4 +74,42 @@ describe('Slack: a workspace’s own panel from chat', () => {
     expect(opening.text).toContain('Rosa Baker (Baker)');
     expect(opening.text).toMatch(/panel: bakery-corner/);
   }, 60_000);
+
+  it('imports a persona from a Character Card V2 file shared with the mention that asks for it', async () => {
+    harness = await startE2E();
+    const { emulator } = harness;
+    const channel = emulator.addChannel('cards');
+    const admin = emulator.addUser('rita', { isAdmin: true });
+    const member = emulator.addUser('ben');
+    const persona = (id: string, displayName: string, role: string) => ({ id, displayName, role, roleTitle: role, roleFocus: `The ${role} view.`, background: `${displayName} is a ${role}.`, speakingStyle: 'Plain.' });
+    const panel = { id: 'pottery', name: 'Pottery', description: 'People of a pottery.', personas: [persona('maker', 'Mo Maker', 'maker'), persona('buyer', 'Bea Buyer', 'buyer')] };
+    await emulator.userRunsCommand(admin, channel.id, `panel save ${JSON.stringify(panel)}`);
+    await emulator.waitFor(() => emulator.ephemeralsFor(admin.id).some((ephemeral) => /Saved panel pottery/.test(ephemeral.text)), { timeoutMs: 10_000, message: 'the panel saved' });
+
+    const card = { spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Old Potter', description: '{{char}} has thrown bowls for forty years.', personality: 'Patient and exact.', scenario: '', first_mes: 'Sit.', mes_example: '', creator_notes: 'notes', system_prompt: '', post_history_instructions: '', alternate_greetings: ['Hello again.'], tags: ['craft'], creator: 'x', character_version: '1', extensions: {} } };
+    const file = emulator.uploadFile(admin, { name: 'old-potter.json', mimetype: 'application/json', bytes: Buffer.from(JSON.stringify(card)) });
+    await emulator.userMentions(member, channel.id, 'panel import pottery', { files: [emulator.uploadFile(member, { name: 'x.json', mimetype: 'application/json', bytes: Buffer.from(JSON.stringify(card)) })] });
+    await emulator.waitFor(() => emulator.ephemeralsFor(member.id).find((ephemeral) => /Only the community's managers can change panels/.test(ephemeral.text)), { timeoutMs: 10_000, message: 'the refusal' });
+    await emulator.userMentions(admin, channel.id, 'panel import pottery', { files: [file] });
+    const added = await emulator.waitFor(() => emulator.ephemeralsFor(admin.id).find((ephemeral) => /Added Old Potter/.test(ephemeral.text)), { timeoutMs: 10_000, message: 'the import' });
+    expect(added.text).toContain('Added Old Potter (old_potter) to pottery, now version 2.');
+    expect(added.text).toMatch(/Not carried over: .*alternate_greetings/);
+  }, 60_000);
+
+  it('lets the members of the manager user group (COMMUNITY_MANAGER_ROLE) manage, and nobody else who is not an admin', async () => {
+    harness = await startE2E({ env: { COMMUNITY_MANAGER_ROLE: 'S0MANAGERS' } });
+    const { emulator } = harness;
+    const channel = emulator.addChannel('groups');
+    const gus = emulator.addUser('gus');
+    const ben = emulator.addUser('ben');
+    emulator.workspace.userGroups.set('S0MANAGERS', [gus.id]);
+    const answer = async (user: typeof gus, text: string) => {
+      const before = emulator.ephemeralsFor(user.id).length;
+      await emulator.userRunsCommand(user, channel.id, text);
+      return (await emulator.waitFor(() => emulator.ephemeralsFor(user.id)[before], { timeoutMs: 10_000, message: `an answer to ${text}` })).text;
+    };
+    expect(await answer(gus, 'config set rounds 1')).toContain('Set rounds to 1 for this channel');
+    expect(await answer(ben, 'config set rounds 2')).toMatch(/^Only the community's managers can change this channel/);
+    expect(await answer(ben, 'config show')).toBe("This channel's settings:\nrounds: 1");
+  }, 60_000);
 });

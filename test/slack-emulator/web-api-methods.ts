@@ -197,6 +197,13 @@ const handlers: Record<string, Handler> = {
     return { ok: true, channel, ts: message.ts, message: messageObject(message, context.workspace) };
   },
 
+  // https://docs.slack.dev/reference/methods/usergroups.users.list: `users` is the member ids.
+  'usergroups.users.list': (args, { workspace }) => {
+    const members = workspace.userGroups.get(text(args.usergroup) ?? '');
+    if (!members) return failure('no_such_subteam');
+    return { ok: true, users: [...members] };
+  },
+
   'users.info': (args, { workspace }) => {
     const user = workspace.users.get(text(args.user) ?? '');
     if (!user) return failure('user_not_found');

@@ -96,6 +96,8 @@ export class Workspace {
   readonly botUserId = randomId('U');
   readonly botName = 'tableround';
   readonly users = new Map<string, EmulatedUser>();
+  /** User groups (subteams): id → member user ids (usergroups.users.list). */
+  readonly userGroups = new Map<string, string[]>();
   readonly channels = new Map<string, { id: string; name: string }>();
   readonly messages: EmulatedMessage[] = [];
   readonly ephemerals: Ephemeral[] = [];
