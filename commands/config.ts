@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { CommandContext, CommandDefinition, CommandReply } from './command.ts';
+import type { CommandDefinition, CommandReply } from './command.ts';
+import { communityAdmin } from './shared/community-admin.ts';
 import { TableRoundError } from '../src/errors.ts';
 import { describeSettings, settingKeys } from '../src/community/channel-settings.ts';
-import type { CommunityAdmin } from '../src/community/community-admin.ts';
 
 const ephemeral = (text: string): CommandReply => ({ text, visibility: 'ephemeral' });
 const actions = ['show', 'set', 'reset'] as const;
@@ -12,12 +12,6 @@ const schema = z.object({
   key: z.string().trim().max(40).optional(),
   value: z.string().trim().max(100).optional(),
 });
-
-function adminOf(context: CommandContext): CommunityAdmin {
-  const admin = context.roundtable.community;
-  if (!admin) throw new TableRoundError('internal', 'no community admin wired');
-  return admin;
-}
 
 function needKey(key: string | undefined, usage: string): string {
   if (!key) throw new TableRoundError('bad_command', 'missing key', { publicMessage: `Use ${usage}. Settings: ${settingKeys.join(', ')}.` });
@@ -46,7 +40,7 @@ const config: CommandDefinition<z.infer<typeof schema>> = {
     { args: 'reset <key>', says: 'managers: back to the default', saysIn: { zh: '管理员：恢复默认' } },
   ],
   async execute(context, options) {
-    const admin = adminOf(context);
+    const admin = communityAdmin(context);
     const { address, person } = context;
     switch (options.action) {
       case 'show': {

@@ -1,8 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { CommandContext, CommandDefinition, CommandReply } from './command.ts';
+import { communityAdmin } from './shared/community-admin.ts';
 import { TableRoundError } from '../src/errors.ts';
-import { editableFields, type CommunityAdmin, type EditableField, type PanelDraft } from '../src/community/community-admin.ts';
+import { editableFields, type EditableField, type PanelDraft } from '../src/community/community-admin.ts';
 import type { Panel } from '../src/panels/panel-schema.ts';
 import type { ImageReference } from '../src/adapter/inbound-event.ts';
 import type { ReplyChoice } from '../src/command-core/command-contract.ts';
@@ -40,12 +41,6 @@ function parseForm(text: string | undefined): Partial<Record<EditableField, stri
 
 /** The most bytes of a card file the terminal reads (the importer refuses more anyway). */
 const cardFileLimit = 8 * 1024 * 1024;
-
-function adminOf(context: CommandContext): CommunityAdmin {
-  const admin = context.roundtable.community;
-  if (!admin) throw new TableRoundError('internal', 'no community admin wired');
-  return admin;
-}
 
 function firstWord(args: string | undefined, usage: string): [string, string] {
   const match = /^(\S+)\s*([\s\S]*)$/.exec(args ?? '');
@@ -137,7 +132,7 @@ const panel: CommandDefinition<z.infer<typeof schema>> = {
     { args: 'delete <id>', says: 'managers: delete a panel of this community’s', saysIn: { zh: '管理员：删除本社区的嘉宾组' } },
   ],
   async execute(context, options) {
-    const admin = adminOf(context);
+    const admin = communityAdmin(context);
     const { address, person } = context;
     switch (options.action) {
       case 'list': {

@@ -124,7 +124,10 @@ export class MessageIntake {
       await this.reply(message.channelId, message.id, 'Give me a topic to discuss: mention me followed by the topic, e.g. `@TableRound a lamp for reading in bed`.');
       return 'handled';
     }
-    // The channel's settings first: no thread is opened for a start they refuse.
+    // The channel's settings first: switched off, the bot does not answer here at all; no thread
+    // is opened for a start they refuse.
+    const place = { platform: 'discord' as const, channel: message.channelId, thread: message.id, community: message.guildId };
+    if (!(await roundtable.answersIn?.(place).catch(() => true) ?? true)) return 'handled';
     const refusal = await roundtable.startRefusal?.({ platform: 'discord', channel: message.channelId, thread: message.id, community: message.guildId }, person).catch(() => undefined);
     if (refusal) {
       await this.reply(message.channelId, message.id, refusal);

@@ -84,6 +84,8 @@ export interface RoundtableService {
    * only for test doubles.
    */
   startRefusal?(address: SessionAddress, person: Person): Promise<string | undefined>;
+  /** False where the channel's managers switched the bot off (`/config set enabled off`): a mention there is not answered in the channel. Optional only for test doubles. */
+  answersIn?(address: SessionAddress): Promise<boolean>;
   /** `/panel` and `/config`: the community's panels and the channel's settings (optional only for test doubles). */
   readonly community?: CommunityAdmin;
   /**

@@ -68,6 +68,10 @@ export class Roundtable implements RoundtableService {
   /** `/panel` and `/config`: the community's panels and the channel's settings. */
   readonly community: CommunityAdmin;
 
+  answersIn(address: StartRequest['address']): Promise<boolean> {
+    return this.guard('answersIn', async () => (await this.deps.community.settings(address)).enabled !== 'off');
+  }
+
   startRefusal(address: StartRequest['address'], person: Person): Promise<string | undefined> {
     return this.guard('startRefusal', async () => {
       try {

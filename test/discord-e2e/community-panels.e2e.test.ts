@@ -100,5 +100,15 @@ describe('Discord end to end: a community’s own panel from chat', () => {
       return names.size >= 3 ? names : undefined;
     }, 30_000, 'the three panelists');
     expect([...speakers].sort()).toEqual(['Ida Rider', 'Noor Builder', 'Timo Seller']);
+
+    // Switched off: a mention in the channel is not answered there at all (no thread, no reply).
+    const off = emulator.userRunsCommand(emulator.channelId, emulator.owner, 'config', { action: 'set', key: 'enabled', value: 'off' });
+    expect(await answerTo(off.id)).toContain('Set enabled to off');
+    const botPostsBefore = emulator.messagesIn(emulator.channelId).filter((message) => message.json.author && (message.json.author as { id: string }).id === emulator.botUser.id).length;
+    const ignored = emulator.userSendsMessage(emulator.channelId, alice, `<@${emulator.botUser.id}> A bike for rain`);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(emulator.threadsOf(emulator.channelId).some((candidate) => candidate.id === ignored.json.id)).toBe(false);
+    expect(emulator.threadsOf(emulator.channelId)).toHaveLength(1);
+    expect(emulator.messagesIn(emulator.channelId).filter((message) => message.json.author && (message.json.author as { id: string }).id === emulator.botUser.id)).toHaveLength(botPostsBefore);
   }, 90_000);
 });
