@@ -167,7 +167,7 @@ export class CommunityAdmin {
     const taken = new Set((await this.listPanels(place)).map((panel) => panel.id));
     const panel = await draftPanel(
       models,
-      { purpose, personas: [Math.min(4, config.COMMUNITY_PANEL_PERSONAS_MAX), config.COMMUNITY_PANEL_PERSONAS_MAX], takenPanelIds: taken, validate: (input) => this.validate(input) },
+      { purpose, personas: [Math.min(4, config.COMMUNITY_PANEL_PERSONAS_MAX), config.COMMUNITY_PANEL_PERSONAS_MAX], takenPanelIds: taken, validate: (input) => this.validate(input, { distinctRoles: true }) },
       { onUsage: (usage) => this.deps.chargePerson?.(place.platform, person.id, usage.promptTokens + usage.completionTokens) },
     );
     const draft: PanelDraft = { draftId, purpose, panel };
@@ -175,9 +175,9 @@ export class CommunityAdmin {
     return draft;
   }
 
-  /** The checks a panel must pass to be saved (drafts are checked before they are shown). */
-  validate(input: unknown): CommunityPanel {
-    return validateCommunityPanel(input, { panels: this.deps.config.COMMUNITY_PANELS_MAX, personas: this.deps.config.COMMUNITY_PANEL_PERSONAS_MAX }, new Set(this.deps.builtIns.keys()));
+  /** The checks a panel must pass to be saved; a draft must also seat every persona in a role of its own. */
+  validate(input: unknown, options: { distinctRoles?: boolean } = {}): CommunityPanel {
+    return validateCommunityPanel(input, { panels: this.deps.config.COMMUNITY_PANELS_MAX, personas: this.deps.config.COMMUNITY_PANEL_PERSONAS_MAX }, new Set(this.deps.builtIns.keys()), options);
   }
 
   /**

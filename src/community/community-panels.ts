@@ -44,10 +44,12 @@ const displayNameLimit = 60;
 
 /**
  * A panel as people or a model wrote it, cleaned (names as webhook names, text trimmed) and
- * checked: the schema, the persona limit, distinct ids, names and roles, and an id that no
- * built-in panel has. Throws a `panel_invalid` TableRoundError that says every problem found.
+ * checked: the schema, the persona limit, distinct ids and names, and an id that no built-in
+ * panel has. Roles may repeat, as in file panels (three consumers), except where `distinctRoles`
+ * asks otherwise (a drafted panel). Throws a `panel_invalid` TableRoundError that says every
+ * problem found.
  */
-export function validateCommunityPanel(input: unknown, limits: CommunityPanelLimits, builtInIds: ReadonlySet<string>): CommunityPanel {
+export function validateCommunityPanel(input: unknown, limits: CommunityPanelLimits, builtInIds: ReadonlySet<string>, options: { distinctRoles?: boolean } = {}): CommunityPanel {
   const cleaned = cleanInput(input);
   const parsed = communityPanelSchema.safeParse(cleaned);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.slice(0, 6).map((issue) => `${issue.path.map(String).join('.') || 'panel'}: ${issue.message}`);
@@ -59,7 +61,7 @@ export function validateCommunityPanel(input: unknown, limits: CommunityPanelLim
     for (const [field, values] of [
       ['persona ids', panel.personas.map((persona) => persona.id)],
       ['names', panel.personas.map((persona) => persona.displayName.toLowerCase())],
-      ['roles', panel.personas.map((persona) => persona.role)],
+      ...(options.distinctRoles ? [['roles', panel.personas.map((persona) => persona.role)] as const] : []),
     ] as const) {
       const twice = [...new Set(repeated([...values]))];
       if (twice.length) problems.push(`${field}: each once (${twice.slice(0, 3).join(', ')} twice)`);

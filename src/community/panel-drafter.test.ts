@@ -22,7 +22,7 @@ function modelAnswering(...answers: DraftAnswer[]) {
   };
 }
 
-const request = { purpose: 'a harbour town', personas: [4, 8] as const, takenPanelIds: new Set(['harbour']), validate: (panel: unknown) => validateCommunityPanel(panel, { panels: 20, personas: 8 }, new Set(['design-workshop'])) };
+const request = { purpose: 'a harbour town', personas: [4, 8] as const, takenPanelIds: new Set(['harbour']), validate: (panel: unknown) => validateCommunityPanel(panel, { panels: 20, personas: 8 }, new Set(['design-workshop']), { distinctRoles: true }) };
 
 describe('drafting a panel', () => {
   it('makes ids from the names and titles the model wrote, avoiding taken panel ids', async () => {
@@ -36,6 +36,13 @@ describe('drafting a panel', () => {
     const panel = await draftPanel(model as never, request, {});
     expect(panel.personas).toHaveLength(4);
     expect(model.prompts[1]).toContain('Your last draft could not be used: names: each once (ada fisher twice)');
+  });
+
+  it('drafts once more when two personas share a role, which a draft must not', async () => {
+    const sameRole: DraftAnswer = { ...good, personas: [person('Ada Fisher', 'Fisher'), person('Bo Pilot', 'fisher'), person('Cy Trader', 'Trader'), person('Di Guard', 'Coast guard')] };
+    const model = modelAnswering(sameRole, good);
+    expect((await draftPanel(model as never, request, {})).personas.map((persona) => persona.role)).toEqual(['fisher', 'pilot', 'trader', 'coast_guard']);
+    expect(model.prompts[1]).toContain('roles: each once (fisher twice)');
   });
 
   it('refuses after a second bad draft, and never returns a half-valid panel', async () => {

@@ -71,12 +71,11 @@ function draftMessages(request: DraftRequest, problems?: string): ChatMessage[] 
 /** The model's people as a panel: ids and role ids made from their names and titles, fields cut to the schema's lengths. */
 export function panelFromAnswer(answer: DraftAnswer, request: Pick<DraftRequest, 'personas' | 'takenPanelIds'>): unknown {
   const takenIds = new Set<string>();
-  const takenRoles = new Set<string>();
   const personas = answer.personas.slice(0, request.personas[1]).map((persona) => {
     const id = uniqueId(slugOrHash(persona.displayName, 40, 'persona'), takenIds);
     takenIds.add(id);
-    const role = uniqueId(slugOrHash(persona.roleTitle, 40, 'role'), takenRoles);
-    takenRoles.add(role);
+    // Not made unique: two personas in one role is what the draft's check refuses.
+    const role = slugOrHash(persona.roleTitle, 40, 'role');
     return {
       id,
       displayName: fit(persona.displayName, limits.displayName),

@@ -96,8 +96,12 @@ describe('a community’s own panel, from chat', () => {
     expect(list.text).toContain('built in');
     const shown = await run('panel', { action: 'show', args: 'tea-house' }, member);
     expect(shown.text).toContain('1. Hana Owner — Owner: What a owner sees');
-    const twice = { ...teaPanel, id: 'twice', personas: [teaPanel.personas[0], { ...teaPanel.personas[1], role: 'owner' }] };
-    expect((await run('panel', { action: 'save', args: JSON.stringify(twice) }, manager)).text).toContain('roles: each once (owner twice)');
+    const twice = { ...teaPanel, id: 'twice', personas: [teaPanel.personas[0], { ...teaPanel.personas[1], displayName: 'hana owner' }] };
+    expect((await run('panel', { action: 'save', args: JSON.stringify(twice) }, manager)).text).toContain('names: each once (hana owner twice)');
+    // Two personas may share a role, as in file panels (three consumers).
+    const shared = { ...teaPanel, id: 'shared-role', personas: [teaPanel.personas[0], { ...teaPanel.personas[1], role: 'owner' }] };
+    expect((await run('panel', { action: 'save', args: JSON.stringify(shared) }, manager)).text).toContain('Saved panel shared-role');
+    await run('panel', { action: 'delete', args: 'shared-role' }, manager);
     const builtInId = { ...teaPanel, id: 'design-workshop' };
     expect((await run('panel', { action: 'save', args: JSON.stringify(builtInId) }, manager)).text).toContain('is a built-in panel');
     expect((await run('panel', { action: 'save', args: '{not json' }, manager)).text).toContain('not valid JSON');
