@@ -7,6 +7,7 @@ import { editableFields, type EditableField, type PanelDraft } from '../src/comm
 import type { Panel } from '../src/panels/panel-schema.ts';
 import type { ImageReference } from '../src/adapter/inbound-event.ts';
 import type { ReplyChoice } from '../src/command-core/command-contract.ts';
+import { MAX_CARD_BYTES } from '../src/panels/character-card.ts';
 
 const ephemeral = (text: string): CommandReply => ({ text, visibility: 'ephemeral' });
 const actions = ['list', 'show', 'json', 'new', 'keep', 'again', 'discard', 'edit', 'form', 'persona', 'save', 'delete', 'import'] as const;
@@ -39,9 +40,6 @@ function parseForm(text: string | undefined): Partial<Record<EditableField, stri
   }
 }
 
-/** The most bytes of a card file the terminal reads (the importer refuses more anyway). */
-const cardFileLimit = 8 * 1024 * 1024;
-
 function firstWord(args: string | undefined, usage: string): [string, string] {
   const match = /^(\S+)\s*([\s\S]*)$/.exec(args ?? '');
   if (!match) throw new TableRoundError('bad_command', `missing argument: ${usage}`, { publicMessage: `Use ${usage}.` });
@@ -58,7 +56,7 @@ async function cardInput(context: CommandContext, text: string): Promise<Uint8Ar
   const path = text.replace(/^["']|["']$/g, '');
   const size = (await stat(path).catch(() => undefined))?.size;
   if (size === undefined) throw new TableRoundError('bad_command', `no file ${path}`, { publicMessage: `There is no file “${path.slice(0, 80)}”.` });
-  if (size > cardFileLimit) throw new TableRoundError('card_invalid', `card file ${size} B`, { publicMessage: 'That file is larger than a character card can be (8 MB).' });
+  if (size > MAX_CARD_BYTES) throw new TableRoundError('card_invalid', `card file ${size} B`, { publicMessage: 'That file is larger than a character card can be (8 MB).' });
   return new Uint8Array(await readFile(path));
 }
 
