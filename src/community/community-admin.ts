@@ -251,3 +251,13 @@ export function mayStart(settings: ChannelSettings, person: Person): boolean {
   const role = starters.startsWith('role:') ? starters.slice('role:'.length) : undefined;
   return role !== undefined && (person.roles ?? []).includes(role);
 }
+
+/** Refuses a start the channel's settings do not allow (switched off, or not among its starters). */
+export function checkStarter(settings: ChannelSettings, person: Person): void {
+  if (settings.enabled === 'off') throw new TableRoundError('not_allowed', 'channel switched off', { publicMessage: 'Roundtables are switched off in this channel.' });
+  if (!mayStart(settings, person)) {
+    throw new TableRoundError('not_allowed', `${person.id} may not start here`, {
+      publicMessage: settings.starters === 'managers' ? 'In this channel only managers start roundtables.' : 'In this channel only people with the starters’ role start roundtables.',
+    });
+  }
+}

@@ -10,10 +10,10 @@
 import { z } from 'zod';
 import { TableRoundError } from '../errors.ts';
 import type { ChatMessage, ModelGateway } from '../models/model-gateway.ts';
-import { cutAtWord } from '../prompts/sentence-cut.ts';
+import { clipText } from '../prompts/sentence-cut.ts';
 
-/** The text, or cut at a word with `…` when longer than `max`. */
-const fit = (text: string, max: number) => (text.trim().length > max ? cutAtWord(text.trim(), max) : text.trim());
+/** Trimmed, and cut at a word with `…` when longer than `max`. */
+const fit = (text: string, max: number) => clipText(text.trim(), max);
 import { slugOrHash, uniqueId } from '../panels/panel-ids.ts';
 import type { CommunityPanel } from './community-panels.ts';
 

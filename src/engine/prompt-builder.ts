@@ -34,7 +34,9 @@ import type { Templates } from '../prompts/render-template.ts';
 import { promptLanguage } from '../prompts/session-language.ts';
 import { capFor, lengthTargets, scaleLength, speechTargets, type LengthTarget, type SpeechTarget } from '../prompts/answer-length.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
-import { cutAtWord, cutWithin } from '../prompts/sentence-cut.ts';
+import { clipText, cutWithin } from '../prompts/sentence-cut.ts';
+
+export { clipText } from '../prompts/sentence-cut.ts';
 import { dominantScript, estimateMessagesTokens, estimateTokens, type Script } from '../prompts/token-estimate.ts';
 import type { ImageRecord, PromptStats, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 import { fitToWindow, type PromptView } from './fit-to-window.ts';
@@ -177,10 +179,6 @@ export function cardsShared(inputs: Pick<PromptInputs, 'templates' | 'panel' | '
   return shared;
 }
 
-/** Clipped at a word boundary, with `…`, when longer than `maxChars`. */
-export function clipText(text: string, maxChars: number): string {
-  return text.length > maxChars ? cutAtWord(text, maxChars) : text;
-}
 
 /** Clipped entry texts by clip length: fitting renders the same entries several times, and word segmentation is not free. */
 const clippedEntries = new WeakMap<TranscriptEntry, Map<number, string>>();

@@ -5,7 +5,7 @@
  * Refusals and answers about a session are said in its language (`meta.language`, src/i18n);
  * those before a session exists (starting one, a thread without one) are English.
  */
-import { applyPreset, resolvePreset, type PresetRegistry } from '../panels/presets.ts';
+import type { PresetRegistry } from '../panels/presets.ts';
 import { randomUUID } from 'node:crypto';
 import type { ChatAdapter, PollView } from '../adapter/chat-adapter.ts';
 import type { InboxEvent, Person, SessionAction, StartRequest } from '../adapter/inbound-event.ts';
@@ -13,10 +13,9 @@ import type { Config } from '../config/config-schema.ts';
 import { TableRoundError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Panel } from '../panels/panel-schema.ts';
-import { buildSessionId, parseSessionId } from '../session/session-id.ts';
+import { parseSessionId } from '../session/session-id.ts';
 import type { SessionMeta } from '../session/session-types.ts';
 import type { SessionStore } from '../store/session-store.ts';
-import { initialAgenda } from './agenda.ts';
 import { peopleChoiceLimit, readPollView } from './poll-view.ts';
 import { openPollPublisher, readSessionStatus } from './session-status.ts';
 import type { RoundtableService, SessionStatus, StopOutcome, SubmitResult } from './roundtable-service.ts';
@@ -27,11 +26,9 @@ import type { CommandRegistry } from '../command-core/command-contract.ts';
 import { commandUsage } from './step-context.ts';
 import type { PollPublisher } from '../outbound/poll-publisher.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
-import { canonicalLanguage } from '../prompts/detect-language.ts';
-import { resolveSessionLanguage } from '../prompts/session-language.ts';
 import { joinList, t } from '../i18n/translate.ts';
-import { mayStart, type CommunityAdmin } from '../community/community-admin.ts';
-import type { ChannelSettings } from '../community/channel-settings.ts';
+import { checkStarter, type CommunityAdmin } from '../community/community-admin.ts';
+import { newSessionMeta } from './session-start.ts';
 
 export interface RoundtableDependencies {
   config: Config;
@@ -53,8 +50,6 @@ export interface RoundtableDependencies {
   /** Community panels and channel settings (src/community/). */
   community: CommunityAdmin;
 }
-
-export const maxTopicChars = 500;
 
 export class Roundtable implements RoundtableService {
   /** Coalesced refreshes of poll messages after people's clicks (src/outbound/poll-publisher.ts). */
@@ -159,62 +154,15 @@ export class Roundtable implements RoundtableService {
         });
       }
     }
-    const topic = sanitizeText(request.topic, maxTopicChars).text;
-    if (!topic) throw new TableRoundError('bad_command', 'empty topic', { publicMessage: 'Give the roundtable a topic, e.g. “a paper-cut lamp for young buyers”.' });
-    const panelId = request.panel ?? settings.panel ?? config.DEFAULT_PANEL;
-    const { panel, record } = await this.deps.community.requirePanel(request.address, panelId);
-    const preset = resolvePreset(this.deps.presets, request.preset ?? settings.preset, config.DEFAULT_PRESET);
-    const channelRounds = settings.rounds === undefined ? undefined : Number(settings.rounds);
-    const { panel: seated, rounds } = applyPreset(panel, preset, request.rounds ?? channelRounds, config.AUTO_ROUNDS);
-    if (!Number.isInteger(rounds) || rounds < 0 || rounds > config.MAX_ROUNDS) {
-      throw new TableRoundError('bad_command', `rounds ${rounds}`, { publicMessage: `Rounds must be a whole number from 0 to ${config.MAX_ROUNDS}.` });
-    }
-    const asked = request.language ?? (settings.language && settings.language !== 'auto' ? settings.language : undefined);
-    const override = asked === undefined ? undefined : canonicalLanguage(asked);
-    if (asked !== undefined && !override) {
-      throw new TableRoundError('bad_command', `language ${asked}`, { publicMessage: `“${asked.slice(0, 20)}” is not a language code; use one such as zh, en or fr.` });
-    }
-    const sessionBudget = settings['session-budget'] ? Number(settings['session-budget']) : undefined;
-    const sessionId = buildSessionId(request.address);
-    const now = Date.now();
-    const meta: SessionMeta = {
-      sessionId,
-      topic,
-      panelId,
-      stage: 'opening',
-      round: 0,
-      autoRounds: rounds,
-      status: 'active',
-      starter: starterOf(request.person),
-      createdAt: now,
-      updatedAt: now,
-      seq: 0,
-      epoch: 0,
-      revivals: 0,
-      agenda: initialAgenda(seated, rounds, request.images ?? [], request.person),
-      preset: preset.id,
-      roleMap: {},
-      rollingSummary: '',
-      summarisedThrough: 0,
-      replyCursor: 0,
-      votedKeywords: [],
-      pollCount: 0,
-      tokensPrompt: 0,
-      tokensCompletion: 0,
-      modelCalls: 0,
-      language: resolveSessionLanguage({ override, topic, peopleMessages: [], defaultLanguage: config.DEFAULT_LANGUAGE }),
-      ...(override ? { languageOverride: override } : {}),
-      ...(record ? { customPanel: JSON.stringify(record.panel) } : {}),
-      ...(hasSettings(settings) ? { channelSettings: settings as Record<string, string> } : {}),
-      ...(sessionBudget ? { tokenBudget: sessionBudget } : {}),
-    };
+    const meta = await newSessionMeta(this.deps, request, settings);
+    const { sessionId } = meta;
     // Indexed before it exists: if this process dies right after the create, the sweeper kicks it.
     await this.deps.markPending(sessionId);
     if (!(await store.create(meta))) {
       throw new TableRoundError('session_exists', `session ${sessionId} exists`, { publicMessage: 'A roundtable is already running in this thread.' });
     }
     await store.rememberUserSession(request.address.platform, request.address.channel, request.person.id, sessionId);
-    this.deps.logger.info({ sessionId, panelId, rounds }, 'session started');
+    this.deps.logger.info({ sessionId, panelId: meta.panelId, rounds: meta.autoRounds }, 'session started');
     await this.deps.kick(sessionId, 0, 0);
     return { sessionId, language: meta.language };
   }
@@ -415,24 +363,5 @@ export class Roundtable implements RoundtableService {
   async isBusy(sessionId: string): Promise<boolean> {
     const pending = await this.deps.store.pendingWork(sessionId);
     return pending.steps > 0 || pending.events > 0;
-  }
-}
-
-/** The starter as the session keeps them (their roles are only needed to start). */
-function starterOf(person: Person): Person {
-  return { id: person.id, displayName: person.displayName, ...(person.isManager ? { isManager: true } : {}), ...(person.managesCommunity ? { managesCommunity: true } : {}) };
-}
-
-function hasSettings(settings: ChannelSettings): boolean {
-  return Object.keys(settings).length > 0;
-}
-
-/** Refuses a start the channel's settings do not allow (switched off, or not among its starters). */
-function checkStarter(settings: ChannelSettings, person: Person): void {
-  if (settings.enabled === 'off') throw new TableRoundError('not_allowed', 'channel switched off', { publicMessage: 'Roundtables are switched off in this channel.' });
-  if (!mayStart(settings, person)) {
-    throw new TableRoundError('not_allowed', `${person.id} may not start here`, {
-      publicMessage: settings.starters === 'managers' ? 'In this channel only managers start roundtables.' : 'In this channel only people with the starters’ role start roundtables.',
-    });
   }
 }

@@ -59,6 +59,11 @@ function sentencesWithin(text: string, maxChars: number): string {
   return best;
 }
 
+/** The text as it is when it fits in `maxChars`; else cut after a whole word, with `…` (`cutAtWord`). */
+export function clipText(text: string, maxChars: number): string {
+  return text.length > maxChars ? cutAtWord(text, maxChars) : text;
+}
+
 /** At most `maxChars` (ellipsis included), ending after a whole word, then `…`. */
 export function cutAtWord(text: string, maxChars: number): string {
   const room = Math.max(1, maxChars - ellipsis.length);
