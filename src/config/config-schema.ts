@@ -65,7 +65,28 @@ export const configSchema = z.object({
     }),
   /** How long the bot waits for Redis at start before it gives up with a message naming REDIS_URL. */
   REDIS_CONNECT_TIMEOUT_MS: integer(15_000, 100),
-  REDIS_KEY_PREFIX: z.string().min(1).max(40).default('tr'),
+  /**
+   * A Redis Cluster instead of REDIS_URL: its nodes as `host:port` or `redis[s]://[user:password@]host:port`,
+   * comma-separated (a few are enough; the rest are discovered). Credentials and TLS come from the first.
+   */
+  REDIS_CLUSTER_NODES: optionalString,
+  /** Redis through Sentinel instead of REDIS_URL: the sentinels as `host:port`, comma-separated, and the master's name. */
+  REDIS_SENTINELS: optionalString,
+  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
+  /** Credentials of the cluster's nodes or of the master that Sentinel names (a URL carries its own). */
+  REDIS_USERNAME: optionalString,
+  REDIS_PASSWORD: optionalString,
+  /** The sentinels' own password, when they have one. */
+  REDIS_SENTINEL_PASSWORD: optionalString,
+  /** TLS to the cluster's nodes or to Sentinel's master (rediss:// in REDIS_CLUSTER_NODES sets it too). */
+  REDIS_TLS: flag(false),
+  /** Prefix of every key; no braces (keys' Redis Cluster hash tags are made by keys.ts). */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .min(1)
+    .max(40)
+    .regex(/^[^{}\s]+$/, 'must not contain braces or spaces (hash tags are added by the bot)')
+    .default('tr'),
   SESSION_TTL_HOURS: decimal(24, 0.01, 24 * 90),
   /**
    * A session idle this long is ended as by /end (summary, transcript, archive) — before its
@@ -211,6 +232,24 @@ export const configSchema = z.object({
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
   DISCORD_CDN_URL: z.url().default('https://cdn.discordapp.com'),
   DISCORD_GATEWAY_URL: optionalUrl,
+  /**
+   * Gateway shards (Discord requires sharding from 2,500 guilds): the total, a number or `auto`
+   * (Discord's recommended count). Unset: one shard, as before.
+   */
+  DISCORD_SHARD_COUNT: optionalString
+    .refine((value) => value === undefined || value === 'auto' || (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 16_384), { message: 'must be `auto` or a whole number from 1' })
+    .transform((value) => (value === undefined || value === 'auto' ? value : Number(value))),
+  /**
+   * The shards this gateway process runs, as ids and ranges (`0-3,7`); unset: all of them. Several
+   * gateway processes, on any machines, each with its own ids and the same DISCORD_SHARD_COUNT,
+   * split the guilds between them. Workers ignore it (they post through REST only).
+   */
+  DISCORD_SHARD_IDS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+(-\d+)?(,\s*\d+(-\d+)?)*$/, 'must be shard ids and ranges, such as 0-3,7')
+      .optional(),
+  ),
   // Discord pacing, shared by all workers through Redis (platform-limits.md).
   DISCORD_WEBHOOK_WRITES: integer(4, 1),
   DISCORD_WEBHOOK_WINDOW_MS: integer(2_000, 100),
@@ -226,6 +265,15 @@ export const configSchema = z.object({
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
   SLACK_HOST: z.string().default('0.0.0.0'),
   SLACK_PORT: integer(3000, 0, 65535),
+  /**
+   * Slack in many workspaces (OAuth): the app's client id and secret, a secret that signs the
+   * install's `state`, and the key (32 bytes, base64 or hex) that encrypts installations at rest in
+   * Redis. With these set, SLACK_BOT_TOKEN is not needed; the install page is /slack/install.
+   */
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_INSTALLATION_KEY: optionalString,
   SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]{1,31}$/).default('/roundtable'),
   // Slack pacing, shared by all workers through Redis (platform-limits.md).
   SLACK_POSTS_PER_WINDOW: integer(1, 1),
@@ -279,6 +327,26 @@ export function configRulesFor(runningAs?: RunningAs) {
     if (servesAvatars(role) && config.PUBLIC_BASE_URL && config.HTTP_PORT === 0) {
       context.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'needs HTTP_PORT set: avatars are served by the bot’s HTTP server' });
     }
+    const redisTargets = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((name) => config[name] !== undefined);
+    if (redisTargets.length > 1) {
+      context.addIssue({ code: 'custom', path: [redisTargets[1]!], message: `set one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, not ${redisTargets.join(' and ')}` });
+    }
+    if (config.DISCORD_SHARD_IDS !== undefined && config.DISCORD_SHARD_COUNT === undefined) {
+      context.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: 'needs DISCORD_SHARD_COUNT (the same in every gateway process)' });
+    }
+    if (typeof config.DISCORD_SHARD_COUNT === 'number' && config.DISCORD_SHARD_IDS !== undefined) {
+      const count = config.DISCORD_SHARD_COUNT;
+      const tooHigh = shardIdsFrom(config.DISCORD_SHARD_IDS).find((id) => id >= count);
+      if (tooHigh !== undefined) context.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: `shard ${tooHigh} is not below DISCORD_SHARD_COUNT (${count}): ids run from 0` });
+    }
+    const oauth = (['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_INSTALLATION_KEY'] as const).filter((name) => config[name] !== undefined);
+    if (oauth.length > 0 && oauth.length < 4) {
+      const missing = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_INSTALLATION_KEY'].filter((name) => !(oauth as string[]).includes(name));
+      context.addIssue({ code: 'custom', path: [missing[0]!], message: `Slack in many workspaces needs ${missing.join(', ')} too (set all four, or none)` });
+    }
+    if (config.SLACK_INSTALLATION_KEY !== undefined && installationKeyBytes(config.SLACK_INSTALLATION_KEY) === undefined) {
+      context.addIssue({ code: 'custom', path: ['SLACK_INSTALLATION_KEY'], message: 'must be 32 bytes, as base64 (44 characters) or hex (64 characters); `openssl rand -base64 32` makes one' });
+    }
     if (!runsSteps(role)) return;
     if (config.IDLE_END_HOURS !== undefined && config.IDLE_END_HOURS > 0 && config.IDLE_END_HOURS >= config.SESSION_TTL_HOURS) {
       context.addIssue({ code: 'custom', path: ['IDLE_END_HOURS'], message: `must be below SESSION_TTL_HOURS (${config.SESSION_TTL_HOURS}): an idle session is closed, with its transcript, before its memory expires` });
@@ -287,6 +355,27 @@ export function configRulesFor(runningAs?: RunningAs) {
       context.addIssue({ code: 'custom', path: ['VISION_SHORT_SIDE'], message: `must not exceed VISION_BOX (${config.VISION_BOX})` });
     }
   });
+}
+
+/** Shard ids from DISCORD_SHARD_IDS (`0-3,7` → 0, 1, 2, 3, 7), ascending, without repeats. */
+export function shardIdsFrom(text: string): number[] {
+  const ids = new Set<number>();
+  for (const part of text.split(',')) {
+    const [from, to = from] = part.trim().split('-').map(Number) as [number, number?];
+    for (let id = from; id <= (to ?? from) && ids.size <= 16_384; id++) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** The 32-byte key of SLACK_INSTALLATION_KEY (base64 or hex), or undefined when it is not one. */
+export function installationKeyBytes(text: string): Buffer | undefined {
+  const bytes = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  return bytes?.length === 32 ? bytes : undefined;
+}
+
+/** Whether Slack runs in many workspaces (OAuth installs) rather than with one SLACK_BOT_TOKEN. */
+export function slackMultiWorkspace(config: Pick<Config, 'SLACK_CLIENT_ID'>): boolean {
+  return config.SLACK_CLIENT_ID !== undefined;
 }
 
 /** Hours of inactivity after which a session is closed (0: never): IDLE_END_HOURS, else 12 or half the TTL, whichever is shorter. */
