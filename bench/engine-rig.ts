@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/store/redis-connection.ts';
 import type { Config } from '../src/config/config-schema.ts';
 import { configFrom } from '../src/config/load-config.ts';
 import { StepMachine, type StepResult } from '../src/pipeline/step-machine.ts';
@@ -103,7 +103,7 @@ export interface EngineRigOptions {
 export interface EngineRig {
   config: Config;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   store: TimedSessionStore;
   /** The steps' moments (store.phases), recorded while `phases.recording`. */
@@ -171,7 +171,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
   // Avatars are prepared once per process; do it before anything is timed.
   for (const persona of panel.personas) await identities.identityOf(persona);
 
-  let workerRedis: Redis | undefined;
+  let workerRedis: RedisClient | undefined;
   return {
     config,
     logger,

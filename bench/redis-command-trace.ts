@@ -6,6 +6,7 @@
  * scripts) and on BullMQ's worker connections are counted in total.
  */
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../src/store/redis-connection.ts';
 import { commonest } from './bench-stats.ts';
 
 export interface TracedCommand {
@@ -35,7 +36,7 @@ export async function startCommandTrace(url: string): Promise<CommandTrace> {
 }
 
 /** `addr` of a connection as Redis sees it (the source column of MONITOR). */
-export async function clientAddress(redis: Redis): Promise<string> {
+export async function clientAddress(redis: RedisClient): Promise<string> {
   const info = (await redis.call('CLIENT', 'INFO')) as string;
   const address = /\baddr=(\S+)/.exec(info)?.[1];
   if (!address) throw new Error(`no addr in CLIENT INFO: ${info}`);

@@ -8,7 +8,7 @@
  *
  * The floor replays the batches this finds (their sizes, pipelined or concurrent) with PINGs.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/store/redis-connection.ts';
 
 export interface SentCommand {
   name: string;
@@ -34,7 +34,7 @@ export class RoundTripRecorder {
   readonly sent: SentCommand[] = [];
 
   /** Wraps `redis.sendCommand` of this one connection (pipelines and MULTI go through it too). */
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     const send = redis.sendCommand.bind(redis) as (command: CommandLike, stream?: unknown, node?: unknown) => unknown;
     (redis as unknown as { sendCommand: typeof send }).sendCommand = (command, stream, node) => {
       if (this.recording) {
@@ -83,7 +83,7 @@ export function describeTrips(trips: readonly RoundTrip[]): string {
 }
 
 /** Replays round trips with PINGs of the same batch sizes and shapes (the floor's Redis part). */
-export async function replayTrips(redis: Redis, trips: readonly Pick<RoundTrip, 'commands' | 'shape'>[]): Promise<void> {
+export async function replayTrips(redis: RedisClient, trips: readonly Pick<RoundTrip, 'commands' | 'shape'>[]): Promise<void> {
   for (const trip of trips) {
     if (trip.shape === 'pipeline') {
       const pipeline = redis.pipeline();

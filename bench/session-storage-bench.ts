@@ -5,7 +5,7 @@
  * entries' text. BullMQ's finished step jobs still kept (StepQueue removes them on completion) count too.
  */
 import { stepJobOptions } from '../src/pipeline/step-queue.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/store/redis-connection.ts';
 import { sessionKeyTypes } from '../src/store/keys.ts';
 import { stepJobId } from '../src/pipeline/step-queue.ts';
 import { round } from './bench-stats.ts';
@@ -15,7 +15,7 @@ import { realisticText } from './realistic-text.ts';
 
 const TARGET_ENTRIES = 100;
 
-async function memoryUsage(redis: Redis, key: string): Promise<number> {
+async function memoryUsage(redis: RedisClient, key: string): Promise<number> {
   const bytes = (await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) as number | null;
   return bytes ?? 0;
 }

@@ -16,7 +16,7 @@
  * the event and its "seen" mark in one step, so a failed write leaves no mark and the redelivery
  * is taken, once. A claim before it would only turn that redelivery into a duplicate.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { TableRoundError } from '../../src/errors.ts';
 
 /** How long a claim holds while its event is being handled (seconds): longer than any handling, shorter than Slack's retry schedule. */
@@ -29,7 +29,7 @@ export type Handling = 'handled' | 'retry';
  * Runs `work` unless the event was claimed already (`duplicate`). A throw from `work` counts as
  * `retry` and is rethrown. `handledSeconds`: how long a handled event stays claimed.
  */
-export async function handleOnce(redis: Redis, key: string, handledSeconds: number, work: () => Promise<Handling>): Promise<Handling | 'duplicate'> {
+export async function handleOnce(redis: RedisClient, key: string, handledSeconds: number, work: () => Promise<Handling>): Promise<Handling | 'duplicate'> {
   if ((await redis.set(key, 'in-flight', 'EX', inFlightSeconds, 'NX')) !== 'OK') return 'duplicate';
   let outcome: Handling = 'retry';
   try {
@@ -42,7 +42,7 @@ export async function handleOnce(redis: Redis, key: string, handledSeconds: numb
   }
 }
 
-/** A failure a later delivery of the same event can get past: Redis unreachable, or something unexpected. */
+/** A failure a later delivery of the same event can get past: RedisClient unreachable, or something unexpected. */
 export function redeliveryMayFix(error: unknown): boolean {
   return !(error instanceof TableRoundError) || error.code === 'redis_unavailable' || error.code === 'internal';
 }

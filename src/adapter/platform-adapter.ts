@@ -3,7 +3,7 @@
  * `(dependencies) => PlatformAdapter`. The app calls `startInbound` only in processes whose ROLE
  * ingests events (gateway / all); every process uses `adapter` for outbound posts.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RedisKeys } from '../store/keys.ts';
@@ -29,7 +29,7 @@ export interface AdapterDependencies {
   config: Config;
   logger: Logger;
   /** A general-purpose connection (not a blocking/subscriber one). */
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   budget: RateBudget;
   roundtable: RoundtableService;

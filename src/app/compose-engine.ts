@@ -8,7 +8,7 @@
 import { CommunityAdmin } from '../community/community-admin.ts';
 import { CommunityPanels } from '../community/community-panels.ts';
 import { ChannelSettingsStore } from '../community/channel-settings.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import { idleEndHours, type Config } from '../config/config-schema.ts';
 import { Roundtable } from '../engine/roundtable.ts';
@@ -40,13 +40,13 @@ export interface EngineOptions {
   config: Config;
   logger: Logger;
   /** The main (fail-fast) connection: sessions, outboxes, budgets, indexes. */
-  redis: Redis;
+  redis: RedisClient;
   /**
    * The step queue's connection (fail-fast too). BullMQ defines its Lua scripts on the connection
    * it is given, and every pipeline ioredis makes copies a connection's scripts — with
    * auto-pipelining, every batch — so the store keeps a connection without them. Default: `redis`.
    */
-  queueRedis?: Redis;
+  queueRedis?: RedisClient;
   metrics: Metrics;
   adapterFor(platform: string): ChatAdapter;
   templatesDir?: string;
@@ -55,7 +55,7 @@ export interface EngineOptions {
   /** Step kinds beyond the built-in ones (a new command's step). */
   extraSteps?: readonly RegisteredStepKind[];
   /** Replacements for benchmarks; production uses the defaults. */
-  createStore?: (redis: Redis, keys: RedisKeys, ttlHours: number) => SessionStore;
+  createStore?: (redis: RedisClient, keys: RedisKeys, ttlHours: number) => SessionStore;
   createModels?: (budget: RateBudget) => EngineDependencies['models'];
   createMachine?: (dependencies: EngineDependencies, hooks: PipelineHooks) => StepMachine;
 }
@@ -95,7 +95,7 @@ export function composeEngine(options: EngineOptions): Engine {
     throw new TableRoundError('config_invalid', `DEFAULT_PRESET: no preset "${config.DEFAULT_PRESET}" in ${config.PRESETS_DIR} (have: ${[...presets.keys()].join(', ')})`);
   }
   const identities = new PersonaIdentities(config, panels, logger);
-  const queue = new StepQueue(options.queueRedis ?? redis, config.QUEUE_NAME, `${config.REDIS_KEY_PREFIX}:bull`, logger, { backoffMs: config.STEP_RETRY_DELAY_MS });
+  const queue = new StepQueue(options.queueRedis ?? redis, config.QUEUE_NAME, keys.queuePrefix(), logger, { backoffMs: config.STEP_RETRY_DELAY_MS });
   const pending = new PendingSessions(redis, keys);
   const liveness = new StepLiveness(store, queue, logger, config.STEP_MAX_REVIVALS, metrics);
   const sweeper = new Sweeper(redis, keys, pending, liveness, { intervalMs: config.SWEEPER_INTERVAL_MS, staleAfterMs: config.WORKER_LOCK_MS }, logger, metrics);

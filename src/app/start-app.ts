@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { ChatAdapter } from '../adapter/chat-adapter.ts';
 import type { AdapterDependencies, PlatformAdapter } from '../adapter/platform-adapter.ts';
 import type { CommandDefinition } from '../command-core/command-contract.ts';
@@ -26,7 +26,7 @@ import type { StepLiveness } from '../pipeline/step-liveness.ts';
 import type { Platform } from '../session/session-id.ts';
 import { findRedisServer, redisInstallHint, startEmbeddedRedis, tryInstallRedisServer, type EmbeddedRedis } from '../store/embedded-redis.ts';
 import type { RedisKeys } from '../store/keys.ts';
-import { createRedis, waitUntilReady } from '../store/redis-connection.ts';
+import { createRedis, describeTarget, redisTargetFrom, waitUntilReady, type RedisTarget } from '../store/redis-connection.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { ModelGateway } from '../models/model-gateway.ts';
 import { composeEngine, type EngineOptions } from './compose-engine.ts';
@@ -54,9 +54,10 @@ export interface StartAppOptions {
 export interface RunningApp {
   config: Config;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   /** The step queue's connection (enqueueing). */
-  queueRedis: Redis;
+  queueRedis: RedisClient;
+  /** Where Redis is, for messages: the URL (password hidden), or the cluster's or Sentinel's nodes. */
   redisUrl: string;
   keys: RedisKeys;
   store: SessionStore;
@@ -77,23 +78,26 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-async function resolveRedisUrl(config: Config, logger: Logger): Promise<{ url: string; embedded?: EmbeddedRedis }> {
-  if (config.REDIS_URL) return { url: config.REDIS_URL };
+/** The Redis the configuration names, or (none named) a local redis-server started here. */
+async function resolveRedis(config: Config, logger: Logger): Promise<{ target: RedisTarget; embedded?: EmbeddedRedis }> {
+  if (config.REDIS_CLUSTER_NODES || config.REDIS_SENTINELS || config.REDIS_URL) return { target: redisTargetFrom(config, config.REDIS_URL) };
   if (!findRedisServer() && !tryInstallRedisServer((line) => logger.info(line))) {
     throw new TableRoundError('redis_unavailable', redisInstallHint);
   }
   const embedded = await startEmbeddedRedis({ dataDir: join(config.DATA_DIR, 'redis'), persistent: true });
   logger.info({ url: embedded.url, dataDir: join(config.DATA_DIR, 'redis') }, 'REDIS_URL is unset: started a local redis-server (data kept in the data folder)');
-  return { url: embedded.url, embedded };
+  return { target: { kind: 'single', url: embedded.url }, embedded };
 }
 
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const { url: redisUrl, embedded } = await resolveRedisUrl(config, logger);
-  const redis = createRedis(redisUrl, logger, { name: 'main', failFast: true, autoPipelining: true });
+  const { target, embedded } = await resolveRedis(config, logger);
+  if (target.kind !== 'single') logger.info({ redis: describeTarget(target) }, 'connecting to Redis');
+  const redisUrl = describeTarget(target);
+  const redis = createRedis(target, logger, { name: 'main', failFast: true, autoPipelining: true });
   // Enqueueing has a connection of its own (see EngineOptions.queueRedis).
-  const queueRedis = createRedis(redisUrl, logger, { name: 'queue', failFast: true });
+  const queueRedis = createRedis(target, logger, { name: 'queue', failFast: true });
   await Promise.all([waitUntilReady(redis, config.REDIS_CONNECT_TIMEOUT_MS), waitUntilReady(queueRedis, config.REDIS_CONNECT_TIMEOUT_MS)]);
   const metrics = new Metrics();
   const adapters = new Map<string, ChatAdapter>();
@@ -126,10 +130,10 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     adapters.set(platform, platformAdapter.adapter);
   }
 
-  let workerRedis: Redis | undefined;
+  let workerRedis: RedisClient | undefined;
   let worker: ReturnType<StepQueue['startWorker']> | undefined;
   if (config.ROLE !== 'gateway') {
-    workerRedis = createRedis(redisUrl, logger, { name: 'worker' });
+    workerRedis = createRedis(target, logger, { name: 'worker' });
     // A job that used up its attempts is revived at once rather than at the next sweep.
     const revive = (data: { sessionId: string }, error: Error) => {
       liveness.ensure(data.sessionId, failureReason(error)).catch((error: unknown) => logger.warn({ err: error, sessionId: data.sessionId }, 'could not revive a failed step; the sweeper will'));

@@ -8,7 +8,7 @@
  * Every value is checked here, against the config and what is installed; an unknown key or a bad
  * value gets one line that lists what is allowed.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { Config } from '../config/config-schema.ts';
 import { TableRoundError } from '../errors.ts';
 import { canonicalLanguage } from '../prompts/detect-language.ts';
@@ -117,7 +117,7 @@ export function describeSettings(settings: ChannelSettings): string[] {
 
 export class ChannelSettingsStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

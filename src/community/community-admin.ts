@@ -15,7 +15,7 @@ import { importCharacterCard, MAX_CARD_BYTES, type ImportedPersona } from '../pa
 import type { ImageReference } from '../adapter/inbound-event.ts';
 import { communityOf, type SessionAddress } from '../session/session-id.ts';
 import { asPanel, validateCommunityPanel, type CommunityPanel, type CommunityPanelRecord, type CommunityPanels } from './community-panels.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { ModelGateway } from '../models/model-gateway.ts';
 import type { RedisKeys } from '../store/keys.ts';
 import { randomUUID } from 'node:crypto';
@@ -39,7 +39,7 @@ export interface CommunityAdminDependencies {
   config: Config;
   /** Drafts (`/panel new`) are the chat model's; its usage is the person's spend. */
   models?: Pick<ModelGateway, 'json'>;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /** Charges a draft's tokens to the person (their daily USER_TOKEN_BUDGET). */
   chargePerson?(platform: string, personId: string, tokens: number): Promise<void>;

@@ -7,7 +7,7 @@
  * Writes are one Lua script each, so two managers saving at once never lose a version nor pass
  * the community's limit, and a record is written whole or not at all.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import { z } from 'zod';
 import { TableRoundError } from '../errors.ts';
 import { panelManifestSchema, personaSchema, type Panel, type Persona } from '../panels/panel-schema.ts';
@@ -113,7 +113,7 @@ return {1, version + 1}`,
 
 export class CommunityPanels {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly limits: CommunityPanelLimits,
   ) {}

@@ -7,7 +7,7 @@
  * to wait before the earliest slot frees up; `reserve` waits for a slot, first come first served.
  * Several limits can be reserved together (all-or-nothing), e.g. "per webhook AND per channel".
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import { randomUUID } from 'node:crypto';
 import type { RedisKeys } from '../store/keys.ts';
 import { RedisScript } from '../store/redis-script.ts';
@@ -147,7 +147,7 @@ export const defaultHoldMs = 120_000;
 
 export class RateBudget {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly now: () => number = Date.now,
   ) {}

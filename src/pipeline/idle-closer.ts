@@ -34,7 +34,7 @@
  * Cost per interval: a SET NX and a ZRANGEBYSCORE; one script per session idle past the threshold.
  */
 import { zaddExpire } from '../store/expiring-writes.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { Person } from '../adapter/inbound-event.ts';
 import { asTableRoundError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -117,7 +117,7 @@ export class IdleCloser {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly store: Pick<SessionStore, 'key'>,
     private readonly submitEnd: SubmitEnd,

@@ -8,7 +8,7 @@
  * Bounded: an entry exists only for a session that had work since the last sweep; sessions
  * without work, and sessions whose keys expired, are removed by the sweeper.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { RedisKeys } from '../store/keys.ts';
 import { RedisScript } from '../store/redis-script.ts';
 
@@ -23,7 +23,7 @@ export class PendingSessions {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keys: RedisKeys,
   ) {
     this.key = keys.pendingSessions();

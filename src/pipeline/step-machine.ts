@@ -47,6 +47,7 @@ import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import type { StepFailureReason, StepJobData, StepProcessor } from './step-queue.ts';
 import { skipError } from './step-liveness.ts';
+import { duplicateConnection } from '../store/redis-connection.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
 import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
 import { buildStepContext, foldedMeta, runWithinWindow } from './step-window.ts';
@@ -92,7 +93,7 @@ export class StepMachine implements StepProcessor {
   start(): void {
     if (this.stops) return;
     const { store, logger } = this.deps;
-    const subscriber = store.redis.duplicate({ connectionName: 'tableround:stop-listener', enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const subscriber = duplicateConnection(store.redis, 'stop-listener');
     subscriber.on('error', (error: Error) => logger.warn({ connection: 'stop-listener', err: error }, 'redis connection error'));
     this.stops = new StopSignals(subscriber, store.keys.stopChannel(), logger);
     this.stops.start();

@@ -54,7 +54,7 @@
  */
 import { hsetExpire } from '../store/expiring-writes.ts';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { ChatAdapter, PostLookup, Speaker } from '../adapter/chat-adapter.ts';
 import { TableRoundError } from '../errors.ts';
 import { catalogText } from '../i18n/translate.ts';
@@ -123,7 +123,7 @@ return redis.call('HGETALL', KEYS[1])
 `);
 
 export interface StepOutboxLocation {
-  redis: Redis;
+  redis: RedisClient;
   /** The session's outbox hash and meta hash (same cluster slot). */
   outboxKey: string;
   metaKey: string;

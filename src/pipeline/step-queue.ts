@@ -8,7 +8,7 @@
  * the session's epoch (step-liveness.ts), never by re-adding the dead id.
  */
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type JobState } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { CatalogText } from '../i18n/translate.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -92,7 +92,7 @@ export class StepQueue {
   private processor: StepProcessor | undefined;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     readonly name: string,
     readonly prefix: string,
     private readonly logger: Logger,
@@ -134,7 +134,7 @@ export class StepQueue {
    * this one step that never ends (a request that never answers, an await nothing resolves)
    * would keep its session silent while its job looks alive.
    */
-  startWorker(machine: StepProcessor, options: { concurrency: number; connection: Redis; lockMs: number; deadlineMs: number }, metrics?: Metrics, onFinalFailure?: (data: StepJobData, error: Error) => void): Worker<StepJobData> {
+  startWorker(machine: StepProcessor, options: { concurrency: number; connection: RedisClient; lockMs: number; deadlineMs: number }, metrics?: Metrics, onFinalFailure?: (data: StepJobData, error: Error) => void): Worker<StepJobData> {
     machine.start?.();
     this.processor = machine;
     const { concurrency, connection: workerConnection, lockMs, deadlineMs } = options;

@@ -20,7 +20,7 @@
  *    never hears the message still stops at the next boundary, and one that dies mid-stop leaves
  *    the step to a re-run, which finishes the stream it left (engine/stopped-attempt.ts).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { StopRequest } from '../session/session-types.ts';
 
@@ -46,7 +46,7 @@ export function isStopRequested(signal: AbortSignal | undefined): boolean {
 }
 
 /** Publishes a stop message (best effort: the durable record is already written). */
-export async function publishStop(redis: Redis, channel: string, notice: StopNotice): Promise<void> {
+export async function publishStop(redis: RedisClient, channel: string, notice: StopNotice): Promise<void> {
   await redis.publish(channel, JSON.stringify(notice));
 }
 
@@ -79,7 +79,7 @@ export class StopSignals {
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly channel: string,
     private readonly logger: Logger,
     private readonly options = { pollMs: 1_000, recentMs: 30_000 },

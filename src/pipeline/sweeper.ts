@@ -8,7 +8,7 @@
  * Cost when all is well: one ZRANGEBYSCORE per interval, plus two reads per session that has
  * been busy on one step for longer than `staleAfterMs`.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RedisKeys } from '../store/keys.ts';
@@ -27,7 +27,7 @@ export class Sweeper {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly pending: PendingSessions,
     private readonly liveness: StepLiveness,

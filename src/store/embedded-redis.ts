@@ -57,6 +57,8 @@ export interface EmbeddedRedisOptions {
   /** AOF persistence (the bot); tests turn it off for speed. */
   persistent: boolean;
   port?: number;
+  /** More `redis-server` arguments (the test harness's cluster nodes: `--cluster-enabled yes`, …). */
+  extraArgs?: readonly string[];
 }
 
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
@@ -75,6 +77,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--appendfsync', 'everysec',
     '--daemonize', 'no',
     '--loglevel', 'warning',
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

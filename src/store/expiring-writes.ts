@@ -4,7 +4,7 @@
  * main connection's auto-pipelining batches them with everything else issued in the same turn —
  * a MULTI block is a pipeline of its own and a socket write of its own. Each touches one key.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import { RedisScript } from './redis-script.ts';
 
 // KEYS[1] hash. ARGV: field, value, ttl ms.
@@ -28,15 +28,15 @@ if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], tonumber(
 return value
 `);
 
-export async function hsetExpire(redis: Redis, key: string, field: string, value: string, ttlMs: number): Promise<void> {
+export async function hsetExpire(redis: RedisClient, key: string, field: string, value: string, ttlMs: number): Promise<void> {
   await hsetExpireScript.run(redis, [key], [field, value, ttlMs]);
 }
 
-export async function zaddExpire(redis: Redis, key: string, score: number, member: string, ttlMs: number): Promise<void> {
+export async function zaddExpire(redis: RedisClient, key: string, score: number, member: string, ttlMs: number): Promise<void> {
   await zaddExpireScript.run(redis, [key], [score, member, ttlMs]);
 }
 
 /** INCRBY, and the key's expiry when it has none yet (EXPIRE … NX). Returns the new value. */
-export async function incrbyExpireOnce(redis: Redis, key: string, by: number, ttlSeconds: number): Promise<number> {
+export async function incrbyExpireOnce(redis: RedisClient, key: string, by: number, ttlSeconds: number): Promise<number> {
   return (await incrbyExpireOnceScript.run(redis, [key], [by, ttlSeconds])) as number;
 }

@@ -1,7 +1,13 @@
 /**
- * Every Redis key is built here, under one configurable prefix. Session keys share a hash tag
- * (`{sessionId}`) so that a session's keys live in one Redis Cluster slot and MULTI/Lua over
- * them stays legal.
+ * Every Redis key is built here, under one configurable prefix. Keys that one Lua script or one
+ * MULTI touches together share a hash tag, so that on a Redis Cluster they live in one slot and
+ * the script stays legal:
+ * - a session's keys: `{sessionId}`;
+ * - pacing budgets (buckets reserved together, with their waiter queues): one tag per platform,
+ *   `{<platform>}` (a Discord write reserves its webhook's and its channel's buckets at once; a
+ *   Slack post its channel's and its workspace's);
+ * - BullMQ's keys: the queue prefix is one tag, as BullMQ documents for clusters.
+ * Every other key is used alone.
  *
  * Hygiene: every key the bot writes has a TTL or a hard bound. Session keys carry the session
  * TTL (refreshed on activity); `pending` is bounded by the sessions that have work and is
@@ -52,9 +58,18 @@ export class RedisKeys {
     return `${this.prefix}:uc:${platform}:${channel}:${userId}`;
   }
 
-  /** Pacing / rate budget buckets. */
+  /**
+   * Pacing / rate budget buckets, named `<platform>:<what>:<id>`: tagged by the name's first part,
+   * so that the buckets one write reserves together are in one cluster slot.
+   */
   budget(name: string): string {
-    return `${this.prefix}:budget:${name}`;
+    const platform = name.slice(0, Math.max(0, name.indexOf(':'))) || name;
+    return `${this.prefix}:budget:{${platform}}:${name}`;
+  }
+
+  /** BullMQ's prefix: one hash tag, so that every key of the queue is in one cluster slot (BullMQ requires it there). */
+  queuePrefix(): string {
+    return `${this.prefix}:{bull}`;
   }
 
   /** Per-user spend across sessions. */

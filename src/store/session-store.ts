@@ -11,7 +11,7 @@
  */
 import { incrbyExpireOnce } from './expiring-writes.ts';
 import { decodeEntry, encodeEntry } from './transcript-codec.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
 import { ballotScript, commitScript, createScript, pushInboxScript, requestStopScript, toggleBallotScript, usageScript } from './session-scripts.ts';
@@ -103,7 +103,7 @@ export class SessionStore {
   readonly ttlMs: number;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly keys: RedisKeys,
     ttlHours: number,
   ) {

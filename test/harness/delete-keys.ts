@@ -2,14 +2,14 @@
  * Key cleanup shared by tests and benchmarks (no vitest import, so benchmarks can use it).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 
 export function uniqueName(label = 't'): string {
   return `${label}${randomBytes(5).toString('hex')}`;
 }
 
 /** Deletes every key that starts with one of the prefixes. */
-export async function deleteKeys(redis: Redis, ...prefixes: string[]): Promise<void> {
+export async function deleteKeys(redis: RedisClient, ...prefixes: string[]): Promise<void> {
   for (const prefix of prefixes) {
     let cursor = '0';
     do {

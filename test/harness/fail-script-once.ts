@@ -4,7 +4,7 @@
  * unavailable); every other command, and every later call, goes through. For "the write of this
  * event failed once" (the inbox push, a session's create).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 
 export interface ScriptFault {
   /** True once the fault was injected. */
@@ -15,7 +15,7 @@ export interface ScriptFault {
 
 type Evalsha = (sha: string, numberOfKeys: number | string, ...keysAndArguments: (string | number)[]) => Promise<unknown>;
 
-export function failScriptOnce(redis: Redis, matches: (keys: string[], sha: string) => boolean): ScriptFault {
+export function failScriptOnce(redis: RedisClient, matches: (keys: string[], sha: string) => boolean): ScriptFault {
   const target = redis as unknown as { evalsha: Evalsha };
   const original = target.evalsha.bind(redis);
   const fault = {

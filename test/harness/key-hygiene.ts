@@ -4,12 +4,12 @@
  * sweeper) and BullMQ's own structures (jobs retained by count and age, events stream trimmed).
  */
 import { expect } from 'vitest';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 
 const bullStructures = /^(meta|events|id|wait|active|paused|prioritized|delayed|completed|failed|marker|stalled|limiter|pc|de|waiting-children|repeat)$/;
 
 /** Keys without a TTL that are not known to be bounded. */
-export async function unboundedKeys(redis: Redis, prefix: string): Promise<string[]> {
+export async function unboundedKeys(redis: RedisClient, prefix: string): Promise<string[]> {
   const offenders: string[] = [];
   let cursor = '0';
   do {
@@ -20,7 +20,7 @@ export async function unboundedKeys(redis: Redis, prefix: string): Promise<strin
       if ((await redis.pttl(key)) !== -1) continue;
       const rest = key.slice(prefix.length + 1);
       if (rest === 'pending') continue;
-      const bull = /^bull:[^:]+:(.+)$/.exec(rest);
+      const bull = /^\{bull\}:[^:]+:(.+)$/.exec(rest);
       if (bull?.[1] && (bullStructures.test(bull[1]) || /^step__[^:]+(:logs)?$/.test(bull[1]))) continue;
       offenders.push(key);
     }
@@ -28,7 +28,7 @@ export async function unboundedKeys(redis: Redis, prefix: string): Promise<strin
   return offenders;
 }
 
-export async function assertKeysBounded(redis: Redis, prefix: string): Promise<void> {
+export async function assertKeysBounded(redis: RedisClient, prefix: string): Promise<void> {
   const offenders = await unboundedKeys(redis, prefix);
   if (offenders.length) console.error(`keys with neither a TTL nor a bound: ${offenders.join(', ')}`);
   expect(offenders, 'keys with neither a TTL nor a bound').toEqual([]);

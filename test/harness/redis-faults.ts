@@ -12,7 +12,8 @@
  * The final attempt runs clean, so every step can still complete.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { StepMachine, type PipelineHooks, type StepResult } from '../../src/pipeline/step-machine.ts';
 import type { EngineDependencies } from '../../src/engine/step-context.ts';
 
@@ -65,7 +66,9 @@ function planFault(log: FaultLog, command: FaultyCommand, pipelined: boolean): '
   return !pipelined && log.injected % 2 === 0 ? 'reject' : 'rename';
 }
 
-export function injectStepFaults(redis: Redis, log: FaultLog = { sites: new Set(), injected: 0 }): FaultLog {
+export function injectStepFaults(client: RedisClient, log: FaultLog = { sites: new Set(), injected: 0 }): FaultLog {
+  if (!(client instanceof Redis)) throw new Error('injectStepFaults wraps one Redis node\'s connection, not a cluster client');
+  const redis = client;
   const original = redis.sendCommand.bind(redis);
   redis.sendCommand = ((command: FaultyCommand, stream?: unknown) => {
     // With a stream: a queued command being written; it was decided when it was queued.

@@ -3,7 +3,7 @@
  * outbox's fenced writes pass) and `reload()`, which reads the outbox back as a re-run of the
  * step in a new process would after a crash.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { RedisKeys } from '../../src/store/keys.ts';
 import { StepOutbox } from '../../src/pipeline/step-outbox.ts';
 
@@ -13,7 +13,7 @@ export interface TestOutbox {
   reload(): Promise<StepOutbox>;
 }
 
-export async function testOutbox(redis: Redis, prefix: string, sessionId: string, seq = 0): Promise<TestOutbox> {
+export async function testOutbox(redis: RedisClient, prefix: string, sessionId: string, seq = 0): Promise<TestOutbox> {
   const keys = new RedisKeys(prefix);
   const metaKey = keys.session('meta', sessionId);
   const outboxKey = keys.session('outbox', sessionId);

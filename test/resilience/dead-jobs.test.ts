@@ -14,6 +14,7 @@ import { testRedis, uniqueName } from '../harness/redis.ts';
 import { panelsDir } from '../slack-e2e/slack-e2e-harness.ts';
 import type { RunningApp } from '../../src/app/start-app.ts';
 import { PendingSessions } from '../../src/pipeline/pending-sessions.ts';
+import { RedisKeys } from '../../src/store/keys.ts';
 
 const prefix = uniqueName('dead');
 const heldPrefix = uniqueName('held');
@@ -40,7 +41,7 @@ async function dieHoldingNextJob(queue: string, queuePrefix: string, lockMs: num
       taken = job.id;
       await new Promise(() => undefined);
     },
-    { connection: connection as unknown as ConnectionOptions, prefix: `${queuePrefix}:bull`, concurrency: 1, lockDuration: lockMs, stalledInterval: 600_000 },
+    { connection: connection as unknown as ConnectionOptions, prefix: new RedisKeys(queuePrefix).queuePrefix(), concurrency: 1, lockDuration: lockMs, stalledInterval: 600_000 },
   );
   await waitFor(() => taken !== undefined, 'a job to be taken');
   await worker.close(true);
@@ -58,7 +59,7 @@ async function failNextJobs(count: number): Promise<void> {
       failed += 1;
       throw new UnrecoverableError('simulated final failure');
     },
-    { connection: connection as unknown as ConnectionOptions, prefix: `${prefix}:bull`, concurrency: 1 },
+    { connection: connection as unknown as ConnectionOptions, prefix: new RedisKeys(prefix).queuePrefix(), concurrency: 1 },
   );
   await waitFor(() => failed >= count, 'the jobs to fail');
   await worker.close();
