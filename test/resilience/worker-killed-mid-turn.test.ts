@@ -1,6 +1,7 @@
 /**
  * A worker process killed with SIGKILL in the middle of a turn: another worker process takes the
- * step over once its lock lapses and completes it — no lost turn, no duplicate post.
+ * step over once its lock lapses and completes it — no lost turn, no duplicate post. On one Redis
+ * node, and again on a three-node Redis Cluster (test/harness/redis-cluster.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,13 +10,16 @@ import { chatBody, roundtableReply, speakerOf } from '../harness/roundtable-mode
 import { SinkAdapter, startSink } from '../harness/sink-adapter.ts';
 import { cleanupRedis, startTestApp, waitFor } from '../harness/test-app.ts';
 import { testRedisUrl, uniqueName } from '../harness/redis.ts';
+import { startLocalCluster, type LocalCluster } from '../harness/redis-cluster.ts';
 
 const prefix = uniqueName('crash');
 const queueName = uniqueName('q');
 const children: ChildProcess[] = [];
+let cluster: LocalCluster | undefined;
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await cleanupRedis(prefix);
+  await cluster?.stop();
 });
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
@@ -27,8 +31,17 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
-describe('worker killed mid-turn', () => {
-  it('the turn is completed by another worker exactly once', async () => {
+const redisPlaces = {
+  'one Redis node': async () => ({ REDIS_URL: testRedisUrl() }),
+  'a three-node Redis Cluster': async () => {
+    cluster ??= await startLocalCluster();
+    return { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesSetting };
+  },
+};
+
+describe.each(Object.keys(redisPlaces) as (keyof typeof redisPlaces)[])('worker killed mid-turn, on %s', (place) => {
+  it('the turn is completed by another worker exactly once', { timeout: 120_000 }, async () => {
+    const redisEnv = await redisPlaces[place]();
     const fake = await startFakeOpenAI({
       chat: (request) => {
         const reply = roundtableReply(request);
@@ -38,7 +51,7 @@ describe('worker killed mid-turn', () => {
     });
     const sink = await startSink();
     const env = {
-      REDIS_URL: testRedisUrl(),
+      ...redisEnv,
       REDIS_KEY_PREFIX: prefix,
       QUEUE_NAME: queueName,
       OPENAI_BASE_URL: fake.url,
@@ -48,9 +61,9 @@ describe('worker killed mid-turn', () => {
       LOG_LEVEL: 'error',
       AUTO_ROUNDS: '0',
     };
-    const gateway = await startTestApp({ modelUrl: fake.url, adapters: [new SinkAdapter(sink.url)], prefix, queueName, env: { ROLE: 'gateway', AUTO_ROUNDS: 0 } });
+    const gateway = await startTestApp({ modelUrl: fake.url, adapters: [new SinkAdapter(sink.url)], prefix, queueName, env: { ...redisEnv, ROLE: 'gateway', AUTO_ROUNDS: 0 } });
     const first = await startWorker(env);
-    const { sessionId } = await gateway.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: 'crash' }, person: { id: 'u', displayName: 'Ana' }, topic: 'Crash test' });
+    const { sessionId } = await gateway.roundtable.start({ address: { platform: 'terminal', channel: 'c', thread: `crash-${place.length}` }, person: { id: 'u', displayName: 'Ana' }, topic: 'Crash test' });
 
     // Kill the worker while the third introduction is streaming from the model.
     await waitFor(() => fake.chatRequests().some((request) => speakerOf(chatBody(request)) === 'Li Zhiqiang (李志强)'), 'the third introduction to start');
