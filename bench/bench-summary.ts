@@ -182,6 +182,22 @@ export function figuresOf(results: BenchResults): Figure[] {
       aim: '≤ 2,000 ms',
     },
   ], 'start → ready');
+  add('scale-out', (result) => [
+    {
+      figure: `scale-out, ${show(numberAt(result, 'setup.sessions'), 0)} sessions: 2 worker processes vs 1`,
+      value: show(numberAt(result, 'twoWorkersToOne')),
+      unit: '×',
+      reference: `1 worker ${show(numberAt(result, 'runs.oneWorker.personaTurnsPerSecond'), 0)} turns/s, 2 workers ${show(numberAt(result, 'runs.twoWorkers.personaTurnsPerSecond'), 0)} turns/s (same Redis node, same machine); ${show(numberAt(result, 'sessionsWithARepeatedTurn'), 0)} sessions with a turn twice`,
+      aim: 'reported (issue 17)',
+    },
+    {
+      figure: 'scale-out: three-node Redis Cluster vs one node (1 worker)',
+      value: show(numberAt(result, 'clusterToOneNode')),
+      unit: '×',
+      reference: `cluster ${show(numberAt(result, 'runs.onCluster.personaTurnsPerSecond'), 0)} turns/s vs one node ${show(numberAt(result, 'runs.oneWorker.personaTurnsPerSecond'), 0)} turns/s`,
+      aim: 'reported (issue 17)',
+    },
+  ], 'scale-out');
   return figures;
 }
 

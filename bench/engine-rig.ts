@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RedisClient } from '../src/store/redis-connection.ts';
+import type { RedisClient, RedisTarget } from '../src/store/redis-connection.ts';
 import type { Config } from '../src/config/config-schema.ts';
 import { configFrom } from '../src/config/load-config.ts';
 import { StepMachine, type StepResult } from '../src/pipeline/step-machine.ts';
@@ -93,6 +93,8 @@ export class TimedStepMachine extends StepMachine {
 
 export interface EngineRigOptions {
   redisUrl: string;
+  /** A cluster or Sentinel instead of `redisUrl` (the scale-out bench). */
+  redisTarget?: RedisTarget;
   prefix: string;
   queueName: string;
   /** Extra configuration (env var names), e.g. { MAX_ROUNDS: 20 }. */
@@ -135,8 +137,9 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
   });
   const logger = createLogger('silent');
   // As start-app.ts makes it.
-  const redis = createRedis(options.redisUrl, logger, { name: 'main', failFast: true, autoPipelining: process.env.BENCH_NO_AUTOPIPELINE !== '1' });
-  const queueRedis = createRedis(options.redisUrl, logger, { name: 'queue', failFast: true });
+  const target: RedisTarget = options.redisTarget ?? { kind: 'single', url: options.redisUrl };
+  const redis = createRedis(target, logger, { name: 'main', failFast: true, autoPipelining: process.env.BENCH_NO_AUTOPIPELINE !== '1' });
+  const queueRedis = createRedis(target, logger, { name: 'queue', failFast: true });
   await Promise.all([waitUntilReady(redis, 15_000), waitUntilReady(queueRedis, 15_000)]);
   const metrics = new Metrics();
   const model = new InstantModel(logger, metrics, options.model);
@@ -186,7 +189,7 @@ export async function buildEngineRig(options: EngineRigOptions): Promise<EngineR
     adapter,
     panel,
     startWorker(concurrency) {
-      workerRedis = createRedis(options.redisUrl, logger, { name: 'worker' });
+      workerRedis = createRedis(target, logger, { name: 'worker' });
       queue.startWorker(machine, { concurrency, connection: workerRedis, lockMs: config.WORKER_LOCK_MS, deadlineMs: config.STEP_DEADLINE_MS }, metrics);
     },
     async startSession(index, overrides = {}) {

@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark of issue 6 on one Redis (REDIS_URL, or a throw-away local
  * redis-server), prints each figure beside its floor measured in the same run, and writes
  * bench/results/<bench>.json plus summary.json. Sizes: BENCH_SESSIONS, BENCH_CONCURRENCY,
- * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_SLACK_SESSIONS, BENCH_SLACK_WINDOW_MS, BENCH_ONLY=<name,name> to run a subset;
+ * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_SLACK_SESSIONS, BENCH_SLACK_WINDOW_MS, BENCH_SCALE_SESSIONS, BENCH_ONLY=<name,name> to run a subset;
  * BENCH_NO_AUTOPIPELINE=1 runs the engine without ioredis auto-pipelining (an A/B of that choice).
  * Each figure is printed beside its aim. With `--check` (npm run bench -- --check) the run is also
  * compared with the committed aims (bench/bench-aims.json: ratios and counts only) and the process
@@ -21,6 +21,7 @@ import { runSessionStorageBench } from './session-storage-bench.ts';
 import { runTurnOverheadBench } from './turn-overhead-bench.ts';
 import { runTurnThroughputBench } from './turn-throughput-bench.ts';
 import { runStartReadyBench } from './start-ready-bench.ts';
+import { runScaleOutBench } from './scale-out-bench.ts';
 import { checkAims, loadAims, renderAims } from './bench-check.ts';
 
 type Bench = (redisUrl: string) => Promise<Record<string, unknown>>;
@@ -35,6 +36,7 @@ const benches: [string, Bench][] = [
   ['platform-burst', runPlatformBurstBench],
   ['slack-throughput', runSlackThroughputBench],
   ['start-ready', runStartReadyBench],
+  ['scale-out', runScaleOutBench],
 ];
 const check = process.argv.includes('--check');
 

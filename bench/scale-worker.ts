@@ -1,0 +1,15 @@
+/**
+ * One worker process of the scale-out bench: the engine rig (instant model and adapter, the real
+ * step machine, Redis and BullMQ) running steps of the queue it is given, until SIGTERM.
+ * Configured by the coordinator through BENCH_SCALE (JSON: target, prefix, queue, concurrency).
+ */
+import { buildEngineRig } from './engine-rig.ts';
+import type { RedisTarget } from '../src/store/redis-connection.ts';
+
+const { target, prefix, queueName, concurrency } = JSON.parse(process.env.BENCH_SCALE ?? '{}') as { target: RedisTarget; prefix: string; queueName: string; concurrency: number };
+const rig = await buildEngineRig({ redisUrl: target.kind === 'single' ? target.url : '', redisTarget: target, prefix, queueName, env: { WORKER_CONCURRENCY: concurrency } });
+rig.startWorker(concurrency);
+process.stdout.write('worker ready\n');
+process.once('SIGTERM', () => {
+  void rig.stop().then(() => process.exit(0));
+});
