@@ -75,18 +75,26 @@ describe('on a three-node Redis Cluster', () => {
       const adapter = new RecordingAdapter();
       const prefix = uniqueName('cl');
       const queueName = uniqueName('q');
-      const env = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.nodesSetting, MODEL_RPM: 600, AUTO_ROUNDS: 1 };
+      // A fast sweeper: its lease and its pruning of the pending index run too.
+      const env = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.nodesSetting, MODEL_RPM: 600, AUTO_ROUNDS: 1, SWEEPER_INTERVAL_MS: 200 };
       // A gateway and a worker, as a deployment runs them: the gateway only enqueues, the worker runs steps.
       const gateway = await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix, queueName, env: { ...env, ROLE: 'gateway' } });
       apps.push(gateway);
       apps.push(await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix, queueName, env: { ...env, ROLE: 'worker' } }));
-      const person = { id: 'u1', displayName: 'Ana' };
+      const person = { id: 'u1', displayName: 'Ana', managesCommunity: true };
+      // The community's own panel (a saved copy of a built-in, under a new id) and a channel setting.
+      const here = { platform: 'terminal' as const, channel: 'cluster', thread: 'setup' };
+      const builtIn = JSON.parse((await gateway.runCommand({ name: 'panel', options: { action: 'json', args: 'product-strategy' }, person, address: here })).text.replace(/^[^{]*|[^}]*$/g, '')) as { id: string; name?: string };
+      const saved = await gateway.runCommand({ name: 'panel', options: { action: 'save', args: JSON.stringify({ ...builtIn, id: 'cluster-panel' }) }, person, address: here });
+      expect(saved.text).toMatch(/cluster-panel/);
+      expect((await gateway.runCommand({ name: 'config', options: { action: 'set', key: 'panel', value: 'cluster-panel' }, person, address: here })).text).toMatch(/^Set panel to cluster-panel/);
       const threads = ['one', 'two', 'three'];
       const sessions = await Promise.all(threads.map((thread) => gateway.roundtable.start({ address: { platform: 'terminal', channel: 'cluster', thread }, person, topic: `A lamp for dorm ${thread}`, rounds: 1 })));
       const idle = (sessionId: string, what: string) => waitFor(async () => !(await gateway.roundtable.isBusy(sessionId)), what, 60_000);
       for (const { sessionId } of sessions) await idle(sessionId, 'the first round');
 
       const [{ sessionId }] = sessions as [{ sessionId: string }];
+      expect((await gateway.store.load(sessionId))?.panelId).toBe('cluster-panel');
       const address = { platform: 'terminal' as const, channel: 'cluster', thread: 'one' };
       await gateway.roundtable.submit(sessionId, person, { type: 'message', text: 'Could felt be fireproof enough?', images: [] });
       await idle(sessionId, 'the answer');
@@ -117,7 +125,7 @@ describe('on a three-node Redis Cluster', () => {
       }
       const ran = new Set(scriptCalls.map((call) => call.sha));
       for (const script of [commitScript, createScript, pushInboxScript, toggleBallotScript, usageScript]) expect(ran.has(script.sha)).toBe(true);
-      expect(ran.size).toBeGreaterThanOrEqual(9);
+      expect(ran.size).toBeGreaterThanOrEqual(11);
       // Server side: nothing refused (CROSSSLOT, MOVED loops, …), on any node.
       expect(await refusals()).toEqual([]);
       // The keys are spread over the cluster, not piled on one node.
