@@ -29,7 +29,7 @@ export async function runConsole(config: Config, args: ConsoleArgs): Promise<num
   // One local person at their own terminal: no per-person rate limit.
   const commands = await loadCommands();
   const app = await startApp({ config: { ...config, ROLE: 'all', USER_COMMANDS_PER_MINUTE: 0 }, logger, adapters: [terminal], commands });
-  if (!config.REDIS_URL) process.stderr.write(`tableround: REDIS_URL is unset — using a local redis-server at ${app.redisUrl} (data in ${join(config.DATA_DIR, 'redis')})\n`);
+  if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES && !config.REDIS_SENTINELS) process.stderr.write(`tableround: REDIS_URL is unset — using a local redis-server at ${app.redisUrl} (data in ${join(config.DATA_DIR, 'redis')})\n`);
   const shutdown = async () => {
     await app.stop();
     process.exit(130);

@@ -22,6 +22,14 @@ describe('logger redaction', () => {
     expect(line).toContain('"CHAT_MODEL":"gpt"');
   });
 
+  it('redacts the cluster, Sentinel and Slack OAuth secrets of the config', () => {
+    const { lines, logger } = capture();
+    logger.info({ config: { REDIS_CLUSTER_NODES: 'redis://app:pw-nodes@10.0.0.1:7000', REDIS_PASSWORD: 'pw-master', REDIS_SENTINEL_PASSWORD: 'pw-sentinel', SLACK_CLIENT_SECRET: 'client-secret-1', SLACK_STATE_SECRET: 'state-secret-1', SLACK_INSTALLATION_KEY: 'install-key-1', REDIS_SENTINEL_MASTER: 'mymaster' } }, 'start');
+    const line = lines.join('');
+    expect(line).not.toMatch(/pw-nodes|pw-master|pw-sentinel|client-secret-1|state-secret-1|install-key-1/);
+    expect(line).toContain('"REDIS_SENTINEL_MASTER":"mymaster"');
+  });
+
   it('scrubs tokens that appear inside messages and errors', () => {
     const { lines, logger } = capture();
     logger.error({ err: new Error('POST https://discord.com/api/webhooks/123456/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 failed') }, 'xoxb-1234567890-abcdefghij leaked?');

@@ -30,6 +30,12 @@ export const redactedPaths = [
   'config.SLACK_SIGNING_SECRET',
   'config.SLACK_APP_TOKEN',
   'config.REDIS_URL',
+  'config.REDIS_CLUSTER_NODES',
+  'config.REDIS_PASSWORD',
+  'config.REDIS_SENTINEL_PASSWORD',
+  'config.SLACK_CLIENT_SECRET',
+  'config.SLACK_STATE_SECRET',
+  'config.SLACK_INSTALLATION_KEY',
 ];
 
 /**
