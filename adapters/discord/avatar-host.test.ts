@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, REST, Routes } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import sharp from 'sharp';
 import { DiscordEmulator } from '../../test/discord-emulator/discord-emulator.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
@@ -21,7 +21,7 @@ import { WebhookRegistry } from './webhook-registry.ts';
 
 describe('AvatarHost against the emulator', () => {
   let emulator: DiscordEmulator;
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   let keys: RedisKeys;
   let rest: REST;

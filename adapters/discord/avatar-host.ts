@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Routes, type APIWebhook, type REST } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { PersonaIdentity } from '../../src/adapter/chat-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
@@ -33,7 +33,7 @@ import { DiscordErrorCode, isDiscordError } from './discord-errors.ts';
 
 export interface AvatarHostDependencies {
   rest: REST;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
   /** DISCORD_CDN_URL, e.g. `https://cdn.discordapp.com`. */

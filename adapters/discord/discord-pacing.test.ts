@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
 import { RedisKeys } from '../../src/store/keys.ts';
 import { RateBudget } from '../../src/pacing/rate-budget.ts';
@@ -10,7 +10,7 @@ import { DiscordPacing, handOffLagMs, type WriteTarget } from './discord-pacing.
 const discordChannelLimit = 30;
 
 describe('DiscordPacing', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   beforeAll(() => {
     redis = testRedis();

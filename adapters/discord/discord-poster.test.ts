@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST, Routes } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { DiscordEmulator } from '../../test/discord-emulator/discord-emulator.ts';
 import { testRedis, uniqueName, deleteKeys } from '../../test/harness/redis.ts';
 import { RedisKeys } from '../../src/store/keys.ts';
@@ -22,7 +22,7 @@ import { Client } from 'discord.js';
 
 describe('DiscordPoster against the emulator', () => {
   let emulator: DiscordEmulator;
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   let rest: REST;
   let poster: DiscordPoster;

@@ -16,7 +16,7 @@
  * route documents it for "all components".
  */
 import { Routes, type REST, type RawFile } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
 import type { OutboundFile, PersonaIdentity, Speaker } from '../../src/adapter/chat-adapter.ts';
@@ -45,7 +45,7 @@ export interface PosterDependencies {
   registry: WebhookRegistry;
   names: PersonaNames;
   pacing: DiscordPacing;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
   /** Hosts persona pictures on Discord when they have no URL of their own; without it, no `avatar_url` then. */

@@ -1,6 +1,6 @@
 /** What the inbound handlers (messages, slash commands, buttons) share. */
 import { PermissionFlagsBits, type Attachment, type Client, type Collection, type GuildMember, type GuildBasedChannel, type REST, type User, type APIChannel, Routes } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { Config } from '../../src/config/config-schema.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
@@ -16,7 +16,7 @@ export interface InboundContext {
   rest: REST;
   config: Config;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   roundtable: RoundtableService;
   commands: AdapterDependencies['commands'];

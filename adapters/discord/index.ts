@@ -2,7 +2,8 @@
  * The Discord platform adapter: `createDiscordAdapter(dependencies)` wires the outbound
  * `ChatAdapter` (webhook personas with their Ask buttons, streaming, typing, polls, archive, image
  * download) and the inbound gateway (mentions, thread messages and replies to personas, slash
- * commands, vote buttons, Ask buttons and their dialogs).
+ * commands, vote buttons, Ask buttons and their dialogs) on this process's gateway shards
+ * (gateway-shards.ts; workers open no gateway and post through REST only).
  * Only this folder imports discord.js.
  */
 import { ChoiceButtons, decodeChoice } from './choice-buttons.ts';
@@ -25,6 +26,7 @@ import { SessionLanguages } from '../shared/session-languages.ts';
 import { decodeAskButton } from './ask-message.ts';
 import { botUserIdLoader } from './bot-user.ts';
 import { guardGatewayPackets } from './gateway-guard.ts';
+import { allShardsReady, describeShards, logShardEvents, resolveGatewayShardOptions } from './gateway-shards.ts';
 import type { InboundContext } from './inbound-context.ts';
 
 export interface DiscordPlatformAdapter extends PlatformAdapter {
@@ -98,12 +100,16 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
         handled?.catch((error: unknown) => logger.error({ err: error }, 'discord: interaction handling failed'));
       });
       client.on(Events.Error, (error) => logger.error({ err: error }, 'discord: client error'));
-      client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'discord: gateway disconnected'));
+      logShardEvents(client, logger);
+      // discord.js reads its shard options when it connects: set here, only gateway processes have shards.
+      Object.assign(client.options, await resolveGatewayShardOptions(config, rest));
+      logger.info(describeShards(client), 'discord: connecting to the gateway');
+      // ClientReady comes once every shard of this process is ready.
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.DISCORD_TOKEN);
       await ready;
       inboundStarted = true;
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: gateway ready');
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, ...describeShards(client) }, 'discord: gateway ready');
     },
     /** Closes the gateway connection only: REST (and its token) stays for the steps still running. */
     async stopIntake() {
@@ -115,6 +121,7 @@ export function createDiscordAdapter(dependencies: AdapterDependencies): Discord
       intakeStopped = true;
       await client.destroy().catch((error: unknown) => logger.warn({ err: error }, 'discord: destroying the client failed'));
     },
-    isConnected: () => !inboundStarted || (!intakeStopped && client.isReady()),
+    /** Every shard of this process connected (a process without inbound has nothing to lose). */
+    isConnected: () => !inboundStarted || (!intakeStopped && allShardsReady(client)),
   };
 }

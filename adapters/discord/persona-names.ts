@@ -3,7 +3,7 @@
  * gives a persona the same name and no two personas of a session share one. Read backwards
  * (`personaNamed`), it tells whose post a person replied to (persona-posts.ts).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
 import type { PersonaIdentity } from '../../src/adapter/chat-adapter.ts';
 import { sanitizeWebhookName, webhookNameLimit } from './persona-name.ts';
@@ -44,7 +44,7 @@ export class PersonaNames {
   private readonly local = new Map<string, Map<string, string>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

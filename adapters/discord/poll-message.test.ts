@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, REST, Routes } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { DiscordEmulator } from '../../test/discord-emulator/discord-emulator.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
 import { RedisKeys } from '../../src/store/keys.ts';
@@ -74,7 +74,7 @@ describe('the closed poll as its result', () => {
 
 describe('the closed poll through the adapter and the emulator', () => {
   let emulator: DiscordEmulator;
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   let rest: REST;
   let adapter: DiscordChatAdapter;

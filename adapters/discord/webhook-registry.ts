@@ -12,7 +12,7 @@
  * next lookup to list / create again.
  */
 import { Routes, type REST, type APIWebhook } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
 import { TableRoundError } from '../../src/errors.ts';
 import { DiscordErrorCode, isDiscordError } from './discord-errors.ts';
@@ -32,7 +32,7 @@ export class WebhookRegistry {
 
   constructor(
     private readonly rest: REST,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly applicationId: string | undefined,
     /** The bot's user id (bot-user.ts). */

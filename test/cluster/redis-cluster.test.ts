@@ -84,10 +84,10 @@ describe('on a three-node Redis Cluster', () => {
       const person = { id: 'u1', displayName: 'Ana', managesCommunity: true };
       // The community's own panel (a saved copy of a built-in, under a new id) and a channel setting.
       const here = { platform: 'terminal' as const, channel: 'cluster', thread: 'setup' };
-      const builtIn = JSON.parse((await gateway.runCommand({ name: 'panel', options: { action: 'json', args: 'product-strategy' }, person, address: here })).text.replace(/^[^{]*|[^}]*$/g, '')) as { id: string; name?: string };
-      const saved = await gateway.runCommand({ name: 'panel', options: { action: 'save', args: JSON.stringify({ ...builtIn, id: 'cluster-panel' }) }, person, address: here });
+      const builtIn = JSON.parse((await gateway.runCommand({ name: 'panel', options: { action: 'json', args: 'product-strategy' }, person, address: here, sessionId: undefined })).text.replace(/^[^{]*|[^}]*$/g, '')) as { id: string; name?: string };
+      const saved = await gateway.runCommand({ name: 'panel', options: { action: 'save', args: JSON.stringify({ ...builtIn, id: 'cluster-panel' }) }, person, address: here, sessionId: undefined });
       expect(saved.text).toMatch(/cluster-panel/);
-      expect((await gateway.runCommand({ name: 'config', options: { action: 'set', key: 'panel', value: 'cluster-panel' }, person, address: here })).text).toMatch(/^Set panel to cluster-panel/);
+      expect((await gateway.runCommand({ name: 'config', options: { action: 'set', key: 'panel', value: 'cluster-panel' }, person, address: here, sessionId: undefined })).text).toMatch(/^Set panel to cluster-panel/);
       const threads = ['one', 'two', 'three'];
       const sessions = await Promise.all(threads.map((thread) => gateway.roundtable.start({ address: { platform: 'terminal', channel: 'cluster', thread }, person, topic: `A lamp for dorm ${thread}`, rounds: 1 })));
       const idle = (sessionId: string, what: string) => waitFor(async () => !(await gateway.roundtable.isBusy(sessionId)), what, 60_000);

@@ -1,6 +1,8 @@
 /**
  * Boots the real app (startApp) with the real Discord adapter against the Discord emulator and
- * the fake OpenAI server, on the shared test Redis with a unique prefix and queue.
+ * the fake OpenAI server, on the shared test Redis with a unique prefix and queue — one app
+ * (`startE2E`), or several app processes sharing them, such as gateways per shard and a worker
+ * (`startE2EProcesses`).
  */
 import { draftedPanel } from '../harness/roundtable-model.ts';
 import { mkdtempSync } from 'node:fs';
@@ -77,16 +79,16 @@ export interface E2E {
   stop(): Promise<void>;
 }
 
-export async function startE2E(options: { emulator?: EmulatorOptions; config?: Record<string, string | number>; chat?: (request: RecordedRequest, index: number) => ChatReply } = {}): Promise<E2E> {
-  const emulator = await DiscordEmulator.start(options.emulator);
-  const openai = await startFakeOpenAI({ chat: options.chat ?? e2eChat });
-  const prefix = uniqueName('e2e');
-  const config = configFrom({
+type Settings = Record<string, string | number | boolean>;
+
+/** The settings every e2e app gets: the emulator, the fake model, the test Redis under `shared.prefix` and `shared.queue`. */
+function e2eSettings(emulator: DiscordEmulator, openai: FakeOpenAI, shared: { prefix: string; queue: string }, overrides: Settings = {}): Settings {
+  return {
     LOG_LEVEL: 'silent',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'tableround-discord-e2e-')),
     REDIS_URL: testRedisUrl(),
-    REDIS_KEY_PREFIX: prefix,
-    QUEUE_NAME: uniqueName('q'),
+    REDIS_KEY_PREFIX: shared.prefix,
+    QUEUE_NAME: shared.queue,
     OPENAI_BASE_URL: openai.url,
     OPENAI_API_KEY: 'sk-fake',
     VISION_MODEL: 'gpt-4o-mini',
@@ -101,25 +103,38 @@ export async function startE2E(options: { emulator?: EmulatorOptions; config?: R
     // The stand-ins (emulators, the fake model's image URLs) live on http://127.0.0.1.
     DOWNLOAD_ALLOW_HTTP: true,
     DOWNLOAD_ALLOW_PRIVATE_ADDRESSES: true,
-    ...options.config,
-  });
+    ...overrides,
+  };
+}
+
+async function startE2EApp(settings: Settings): Promise<RunningApp> {
   const logger = createLogger(process.env.E2E_LOG_LEVEL ?? 'silent');
-  const app = await startApp({ config, logger, platformFactories: { discord: createDiscordAdapter }, commands: await loadCommands() });
+  return startApp({ config: configFrom(settings), logger, platformFactories: { discord: createDiscordAdapter }, commands: await loadCommands() });
+}
+
+/** Waits until the session has no steps planned and no actions waiting (any app of the shared Redis can tell). */
+async function settledIn(app: RunningApp, sessionId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await app.roundtable.status(sessionId);
+    if (status && status.pendingSteps === 0 && status.pendingActions === 0) return;
+    if (Date.now() > deadline) throw new Error(`session ${sessionId} did not settle: ${JSON.stringify(status && { stage: status.stage, pendingSteps: status.pendingSteps, pendingActions: status.pendingActions })}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function startE2E(options: { emulator?: EmulatorOptions; config?: Settings; chat?: (request: RecordedRequest, index: number) => ChatReply } = {}): Promise<E2E> {
+  const emulator = await DiscordEmulator.start(options.emulator);
+  const openai = await startFakeOpenAI({ chat: options.chat ?? e2eChat });
+  const prefix = uniqueName('e2e');
+  const app = await startE2EApp(e2eSettings(emulator, openai, { prefix, queue: uniqueName('q') }, options.config));
   const discord = app.platforms.get('discord') as DiscordPlatformAdapter;
   return {
     emulator,
     openai,
     app,
     discord,
-    async settled(sessionId, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const status = await app.roundtable.status(sessionId);
-        if (status && status.pendingSteps === 0 && status.pendingActions === 0) return;
-        if (Date.now() > deadline) throw new Error(`session ${sessionId} did not settle: ${JSON.stringify(status && { stage: status.stage, pendingSteps: status.pendingSteps, pendingActions: status.pendingActions })}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    settled: (sessionId, timeoutMs = 30_000) => settledIn(app, sessionId, timeoutMs),
     async stop() {
       await app.stop();
       await openai.close();
@@ -133,4 +148,61 @@ export async function startE2E(options: { emulator?: EmulatorOptions; config?: R
 
 export async function tinyPng(): Promise<Buffer> {
   return sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+}
+
+/** One app process of `startE2EProcesses`: its app and its Discord adapter. */
+export interface E2EProcess {
+  app: RunningApp;
+  discord: DiscordPlatformAdapter;
+}
+
+export interface E2EProcesses {
+  emulator: DiscordEmulator;
+  openai: FakeOpenAI;
+  /** In the order their settings were given. */
+  processes: E2EProcess[];
+  /** The environment of one more process on the same emulator, model, Redis prefix and queue (e.g. a child running `adapters/main.ts`). */
+  environmentFor(overrides: Settings): Record<string, string>;
+  /** Waits until the session has no steps planned and no actions waiting. */
+  settled(sessionId: string, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Several app processes — e.g. a gateway per shard (`ROLE: 'gateway'`, `DISCORD_SHARD_IDS`) and a
+ * worker — on one emulator and one fake model, sharing one Redis prefix and one queue, as
+ * processes on several machines would. `beforeStart` shapes the emulator's world before any
+ * process connects (guilds listed in READY). Each entry of `processes` adds to the shared settings;
+ * the processes start in that order and stop in reverse.
+ */
+export async function startE2EProcesses(
+  processes: Settings[],
+  options: { emulator?: EmulatorOptions; config?: Settings; chat?: (request: RecordedRequest, index: number) => ChatReply; beforeStart?: (emulator: DiscordEmulator) => void } = {},
+): Promise<E2EProcesses> {
+  const emulator = await DiscordEmulator.start(options.emulator);
+  const openai = await startFakeOpenAI({ chat: options.chat ?? e2eChat });
+  const shared = { prefix: uniqueName('e2e'), queue: uniqueName('q') };
+  options.beforeStart?.(emulator);
+  const started: E2EProcess[] = [];
+  const stop = async () => {
+    for (const { app } of [...started].reverse()) await app.stop();
+    await openai.close();
+    await emulator.close();
+    const redis = testRedis();
+    await deleteKeys(redis, shared.prefix);
+    await redis.quit();
+  };
+  try {
+    for (const settings of processes) {
+      const app = await startE2EApp(e2eSettings(emulator, openai, shared, { ...options.config, ...settings }));
+      started.push({ app, discord: app.platforms.get('discord') as DiscordPlatformAdapter });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const first = started[0];
+  if (!first) throw new Error('startE2EProcesses needs at least one process');
+  const environmentFor = (overrides: Settings) => Object.fromEntries(Object.entries(e2eSettings(emulator, openai, shared, { ...options.config, ...overrides })).map(([name, value]) => [name, String(value)]));
+  return { emulator, openai, processes: started, environmentFor, settled: (sessionId, timeoutMs = 30_000) => settledIn(first.app, sessionId, timeoutMs), stop };
 }

@@ -6,14 +6,20 @@
  * allowed_mentions and edits; modals shown; 429 count).
  *
  * Point discord.js at it with `rest: { api: emulator.apiUrl, cdn: emulator.cdnUrl }`.
+ *
+ * Gateway shards: `addGuild(name, { shard: [id, count] })` makes a guild whose id falls on that
+ * shard; connections that identified with a `shard` get only their guilds' events
+ * (gateway-server.ts), and `gatewayDeliveries` tells which connection received which dispatch.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { nextSnowflake } from './snowflake.ts';
-import { channelJson, EmulatorState, memberJson, userJson, type ChannelRecord, type InteractionRecord, type JsonObject, type MessageRecord, type UserRecord } from './emulator-state.ts';
-import { defaultEveryonePermissions, Permission, permissionBits, type PermissionName } from './permissions.ts';
-import { GatewayServer } from './gateway-server.ts';
+import { channelJson, EmulatorState, guildJson, memberJson, userJson, type ChannelRecord, type GuildRecord, type InteractionRecord, type JsonObject, type MessageRecord, type UserRecord } from './emulator-state.ts';
+import { Permission, permissionBits, type PermissionName } from './permissions.ts';
+import { GatewayServer, type GatewayDelivery } from './gateway-server.ts';
+import { createGuild, guildIdOnShard, managerRoleOf } from './guild-factory.ts';
+import type { ShardKey } from './shard-routing.ts';
 import { RestServer } from './rest-server.ts';
 import { discordLimits, type EmulatorContext, type EmulatorLimits } from './emulator-context.ts';
 import { channelRoutes } from './routes-channels.ts';
@@ -37,20 +43,9 @@ export interface EmulatorOptions {
    * (e.g. `{ install_params: null }`, which crashes discord.js unguarded).
    */
   readyApplication?: Record<string, unknown>;
+  /** `GET /gateway/bot`: the recommended shard count (`shards`, default 1) and `max_concurrency` (default 1). */
+  gatewayBot?: { shards?: number; maxConcurrency?: number };
 }
-
-/** What the bot is granted by its role in the default guild (the invite permissions). */
-export const botPermissionNames: PermissionName[] = [
-  'ViewChannel',
-  'SendMessages',
-  'SendMessagesInThreads',
-  'CreatePublicThreads',
-  'ManageThreads',
-  'ManageWebhooks',
-  'AttachFiles',
-  'EmbedLinks',
-  'ReadMessageHistory',
-];
 
 export interface UserAttachment {
   filename: string;
@@ -88,7 +83,7 @@ export class DiscordEmulator {
       stats: { rateLimitHits: 0, rateLimitedPaths: [], rateLimited: [], requests: [], typing: [] },
     };
     const routes = [
-      ...miscRoutes(this.context, () => this.gatewayUrl),
+      ...miscRoutes(this.context, () => this.gatewayUrl, options.gatewayBot),
       ...channelRoutes(this.context),
       ...webhookRoutes(this.context),
       ...interactionCallbackRoutes(this.context),
@@ -96,24 +91,9 @@ export class DiscordEmulator {
     this.rest = new RestServer(this.context, routes, () => this.token);
     // The default world: one guild, one text channel, an owner, a bot role and a manager role.
     this.owner = this.state.addUser('owner');
-    this.guildId = nextSnowflake();
-    const botRoleId = nextSnowflake();
-    this.managerRoleId = nextSnowflake();
-    const joinedAt = new Date().toISOString();
-    this.state.guilds.set(this.guildId, {
-      id: this.guildId,
-      name: 'Emulated Guild',
-      ownerId: this.owner.id,
-      roles: [
-        { id: this.guildId, name: '@everyone', permissions: defaultEveryonePermissions, position: 0 },
-        { id: botRoleId, name: botUser.username, permissions: permissionBits(...botPermissionNames), position: 2 },
-        { id: this.managerRoleId, name: 'Moderators', permissions: Permission.ManageThreads | Permission.ManageMessages, position: 1 },
-      ],
-      members: new Map([
-        [this.owner.id, { userId: this.owner.id, roleIds: [], nick: null, joinedAt }],
-        [botUser.id, { userId: botUser.id, roleIds: [botRoleId], nick: null, joinedAt }],
-      ]),
-    });
+    const guild = createGuild(this.state, { id: nextSnowflake(), name: 'Emulated Guild', owner: this.owner });
+    this.guildId = guild.id;
+    this.managerRoleId = managerRoleOf(guild);
     this.channelId = this.addTextChannel('general').id;
   }
 
@@ -168,6 +148,16 @@ export class DiscordEmulator {
     return this.gateway.waitForIdentify();
   }
 
+  /** Every dispatch the gateway sent, per connection and with the guild it belongs to, oldest first. */
+  get gatewayDeliveries(): readonly GatewayDelivery[] {
+    return this.gateway.deliveries;
+  }
+
+  /** The identified gateway connections and the `shard` each sent in IDENTIFY (undefined: none). */
+  get gatewayConnections(): { connection: number; shard: ShardKey | undefined }[] {
+    return this.gateway.identifiedShards;
+  }
+
   async close(): Promise<void> {
     await this.gateway.close();
     this.httpServer.closeAllConnections();
@@ -177,14 +167,26 @@ export class DiscordEmulator {
   // ---- world setup ----
 
   /**
-   * A guild text channel. `announce: false` skips CHANNEL_CREATE, so a connected bot's cache does
-   * not know the channel (as when an event was lost or the server never sent it).
+   * Another guild the bot is in, owned by the default owner; `shard: [id, count]` picks an id on
+   * that gateway shard. A connected bot is told with GUILD_CREATE (on the guild's shard).
    */
-  addTextChannel(name: string, options: { announce?: boolean } = {}): ChannelRecord {
+  addGuild(name: string, options: { shard?: ShardKey } = {}): GuildRecord {
+    const id = options.shard ? guildIdOnShard(options.shard[0], options.shard[1]) : nextSnowflake();
+    const guild = createGuild(this.state, { id, name, owner: this.owner });
+    if (this.gateway.identifiedCount > 0) this.gateway.dispatch('GUILD_CREATE', guildJson(guild, this.state));
+    return guild;
+  }
+
+  /**
+   * A guild text channel (in the default guild unless `guildId` names another). `announce: false`
+   * skips CHANNEL_CREATE, so a connected bot's cache does not know the channel (as when an event
+   * was lost or the server never sent it).
+   */
+  addTextChannel(name: string, options: { announce?: boolean; guildId?: string } = {}): ChannelRecord {
     const channel: ChannelRecord = {
       id: nextSnowflake(),
       type: 0,
-      guildId: this.guildId,
+      guildId: options.guildId ?? this.guildId,
       name,
       parentId: null,
       ownerId: null,
@@ -208,11 +210,12 @@ export class DiscordEmulator {
     return thread;
   }
 
-  /** A guild member; `manager` gives the Moderators role (Manage Threads). */
-  addMember(username: string, options: { manager?: boolean } = {}): UserRecord {
+  /** A member of the default guild (or of `guildId`); `manager` gives the Moderators role (Manage Threads). */
+  addMember(username: string, options: { manager?: boolean; guildId?: string } = {}): UserRecord {
     const user = this.state.addUser(username);
-    const guild = this.state.guilds.get(this.guildId);
-    guild?.members.set(user.id, { userId: user.id, roleIds: options.manager ? [this.managerRoleId] : [], nick: null, joinedAt: new Date().toISOString() });
+    const guild = this.state.guilds.get(options.guildId ?? this.guildId);
+    if (!guild) throw new Error(`no guild ${options.guildId}`);
+    guild.members.set(user.id, { userId: user.id, roleIds: options.manager ? [managerRoleOf(guild)] : [], nick: null, joinedAt: new Date().toISOString() });
     return user;
   }
 
@@ -292,7 +295,7 @@ export class DiscordEmulator {
       id: (registered?.id as string | undefined) ?? nextSnowflake(),
       name,
       type: 1,
-      guild_id: this.guildId,
+      guild_id: channel.guildId,
       options: Object.entries(options).map(([optionName, value]) => {
         if (typeof value === 'object') {
           const [stored] = storeAttachments(this.context, channelId, [{ index: 0, ...value }], undefined);
@@ -384,4 +387,5 @@ export class DiscordEmulator {
 }
 
 export { userJson, Permission };
+export { botPermissionNames } from './guild-factory.ts';
 export type { ChannelRecord, InteractionDelivery, InteractionRecord, MessageRecord, UserRecord };

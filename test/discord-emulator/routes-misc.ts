@@ -6,7 +6,11 @@ import type { EmulatorContext } from './emulator-context.ts';
 
 const id = '(\\d+)';
 
-export function miscRoutes(context: EmulatorContext, gatewayUrl: () => string): Route[] {
+/**
+ * `gatewayBot`: what `GET /gateway/bot` recommends — `shards` (discord.js runs that many with
+ * `shards: 'auto'`) and `max_concurrency` (identifies per 5 s bucket) — each 1 unless given.
+ */
+export function miscRoutes(context: EmulatorContext, gatewayUrl: () => string, gatewayBot: { shards?: number; maxConcurrency?: number } = {}): Route[] {
   const { state } = context;
   const guildOrThrow = (guildId: string | undefined) => {
     const guild = guildId ? state.guilds.get(guildId) : undefined;
@@ -25,7 +29,7 @@ export function miscRoutes(context: EmulatorContext, gatewayUrl: () => string): 
       method: 'GET',
       pattern: /^\/gateway\/bot$/,
       auth: true,
-      handle: () => ok({ url: gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }),
+      handle: () => ok({ url: gatewayUrl(), shards: gatewayBot.shards ?? 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: gatewayBot.maxConcurrency ?? 1 } }),
     },
     {
       // Like the independent Discord-compatible server the bot was run against: the path is not
