@@ -14,6 +14,7 @@ import { roundtableReply } from '../harness/roundtable-model.ts';
 import { RecordingAdapter } from '../harness/recording-adapter.ts';
 import { startTestApp, waitFor } from '../harness/test-app.ts';
 import { uniqueName } from '../harness/redis.ts';
+import { freePort } from '../harness/free-port.ts';
 import { startLocalCluster, type LocalCluster } from '../harness/redis-cluster.ts';
 import { RedisScript } from '../../src/store/redis-script.ts';
 import { commitScript, createScript, pushInboxScript, toggleBallotScript, usageScript } from '../../src/store/session-scripts.ts';
@@ -78,9 +79,13 @@ describe('on a three-node Redis Cluster', () => {
       // A fast sweeper: its lease and its pruning of the pending index run too.
       const env = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.nodesSetting, MODEL_RPM: 600, AUTO_ROUNDS: 1, SWEEPER_INTERVAL_MS: 200 };
       // A gateway and a worker, as a deployment runs them: the gateway only enqueues, the worker runs steps.
-      const gateway = await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix, queueName, env: { ...env, ROLE: 'gateway' } });
+      const httpPort = await freePort();
+      const gateway = await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix, queueName, env: { ...env, ROLE: 'gateway', HTTP_PORT: httpPort } });
       apps.push(gateway);
       apps.push(await startTestApp({ modelUrl: fake.url, adapters: [adapter], prefix, queueName, env: { ...env, ROLE: 'worker' } }));
+      // The gateway's health sees the worker through the cluster (BullMQ's worker list), /metrics the queue.
+      await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).json()) as { ok: boolean }).ok, 'the gateway to see a worker', 15_000);
+      expect(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()).toMatch(/tableround_queue_depth\{state="waiting"\} \d+/);
       const person = { id: 'u1', displayName: 'Ana', managesCommunity: true };
       // The community's own panel (a saved copy of a built-in, under a new id) and a channel setting.
       const here = { platform: 'terminal' as const, channel: 'cluster', thread: 'setup' };
