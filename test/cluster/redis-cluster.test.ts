@@ -17,7 +17,7 @@ import { uniqueName } from '../harness/redis.ts';
 import { freePort } from '../harness/free-port.ts';
 import { startLocalCluster, type LocalCluster } from '../harness/redis-cluster.ts';
 import { RedisScript } from '../../src/store/redis-script.ts';
-import { commitScript, createScript, pushInboxScript, toggleBallotScript, usageScript } from '../../src/store/session-scripts.ts';
+import { commitScript, createScript, pushInboxScript, requestStopScript, toggleBallotScript, usageScript } from '../../src/store/session-scripts.ts';
 import { RateBudget } from '../../src/pacing/rate-budget.ts';
 import { RedisKeys } from '../../src/store/keys.ts';
 import type { RunningApp } from '../../src/app/start-app.ts';
@@ -111,6 +111,9 @@ describe('on a three-node Redis Cluster', () => {
       await gateway.runCommand({ name: 'vote', options: { action: 'close' }, person, address, sessionId });
       await idle(sessionId, 'the poll to close');
       expect((await gateway.store.poll(sessionId))?.status).toBe('closed');
+      // A /stop on an idle session: its script runs, nothing is stopped.
+      const second = sessions[1]!.sessionId;
+      await gateway.runCommand({ name: 'stop', options: {}, person, address: { ...address, thread: 'two' }, sessionId: second });
       await gateway.runCommand({ name: 'end', options: {}, person, address, sessionId });
       await waitFor(async () => (await gateway.store.load(sessionId))?.status === 'ended', 'the session to end', 60_000);
 
@@ -129,7 +132,7 @@ describe('on a three-node Redis Cluster', () => {
         expect(slots.size, `script ${call.sha.slice(0, 8)} keys ${call.keys.join(' ')}`).toBeLessThanOrEqual(1);
       }
       const ran = new Set(scriptCalls.map((call) => call.sha));
-      for (const script of [commitScript, createScript, pushInboxScript, toggleBallotScript, usageScript]) expect(ran.has(script.sha)).toBe(true);
+      for (const script of [commitScript, createScript, pushInboxScript, toggleBallotScript, usageScript, requestStopScript]) expect(ran.has(script.sha)).toBe(true);
       expect(ran.size).toBeGreaterThanOrEqual(11);
       // Server side: nothing refused (CROSSSLOT, MOVED loops, …), on any node.
       expect(await refusals()).toEqual([]);
