@@ -1,6 +1,7 @@
 /**
  * `npm start`: the bot. Platforms are chosen by the tokens present — Discord with DISCORD_TOKEN,
- * Slack with SLACK_BOT_TOKEN (both at once is fine); with neither, the terminal adapter runs one
+ * Slack with SLACK_BOT_TOKEN, or in many workspaces with SLACK_CLIENT_ID and the other OAuth
+ * settings (both platforms at once is fine); with neither, the terminal adapter runs one
  * roundtable here (topic from --topic or the first line typed). ROLE=worker processes start no
  * platform connection but post through the platforms' REST APIs.
  */
@@ -8,7 +9,7 @@ import { loadCommands } from '../commands/load-commands.ts';
 import { startApp, type PlatformFactory } from '../src/app/start-app.ts';
 import { installProcessGuards, restartableExitCode } from '../src/app/process-guards.ts';
 import { tuneHeap } from '../src/app/heap-tuning.ts';
-import type { Config } from '../src/config/config-schema.ts';
+import { slackMultiWorkspace, type Config } from '../src/config/config-schema.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { assertModelsConfigured } from '../src/models/model-roles.ts';
@@ -19,7 +20,7 @@ import { parseConsoleArgs } from './terminal/parse-console-args.ts';
 async function platformFactories(config: Config): Promise<Partial<Record<Platform, PlatformFactory>>> {
   const factories: Partial<Record<Platform, PlatformFactory>> = {};
   if (config.DISCORD_TOKEN) factories.discord = (await import('./discord/index.ts')).createDiscordAdapter;
-  if (config.SLACK_BOT_TOKEN) factories.slack = (await import('./slack/index.ts')).createSlackAdapter;
+  if (config.SLACK_BOT_TOKEN || slackMultiWorkspace(config)) factories.slack = (await import('./slack/index.ts')).createSlackAdapter;
   return factories;
 }
 
@@ -30,11 +31,11 @@ async function main(): Promise<void> {
   // The supervisor's IPC channel must not keep a finished terminal roundtable alive.
   process.channel?.unref();
   // With no platform token this process runs the terminal: its rules, not those of ROLE.
-  const config = loadConfig(process.env, '.env', (values) => (values.DISCORD_TOKEN || values.SLACK_BOT_TOKEN ? undefined : 'terminal'));
+  const config = loadConfig(process.env, '.env', (values) => (values.DISCORD_TOKEN || values.SLACK_BOT_TOKEN || values.SLACK_CLIENT_ID ? undefined : 'terminal'));
   tuneHeap(config.HEAP_GROWING_PERCENT);
   const factories = await platformFactories(config);
   if (Object.keys(factories).length === 0) {
-    process.stderr.write('tableround: no DISCORD_TOKEN or SLACK_BOT_TOKEN set — running one roundtable in this terminal.\n');
+    process.stderr.write('tableround: no DISCORD_TOKEN, SLACK_BOT_TOKEN or SLACK_CLIENT_ID set — running one roundtable in this terminal.\n');
     process.exitCode = await runConsole(config, parseConsoleArgs(process.argv.slice(2)));
     return;
   }

@@ -21,9 +21,11 @@ import { toSlackMrkdwn } from './mrkdwn.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, ReplyTarget, RespondFunction } from './replies.ts';
 import type { SlackPacing } from './slack-pacing.ts';
+import type { SlackWorkspaces } from './slack-workspaces.ts';
 
 export interface AskIntakeDependencies {
-  client: WebClient;
+  /** Each workspace's client (slack-workspaces.ts). */
+  workspaces: SlackWorkspaces;
   roundtable: RoundtableService;
   people: PersonDirectory;
   replies: Replies;
@@ -44,17 +46,19 @@ export class AskIntake {
   constructor(private readonly dependencies: AskIntakeDependencies) {}
 
   /** A click on an Ask button: the modal, or why not. */
-  async onAskClick(value: string | undefined, user: SlackUser, triggerId: string, channel: string, respond: RespondFunction | undefined): Promise<void> {
+  async onAskClick(value: string | undefined, user: SlackUser, triggerId: string, channel: string, respond: RespondFunction | undefined, team: string): Promise<void> {
     const target = decodeAskTarget(value);
     if (!target) return;
     const replyTarget = this.replyTarget(target, user, channel, respond);
     const checked = await this.check(target);
     if ('refusal' in checked) return this.dependencies.replies.ephemeral(replyTarget, checked.refusal);
     const { language } = checked.status;
-    if (!(await this.dependencies.pacing.tryViewOpen())) return this.dependencies.replies.ephemeral(replyTarget, t(language, 'ask.busy'));
+    const client = await this.dependencies.workspaces.client(team);
+    if (!client) return;
+    if (!(await this.dependencies.pacing.tryViewOpen(channel))) return this.dependencies.replies.ephemeral(replyTarget, t(language, 'ask.busy'));
     const view = askModalView({ ...target, ...(language ? { language } : {}) }, checked.name, this.dependencies.config.MAX_MESSAGE_CHARS);
     try {
-      await this.dependencies.client.views.open({ trigger_id: triggerId, view: view as unknown as Parameters<WebClient['views']['open']>[0]['view'] });
+      await client.views.open({ trigger_id: triggerId, view: view as unknown as Parameters<WebClient['views']['open']>[0]['view'] });
     } catch (error) {
       this.dependencies.logger.warn({ err: error, sessionId: target.sessionId }, 'slack: views.open failed for an Ask button');
       await this.dependencies.replies.ephemeral(replyTarget, t(language, 'ask.failed'));
@@ -62,7 +66,7 @@ export class AskIntake {
   }
 
   /** The modal's submission (acked already; an empty question was refused inside the modal). */
-  async onQuestion(view: SubmittedView, user: SlackUser): Promise<void> {
+  async onQuestion(view: SubmittedView, user: SlackUser, team: string): Promise<void> {
     const target = decodeAskTarget(view.private_metadata);
     if (!target) return;
     const thread = threadOf(target.sessionId);
@@ -72,7 +76,7 @@ export class AskIntake {
     if ('refusal' in checked) return this.dependencies.replies.ephemeral(replyTarget, checked.refusal);
     const { language } = checked.status;
     if (!question) return this.dependencies.replies.ephemeral(replyTarget, t(language, 'ask.emptyQuestion'));
-    const person = await this.dependencies.people.lookup(user.id, user.name);
+    const person = await this.dependencies.people.lookup(team, user.id, user.name);
     try {
       await this.dependencies.roundtable.submit(target.sessionId, person, { type: 'message', text: question, images: [], addressedTo: target.personaId }, `slack:ask:${view.id}`);
     } catch (error) {

@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { startSlackEmulator, type SlackEmulator } from '../../test/slack-emulator/slack-emulator.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
 import { testOutbox } from '../../test/harness/test-outbox.ts';
@@ -25,6 +25,7 @@ import { SlackChatAdapter } from './slack-chat-adapter.ts';
 import { MessagePoster } from './message-poster.ts';
 import { SlackPacing } from './slack-pacing.ts';
 import { botIdentityLoader, webClientOptions } from './web-client.ts';
+import { SingleWorkspace } from './slack-workspaces.ts';
 import { chartBlockId } from './chart-posts.ts';
 
 const moderator: Speaker = { kind: 'moderator' };
@@ -53,7 +54,7 @@ afterEach(async () => {
 
 async function setUp(options: { chartBlocks?: boolean } = {}) {
   const emulator: SlackEmulator = await startSlackEmulator({ echoBotMessages: false, chartBlocks: options.chartBlocks ?? true, rateLimits: { postMessagePerChannel: { limit: 1, windowMs: 100 } } });
-  const redis: Redis = testRedis();
+  const redis: RedisClient = testRedis();
   const prefix = uniqueName('slkchart');
   cleanups.push(async () => {
     await emulator.stop();
@@ -69,7 +70,8 @@ async function setUp(options: { chartBlocks?: boolean } = {}) {
     const client = new WebClient(emulator.botToken, webClientOptions(config, logger));
     const bot = botIdentityLoader(client);
     const pacing = new SlackPacing(new RateBudget(redis, keys), config, async () => (await bot()).teamId);
-    return new SlackChatAdapter({ config, client, poster: new MessagePoster(client, pacing), pacing, roundtable, logger, bot, cache: { redis, keys } });
+    const workspaces = new SingleWorkspace(client, bot, emulator.botToken);
+    return new SlackChatAdapter({ config, workspaces, poster: new MessagePoster(workspaces, pacing), pacing, roundtable, logger, cache: { redis, keys } });
   };
   const adapter = adapterProcess();
   const channel = emulator.addChannel('design');

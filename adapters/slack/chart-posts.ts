@@ -11,7 +11,6 @@
  * refusing charts (chart-refusals.ts) and the core sends the picture. A failure that may have
  * posted (a timeout) is not retried here — the outbox looks the message up.
  */
-import type { WebClient } from '@slack/web-api';
 import type { ChartData, ChartPostResult, NativeCharts, SendRequest, Speaker } from '../../src/adapter/chat-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { personaPostBlocks, textSections } from './ask-blocks.ts';
@@ -19,17 +18,16 @@ import { chartBlock } from './chart-block.ts';
 import type { ChartRefusals } from './chart-refusals.ts';
 import { platformFailure, slackRefusal, threadOf, type MessagePoster } from './message-poster.ts';
 import type { SlackPacing } from './slack-pacing.ts';
-import type { BotIdentity } from './web-client.ts';
+import { clientForChannel, type SlackWorkspaces } from './slack-workspaces.ts';
 
 /** The chart block's id: how `shown` recognises it in a message. */
 export const chartBlockId = 'tableround_chart';
 
 export interface SlackChartsDependencies {
-  client: WebClient;
+  workspaces: SlackWorkspaces;
   poster: MessagePoster;
   pacing: SlackPacing;
   logger: Logger;
-  bot: () => Promise<BotIdentity>;
   refusals: ChartRefusals;
   /** The `actions` block a speaker's post ends with (a persona's Ask button); undefined for none. */
   actionsOf(sessionId: string, speaker: Speaker): Promise<Record<string, unknown> | undefined>;
@@ -45,7 +43,7 @@ export class SlackCharts implements NativeCharts {
     // Exactly what `send` posts for this speaker.
     const plain = actions ? personaPostBlocks(request.text, actions) : undefined;
     const block = chartBlock(chart, chartBlockId);
-    const workspace = (await this.dependencies.bot()).teamId;
+    const workspace = await this.dependencies.workspaces.teamOf(thread.channel);
     if (!block || (await refusals.refuses(workspace))) return { ref: await poster.postPart(thread, request.speaker, request.text, plain), shown: false };
     const blocks = [...textSections(request.text), block, ...(actions ? [actions] : [])];
     try {
@@ -61,9 +59,11 @@ export class SlackCharts implements NativeCharts {
   }
 
   async shown(sessionId: string, ref: string): Promise<boolean | undefined> {
-    const { client, pacing } = this.dependencies;
+    const { workspaces, pacing } = this.dependencies;
     const thread = threadOf(sessionId);
-    await pacing.reserveReplies();
+    const client = await clientForChannel(workspaces, thread.channel);
+    if (!client) return undefined;
+    await pacing.reserveReplies(thread.channel);
     let result;
     try {
       // The thread's parent always comes first: two messages hold the parent and `ref`.

@@ -8,7 +8,7 @@
  * feature later, and a block this app built wrong must not switch charts off for good). Redis is
  * best effort both ways: when it cannot be read, the chart is tried (one refused call at most).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
 
 /** How long a refusal is remembered (ms). */
@@ -21,7 +21,7 @@ export class ChartRefusals {
   private readonly known = new Map<string, number>();
 
   constructor(
-    private readonly shared?: { redis: Redis; keys: RedisKeys },
+    private readonly shared?: { redis: RedisClient; keys: RedisKeys },
     private readonly ttlMs = chartRefusalTtlMs,
   ) {}
 

@@ -7,7 +7,7 @@
  * retry can fix releases (adapters/shared/inbound-claim.ts) — a Redis blip never turns Slack's
  * retry into a "duplicate".
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { AdapterDependencies } from '../../src/adapter/platform-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisKeys } from '../../src/store/keys.ts';
@@ -22,19 +22,23 @@ import type { CommandRegistry } from '../../src/command-core/command-contract.ts
 import { handleOnce, redeliveryMayFix, type Handling } from '../shared/inbound-claim.ts';
 import type { PersonDirectory } from './people.ts';
 import type { Replies, ReplyTarget } from './replies.ts';
-import type { BotIdentity } from './web-client.ts';
+import type { SlackWorkspaces } from './slack-workspaces.ts';
+import type { TeamSessions } from './team-sessions.ts';
 
 export interface EventIntakeDependencies {
   /** The command registry (what can be typed, and how). */
   registry: CommandRegistry;
   roundtable: RoundtableService;
   runCommand: AdapterDependencies['runCommand'];
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
   people: PersonDirectory;
   replies: Replies;
-  bot: () => Promise<BotIdentity>;
+  /** The bot's identity in the event's workspace (slack-workspaces.ts). */
+  workspaces: SlackWorkspaces;
+  /** Where a started session is recorded under its workspace (ended if the workspace removes the app). */
+  teamSessions: TeamSessions;
   appId: () => string | undefined;
   command: string;
   /** The session's language, for answers to people (never throws; undefined means English). */
@@ -47,8 +51,8 @@ const handledSeconds = 3_600;
 export class EventIntake {
   constructor(private readonly dependencies: EventIntakeDependencies) {}
 
-  private async parse(event: SlackMessageEvent): Promise<ParsedPersonMessage | undefined> {
-    const bot = await this.dependencies.bot();
+  private async parse(event: SlackMessageEvent, team: string): Promise<ParsedPersonMessage | undefined> {
+    const bot = await this.dependencies.workspaces.identity(team);
     const appId = this.dependencies.appId();
     return parsePersonMessage(event, { userId: bot.userId, ...(appId ? { appId } : {}) });
   }
@@ -60,9 +64,9 @@ export class EventIntake {
     return status && !status.ended ? sessionId : undefined;
   }
 
-  /** `app_mention`. */
-  async onMention(event: SlackMessageEvent, eventId: string | undefined): Promise<void> {
-    const message = await this.parse(event);
+  /** `app_mention` from workspace `team`. */
+  async onMention(event: SlackMessageEvent, eventId: string | undefined, team: string): Promise<void> {
+    const message = await this.parse(event, team);
     if (!message) return;
     const target: ReplyTarget = { channel: message.channel, user: message.user, threadTs: message.threadTs ?? message.ts };
     const sessionId = await this.liveSession(message.channel, message.threadTs);
@@ -70,8 +74,8 @@ export class EventIntake {
     const isHelp = parsed.kind === 'help' && message.images.length === 0;
     const isCommand = parsed.kind === 'command' && parsed.name !== 'start';
     // A mention inside a live session is a message to the panel: the inbox dedupes it.
-    if (sessionId && !isHelp && !isCommand) return this.submitMessage(sessionId, message, eventId, target);
-    const answer = () => this.answerMention(message, parsed, sessionId, target);
+    if (sessionId && !isHelp && !isCommand) return this.submitMessage(sessionId, message, eventId, target, team);
+    const answer = () => this.answerMention(message, parsed, sessionId, target, team);
     if (!eventId) {
       await answer();
       return;
@@ -80,14 +84,15 @@ export class EventIntake {
   }
 
   /** Help, a command, or a new session; `retry` when a start failed in a way Slack's retry can get past. */
-  private async answerMention(message: ParsedPersonMessage, parsed: ParsedCommandText, sessionId: string | undefined, target: ReplyTarget): Promise<Handling> {
-    const person = await this.dependencies.people.lookup(message.user);
+  private async answerMention(message: ParsedPersonMessage, parsed: ParsedCommandText, sessionId: string | undefined, target: ReplyTarget, team: string): Promise<Handling> {
+    const person = await this.dependencies.people.lookup(team, message.user);
+    const community = (await this.dependencies.workspaces.identity(team)).teamId;
     if (parsed.kind === 'help' && message.images.length === 0) {
       await this.dependencies.replies.ephemeral(target, helpText(this.dependencies.registry, this.dependencies.command), { mrkdwn: true });
       return 'handled';
     }
     if (parsed.kind === 'command' && parsed.name !== 'start') {
-      const address: SessionAddress = { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts, community: (await this.dependencies.bot()).teamId };
+      const address: SessionAddress = { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts, community };
       const commandSession = sessionId ?? (message.threadTs ? undefined : await this.dependencies.roundtable.recentSessionFor('slack', message.channel, message.user));
       // A file shared with the mention is the command's attachment option, if it has one (a character card).
       const attachment = this.dependencies.registry.get(parsed.name)?.options.find((option) => option.type === 'attachment');
@@ -104,8 +109,8 @@ export class EventIntake {
     }
     try {
       const options = parsed.kind === 'command' ? parsed.options : {};
-      await this.dependencies.roundtable.start({
-        address: { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts, community: (await this.dependencies.bot()).teamId },
+      const started = await this.dependencies.roundtable.start({
+        address: { platform: 'slack', channel: message.channel, thread: message.threadTs ?? message.ts, community },
         person,
         topic: topic.trim(),
         ...(typeof options.panel === 'string' ? { panel: options.panel } : {}),
@@ -114,6 +119,7 @@ export class EventIntake {
         ...(typeof options.preset === 'string' ? { preset: options.preset } : {}),
         images: message.images,
       });
+      await this.dependencies.teamSessions.add(community, started.sessionId).catch((error: unknown) => this.dependencies.logger.warn({ err: error, sessionId: started.sessionId }, 'slack: could not index the session under its workspace'));
       return 'handled';
     } catch (error) {
       const failure = asTableRoundError(error);
@@ -123,20 +129,20 @@ export class EventIntake {
     }
   }
 
-  /** `message` (any subtype; filtered here). */
-  async onMessage(event: SlackMessageEvent, eventId: string | undefined): Promise<void> {
-    const message = await this.parse(event);
+  /** `message` (any subtype; filtered here) from workspace `team`. */
+  async onMessage(event: SlackMessageEvent, eventId: string | undefined, team: string): Promise<void> {
+    const message = await this.parse(event, team);
     // Mentions arrive as app_mention too and are handled there.
     if (!message || message.mentionsBot || !message.threadTs) return;
     const sessionId = await this.liveSession(message.channel, message.threadTs);
     if (!sessionId) return;
     // Not claimed here: the inbox dedupes by event_id (see the top of this file).
-    await this.submitMessage(sessionId, message, eventId, { channel: message.channel, user: message.user, threadTs: message.threadTs });
+    await this.submitMessage(sessionId, message, eventId, { channel: message.channel, user: message.user, threadTs: message.threadTs }, team);
   }
 
-  private async submitMessage(sessionId: string, message: ParsedPersonMessage, eventId: string | undefined, target: ReplyTarget): Promise<void> {
+  private async submitMessage(sessionId: string, message: ParsedPersonMessage, eventId: string | undefined, target: ReplyTarget, team: string): Promise<void> {
     if (!message.text && message.images.length === 0) return;
-    const person = await this.dependencies.people.lookup(message.user);
+    const person = await this.dependencies.people.lookup(team, message.user);
     try {
       await this.dependencies.roundtable.submit(sessionId, person, { type: 'message', text: message.text, images: message.images, messageId: message.ts }, eventId ?? `slack:${message.channel}:${message.ts}`);
     } catch (error) {

@@ -22,6 +22,18 @@ const downloadFailed = (reference: ImageReference, detail: string, cause?: unkno
     publicMessage: `I could not download “${reference.filename}” from Slack (${detail}). If this keeps happening, the app may be missing the files:read scope.`,
   });
 
+/**
+ * The workspace a shared file belongs to, from its `url_private`: Slack serves files at
+ * `/files-pri/{team}-{file}/…`. Undefined for any other shape.
+ */
+export function teamOfFileUrl(location: string): string | undefined {
+  try {
+    return /^\/files-pri\/([A-Z0-9]+)-[A-Z0-9]+\//.exec(new URL(location).pathname)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 export type SlackDownloadConfig = Pick<Config, 'SLACK_API_URL' | 'DOWNLOAD_ALLOW_HTTP' | 'DOWNLOAD_ALLOW_PRIVATE_ADDRESSES'>;
 
 export async function downloadSlackFile(reference: ImageReference, maxBytes: number, botToken: string, config: SlackDownloadConfig, signal?: AbortSignal, expect: 'image' | 'any' = 'image'): Promise<Buffer> {

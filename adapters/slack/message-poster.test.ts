@@ -17,6 +17,7 @@ import { RateBudget } from '../../src/pacing/rate-budget.ts';
 import { checkedUploadUrl, MessagePoster } from './message-poster.ts';
 import { SlackPacing } from './slack-pacing.ts';
 import { botIdentityLoader, webClientOptions } from './web-client.ts';
+import { SingleWorkspace } from './slack-workspaces.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -36,7 +37,7 @@ async function setUp(postWindowMs = 100) {
   const config = configFrom({ SLACK_BOT_TOKEN: emulator.botToken, SLACK_API_URL: emulator.apiUrl, SLACK_POST_WINDOW_MS: postWindowMs, REDIS_KEY_PREFIX: prefix });
   const client = new WebClient(emulator.botToken, webClientOptions(config, createLogger('silent')));
   const bot = botIdentityLoader(client);
-  const poster = new MessagePoster(client, new SlackPacing(new RateBudget(redis, new RedisKeys(prefix)), config, async () => (await bot()).teamId));
+  const poster = new MessagePoster(new SingleWorkspace(client, bot, emulator.botToken), new SlackPacing(new RateBudget(redis, new RedisKeys(prefix)), config, async () => (await bot()).teamId));
   const channel = emulator.addChannel('design');
   const parent = await client.chat.postMessage({ channel: channel.id, text: 'a quiet kettle' });
   return { emulator, poster, thread: { channel: channel.id, threadTs: parent.ts ?? '' } };
@@ -113,7 +114,8 @@ function posterHandedOut(uploadUrl: string, slackApiUrl: string) {
     },
   } as unknown as WebClient;
   const config = configFrom({ SLACK_API_URL: slackApiUrl, SLACK_POST_WINDOW_MS: 100, REDIS_KEY_PREFIX: prefix });
-  const poster = new MessagePoster(client, new SlackPacing(new RateBudget(redis, new RedisKeys(prefix)), config, async () => 'T1'));
+  const identity = async () => ({ teamId: 'T1', userId: 'U1', botId: 'B1' });
+  const poster = new MessagePoster(new SingleWorkspace(client, identity, 'xoxb-test'), new SlackPacing(new RateBudget(redis, new RedisKeys(prefix)), config, async () => 'T1'));
   return { poster, completed };
 }
 

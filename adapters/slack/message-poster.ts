@@ -16,6 +16,7 @@ import { TableRoundError } from '../../src/errors.ts';
 import { beforeSending } from '../../src/adapter/not-sent.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { authorshipFor } from './identity.ts';
+import { clientForChannel, uninstalledRef, type SlackWorkspaces } from './slack-workspaces.ts';
 
 export interface SlackThread {
   channel: string;
@@ -73,14 +74,21 @@ export function checkedUploadUrl(uploadUrl: string, slackApiUrl: string): URL {
   return url;
 }
 
+/**
+ * Every call goes with the token of the thread's workspace (slack-workspaces.ts). In a workspace
+ * that removed the app nothing is sent and nothing fails: a post returns `uninstalledRef`, an
+ * update or upload does nothing — the session's end still commits with its transcript.
+ */
 export class MessagePoster {
   constructor(
-    private readonly client: WebClient,
+    private readonly workspaces: SlackWorkspaces,
     private readonly pacing: SlackPacing,
   ) {}
 
   /** `signal`: the sender no longer owns its step — stop waiting for the budget, send nothing. */
   async postPart(thread: SlackThread, speaker: Speaker, text: string, blocks?: unknown[], signal?: AbortSignal): Promise<string> {
+    const client = await beforeSending(clientForChannel(this.workspaces, thread.channel));
+    if (!client) return uninstalledRef;
     await beforeSending(this.pacing.reservePost(thread.channel, signal));
     try {
       const args = {
@@ -95,7 +103,7 @@ export class MessagePoster {
         unfurl_links: false,
         unfurl_media: false,
       } as ChatPostMessageArguments;
-      const result = await this.client.chat.postMessage(args);
+      const result = await client.chat.postMessage(args);
       return result.ts ?? '';
     } catch (error) {
       throw platformFailure('chat.postMessage', error);
@@ -103,15 +111,17 @@ export class MessagePoster {
   }
 
   async update(thread: SlackThread, ts: string, text: string, blocks?: unknown[]): Promise<void> {
-    await this.pacing.reserveUpdate();
+    await this.pacing.reserveUpdate(thread.channel);
     await this.updateReserved(thread, ts, text, blocks);
   }
 
   /** chat.update for a caller that already holds an update slot. */
   async updateReserved(thread: SlackThread, ts: string, text: string, blocks?: unknown[]): Promise<void> {
+    const client = await clientForChannel(this.workspaces, thread.channel);
+    if (!client || ts === uninstalledRef) return;
     try {
       const args = { channel: thread.channel, ts, text, ...(blocks ? { blocks } : {}), parse: 'none', link_names: false } as ChatUpdateArguments;
-      await this.client.chat.update(args);
+      await client.chat.update(args);
     } catch (error) {
       throw platformFailure('chat.update', error);
     }
@@ -119,24 +129,26 @@ export class MessagePoster {
 
   /** Uploads files into the thread; returns the file ids. */
   async uploadFiles(thread: SlackThread, files: OutboundFile[]): Promise<string[]> {
+    const client = await beforeSending(clientForChannel(this.workspaces, thread.channel));
+    if (!client) return [];
     try {
       const uploaded: { id: string; title: string }[] = [];
       for (const file of files) {
-        const target = await this.client.files.getUploadURLExternal({
+        const target = await client.files.getUploadURLExternal({
           filename: file.filename,
           length: file.bytes.length,
           // Slack documents the field as `alt_txt` (the SDK's type says alt_text).
           ...(file.description ? { alt_txt: file.description.slice(0, 1000) } : {}),
         } as Parameters<WebClient['files']['getUploadURLExternal']>[0]);
         if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal returned no upload_url');
-        const uploadUrl = checkedUploadUrl(target.upload_url, this.client.slackApiUrl);
+        const uploadUrl = checkedUploadUrl(target.upload_url, client.slackApiUrl);
         // A redirect would take the bytes to a host nobody checked.
         const response = await fetch(uploadUrl, { method: 'POST', headers: { 'content-type': file.contentType }, body: file.bytes, redirect: 'error', signal: AbortSignal.timeout(uploadTimeoutMs) });
         if (!response.ok) throw new Error(`upload URL answered ${response.status}`);
         uploaded.push({ id: target.file_id, title: file.filename });
       }
       await this.pacing.reservePost(thread.channel);
-      await this.client.files.completeUploadExternal({ files: uploaded as [{ id: string; title: string }], channel_id: thread.channel, thread_ts: thread.threadTs });
+      await client.files.completeUploadExternal({ files: uploaded as [{ id: string; title: string }], channel_id: thread.channel, thread_ts: thread.threadTs });
       return uploaded.map((file) => file.id);
     } catch (error) {
       throw platformFailure('file upload', error);

@@ -17,7 +17,7 @@
  * the finished text — in the stop call itself. A stream this process does not know (its process
  * died) is stopped without it; the core's final `edit` then writes the text and the button.
  */
-import type { ChatStopStreamArguments, WebClient } from '@slack/web-api';
+import type { ChatStopStreamArguments } from '@slack/web-api';
 import type { NativeStreaming, Speaker } from '../../src/adapter/chat-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { authorshipFor } from './identity.ts';
@@ -27,9 +27,10 @@ import type { SlackPacing } from './slack-pacing.ts';
 import type { StreamHolds } from './stream-holds.ts';
 import { personaPostBlocks } from './ask-blocks.ts';
 import { beforeSending } from '../../src/adapter/not-sent.ts';
+import { clientForChannel, uninstalledRef, type SlackWorkspaces } from './slack-workspaces.ts';
 
 export interface NativeStreamDependencies {
-  client: WebClient;
+  workspaces: SlackWorkspaces;
   poster: MessagePoster;
   pacing: SlackPacing;
   holds: StreamHolds;
@@ -68,8 +69,14 @@ export class SlackNativeStreaming implements NativeStreaming {
   }
 
   async start(request: { sessionId: string; speaker: Speaker; text: string; signal?: AbortSignal }): Promise<string> {
-    const { client, pacing, holds, poster, logger } = this.dependencies;
+    const { workspaces, pacing, holds, poster, logger } = this.dependencies;
     const thread = threadOf(request.sessionId);
+    const client = await beforeSending(clientForChannel(workspaces, thread.channel));
+    if (!client) {
+      // The workspace removed the app: nothing to stream into.
+      await holds.drop(request.sessionId);
+      return uninstalledRef;
+    }
     const recipient = this.supported ? await this.dependencies.recipientOf(request.sessionId).catch(() => undefined) : undefined;
     const ask = await this.dependencies.askActionsOf(request.sessionId, request.speaker);
     if (recipient) {
@@ -106,16 +113,18 @@ export class SlackNativeStreaming implements NativeStreaming {
   async append(_sessionId: string, ref: string, textSoFar: string): Promise<boolean> {
     const stream = this.open.get(ref);
     if (!stream) return false;
-    const { client, pacing, poster } = this.dependencies;
+    const { workspaces, pacing, poster } = this.dependencies;
     if (stream.sent === undefined) {
-      if (!(await pacing.tryUpdate())) return false;
+      if (!(await pacing.tryUpdate(stream.channel))) return false;
       const text = toSlackMrkdwn(textSoFar);
       await poster.updateReserved({ channel: stream.channel, threadTs: '' }, ref, text, stream.ask ? personaPostBlocks(text, stream.ask) : undefined);
       return true;
     }
     const markdown = toSlackMarkdown(textSoFar);
     if (!markdown.startsWith(stream.sent) || markdown.length === stream.sent.length) return false;
-    if (!(await pacing.tryAppend())) return false;
+    const client = await clientForChannel(workspaces, stream.channel);
+    if (!client) return false;
+    if (!(await pacing.tryAppend(stream.channel))) return false;
     await client.chat.appendStream({ channel: stream.channel, ts: ref, markdown_text: markdown.slice(stream.sent.length) });
     stream.sent = markdown;
     return true;
@@ -125,11 +134,14 @@ export class SlackNativeStreaming implements NativeStreaming {
     const stream = this.open.get(ref);
     this.open.delete(ref);
     if (stream?.sent === undefined && stream) return finalText === undefined ? 'stopped' : 'needs-edit';
-    const { client, holds, logger } = this.dependencies;
+    const { workspaces, holds, logger } = this.dependencies;
+    if (ref === uninstalledRef) return 'stopped';
     const markdown = finalText === undefined ? undefined : toSlackMarkdown(finalText);
     const continues = stream?.sent !== undefined && markdown !== undefined && markdown.startsWith(stream.sent);
     const rest = continues ? markdown.slice(stream.sent!.length) : '';
     const channel = stream?.channel ?? threadOf(sessionId).channel;
+    const client = await clientForChannel(workspaces, channel);
+    if (!client) return 'stopped';
     await holds.stop(sessionId);
     try {
       await client.chat.stopStream({ channel, ts: ref, ...(rest ? { markdown_text: rest } : {}), ...(stream?.ask ? { blocks: [stream.ask] as unknown as NonNullable<ChatStopStreamArguments['blocks']> } : {}) });

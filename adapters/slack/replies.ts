@@ -3,7 +3,6 @@
  * chat.postEphemeral in the thread), or into the session thread as the moderator. Replies never
  * throw: a reply that cannot be delivered is logged.
  */
-import type { WebClient } from '@slack/web-api';
 import type { CommandReply } from '../../commands/command.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { MessagePoster } from './message-poster.ts';
@@ -13,6 +12,7 @@ import { slackMessageLimit } from './slack-chat-adapter.ts';
 import { toSlackMrkdwn } from './mrkdwn.ts';
 import { choiceBlocks } from './choice-blocks.ts';
 import type { ReplyChoice } from '../../src/command-core/command-contract.ts';
+import { clientForChannel, type SlackWorkspaces } from './slack-workspaces.ts';
 
 /** Bolt's `respond` for slash commands and block actions (response_url: 5 uses in 30 min). */
 export type RespondFunction = (message: { text: string; response_type: 'ephemeral'; replace_original?: boolean; blocks?: unknown[] }) => Promise<unknown>;
@@ -27,7 +27,7 @@ export interface ReplyTarget {
 
 export class Replies {
   constructor(
-    private readonly client: WebClient,
+    private readonly workspaces: SlackWorkspaces,
     private readonly poster: MessagePoster,
     private readonly logger: Logger,
   ) {}
@@ -42,7 +42,9 @@ export class Replies {
         await target.respond({ text: body, response_type: 'ephemeral', replace_original: false, ...blocks });
         return;
       }
-      await this.client.chat.postEphemeral({ channel: target.channel, user: target.user, text: body, ...(target.threadTs ? { thread_ts: target.threadTs } : {}), ...(blocks as { blocks?: never[] }) });
+      // Not installed there any more: nobody to answer.
+      const client = await clientForChannel(this.workspaces, target.channel);
+      if (client) await client.chat.postEphemeral({ channel: target.channel, user: target.user, text: body, ...(target.threadTs ? { thread_ts: target.threadTs } : {}), ...(blocks as { blocks?: never[] }) });
     } catch (error) {
       this.logger.warn({ err: error, channel: target.channel }, 'slack ephemeral reply failed');
     }

@@ -3,7 +3,7 @@
  * and a scripted roundtable core (the full app runs in test/slack-e2e).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { startSlackEmulator, type SlackEmulator } from '../../test/slack-emulator/slack-emulator.ts';
 import { deleteKeys, testRedis, uniqueName } from '../../test/harness/redis.ts';
 import { configFrom } from '../../src/config/load-config.ts';
@@ -82,7 +82,7 @@ interface Harness {
   platform: PlatformAdapter;
   roundtable: ScriptedRoundtable;
   invocations: CommandInvocation[];
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
 }
 

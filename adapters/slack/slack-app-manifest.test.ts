@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { botScopes as installScopes, redirectPath } from './oauth-options.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = readFileSync(join(root, 'slack-app-manifest.yml'), 'utf8');
@@ -58,6 +59,13 @@ function methodsCalled(): string[] {
 }
 
 describe('slack-app-manifest.yml', () => {
+  it('asks an OAuth install for exactly its scopes, and registers the redirect and the removal events', () => {
+    expect([...installScopes].sort()).toEqual(botScopes().sort());
+    expect(manifest).toMatch(new RegExp(`redirect_urls:\\n\\s+- https://[^\\s]+${redirectPath}\\n`));
+    expect(manifest).toMatch(/^ {6}- app_uninstalled$/m);
+    expect(manifest).toMatch(/^ {6}- tokens_revoked$/m);
+  });
+
   it('points only to files that exist', () => {
     const referenced = [...manifest.matchAll(/[\w./-]+\.(?:md|ts|yml)\b/g)].map((match) => match[0]);
     expect(referenced.length).toBeGreaterThan(0);

@@ -9,8 +9,7 @@
  * Keeps no state another process would need (pacing lives in Redis; a workspace that refused a
  * chart is shared through `cache` when given, else each process learns it with one refused call).
  */
-import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import type { ChatAdapter, EditRequest, OutboundFile, PersonaIdentity, PollView, PostLookup, SendRequest, Speaker, StreamingSupport } from '../../src/adapter/chat-adapter.ts';
 import type { ImageReference } from '../../src/adapter/inbound-event.ts';
 import type { Config } from '../../src/config/config-schema.ts';
@@ -21,8 +20,7 @@ import { platformFailure, threadOf, type MessagePoster } from './message-poster.
 import { SlackNativeStreaming } from './native-stream.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { pollBlocks, pollFallbackText } from './poll-blocks.ts';
-import { downloadSlackFile } from './image-download.ts';
-import type { BotIdentity } from './web-client.ts';
+import { downloadSlackFile, teamOfFileUrl } from './image-download.ts';
 import { threadCommandStyle } from './command-text.ts';
 import { sanitiseUsername } from './identity.ts';
 import { toSlackMarkdown, toSlackMrkdwn } from './mrkdwn.ts';
@@ -32,6 +30,7 @@ import { askActions, personaPostBlocks } from './ask-blocks.ts';
 import { SessionLanguages } from '../shared/session-languages.ts';
 import { SlackCharts } from './chart-posts.ts';
 import { ChartRefusals } from './chart-refusals.ts';
+import { uninstalledRef, type SlackWorkspaces } from './slack-workspaces.ts';
 
 /** Slack truncates `text` past 40,000 characters and long messages read badly: ≲ 3,000 a message. */
 export const slackMessageLimit = 3_000;
@@ -45,14 +44,14 @@ export const firstPostDelayMs = 1_500;
 
 export interface SlackChatAdapterDependencies {
   config: Config;
-  client: WebClient;
+  /** Which workspace's token each call uses (slack-workspaces.ts). */
+  workspaces: SlackWorkspaces;
   poster: MessagePoster;
   pacing: SlackPacing;
   roundtable: RoundtableService;
   logger: Logger;
-  bot: () => Promise<BotIdentity>;
   /** Where processes share what they learn (a workspace that refuses chart blocks); per process without it. */
-  cache?: { redis: Redis; keys: RedisKeys };
+  cache?: { redis: RedisClient; keys: RedisKeys };
 }
 
 interface RepliedMessage {
@@ -82,14 +81,14 @@ export class SlackChatAdapter implements ChatAdapter {
   private readonly languages: SessionLanguages;
 
   constructor(private readonly dependencies: SlackChatAdapterDependencies) {
-    const { client, poster, pacing, logger, config } = dependencies;
+    const { workspaces, poster, pacing, logger, config } = dependencies;
     this.languages = new SessionLanguages(dependencies.roundtable);
-    this.status = new ThreadStatus({ client, pacing, logger });
+    this.status = new ThreadStatus({ workspaces, pacing, logger });
     const holds = new StreamHolds(pacing, logger);
-    this.charts = new SlackCharts({ client, poster, pacing, logger, bot: dependencies.bot, refusals: new ChartRefusals(dependencies.cache), actionsOf: (sessionId, speaker) => this.askActionsOf(sessionId, speaker) });
+    this.charts = new SlackCharts({ workspaces, poster, pacing, logger, refusals: new ChartRefusals(dependencies.cache), actionsOf: (sessionId, speaker) => this.askActionsOf(sessionId, speaker) });
     this.holds = holds;
     const native = config.SLACK_NATIVE_STREAMING
-      ? new SlackNativeStreaming({ client, poster, pacing, holds, logger, recipientOf: (sessionId) => this.recipientOf(sessionId), askActionsOf: (sessionId, speaker) => this.askActionsOf(sessionId, speaker) })
+      ? new SlackNativeStreaming({ workspaces, poster, pacing, holds, logger, recipientOf: (sessionId) => this.recipientOf(sessionId), askActionsOf: (sessionId, speaker) => this.askActionsOf(sessionId, speaker) })
       : undefined;
     this.streaming = {
       editIntervalMs: streamIntervalMs,
@@ -121,12 +120,13 @@ export class SlackChatAdapter implements ChatAdapter {
     const { pacing, poster } = this.dependencies;
     // A post with blocks shows its blocks: an update without them would keep showing the old text.
     const ask = await this.askActionsOf(request.sessionId, request.speaker);
+    const { channel } = threadOf(request.sessionId);
     if (request.budget === 'skip') {
-      if (!(await pacing.tryUpdate())) return false;
+      if (!(await pacing.tryUpdate(channel))) return false;
     } else if (request.budget === 'held') {
       await this.holds.finalUpdate(request.sessionId);
     } else {
-      await pacing.reserveUpdate();
+      await pacing.reserveUpdate(channel);
     }
     await poster.updateReserved(threadOf(request.sessionId), request.ref, request.text, ask ? personaPostBlocks(request.text, ask) : undefined);
     return true;
@@ -139,7 +139,8 @@ export class SlackChatAdapter implements ChatAdapter {
 
   async sendFiles(request: { sessionId: string; speaker: Speaker; files: OutboundFile[] }): Promise<string> {
     const ids = await this.dependencies.poster.uploadFiles(threadOf(request.sessionId), request.files);
-    return `files:${ids.join(',')}`;
+    // None uploaded: the workspace removed the app (message-poster.ts).
+    return ids.length ? `files:${ids.join(',')}` : uninstalledRef;
   }
 
   /**
@@ -147,11 +148,15 @@ export class SlackChatAdapter implements ChatAdapter {
    * speaker with the given text (a native stream's first text, the poll's blocks, file names).
    */
   async findPost(sessionId: string, lookup: PostLookup): Promise<string | undefined> {
-    const { client } = this.dependencies;
+    const { workspaces } = this.dependencies;
     const thread = threadOf(sessionId);
-    const bot = await this.dependencies.bot();
+    const team = await workspaces.teamOf(thread.channel);
+    const client = await workspaces.client(team);
+    // Removed from the workspace: nothing was posted there, and nothing will be.
+    if (!client) return undefined;
+    const bot = await workspaces.identity(team);
     let result;
-    await this.dependencies.pacing.reserveReplies();
+    await this.dependencies.pacing.reserveReplies(thread.channel);
     try {
       result = await client.conversations.replies({ channel: thread.channel, ts: thread.threadTs, oldest: (lookup.since / 1000).toFixed(6), inclusive: true, limit: 200 });
     } catch (error) {
@@ -180,8 +185,8 @@ export class SlackChatAdapter implements ChatAdapter {
   }
 
   private async recipientOf(sessionId: string): Promise<{ userId: string; teamId: string } | undefined> {
-    const [starter, bot] = await Promise.all([this.starterOf(sessionId), this.dependencies.bot().catch(() => undefined)]);
-    return starter && bot ? { userId: starter, teamId: bot.teamId } : undefined;
+    const [starter, teamId] = await Promise.all([this.starterOf(sessionId), this.dependencies.workspaces.teamOf(threadOf(sessionId).channel).catch(() => undefined)]);
+    return starter && teamId ? { userId: starter, teamId } : undefined;
   }
 
   private async starterOf(sessionId: string): Promise<string | undefined> {
@@ -206,11 +211,16 @@ export class SlackChatAdapter implements ChatAdapter {
     return this.dependencies.poster.postPart(thread, { kind: 'moderator' }, text, blocks);
   }
 
-  fetchImage(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
-    return downloadSlackFile(reference, maxBytes, this.dependencies.config.SLACK_BOT_TOKEN ?? '', this.dependencies.config, signal);
+  async fetchImage(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    return downloadSlackFile(reference, maxBytes, await this.tokenFor(reference), this.dependencies.config, signal);
   }
 
-  fetchFile(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
-    return downloadSlackFile(reference, maxBytes, this.dependencies.config.SLACK_BOT_TOKEN ?? '', this.dependencies.config, signal, 'any');
+  async fetchFile(reference: ImageReference, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    return downloadSlackFile(reference, maxBytes, await this.tokenFor(reference), this.dependencies.config, signal, 'any');
+  }
+
+  /** The token of the workspace the file belongs to (its `url_private` names it); '' when the app is gone there. */
+  private async tokenFor(reference: ImageReference): Promise<string> {
+    return (await this.dependencies.workspaces.token(teamOfFileUrl(reference.location) ?? '')) ?? '';
   }
 }

@@ -42,81 +42,85 @@ export class SlackPacing {
   constructor(
     private readonly budget: RateBudget,
     private readonly config: Pick<Config, 'SLACK_POSTS_PER_WINDOW' | 'SLACK_POST_WINDOW_MS' | 'SLACK_WORKSPACE_POSTS_PER_WINDOW' | 'SLACK_WORKSPACE_POST_WINDOW_MS' | 'SLACK_UPDATES_PER_WINDOW' | 'SLACK_UPDATE_WINDOW_MS' | 'SLACK_STREAMS_PER_WINDOW' | 'SLACK_STREAM_WINDOW_MS' | 'SLACK_REPLIES_PER_WINDOW' | 'SLACK_REPLIES_WINDOW_MS'>,
-    /** The workspace (team id) the update buckets belong to; resolved once from auth.test. */
-    private readonly workspace: () => Promise<string>,
+    /**
+     * The workspace (team id) a channel belongs to: the workspace buckets are that workspace's.
+     * One SLACK_BOT_TOKEN: the token's team (auth.test); OAuth installs: the channel's (slack-workspaces.ts).
+     */
+    private readonly workspaceOf: (channel: string) => Promise<string>,
   ) {}
 
   private postLimit(channel: string): RateLimit {
     return { bucket: `slack:post:${channel}`, limit: this.config.SLACK_POSTS_PER_WINDOW, windowMs: this.config.SLACK_POST_WINDOW_MS };
   }
 
-  private async workspaceLimit(kind: 'update' | 'append' | 'start' | 'stop'): Promise<RateLimit> {
-    if (kind === 'start' || kind === 'stop') return { bucket: `slack:${kind}:${await this.workspace()}`, limit: this.config.SLACK_STREAMS_PER_WINDOW, windowMs: this.config.SLACK_STREAM_WINDOW_MS };
-    return { bucket: `slack:${kind}:${await this.workspace()}`, limit: this.config.SLACK_UPDATES_PER_WINDOW, windowMs: this.config.SLACK_UPDATE_WINDOW_MS };
+  private async workspaceLimit(channel: string, kind: 'update' | 'append' | 'start' | 'stop'): Promise<RateLimit> {
+    const workspace = await this.workspaceOf(channel);
+    if (kind === 'start' || kind === 'stop') return { bucket: `slack:${kind}:${workspace}`, limit: this.config.SLACK_STREAMS_PER_WINDOW, windowMs: this.config.SLACK_STREAM_WINDOW_MS };
+    return { bucket: `slack:${kind}:${workspace}`, limit: this.config.SLACK_UPDATES_PER_WINDOW, windowMs: this.config.SLACK_UPDATE_WINDOW_MS };
   }
 
-  private async streamLimits(kind: 'native' | 'edit'): Promise<RateLimit[]> {
-    return kind === 'native' ? [await this.workspaceLimit('start'), await this.workspaceLimit('stop')] : [await this.workspaceLimit('update')];
+  private async streamLimits(channel: string, kind: 'native' | 'edit'): Promise<RateLimit[]> {
+    return kind === 'native' ? [await this.workspaceLimit(channel, 'start'), await this.workspaceLimit(channel, 'stop')] : [await this.workspaceLimit(channel, 'update')];
   }
 
   /** Holds what a stream of this kind needs to start and end, if there is room now; its token, or undefined. */
-  async holdStream(kind: 'native' | 'edit'): Promise<string | undefined> {
-    return this.budget.tryHold(await this.streamLimits(kind));
+  async holdStream(channel: string, kind: 'native' | 'edit'): Promise<string | undefined> {
+    return this.budget.tryHold(await this.streamLimits(channel, kind));
   }
 
   /** Gives back what a stream held and will not use. */
-  async releaseStream(kind: 'native' | 'edit', token: string): Promise<void> {
-    await this.budget.releaseHold(await this.streamLimits(kind), token);
+  async releaseStream(channel: string, kind: 'native' | 'edit', token: string): Promise<void> {
+    await this.budget.releaseHold(await this.streamLimits(channel, kind), token);
   }
 
   /** A chat.startStream / chat.stopStream / final chat.update happens now: spends its held slot, or (no hold) waits for one. */
-  async spend(kind: 'start' | 'stop' | 'update', token: string | undefined): Promise<void> {
-    const limit = await this.workspaceLimit(kind);
+  async spend(channel: string, kind: 'start' | 'stop' | 'update', token: string | undefined): Promise<void> {
+    const limit = await this.workspaceLimit(channel, kind);
     if (token) await this.budget.spendHold([limit], token);
     else await this.budget.reserve([limit]);
   }
 
   /** Waits for a message slot in the channel and in the workspace; `signal` ends the wait (it throws its reason). */
   async reservePost(channel: string, signal?: AbortSignal): Promise<void> {
-    const workspace: RateLimit = { bucket: `slack:post-workspace:${await this.workspace()}`, limit: this.config.SLACK_WORKSPACE_POSTS_PER_WINDOW, windowMs: this.config.SLACK_WORKSPACE_POST_WINDOW_MS };
+    const workspace: RateLimit = { bucket: `slack:post-workspace:${await this.workspaceOf(channel)}`, limit: this.config.SLACK_WORKSPACE_POSTS_PER_WINDOW, windowMs: this.config.SLACK_WORKSPACE_POST_WINDOW_MS };
     await this.budget.reserve([this.postLimit(channel), workspace], signal);
   }
 
   /** Waits for a chat.update slot (final edits, poll updates: they must happen). */
-  async reserveUpdate(): Promise<void> {
-    await this.budget.reserve([await this.workspaceLimit('update')]);
+  async reserveUpdate(channel: string): Promise<void> {
+    await this.budget.reserve([await this.workspaceLimit(channel, 'update')]);
   }
 
   /** Takes a chat.update slot only if one is free now (intermediate stream edits: skippable). */
-  async tryUpdate(): Promise<boolean> {
-    return (await this.budget.tryReserve([await this.workspaceLimit('update')])) === 0;
+  async tryUpdate(channel: string): Promise<boolean> {
+    return (await this.budget.tryReserve([await this.workspaceLimit(channel, 'update')])) === 0;
   }
 
-  async reserveAppend(): Promise<void> {
-    await this.budget.reserve([await this.workspaceLimit('append')]);
+  async reserveAppend(channel: string): Promise<void> {
+    await this.budget.reserve([await this.workspaceLimit(channel, 'append')]);
   }
 
-  async tryAppend(): Promise<boolean> {
-    return (await this.budget.tryReserve([await this.workspaceLimit('append')])) === 0;
+  async tryAppend(channel: string): Promise<boolean> {
+    return (await this.budget.tryReserve([await this.workspaceLimit(channel, 'append')])) === 0;
   }
 
-  /** Takes a views.open slot only if one is free now (a trigger_id cannot wait). */
   /**
    * Waits for a `conversations.replies` slot (the outbox's message lookups). Tier 3 (50+ a
    * minute per workspace): under a storm of Redis faults the lookups alone went past the tier
    * (a 429 in CI), so they have a bucket of their own, shared by every worker.
    */
-  async reserveReplies(): Promise<void> {
-    await this.budget.reserve([{ bucket: `slack:replies:${await this.workspace()}`, limit: this.config.SLACK_REPLIES_PER_WINDOW, windowMs: this.config.SLACK_REPLIES_WINDOW_MS }]);
+  async reserveReplies(channel: string): Promise<void> {
+    await this.budget.reserve([{ bucket: `slack:replies:${await this.workspaceOf(channel)}`, limit: this.config.SLACK_REPLIES_PER_WINDOW, windowMs: this.config.SLACK_REPLIES_WINDOW_MS }]);
   }
 
-  async tryViewOpen(): Promise<boolean> {
-    return (await this.budget.tryReserve([{ bucket: `slack:views:${await this.workspace()}`, ...viewOpenLimit }])) === 0;
+  /** Takes a views.open slot only if one is free now (a trigger_id cannot wait). */
+  async tryViewOpen(channel: string): Promise<boolean> {
+    return (await this.budget.tryReserve([{ bucket: `slack:views:${await this.workspaceOf(channel)}`, ...viewOpenLimit }])) === 0;
   }
 
   /** Takes an assistant.threads.setStatus slot (channel and workspace) only if one is free now. */
   async tryThreadStatus(channel: string): Promise<boolean> {
-    const workspace = await this.workspace();
+    const workspace = await this.workspaceOf(channel);
     return (
       (await this.budget.tryReserve([
         { bucket: `slack:status:${channel}`, ...threadStatusLimits.perChannel },

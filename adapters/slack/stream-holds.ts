@@ -7,6 +7,10 @@
  */
 import type { Logger } from '../../src/logging/logger.ts';
 import type { SlackPacing } from './slack-pacing.ts';
+import { threadOf } from './message-poster.ts';
+
+/** The session's channel: the workspace budgets are its workspace's. */
+const channelOf = (sessionId: string) => threadOf(sessionId).channel;
 
 interface Hold {
   kind: 'native' | 'edit';
@@ -27,7 +31,7 @@ export class StreamHolds {
   /** Holds what a stream of this kind needs; false when the workspace budget has no room now. */
   async take(sessionId: string, kind: 'native' | 'edit'): Promise<boolean> {
     await this.drop(sessionId);
-    const token = await this.pacing.holdStream(kind);
+    const token = await this.pacing.holdStream(channelOf(sessionId), kind);
     if (!token) return false;
     if (this.held.size > bounded) this.held.clear();
     this.held.set(sessionId, { kind, token, startSpent: false });
@@ -39,9 +43,9 @@ export class StreamHolds {
     const hold = this.held.get(sessionId);
     if (hold?.kind === 'native' && !hold.startSpent) {
       hold.startSpent = true;
-      await this.pacing.spend('start', hold.token);
+      await this.pacing.spend(channelOf(sessionId), 'start', hold.token);
     } else {
-      await this.pacing.spend('start', undefined);
+      await this.pacing.spend(channelOf(sessionId), 'start', undefined);
     }
   }
 
@@ -49,14 +53,14 @@ export class StreamHolds {
   async stop(sessionId: string): Promise<void> {
     const hold = this.held.get(sessionId);
     if (hold?.kind === 'native') this.held.delete(sessionId);
-    await this.pacing.spend('stop', hold?.kind === 'native' ? hold.token : undefined);
+    await this.pacing.spend(channelOf(sessionId), 'stop', hold?.kind === 'native' ? hold.token : undefined);
   }
 
   /** A stream's final `chat.update` happens now. */
   async finalUpdate(sessionId: string): Promise<void> {
     const hold = this.held.get(sessionId);
     if (hold?.kind === 'edit') this.held.delete(sessionId);
-    await this.pacing.spend('update', hold?.kind === 'edit' ? hold.token : undefined);
+    await this.pacing.spend(channelOf(sessionId), 'update', hold?.kind === 'edit' ? hold.token : undefined);
   }
 
   /** Gives back what the session's stream held and will not use (e.g. Slack refused native streaming). */
@@ -64,6 +68,6 @@ export class StreamHolds {
     const hold = this.held.get(sessionId);
     if (!hold) return;
     this.held.delete(sessionId);
-    await this.pacing.releaseStream(hold.kind, hold.token).catch((error: unknown) => this.logger.debug({ err: error, sessionId }, 'slack: could not release a stream hold (it lapses by itself)'));
+    await this.pacing.releaseStream(channelOf(sessionId), hold.kind, hold.token).catch((error: unknown) => this.logger.debug({ err: error, sessionId }, 'slack: could not release a stream hold (it lapses by itself)'));
   }
 }

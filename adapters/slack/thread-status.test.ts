@@ -18,6 +18,7 @@ import { SlackChatAdapter } from './slack-chat-adapter.ts';
 import { MessagePoster } from './message-poster.ts';
 import { SlackPacing } from './slack-pacing.ts';
 import { botIdentityLoader, webClientOptions } from './web-client.ts';
+import { SingleWorkspace } from './slack-workspaces.ts';
 import { threadStatusText, threadStatusWaitMs } from './thread-status.ts';
 
 const maker: Speaker = { kind: 'persona', persona: { id: 'maker', displayName: 'Maker', emoji: ':hammer:' } };
@@ -44,10 +45,11 @@ async function setUp(options: { clientRetries?: number } = {}) {
   const client = new WebClient(emulator.botToken, options.clientRetries === undefined ? base : { ...base, retryConfig: { retries: options.clientRetries } });
   const bot = botIdentityLoader(client);
   const pacing = new SlackPacing(new RateBudget(redis, new RedisKeys(prefix)), config, async () => (await bot()).teamId);
-  const poster = new MessagePoster(client, pacing);
+  const workspaces = new SingleWorkspace(client, bot, emulator.botToken);
+  const poster = new MessagePoster(workspaces, pacing);
   // typing never asks the core anything.
   const roundtable = { status: async () => undefined } as unknown as RoundtableService;
-  const adapter = new SlackChatAdapter({ config, client, poster, pacing, roundtable, logger, bot });
+  const adapter = new SlackChatAdapter({ config, workspaces, poster, pacing, roundtable, logger });
   const channel = emulator.addChannel('design');
   const parent = await client.chat.postMessage({ channel: channel.id, text: 'a quiet kettle' });
   const threadTs = parent.ts ?? '';

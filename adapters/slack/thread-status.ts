@@ -12,12 +12,12 @@
  * after two minutes without a post; a status whose call outlived `threadStatusWaitMs` may appear
  * after the reply was posted and then stay until that timeout.
  */
-import type { WebClient } from '@slack/web-api';
 import type { Speaker } from '../../src/adapter/chat-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { authorshipFor } from './identity.ts';
 import { threadOf } from './message-poster.ts';
 import type { SlackPacing } from './slack-pacing.ts';
+import { clientForChannel, type SlackWorkspaces } from './slack-workspaces.ts';
 
 /** Shown after the speaker's name. */
 export const threadStatusText = 'is writing…';
@@ -25,7 +25,7 @@ export const threadStatusText = 'is writing…';
 export const threadStatusWaitMs = 2_000;
 
 export interface ThreadStatusDependencies {
-  client: WebClient;
+  workspaces: SlackWorkspaces;
   pacing: SlackPacing;
   logger: Logger;
 }
@@ -46,9 +46,11 @@ export class ThreadStatus {
   }
 
   private async set(sessionId: string, speaker: Speaker): Promise<void> {
-    const { client, pacing, logger } = this.dependencies;
+    const { workspaces, pacing, logger } = this.dependencies;
     try {
       const thread = threadOf(sessionId);
+      const client = await clientForChannel(workspaces, thread.channel);
+      if (!client) return;
       if (!(await pacing.tryThreadStatus(thread.channel))) {
         logger.debug({ sessionId }, 'slack: thread status skipped, no budget now');
         return;

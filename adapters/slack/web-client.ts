@@ -54,7 +54,12 @@ export function webClientOptions(config: Pick<Config, 'SLACK_API_URL'>, logger: 
 
 export function createWebClient(config: Pick<Config, 'SLACK_API_URL' | 'SLACK_BOT_TOKEN'>, logger: Logger, metrics?: Metrics): WebClient {
   if (!config.SLACK_BOT_TOKEN) throw new TableRoundError('config_invalid', 'SLACK_BOT_TOKEN is required for the Slack adapter');
-  const client = new WebClient(config.SLACK_BOT_TOKEN, webClientOptions(config, logger));
+  return webClientFor(config.SLACK_BOT_TOKEN, config, logger, metrics);
+}
+
+/** A client for one bot token (a workspace's installation, or SLACK_BOT_TOKEN). */
+export function webClientFor(token: string, config: Pick<Config, 'SLACK_API_URL'>, logger: Logger, metrics?: Metrics): WebClient {
+  const client = new WebClient(token, webClientOptions(config, logger));
   // The budgets should keep this at zero; every 429 Slack sends is counted and logged.
   client.on(WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, details: { url?: string }) => {
     metrics?.platform429s.inc({ platform: 'slack' });

@@ -73,6 +73,14 @@ export interface RoundtableService {
    * (`Roundtable` implements it; optional only for test doubles of this interface.)
    */
   stop?(sessionId: string, person: Person): Promise<StopOutcome>;
+  /**
+   * Ends a session on the bot's own behalf, as `/end` does (closing summary, transcript, the
+   * record committed), without the checks a person's request passes (rate limit, token budget):
+   * for a platform that took the bot away (a Slack workspace that removed the app). `eventId`
+   * dedupes like any inbox event. False when the session is gone or ended, or the id was taken.
+   * (`Roundtable` implements it; optional only for test doubles of this interface.)
+   */
+  endSession?(sessionId: string, by: Person, eventId: string): Promise<boolean>;
   /** True when the person started the session or is a manager. */
   mayManage(sessionId: string, person: Person): Promise<boolean>;
   /** The person's most recently active live session in a channel, for commands typed outside a thread. */

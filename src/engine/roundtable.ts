@@ -111,6 +111,10 @@ export class Roundtable implements RoundtableService {
     return this.guard('recentSessionFor', () => this.findRecentSession(platform, channel, personId));
   }
 
+  endSession(sessionId: string, by: Person, eventId: string): Promise<boolean> {
+    return this.guard('endSession', () => this.pushEnd(sessionId, by, eventId));
+  }
+
   /** Every public call maps "Redis is down" to a coded error the person can be told about. */
   private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
@@ -212,6 +216,20 @@ export class Roundtable implements RoundtableService {
     // never collapses onto a dead job.
     await this.deps.ensureLive(sessionId);
     return { outcome: 'queued', ...(notice ? { notice } : {}) };
+  }
+
+  /** `endSession`: the `end` command into the inbox as any person's, without a person's checks. */
+  private async pushEnd(sessionId: string, by: Person, eventId: string): Promise<boolean> {
+    const { store } = this.deps;
+    const meta = await store.load(sessionId);
+    if (!meta || meta.status === 'ended') return false;
+    const event: InboxEvent = { eventId, person: by, receivedAt: Date.now(), action: { type: 'command', name: 'end', options: {} } };
+    // Marked before the push, as every inbox event.
+    await this.deps.markPending(sessionId);
+    if (!(await store.pushInbox(sessionId, event))) return false;
+    await this.deps.ensureLive(sessionId);
+    this.deps.logger.info({ sessionId, by: by.id }, 'session end requested by the bot');
+    return true;
   }
 
   /**

@@ -109,6 +109,24 @@ export class RedisKeys {
     return `${this.prefix}:settings:${community}:${channel}`;
   }
 
+  /**
+   * A Slack workspace's OAuth installation, sealed (adapters/slack/installation-store.ts). No TTL:
+   * configuration, kept until the workspace removes the app; bounded by the workspaces that installed it.
+   */
+  slackInstallation(id: string): string {
+    return `${this.prefix}:slack-install:${id}`;
+  }
+
+  /** The Slack workspace a channel belongs to (TTL: twice the session TTL, refreshed on use). */
+  slackChannelTeam(channel: string): string {
+    return `${this.prefix}:slack-channel-team:${channel}`;
+  }
+
+  /** The sessions started in a Slack workspace (sorted set: the newest 1,000, with a TTL), ended when it removes the app. */
+  slackTeamSessions(team: string): string {
+    return `${this.prefix}:slack-team-sessions:${team}`;
+  }
+
   /** Free-form cache entries (webhook ids, avatar URLs, …). */
   cache(name: string): string {
     return `${this.prefix}:cache:${name}`;

@@ -1,7 +1,8 @@
 /**
  * Store hygiene, as `redis-cli --scan` would check it: every key under the prefix has a TTL, or
  * is one of the few keys that are bounded by construction — the pending-work index (pruned by the
- * sweeper) and BullMQ's own structures (jobs retained by count and age, events stream trimmed).
+ * sweeper), Slack installations (one per workspace, until it removes the app) and BullMQ's own
+ * structures (jobs retained by count and age, events stream trimmed).
  */
 import { expect } from 'vitest';
 import type { RedisClient } from '../../src/store/redis-connection.ts';
@@ -20,6 +21,8 @@ export async function unboundedKeys(redis: RedisClient, prefix: string): Promise
       if ((await redis.pttl(key)) !== -1) continue;
       const rest = key.slice(prefix.length + 1);
       if (rest === 'pending') continue;
+      // Configuration, kept until changed or removed: Slack installations (bounded by the workspaces).
+      if (rest.startsWith('slack-install:')) continue;
       const bull = /^\{bull\}:[^:]+:(.+)$/.exec(rest);
       if (bull?.[1] && (bullStructures.test(bull[1]) || /^step__[^:]+(:logs)?$/.test(bull[1]))) continue;
       offenders.push(key);

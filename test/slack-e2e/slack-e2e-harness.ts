@@ -5,6 +5,7 @@
  */
 import { draftedPanel } from '../harness/roundtable-model.ts';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { startApp, type RunningApp, type StartAppOptions } from '../../src/app/start-app.ts';
 import { configFrom } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -78,6 +79,8 @@ export function panelReplies(speech: (request: RecordedRequest, index: number) =
 
 export interface E2EHarness {
   emulator: SlackEmulator;
+  /** Where the bot's Slack receiver listens (`/slack/events`, and with `oauth` `/slack/install`). */
+  botBaseUrl: string;
   /** The key prefix and queue of this harness (worker processes join with the same). */
   prefix: string;
   queueName: string;
@@ -99,6 +102,21 @@ export interface E2EOptions {
   createMachine?: StartAppOptions['createMachine'];
   /** The process role (default all). */
   role?: 'all' | 'gateway';
+  /**
+   * Slack in many workspaces: the emulator installs through OAuth (its Redirect URL is the bot's
+   * /slack/oauth_redirect) and the bot runs with SLACK_CLIENT_ID … instead of SLACK_BOT_TOKEN.
+   */
+  oauth?: boolean;
+}
+
+/** The OAuth settings a multi-workspace bot runs with against `emulator`. */
+function oauthSettings(emulator: SlackEmulator): Record<string, string> {
+  return {
+    SLACK_CLIENT_ID: emulator.oauthApp.clientId,
+    SLACK_CLIENT_SECRET: emulator.oauthApp.clientSecret,
+    SLACK_STATE_SECRET: randomBytes(24).toString('hex'),
+    SLACK_INSTALLATION_KEY: randomBytes(32).toString('base64'),
+  };
 }
 
 export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
@@ -113,9 +131,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
       repliesPerWorkspace: { limit: 50, windowMs: scaledPacing.updateWindowMs },
     },
     retryDelaysMs: [0, 100, 200],
+    ...(options.oauth ? { oauth: {} } : {}),
   });
   const fake = await startFakeOpenAI({ chat: panelReplies(options.speech, options.chunk), ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
   const port = await freeLoopbackPort();
+  const botBaseUrl = `http://127.0.0.1:${port}`;
+  if (options.oauth) emulator.setRedirectUris([`${botBaseUrl}/slack/oauth_redirect`]);
   const prefix = uniqueName('e2eslack');
   const queueName = uniqueName('q');
   const config = configFrom({
@@ -129,7 +150,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
     DEFAULT_PANEL: 'duo',
     AUTO_ROUNDS: 0,
     MODEL_MAX_RETRIES: 0,
-    SLACK_BOT_TOKEN: emulator.botToken,
+    ...(options.oauth ? oauthSettings(emulator) : { SLACK_BOT_TOKEN: emulator.botToken }),
     SLACK_SIGNING_SECRET: emulator.signingSecret,
     SLACK_API_URL: emulator.apiUrl,
     SLACK_HOST: '127.0.0.1',
@@ -150,11 +171,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EHarness> {
     ...options.env,
   });
   const app = await startApp({ config: { ...config, ROLE: options.role ?? 'all' }, logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'silent'), platformFactories: { slack: createSlackAdapter }, commands: await loadCommands(), ...(options.createMachine ? { createMachine: options.createMachine } : {}) });
-  emulator.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
+  emulator.setBotUrl(`${botBaseUrl}/slack/events`);
 
   const sessionIdFor = (channel: string, threadTs: string) => buildSessionId({ platform: 'slack', channel, thread: threadTs });
   return {
     emulator,
+    botBaseUrl,
     prefix,
     queueName,
     config,

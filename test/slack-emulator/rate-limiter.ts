@@ -91,8 +91,8 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records the call and returns 0, or returns the seconds to wait (Retry-After) and records a hit. */
-  check(method: string, channel: string | undefined): number {
+  /** Records the call and returns 0, or returns the seconds to wait (Retry-After) and records a hit. `scope`: the workspace's key prefix. */
+  check(method: string, channel: string | undefined, scope = ''): number {
     const rules: { key: string; rule: RateRule }[] = [];
     const postsMessage = method === 'chat.postMessage' || method === 'chat.startStream' || method === 'files.completeUploadExternal';
     if (postsMessage) {
@@ -120,7 +120,9 @@ export class RateLimiter {
     const now = this.now();
     let waitMs = 0;
     let limitedKey = '';
-    for (const { key, rule } of rules) {
+    for (const { key: plainKey, rule } of rules) {
+      // `scope` names the workspace: every rule is counted per workspace (channel ids are unique anyway).
+      const key = scope + plainKey;
       if (rule.burst !== undefined) {
         const capacity = rule.limit + rule.burst;
         const bucket = this.buckets.get(key) ?? { tokens: capacity, at: now };

@@ -3,6 +3,13 @@
  * plus a driver API that plays the people in the workspace (`userMentions`, `userReplies`,
  * `userRunsCommand`, `userClicks`, `userSubmitsView`) and inspects what the bot did (`thread`,
  * `ephemeralsFor`, `openViews`, `rateLimitHits`). Point the bot's `slackApiUrl` at `apiUrl`.
+ *
+ * Many workspaces: `addWorkspace` adds a team (its own users, channels, bot user and tokens; the
+ * same app). With `oauth`, the app is installed through Slack's OAuth v2 flow (oauth-installs.ts:
+ * `authorizeUrl`, `approveInstall`, `oauth.v2.access`) instead of holding `botToken` from the
+ * start, and `uninstallApp` removes it: tokens revoked, `tokens_revoked` and `app_uninstalled`
+ * delivered signed, as Slack sends them. A person acts in the workspace of the channel (or user)
+ * named; events are delivered only for workspaces the app is installed in.
  */
 import { randomUUID } from 'node:crypto';
 import { randomId, fileObject, Workspace, type EmulatedFile, type EmulatedMessage, type EmulatedUser } from './workspace.ts';
@@ -13,6 +20,7 @@ import { EventSender, type Delivery } from './event-sender.ts';
 import { messageObject } from './web-api-methods.ts';
 import { submittedState, type OpenView } from './views.ts';
 import type { InjectedSlackFault, SlackFaultRule } from './injected-faults.ts';
+import { OAuthInstalls, type OAuthApp } from './oauth-installs.ts';
 
 /** A view_submission's delivery, and what the app's ack said (`response_action: "errors"` keeps the view open). */
 export interface ViewSubmission {
@@ -34,6 +42,11 @@ export interface SlackEmulatorOptions {
   chartBlocks?: boolean;
   botToken?: string;
   appToken?: string;
+  /**
+   * Install through OAuth: the app's client id / secret (generated when omitted) and its registered
+   * Redirect URLs (settable later with `setRedirectUris`). No workspace holds a token until installed.
+   */
+  oauth?: Partial<OAuthApp>;
 }
 
 export interface PostedByPerson {
@@ -54,8 +67,27 @@ export interface SlackEmulator {
   /** The Socket Mode side (`requestRefresh`, `connectionsAccepted`). */
   readonly socket: SocketModeServer;
   setBotUrl(url: string): void;
-  addUser(name: string, options?: { isAdmin?: boolean; isOwner?: boolean }): EmulatedUser;
-  addChannel(name: string): { id: string; name: string };
+  /** Every workspace, the first first. */
+  readonly workspaces: Workspace[];
+  /** Another team with the same app (installed at once without `oauth`, with a token of its own). */
+  addWorkspace(name: string): Workspace;
+  /** The app's OAuth credentials and Redirect URLs. */
+  readonly oauthApp: OAuthApp;
+  setRedirectUris(uris: string[]): void;
+  /** Slack's authorize page (`/oauth/v2/authorize`). */
+  readonly authorizeUrl: string;
+  /**
+   * A person on the authorize page (the app's `authorizeUrl` with its query) presses "Allow" in
+   * `workspace` (or "Cancel" with `deny`): the answer, normally a 302 to the redirect URI with
+   * `code` and `state`.
+   */
+  approveInstall(authorizeUrl: string, workspace: Workspace, user: EmulatedUser, options?: { deny?: boolean }): Promise<{ status: number; location: string | undefined; body: string }>;
+  /** An admin removes the app from the workspace: tokens revoked, then `tokens_revoked` and `app_uninstalled` delivered. */
+  uninstallApp(workspace: Workspace): Promise<Delivery[]>;
+  /** The live bot token of a workspace (undefined when not installed). */
+  botTokenOf(workspace: Workspace): string | undefined;
+  addUser(name: string, options?: { isAdmin?: boolean; isOwner?: boolean; workspace?: Workspace }): EmulatedUser;
+  addChannel(name: string, workspace?: Workspace): { id: string; name: string };
   uploadFile(user: EmulatedUser, file: { name: string; mimetype: string; bytes: Buffer }): EmulatedFile;
   userMentions(user: EmulatedUser, channel: string, text: string, options?: { files?: EmulatedFile[]; threadTs?: string }): Promise<PostedByPerson>;
   userReplies(user: EmulatedUser, channel: string, threadTs: string, text: string, options?: { files?: EmulatedFile[] }): Promise<PostedByPerson>;
@@ -90,9 +122,18 @@ export interface SlackEmulator {
 export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
   const workspace = new Workspace();
   workspace.chartBlocks = options.chartBlocks ?? true;
+  const workspaces: Workspace[] = [workspace];
+  const installs = new OAuthInstalls(
+    { clientId: options.oauth?.clientId ?? `${randomId('', 10)}.${randomId('', 12)}`, clientSecret: options.oauth?.clientSecret ?? randomId('', 32).toLowerCase(), redirectUris: options.oauth?.redirectUris ?? [] },
+    () => workspaces,
+  );
+  const ofChannel = (channel: string) => workspaces.find((candidate) => candidate.channels.has(channel)) ?? workspace;
+  const ofUser = (userId: string) => workspaces.find((candidate) => candidate.users.has(userId)) ?? workspace;
   const signingSecret = options.signingSecret ?? randomId('', 32).toLowerCase();
   const botToken = options.botToken ?? `xoxb-${randomId('', 12)}-${randomId('', 24)}`;
   const appToken = options.appToken ?? `xapp-1-${randomId('', 10)}-${randomId('', 24)}`;
+  if (options.oauth) workspace.installed = false;
+  else installs.issue(workspace, botToken);
   const echoBotMessages = options.echoBotMessages ?? true;
   let botEchoes = 0;
   const pending = new Set<Promise<unknown>>();
@@ -103,16 +144,16 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     pending.add(tracked);
   };
 
-  const envelope = (event: Record<string, unknown>): Record<string, unknown> => ({
+  const envelope = (event: Record<string, unknown>, from: Workspace = workspace): Record<string, unknown> => ({
     token: 'verification-token-unused',
-    team_id: workspace.teamId,
-    context_team_id: workspace.teamId,
-    api_app_id: workspace.appId,
+    team_id: from.teamId,
+    context_team_id: from.teamId,
+    api_app_id: from.appId,
     event,
     type: 'event_callback',
     event_id: randomId('Ev', 10),
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: workspace.teamId, user_id: workspace.botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [{ enterprise_id: null, team_id: from.teamId, user_id: from.botUserId, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
     event_context: randomId('4-', 24),
   });
@@ -121,17 +162,18 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const late: { sender?: EventSender; socket?: SocketModeServer } = {};
   const server: WebApiServer = new WebApiServer({
     workspace,
-    botToken,
+    installs,
     appToken,
     rateLimits: { ...defaultRateLimits, ...options.rateLimits },
     issueSocketUrl: (baseUrl): string => late.socket?.issueUrl(baseUrl) ?? '',
-    onBotMessage: (message) => {
-      if (!echoBotMessages || stopped) return;
-      const event = { ...messageObject(message, workspace), channel: message.channel, event_ts: message.ts, channel_type: 'channel' };
+    onBotMessage: (message, from) => {
+      if (!echoBotMessages || stopped || !from.installed) return;
+      const event = { ...messageObject(message, from), channel: message.channel, event_ts: message.ts, channel_type: 'channel' };
       if (!late.sender) return;
       botEchoes += 1;
-      track(late.sender.deliverEvent(envelope(event)));
+      track(late.sender.deliverEvent(envelope(event, from)));
     },
+    onUninstall: (from) => track(removeApp(from)),
   });
   const baseUrl = await server.listen();
   const socket = new SocketModeServer(server.server, workspace.appId);
@@ -146,7 +188,16 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   late.socket = socket;
   late.sender = sender;
 
+  /** Slack's events when an app is removed: its tokens revoked, then the uninstall itself. */
+  const removeApp = async (from: Workspace): Promise<Delivery[]> => {
+    installs.uninstall(from);
+    const revoked = await sender.deliverEvent(envelope({ type: 'tokens_revoked', tokens: { bot: [from.botUserId] } }, from));
+    const uninstalled = await sender.deliverEvent(envelope({ type: 'app_uninstalled' }, from));
+    return [...revoked, ...uninstalled];
+  };
+
   const personMessage = async (user: EmulatedUser, channel: string, text: string, threadTs: string | undefined, files: EmulatedFile[] | undefined): Promise<PostedByPerson> => {
+    const workspace = ofChannel(channel);
     const ts = workspace.nextTs();
     const message: EmulatedMessage = { channel, ts, ...(threadTs ? { threadTs } : {}), user: user.id, text, ...(files?.length ? { files, subtype: 'file_share' } : {}), edits: 0, history: [text] };
     workspace.messages.push(message);
@@ -168,7 +219,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     };
     const events: Record<string, unknown>[] = [{ type: 'message', ...(files?.length ? { subtype: 'file_share' } : {}), channel_type: 'channel', ...common }];
     if (text.includes(`<@${workspace.botUserId}>`)) events.unshift({ type: 'app_mention', ...common });
-    const results = await Promise.all(events.map((event) => sender.deliverEvent(envelope(event))));
+    // An app that is not installed in the workspace hears nothing from it.
+    if (!workspace.installed) return { ts, deliveries: [] };
+    const results = await Promise.all(events.map((event) => sender.deliverEvent(envelope(event, workspace))));
     return { ts, deliveries: results.flat() };
   };
 
@@ -185,18 +238,46 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     setBotUrl: (url) => {
       sender.botUrl = url;
     },
-    addUser: (name, userOptions = {}) => workspace.addUser({ name, ...userOptions }),
-    addChannel: (name) => workspace.addChannel(name),
+    workspaces,
+    addWorkspace: (name) => {
+      const added = new Workspace({ appId: workspace.appId, teamDomain: name.toLowerCase().replace(/[^a-z0-9]+/g, '-'), teamName: name });
+      added.chartBlocks = workspace.chartBlocks;
+      workspaces.push(added);
+      if (options.oauth) added.installed = false;
+      else installs.issue(added);
+      return added;
+    },
+    oauthApp: installs.app,
+    setRedirectUris: (uris) => {
+      installs.app.redirectUris = uris;
+    },
+    authorizeUrl: `${baseUrl}/oauth/v2/authorize`,
+    approveInstall: async (authorizeUrl, target, user, approveOptions = {}) => {
+      const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
+      form.set('team', target.teamId);
+      form.set('user', user.id);
+      if (approveOptions.deny) form.set('deny', 'true');
+      const response = await fetch(`${baseUrl}/oauth/v2/authorize/approve`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+      return { status: response.status, location: response.headers.get('location') ?? undefined, body: await response.text() };
+    },
+    uninstallApp: (target) => removeApp(target),
+    botTokenOf: (target) => installs.liveTokenOf(target),
+    addUser: (name, userOptions = {}) => {
+      const { workspace: target = workspace, ...flags } = userOptions;
+      return target.addUser({ name, ...flags });
+    },
+    addChannel: (name, target = workspace) => target.addChannel(name),
     uploadFile: (user, file) => {
       const stored: EmulatedFile = { id: randomId('F'), name: file.name, title: file.name, mimetype: file.mimetype, size: file.bytes.length, bytes: file.bytes, user: user.id, created: Math.floor(Date.now() / 1000) };
-      workspace.files.set(stored.id, stored);
+      ofUser(user.id).files.set(stored.id, stored);
       return stored;
     },
-    userMentions: (user, channel, text, mentionOptions = {}) => personMessage(user, channel, `<@${workspace.botUserId}> ${text}`, mentionOptions.threadTs, mentionOptions.files),
+    userMentions: (user, channel, text, mentionOptions = {}) => personMessage(user, channel, `<@${ofChannel(channel).botUserId}> ${text}`, mentionOptions.threadTs, mentionOptions.files),
     userReplies: (user, channel, threadTs, text, replyOptions = {}) => personMessage(user, channel, text, threadTs, replyOptions.files),
     userRunsCommand: async (user, channel, text, command = '/roundtable') => {
+      const workspace = ofChannel(channel);
       const responseUrlId = randomId('R', 16);
-      server.responseUrls.set(responseUrlId, { remaining: 5, channel, user: user.id });
+      server.responseUrls.set(responseUrlId, { remaining: 5, channel, user: user.id, workspace });
       const payload = {
         token: 'verification-token-unused',
         team_id: workspace.teamId,
@@ -216,12 +297,13 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       return { ...delivery, responseUrlId };
     },
     userClicks: async (user, channel, messageTs, actionId) => {
+      const workspace = ofChannel(channel);
       const message = workspace.findMessage(channel, messageTs);
       if (!message) throw new Error(`no message ${messageTs} in ${channel}`);
       const button = findButton(message.blocks ?? [], actionId);
       if (!button) throw new Error(`no button ${actionId} in message ${messageTs}`);
       const responseUrlId = randomId('R', 16);
-      server.responseUrls.set(responseUrlId, { remaining: 5, channel, user: user.id, ...(message.threadTs ? { threadTs: message.threadTs } : {}) });
+      server.responseUrls.set(responseUrlId, { remaining: 5, channel, user: user.id, workspace, ...(message.threadTs ? { threadTs: message.threadTs } : {}) });
       const payload = {
         type: 'block_actions',
         user: { id: user.id, username: user.name, name: user.name, team_id: workspace.teamId },
@@ -241,12 +323,13 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       return sender.sendOnce('interactive', payload);
     },
     userClicksEphemeral: async (user, index, actionId) => {
+      const workspace = ofUser(user.id);
       const shown = workspace.ephemerals.filter((ephemeral) => ephemeral.user === user.id)[index];
       if (!shown) throw new Error(`no ephemeral ${index} for ${user.id}`);
       const button = findButton(shown.blocks ?? [], actionId);
       if (!button) throw new Error(`no button ${actionId} in ephemeral ${index}`);
       const responseUrlId = randomId('R', 16);
-      server.responseUrls.set(responseUrlId, { remaining: 5, channel: shown.channel, user: user.id, ...(shown.threadTs ? { threadTs: shown.threadTs } : {}) });
+      server.responseUrls.set(responseUrlId, { remaining: 5, channel: shown.channel, user: user.id, workspace, ...(shown.threadTs ? { threadTs: shown.threadTs } : {}) });
       const payload = {
         type: 'block_actions',
         user: { id: user.id, username: user.name, name: user.name, team_id: workspace.teamId },
@@ -265,6 +348,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       return sender.sendOnce('interactive', payload);
     },
     userSubmitsView: async (user, viewId, values) => {
+      const workspace = ofUser(user.id);
       const open = workspace.views.get(viewId);
       if (!open || open.closed) throw new Error(`no open view ${viewId}`);
       if (open.userId !== user.id) throw new Error(`view ${viewId} is open for ${open.userId}, not ${user.id}`);
@@ -294,9 +378,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       if (delivery.status === 200 && !refused) open.closed = true;
       return { delivery, ...(refused && answer.errors ? { errors: answer.errors } : {}) };
     },
-    openViews: (userId) => [...workspace.views.values()].filter((view) => userId === undefined || view.userId === userId),
-    thread: (channel, threadTs) => workspace.thread(channel, threadTs),
-    ephemeralsFor: (userId) => workspace.ephemerals.filter((ephemeral) => ephemeral.user === userId),
+    openViews: (userId) => workspaces.flatMap((each) => [...each.views.values()]).filter((view) => userId === undefined || view.userId === userId),
+    thread: (channel, threadTs) => ofChannel(channel).thread(channel, threadTs),
+    ephemeralsFor: (userId) => ofUser(userId).ephemerals.filter((ephemeral) => ephemeral.user === userId),
     calls: (method) => server.calls.filter((call) => method === undefined || call.method === method),
     injectFault: (rule) => server.faults.add(rule),
     injectedFaults: server.faults.injected,

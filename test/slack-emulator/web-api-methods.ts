@@ -15,8 +15,8 @@ export interface MethodContext {
   baseUrl: string;
   /** The token the call was authorised with. */
   token: string;
-  /** Called for every message the bot creates (the emulator echoes it as a message event). */
-  onBotMessage(message: EmulatedMessage): void;
+  /** Called for every message the bot creates (the emulator echoes it as a message event from its workspace). */
+  onBotMessage(message: EmulatedMessage, workspace: Workspace): void;
 }
 
 type Handler = (args: MethodArgs, context: MethodContext) => MethodResult;
@@ -87,7 +87,7 @@ function botMessage(context: MethodContext, fields: Omit<EmulatedMessage, 'ts' |
   workspace.messages.push(message);
   // The app answered in the thread: Slack takes the thread's status ("is writing…") away.
   if (message.threadTs) workspace.currentThreadStatus.delete(threadKey(message.channel, message.threadTs));
-  context.onBotMessage(message);
+  context.onBotMessage(message, workspace);
   return message;
 }
 

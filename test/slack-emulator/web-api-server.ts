@@ -1,7 +1,9 @@
 /**
  * The emulator's HTTP side: the Web API (`/api/{method}`), the upload URLs handed out by
  * `files.getUploadURLExternal`, the `url_private` file host (bearer token checked; without it an
- * HTML login page with status 200, as Slack does), and `response_url`s.
+ * HTML login page with status 200, as Slack does), `response_url`s, and the OAuth install pages
+ * (oauth-installs.ts). Every bot token belongs to one workspace: a call sees that workspace only,
+ * and its rate limits are that workspace's.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +11,7 @@ import { RateLimiter, type RateLimitOptions } from './rate-limiter.ts';
 import { runMethod, isKnownMethod, type MethodArgs } from './web-api-methods.ts';
 import type { EmulatedMessage, Workspace } from './workspace.ts';
 import { SlackFaults } from './injected-faults.ts';
+import type { HttpAnswer, OAuthInstalls } from './oauth-installs.ts';
 
 export interface ApiCall {
   method: string;
@@ -19,6 +22,8 @@ export interface ApiCall {
   error?: string;
   /** The `ts` of the message the call created (chat.postMessage, chat.startStream). */
   ts?: string;
+  /** The workspace whose token authorised the call. */
+  team?: string;
 }
 
 export interface ResponseUrlPost {
@@ -28,12 +33,16 @@ export interface ResponseUrlPost {
 }
 
 export interface WebApiServerOptions {
+  /** The first workspace (response_url posts without one of their own go there). */
   workspace: Workspace;
-  botToken: string;
+  /** Bot tokens → workspaces, and the OAuth flow that issues them. */
+  installs: OAuthInstalls;
   appToken: string;
   rateLimits: RateLimitOptions;
-  onBotMessage(message: EmulatedMessage): void;
+  onBotMessage(message: EmulatedMessage, workspace: Workspace): void;
   issueSocketUrl(baseUrl: string): string;
+  /** `apps.uninstall` removed the app from a workspace (the emulator sends the events). */
+  onUninstall(workspace: Workspace): void;
 }
 
 export const loginPageHtml = '<!DOCTYPE html><html><head><title>Slack</title></head><body><h1>Sign in to your workspace</h1></body></html>';
@@ -61,13 +70,26 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
   response.end(JSON.stringify(body));
 }
 
+function sendAnswer(response: ServerResponse, answer: HttpAnswer): void {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}
+
+/** HTTP Basic credentials (oauth.v2.access accepts the client id and secret this way too). */
+function basicAuth(header: string | undefined): { id: string; secret: string } | undefined {
+  const encoded = /^Basic (.+)$/.exec(header ?? '')?.[1];
+  if (!encoded) return undefined;
+  const [id = '', ...rest] = Buffer.from(encoded, 'base64').toString('utf8').split(':');
+  return { id, secret: rest.join(':') };
+}
+
 export class WebApiServer {
   readonly server: Server;
   readonly limiter: RateLimiter;
   readonly calls: ApiCall[] = [];
   readonly responseUrlPosts: ResponseUrlPost[] = [];
   /** response_url id → how many times it may still be used, and where it posts. */
-  readonly responseUrls = new Map<string, { remaining: number; channel: string; user: string; threadTs?: string }>();
+  readonly responseUrls = new Map<string, { remaining: number; channel: string; user: string; threadTs?: string; workspace?: Workspace }>();
   /** Requests for url_private without the right token. */
   fileRequestsWithoutAuth = 0;
   baseUrl = '';
@@ -95,6 +117,8 @@ export class WebApiServer {
     if (url.pathname.startsWith('/upload/v1/') && request.method === 'POST') return this.upload(url.pathname.slice(11), body, response);
     if (url.pathname.startsWith('/files-pri/')) return this.download(url.pathname, request, response);
     if (url.pathname.startsWith('/response/') && request.method === 'POST') return this.responseUrl(url.pathname.slice(10), body, request, response);
+    if (url.pathname === '/oauth/v2/authorize' && request.method === 'GET') return sendAnswer(response, this.options.installs.authorizePage(url.searchParams));
+    if (url.pathname === '/oauth/v2/authorize/approve' && request.method === 'POST') return sendAnswer(response, this.options.installs.approve(new URLSearchParams(body.toString('utf8'))));
     sendJson(response, 404, { ok: false, error: 'not_found' });
   }
 
@@ -107,6 +131,8 @@ export class WebApiServer {
     const args = parseArgs(body, request.headers['content-type'] ?? '');
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+    const { installs } = this.options;
+    const owner = token ? installs.tokens.get(token) : undefined;
     const record = (status: number, result: { ok: boolean; error?: unknown; ts?: unknown }) =>
       this.calls.push({
         method,
@@ -116,26 +142,43 @@ export class WebApiServer {
         ok: result.ok,
         ...(typeof result.error === 'string' ? { error: result.error } : {}),
         ...(typeof result.ts === 'string' ? { ts: result.ts } : {}),
+        ...(owner ? { team: owner.teamId } : {}),
       });
 
+    if (method === 'oauth.v2.access') {
+      const result = installs.access(args, basicAuth(request.headers.authorization));
+      record(200, result);
+      return sendJson(response, 200, result);
+    }
+    if (method === 'apps.uninstall') {
+      const appOk = args.client_id === installs.app.clientId && args.client_secret === installs.app.clientSecret;
+      const result = !owner ? { ok: false, error: token && installs.revoked.has(token) ? 'token_revoked' : 'invalid_auth' } : appOk ? { ok: true } : { ok: false, error: 'invalid_client_id' };
+      record(200, result);
+      sendJson(response, 200, result);
+      if (owner && appOk) this.options.onUninstall(owner);
+      return;
+    }
     if (!isKnownMethod(method)) {
       const result = { ok: false, error: 'unknown_method' };
       record(404, result);
       return sendJson(response, 404, result);
     }
-    const expected = method === 'apps.connections.open' ? this.options.appToken : this.options.botToken;
-    if (!token || token !== expected) {
-      const result = { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
+    const authorised = method === 'apps.connections.open' ? token === this.options.appToken : owner !== undefined;
+    if (!token || !authorised) {
+      const result = { ok: false, error: !token ? 'not_authed' : installs.revoked.has(token) ? 'token_revoked' : 'invalid_auth' };
       record(200, result);
       return sendJson(response, 200, result);
     }
+    const workspace = owner ?? this.options.workspace;
     const fault = this.faults.take(method, args);
     if (fault) {
       record(fault.status, fault.body);
       return sendJson(response, fault.status, fault.body, fault.headers);
     }
     const channel = typeof args.channel === 'string' ? args.channel : typeof args.channel_id === 'string' ? args.channel_id : undefined;
-    const retryAfter = this.throttleEverything ?? (this.options.rateLimits ? this.limiter.check(method, channel) : 0);
+    // Tiers are per workspace: the first workspace's keys keep their plain names.
+    const scope = workspace === this.options.workspace ? '' : `${workspace.teamId}:`;
+    const retryAfter = this.throttleEverything ?? (this.options.rateLimits ? this.limiter.check(method, channel, scope) : 0);
     if (retryAfter > 0) {
       const result = { ok: false, error: 'ratelimited' };
       record(429, result);
@@ -144,7 +187,7 @@ export class WebApiServer {
     const result =
       method === 'apps.connections.open'
         ? { ok: true, url: this.options.issueSocketUrl(this.baseUrl) }
-        : runMethod(method, args, { workspace: this.options.workspace, baseUrl: this.baseUrl, token, onBotMessage: this.options.onBotMessage });
+        : runMethod(method, args, { workspace, baseUrl: this.baseUrl, token, onBotMessage: this.options.onBotMessage });
     record(200, result);
     sendJson(response, 200, result);
   }
@@ -162,10 +205,11 @@ export class WebApiServer {
   }
 
   private download(pathname: string, request: IncomingMessage, response: ServerResponse): void {
-    const { workspace } = this.options;
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const workspace = bearer ? this.options.installs.tokens.get(bearer) : undefined;
     const match = /^\/files-pri\/([A-Z0-9]+)-([A-Z0-9]+)\//.exec(pathname);
-    const file = match && match[1] === workspace.teamId ? workspace.files.get(match[2] ?? '') : undefined;
-    if (request.headers.authorization !== `Bearer ${this.options.botToken}`) {
+    const file = match && workspace && match[1] === workspace.teamId ? workspace.files.get(match[2] ?? '') : undefined;
+    if (!workspace) {
       this.fileRequestsWithoutAuth += 1;
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginPageHtml);
       return;
@@ -188,7 +232,7 @@ export class WebApiServer {
     this.responseUrlPosts.push({ id, body: parsed, at: Date.now() });
     const text = typeof parsed.text === 'string' ? parsed.text : '';
     const blocks = Array.isArray(parsed.blocks) ? parsed.blocks : undefined;
-    const { workspace } = this.options;
+    const workspace = target.workspace ?? this.options.workspace;
     if (parsed.response_type === 'in_channel') {
       const message: EmulatedMessage = { channel: target.channel, ts: workspace.nextTs(), user: workspace.botUserId, botId: workspace.botId, appId: workspace.appId, text, ...(blocks ? { blocks } : {}), edits: 0, history: [text] };
       workspace.messages.push(message);

@@ -1,6 +1,8 @@
 /**
- * The emulated workspace: one team, its users, channels, messages and files. Plain data; the Web
- * API methods (web-api-methods.ts) and the driver (slack-emulator.ts) read and write it.
+ * An emulated workspace: one team, its users, channels, messages and files, and the app's bot
+ * user there (each workspace has its own bot user and bot id; the app id is the app's, the same
+ * in every workspace). Plain data; the Web API methods (web-api-methods.ts) and the driver
+ * (slack-emulator.ts) read and write it.
  */
 import { randomBytes } from 'node:crypto';
 import type { IssuedTrigger, OpenView } from './views.ts';
@@ -89,9 +91,10 @@ export function randomId(prefix: string, length = 10): string {
 
 export class Workspace {
   readonly teamId = randomId('T');
-  readonly teamDomain = 'tableround-emulated';
+  readonly teamDomain: string;
+  readonly teamName: string;
   readonly enterpriseId = undefined;
-  readonly appId = randomId('A');
+  readonly appId: string;
   readonly botId = randomId('B');
   readonly botUserId = randomId('U');
   readonly botName = 'tableround';
@@ -118,9 +121,14 @@ export class Workspace {
    * feature (a phased rollout): any chart block is refused `invalid_blocks` (chart-blocks.ts).
    */
   chartBlocks = true;
+  /** The app is installed here: Slack delivers this workspace's events only while it is. */
+  installed = true;
   private lastTsMicros = 0;
 
-  constructor() {
+  constructor(options: { appId?: string; teamDomain?: string; teamName?: string } = {}) {
+    this.appId = options.appId ?? randomId('A');
+    this.teamDomain = options.teamDomain ?? 'tableround-emulated';
+    this.teamName = options.teamName ?? 'TableRound Emulated';
     this.users.set(this.botUserId, { id: this.botUserId, name: this.botName, realName: 'TableRound', isAdmin: false, isOwner: false, isBot: true });
   }
 
