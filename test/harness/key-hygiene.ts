@@ -5,12 +5,15 @@
  * structures (jobs retained by count and age, events stream trimmed).
  */
 import { expect } from 'vitest';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '../../src/store/redis-connection.ts';
 
 const bullStructures = /^(meta|events|id|wait|active|paused|prioritized|delayed|completed|failed|marker|stalled|limiter|pc|de|waiting-children|repeat)$/;
 
-/** Keys without a TTL that are not known to be bounded. */
-export async function unboundedKeys(redis: RedisClient, prefix: string): Promise<string[]> {
+/** Keys without a TTL that are not known to be bounded (on a cluster: on every master). */
+export async function unboundedKeys(client: RedisClient, prefix: string): Promise<string[]> {
+  if (client instanceof Cluster) return (await Promise.all(client.nodes('master').map((node) => unboundedKeys(node, prefix)))).flat();
+  const redis = client;
   const offenders: string[] = [];
   let cursor = '0';
   do {

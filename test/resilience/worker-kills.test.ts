@@ -6,6 +6,9 @@
  * thread shows exactly its transcript (no duplicate chunk, no orphan "…", no stream left open),
  * and no session's pending work waits without a job longer than the sweeper interval plus the
  * lock time.
+ *
+ * `TEST_REDIS_CLUSTER=1` runs it on a local three-node Redis Cluster instead of the test server
+ * (test/harness/redis-cluster.ts) — by hand, not in CI: it is the suite's longest test already.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +17,7 @@ import { auditThread, describeLiveness, runScriptedSession, uniqueSpeech, type S
 import { configToEnv } from '../harness/config-env.ts';
 import { jobGapBoundMs, startJobGapSampler } from '../harness/job-gap-sampler.ts';
 import { assertKeysBounded } from '../harness/key-hygiene.ts';
+import { startLocalCluster, type LocalCluster } from '../harness/redis-cluster.ts';
 
 const sessions = 20;
 const minimumKills = 50;
@@ -29,10 +33,12 @@ interface Worker {
 const workers: Worker[] = [];
 let harness: E2EHarness | undefined;
 let stopSampling = () => undefined as void;
+let cluster: LocalCluster | undefined;
 afterAll(async () => {
   stopSampling();
   for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
   await harness?.stop();
+  await cluster?.stop();
 });
 
 function startWorker(env: Record<string, string>): Worker {
@@ -50,6 +56,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('worker processes SIGKILLed at random moments', () => {
   it(`${sessions} sessions complete through at least ${minimumKills} kills`, { timeout: 480_000 }, async () => {
+    if (process.env.TEST_REDIS_CLUSTER === '1') cluster = await startLocalCluster();
+    const onCluster: Record<string, string> = cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesSetting } : {};
     harness = await startE2E({
       role: 'gateway',
       speech: uniqueSpeech,
@@ -59,7 +67,7 @@ describe('worker processes SIGKILLed at random moments', () => {
       // default (3 revivals, 3 stalls each — 12 deaths, then skipped as a step that keeps killing
       // its worker) was reached in about one run in seven. That rule has its own test
       // (dead-jobs.test.ts); here every step must complete.
-      env: { AUTO_ROUNDS: 2, STEP_RETRY_DELAY_MS: 100, WORKER_LOCK_MS: lockMs, SWEEPER_INTERVAL_MS: sweepMs, WORKER_CONCURRENCY: 8, SHUTDOWN_GRACE_MS: 1_000, STEP_MAX_REVIVALS: 20 },
+      env: { ...onCluster, AUTO_ROUNDS: 2, STEP_RETRY_DELAY_MS: 100, WORKER_LOCK_MS: lockMs, SWEEPER_INTERVAL_MS: sweepMs, WORKER_CONCURRENCY: 8, SHUTDOWN_GRACE_MS: 1_000, STEP_MAX_REVIVALS: 20 },
     });
     const { emulator, app } = harness;
     const env = { ...configToEnv(harness.config), ROLE: 'worker', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent' };
