@@ -46,6 +46,9 @@ export interface DiscordChatAdapterDependencies {
   languageOf?: (sessionId: string) => Promise<string | undefined>;
 }
 
+/** How many times a poll refresh reads the poll again after its write (a click may have shown a newer count meanwhile). */
+const pollRechecks = 2;
+
 export class DiscordChatAdapter implements ChatAdapter {
   readonly platform = 'discord' as const;
   readonly messageLimit = splitLimit;
@@ -189,6 +192,16 @@ export class DiscordChatAdapter implements ChatAdapter {
       }
       try {
         await rest.patch(Routes.channelMessage(address.thread, existing.messageId), { body: { content, components, allowed_mentions: mentionNobody } });
+        // A click's own update may have landed between the read and this write, which then put the
+        // older count back over it: read once more and write again while the poll moved on.
+        for (let recheck = 0; latest && recheck < pollRechecks; recheck++) {
+          const after = await latest().catch(() => undefined);
+          if (!after || (renderPollText(after, language) === content && JSON.stringify(renderPollComponents(after)) === JSON.stringify(components))) break;
+          content = renderPollText(after, language);
+          components = renderPollComponents(after);
+          await pacing.write({ kind: 'bot', parentId: address.channel, channelId: address.thread });
+          await rest.patch(Routes.channelMessage(address.thread, existing.messageId), { body: { content, components, allowed_mentions: mentionNobody } });
+        }
         return encodeMessageRef({ via: 'bot', messageId: existing.messageId });
       } catch (error) {
         if (!isDiscordError(error, DiscordErrorCode.UnknownMessage)) throw error;

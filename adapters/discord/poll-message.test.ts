@@ -21,7 +21,7 @@ import { DiscordPoster } from './discord-poster.ts';
 import { DiscordChatAdapter } from './discord-chat-adapter.ts';
 import { botUserIdLoader } from './bot-user.ts';
 import { decodeMessageRef } from './message-ref.ts';
-import { renderPollComponents, renderPollResult } from './poll-message.ts';
+import { renderPollComponents, renderPollResult, renderPollText } from './poll-message.ts';
 
 const open = (sessionId: string): PollView => ({
   sessionId,
@@ -120,5 +120,20 @@ describe('the closed poll through the adapter and the emulator', () => {
     await adapter.showPoll(open(sessionId), ref, async () => undefined);
     expect(String(message()?.content)).toContain('投票已结束');
     expect(message()?.components).toEqual([]);
+  });
+
+  it('reads the poll again after its write, so a click shown meanwhile is not covered by an older count', async () => {
+    const starter = (await rest.post(Routes.channelMessages(emulator.channelId), { body: { content: 'topic' } })) as { id: string };
+    const thread = (await rest.post(Routes.threads(emulator.channelId, starter.id), { body: { name: 'topic' } })) as { id: string };
+    const sessionId = buildSessionId({ platform: 'discord', channel: emulator.channelId, thread: thread.id });
+    const before = open(sessionId);
+    const ref = await adapter.showPoll(before, undefined);
+    const messageId = decodeMessageRef(ref)?.messageId ?? '';
+    // The refresh reads the poll as it was; a click lands (and shows itself) before the write; the next read has it.
+    const clicked: PollView = { ...before, peopleVoters: before.peopleVoters + 1, candidates: before.candidates.map((candidate, index) => (index === 0 ? { ...candidate, peopleVotes: candidate.peopleVotes + 1 } : candidate)) };
+    const reads = [before, clicked, clicked];
+    await adapter.showPoll(before, ref, async () => reads.shift());
+    expect(reads).toHaveLength(0);
+    expect(String(emulator.state.messages.get(messageId)?.json.content)).toBe(renderPollText(clicked));
   });
 });
