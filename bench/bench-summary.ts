@@ -187,7 +187,7 @@ export function figuresOf(results: BenchResults): Figure[] {
       figure: `scale-out, ${show(numberAt(result, 'setup.sessions'), 0)} sessions: 2 worker processes vs 1`,
       value: show(numberAt(result, 'twoWorkersToOne')),
       unit: '×',
-      reference: `1 worker ${show(numberAt(result, 'runs.oneWorker.personaTurnsPerSecond'), 0)} turns/s, 2 workers ${show(numberAt(result, 'runs.twoWorkers.personaTurnsPerSecond'), 0)} turns/s (same Redis node, same machine); ${show(numberAt(result, 'sessionsWithARepeatedTurn'), 0)} sessions with a turn twice`,
+      reference: `1 worker ${show(numberAt(result, 'runs.oneWorker.personaTurnsPerSecond'), 0)} turns/s, 2 workers ${show(numberAt(result, 'runs.twoWorkers.personaTurnsPerSecond'), 0)} turns/s (same Redis node, same ${show(numberAt(result, 'setup.cpus'), 0)}-core machine); CPU per turn: workers ${show(numberAt(result, 'runs.oneWorker.cpuPerTurnMs.workers'), 2)} ms, Redis ${show(numberAt(result, 'runs.oneWorker.cpuPerTurnMs.redis'), 2)} ms (${show(numberAt(result, 'runs.oneWorker.coresBusy.redis'))} cores); ${show(numberAt(result, 'sessionsWithARepeatedTurn'), 0)} sessions with a turn twice`,
       aim: 'reported (issue 17)',
     },
     {

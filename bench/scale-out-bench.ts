@@ -9,30 +9,57 @@
  * has a persona turn twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { envInteger, round } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
-import { buildEngineRig } from './engine-rig.ts';
+import { Cluster } from 'ioredis';
+import { buildEngineRig, type EngineRig } from './engine-rig.ts';
 import type { RedisTarget } from '../src/store/redis-connection.ts';
 import { canStartCluster, startLocalCluster } from '../test/harness/redis-cluster.ts';
 
 const workerScript = fileURLToPath(new URL('./scale-worker.js', import.meta.url));
 
-function startWorker(setup: { target: RedisTarget; prefix: string; queueName: string; concurrency: number }): Promise<ChildProcess> {
+interface BenchWorker {
+  child: ChildProcess;
+  output: string;
+}
+
+function startWorker(setup: { target: RedisTarget; prefix: string; queueName: string; concurrency: number }): Promise<BenchWorker> {
   const child = spawn(process.execPath, [workerScript], { env: { ...process.env, BENCH_SCALE: JSON.stringify(setup) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const worker: BenchWorker = { child, output: '' };
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker ready') && resolve(child));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      worker.output += chunk.toString();
+      if (worker.output.includes('worker ready')) resolve(worker);
+    });
     child.once('exit', (code) => reject(new Error(`bench worker exited early (${code})`)));
   });
 }
 
-async function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
+/** Stops a worker and returns its CPU time (ms, user + system), which it prints on SIGTERM. */
+async function stopWorker(worker: BenchWorker): Promise<number> {
+  if (worker.child.exitCode === null) {
+    await new Promise<void>((resolve) => {
+      worker.child.once('exit', () => resolve());
+      worker.child.kill('SIGTERM');
+      setTimeout(() => worker.child.kill('SIGKILL'), 10_000).unref();
+    });
+  }
+  const line = /^cpu (.+)$/m.exec(worker.output)?.[1];
+  const cpu = line ? (JSON.parse(line) as { userMs: number; systemMs: number }) : undefined;
+  return cpu ? cpu.userMs + cpu.systemMs : Number.NaN;
+}
+
+/** Redis's own CPU time (ms) so far, over every master of a cluster. */
+async function redisCpuMs(rig: EngineRig): Promise<number> {
+  const nodes = rig.redis instanceof Cluster ? rig.redis.nodes('master') : [rig.redis];
+  let total = 0;
+  for (const node of nodes) {
+    const info = await node.info('cpu');
+    total += (Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1])) * 1000;
+  }
+  return total;
 }
 
 interface Run {
@@ -43,13 +70,18 @@ interface Run {
   elapsedSeconds: number;
   personaTurnsPerSecond: number;
   sessionsWithARepeatedTurn: number;
+  /** CPU per persona turn (ms): the worker processes' (from their start to their stop), Redis's (the timed run). */
+  cpuPerTurnMs: { workers: number; redis: number };
+  /** Cores kept busy during the timed run by the workers' share of it and by Redis: what a 2-core machine can give. */
+  coresBusy: { redis: number };
 }
 
 async function measure(target: RedisTarget, label: string, workers: number, sessions: number, concurrency: number): Promise<Run> {
   const prefix = uniqueName('bench-scale-');
   const queueName = uniqueName('scale');
   const rig = await buildEngineRig({ redisUrl: target.kind === 'single' ? target.url : '', redisTarget: target, prefix, queueName });
-  const children: ChildProcess[] = [];
+  const children: BenchWorker[] = [];
+  let workersCpuMs = 0;
   try {
     await rig.queue.queue.pause();
     const sessionIds: string[] = [];
@@ -58,10 +90,13 @@ async function measure(target: RedisTarget, label: string, workers: number, sess
       sessionIds.push(...(await Promise.all(batch)));
     }
     for (let index = 0; index < workers; index++) children.push(await startWorker({ target, prefix, queueName, concurrency }));
+    const redisCpuBefore = await redisCpuMs(rig);
     const started = performance.now();
     await rig.queue.queue.resume();
     await rig.drained(10 * 60_000);
     const elapsedSeconds = (performance.now() - started) / 1000;
+    const redisCpu = (await redisCpuMs(rig)) - redisCpuBefore;
+    for (const child of children.splice(0)) workersCpuMs += await stopWorker(child);
     let personaTurns = 0;
     let repeated = 0;
     for (const sessionId of sessionIds) {
@@ -70,7 +105,17 @@ async function measure(target: RedisTarget, label: string, workers: number, sess
       const keys = turns.map((entry) => `${entry.at}|${entry.speakerId}|${entry.text}`);
       if (new Set(keys).size !== keys.length) repeated += 1;
     }
-    return { workers, redis: label, sessions, personaTurns, elapsedSeconds: round(elapsedSeconds, 2), personaTurnsPerSecond: round(personaTurns / elapsedSeconds, 0), sessionsWithARepeatedTurn: repeated };
+    return {
+      workers,
+      redis: label,
+      sessions,
+      personaTurns,
+      elapsedSeconds: round(elapsedSeconds, 2),
+      personaTurnsPerSecond: round(personaTurns / elapsedSeconds, 0),
+      sessionsWithARepeatedTurn: repeated,
+      cpuPerTurnMs: { workers: round(workersCpuMs / personaTurns, 3), redis: round(redisCpu / personaTurns, 3) },
+      coresBusy: { redis: round(redisCpu / 1000 / elapsedSeconds, 2) },
+    };
   } finally {
     await Promise.all(children.map(stopWorker));
     await rig.stop();
@@ -96,8 +141,8 @@ export async function runScaleOutBench(redisUrl: string): Promise<Record<string,
     onCluster = { skipped: 'no redis-server on this machine to start a local cluster' };
   }
   return {
-    description: 'persona turns per second: 1 worker process vs 2 on the same Redis, and 1 on a local three-node Redis Cluster vs one node; instant model and adapter, real BullMQ',
-    setup: { sessions, workerConcurrency: concurrency },
+    description: 'persona turns per second: 1 worker process vs 2 on the same Redis, and 1 on a local three-node Redis Cluster vs one node; instant model and adapter, real BullMQ. Worker CPU per turn includes each process\'s start-up; on a machine whose cores one worker and Redis already fill, a second worker cannot add turns',
+    setup: { sessions, workerConcurrency: concurrency, cpus: cpus().length },
     runs: { oneWorker, twoWorkers, onCluster },
     twoWorkersToOne: round(twoWorkers.personaTurnsPerSecond / oneWorker.personaTurnsPerSecond, 2),
     clusterToOneNode: 'personaTurnsPerSecond' in onCluster ? round(onCluster.personaTurnsPerSecond / oneWorker.personaTurnsPerSecond, 2) : undefined,

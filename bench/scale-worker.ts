@@ -11,5 +11,8 @@ const rig = await buildEngineRig({ redisUrl: target.kind === 'single' ? target.u
 rig.startWorker(concurrency);
 process.stdout.write('worker ready\n');
 process.once('SIGTERM', () => {
+  // The coordinator reads this process's CPU time (ms) from the last line.
+  const cpu = process.cpuUsage();
+  process.stdout.write(`cpu ${JSON.stringify({ userMs: cpu.user / 1000, systemMs: cpu.system / 1000 })}\n`);
   void rig.stop().then(() => process.exit(0));
 });
