@@ -6,16 +6,22 @@
  * mention in each workspace runs a session whose posts all go with that workspace's token; the
  * stored installations hold no token in the clear; one workspace removes the app: its
  * installation is deleted, its session is ended with its summary and transcript kept and nothing
- * posted there, and the other workspace's session goes on.
+ * posted there, and the other workspace's session goes on. Then, with a gateway and a separate
+ * worker process, the worker posts each workspace's session with that workspace's token.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { configToEnv } from '../harness/config-env.ts';
 import { startE2E, until, type E2EHarness } from './slack-e2e-harness.ts';
 import type { Workspace } from '../slack-emulator/workspace.ts';
 import type { EmulatedUser } from '../slack-emulator/workspace.ts';
 import { RedisKeys } from '../../src/store/keys.ts';
 
 let harness: E2EHarness | undefined;
+let worker: ChildProcess | undefined;
 afterEach(async () => {
+  if (worker && worker.exitCode === null) worker.kill('SIGKILL');
+  worker = undefined;
   await harness?.stop();
   harness = undefined;
 });
@@ -159,5 +165,44 @@ describe('Slack in many workspaces (OAuth installs)', () => {
     await emulator.waitFor(() => personaPosts(kettleChannel.id, kettleMention.ts).some((message) => Number(message.ts) > Number(reply.ts)), { timeoutMs: 20_000, message: 'a persona answer in the kettle workspace' });
     await h.settled(kettleSession);
     expect(emulator.rateLimitHits).toEqual([]);
+  }, 90_000);
+
+  it('a worker process (no Bolt, no events) posts each workspace’s session with that workspace’s token', async () => {
+    // The gateway takes the installs and the events and runs no steps; the worker finds each
+    // channel's workspace and its installation in Redis.
+    harness = await startE2E({ oauth: true, role: 'gateway' });
+    const h = harness;
+    const { emulator } = h;
+    const lamps = emulator.workspaces[0]!;
+    const kettles = emulator.addWorkspace('Kettle Makers');
+    const ada = emulator.addUser('ada', { isAdmin: true, workspace: lamps });
+    const ben = emulator.addUser('ben', { isAdmin: true, workspace: kettles });
+    const lampChannel = emulator.addChannel('lamps', lamps);
+    const kettleChannel = emulator.addChannel('kettles', kettles);
+    await install(h, lamps, ada);
+    await install(h, kettles, ben);
+
+    const started = spawn(process.execPath, ['--import', 'tsx', 'test/harness/slack-worker-process.ts'], { env: { ...process.env, ...configToEnv(h.config), ROLE: 'worker', LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    worker = started;
+    await new Promise<void>((resolve, reject) => {
+      started.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker ready') && resolve());
+      started.once('exit', (code) => reject(new Error(`the worker exited (${code})`)));
+    });
+
+    const lampMention = await emulator.userMentions(ada, lampChannel.id, 'A paper lamp for a small room');
+    const kettleMention = await emulator.userMentions(ben, kettleChannel.id, 'A kettle that pours without dripping');
+    const lampSession = h.sessionIdFor(lampChannel.id, lampMention.ts);
+    const kettleSession = h.sessionIdFor(kettleChannel.id, kettleMention.ts);
+    await Promise.all([h.settled(lampSession), h.settled(kettleSession)]);
+    const personaPosts = (channel: string, ts: string) => emulator.thread(channel, ts).filter((message) => message.username !== undefined);
+    expect(personaPosts(lampChannel.id, lampMention.ts).length).toBeGreaterThan(0);
+    expect(personaPosts(kettleChannel.id, kettleMention.ts).length).toBeGreaterThan(0);
+    const posts = emulator.calls('chat.postMessage').filter((call) => call.args.username !== undefined);
+    for (const call of posts) {
+      const channel = String(call.args.channel);
+      expect(call.team, channel).toBe(channel === lampChannel.id ? lamps.teamId : kettles.teamId);
+    }
+    expect(new Set(posts.map((call) => call.team))).toEqual(new Set([lamps.teamId, kettles.teamId]));
+    expect(emulator.calls().filter((call) => !call.ok).map((call) => `${call.method}: ${call.error}`)).toEqual([]);
   }, 90_000);
 });
