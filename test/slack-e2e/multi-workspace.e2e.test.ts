@@ -53,6 +53,21 @@ async function install(h: E2EHarness, workspace: Workspace, admin: EmulatedUser)
   expect(back.body).toContain('Thank you!');
 }
 
+/** The emulator's first workspace and a second one, each with an admin and a channel. */
+function twoWorkspaces(h: E2EHarness) {
+  const { emulator } = h;
+  const lamps = emulator.workspaces[0]!;
+  const kettles = emulator.addWorkspace('Kettle Makers');
+  return {
+    lamps,
+    kettles,
+    ada: emulator.addUser('ada', { isAdmin: true, workspace: lamps }),
+    ben: emulator.addUser('ben', { isAdmin: true, workspace: kettles }),
+    lampChannel: emulator.addChannel('lamps', lamps),
+    kettleChannel: emulator.addChannel('kettles', kettles),
+  };
+}
+
 const installationKey = (h: E2EHarness, team: string) => new RedisKeys(h.prefix).slackInstallation(team);
 
 describe('Slack in many workspaces (OAuth installs)', () => {
@@ -60,12 +75,7 @@ describe('Slack in many workspaces (OAuth installs)', () => {
     harness = await startE2E({ oauth: true });
     const h = harness;
     const { emulator, app } = h;
-    const lamps = emulator.workspaces[0]!;
-    const kettles = emulator.addWorkspace('Kettle Makers');
-    const ada = emulator.addUser('ada', { isAdmin: true, workspace: lamps });
-    const ben = emulator.addUser('ben', { isAdmin: true, workspace: kettles });
-    const lampChannel = emulator.addChannel('lamps', lamps);
-    const kettleChannel = emulator.addChannel('kettles', kettles);
+    const { lamps, kettles, ada, ben, lampChannel, kettleChannel } = twoWorkspaces(h);
 
     // The install page hands out a signed state and links to Slack's authorize page with the scopes.
     const page = await openInstallPage(h.botBaseUrl);
@@ -173,12 +183,7 @@ describe('Slack in many workspaces (OAuth installs)', () => {
     harness = await startE2E({ oauth: true, role: 'gateway' });
     const h = harness;
     const { emulator } = h;
-    const lamps = emulator.workspaces[0]!;
-    const kettles = emulator.addWorkspace('Kettle Makers');
-    const ada = emulator.addUser('ada', { isAdmin: true, workspace: lamps });
-    const ben = emulator.addUser('ben', { isAdmin: true, workspace: kettles });
-    const lampChannel = emulator.addChannel('lamps', lamps);
-    const kettleChannel = emulator.addChannel('kettles', kettles);
+    const { lamps, kettles, ada, ben, lampChannel, kettleChannel } = twoWorkspaces(h);
     await install(h, lamps, ada);
     await install(h, kettles, ben);
 
