@@ -79,6 +79,8 @@ export class TimedSessionStore extends SessionStore {
 export class TimedStepMachine extends StepMachine {
   recording = false;
   readonly processed: ProcessRecord[] = [];
+  /** Steps processed since the rig started, recorded or not. */
+  processedCount = 0;
   phases?: PhaseMarks;
 
   override async process(job: Parameters<StepMachine['process']>[0], attempt: Parameters<StepMachine['process']>[1]): Promise<StepResult> {
@@ -86,6 +88,7 @@ export class TimedStepMachine extends StepMachine {
     this.phases?.mark(job.sessionId, 'job-start');
     const result = await super.process(job, attempt);
     this.phases?.mark(job.sessionId, 'job-end');
+    this.processedCount += 1;
     if (this.recording) this.processed.push({ sessionId: job.sessionId, seq: job.seq, startedAt, endedAt: performance.now(), result });
     return result;
   }

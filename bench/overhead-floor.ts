@@ -18,7 +18,8 @@ import { stepJobOptions } from '../src/pipeline/step-queue.ts';
 import { sleep, summarise, type LatencySummary } from './bench-stats.ts';
 import { replayTrips, type RoundTrip } from './round-trip-recorder.ts';
 
-const WARM_UP = 200;
+/** Jobs (the floor) or steps (the turn bench) run before anything is measured. */
+export const WARM_UP = 200;
 
 interface FloorChain<T> {
   queue: Queue<T>;

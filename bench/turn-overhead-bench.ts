@@ -15,7 +15,7 @@
 import { envInteger, round, summarise } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig, type CommitRecord } from './engine-rig.ts';
-import { measureBullmqHop, measurePingRoundTrip } from './overhead-floor.ts';
+import { measureBullmqHop, measurePingRoundTrip, WARM_UP } from './overhead-floor.ts';
 import { clientAddress, commonestSignature, countBySource, startCommandTrace, stepSignatures } from './redis-command-trace.ts';
 import { describeTrips, RoundTripRecorder } from './round-trip-recorder.ts';
 import { traceTurnShape, turnCycles, turnPhases } from './turn-phases.ts';
@@ -33,9 +33,13 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
   const recorder = new RoundTripRecorder(rig.redis);
   try {
     rig.startWorker(rig.config.WORKER_CONCURRENCY);
-    // Warm-up session (JIT, script cache, connections), not recorded.
-    await rig.startSession(0, { rounds: ROUNDS_PER_SESSION });
-    await rig.drained(60_000);
+    // Warm-up (JIT, script cache, connections), not recorded: at least as many steps as the
+    // floor's chains warm up with (WARM_UP jobs), so both are measured in their steady state.
+    const warmUpFrom = rig.machine.processedCount;
+    for (let index = 0; rig.machine.processedCount - warmUpFrom < WARM_UP; index -= 1) {
+      await rig.startSession(index, { rounds: ROUNDS_PER_SESSION });
+      await rig.drained(60_000);
+    }
 
     rig.store.recording = true;
     rig.machine.recording = true;

@@ -104,9 +104,16 @@ export function roleOf(panel: Panel, roleId: string): Persona | undefined {
   return panel.personas.find((persona) => persona.role === roleId);
 }
 
-/** The static first message of every persona call. */
+/** The static first message of every persona call, rendered once per template set. */
+const renderedRules = new WeakMap<Templates, string>();
+
 export function rulesPrompt(templates: Templates): string {
-  return templates.render('roundtable-rules', {});
+  let rules = renderedRules.get(templates);
+  if (rules === undefined) {
+    rules = templates.render('roundtable-rules', {});
+    renderedRules.set(templates, rules);
+  }
+  return rules;
 }
 
 export function personaCard(templates: Templates, persona: Persona): string {
@@ -137,8 +144,27 @@ export function sessionWindow(inputs: Pick<PromptInputs, 'panel' | 'fit'>): numb
   return Math.min(...[...chatModels].map((model) => fit.windowOf(model, 'chat')), fit.windowOf(fit.summaryModel, 'summary'));
 }
 
+/** Rendered rosters by template set, panel and role map (the same few for every step of a session). */
+const renderedRosters = new WeakMap<Templates, WeakMap<Panel, Map<string, string>>>();
+const rostersKeptPerPanel = 16;
+
 /** Every panelist's card, as the table sees them now (roles as switched), in panel order. */
 export function panelCards(templates: Templates, panel: Panel, meta: Pick<SessionMeta, 'roleMap'>): string {
+  const byPanel = renderedRosters.get(templates) ?? new WeakMap<Panel, Map<string, string>>();
+  renderedRosters.set(templates, byPanel);
+  const byRoles = byPanel.get(panel) ?? new Map<string, string>();
+  byPanel.set(panel, byRoles);
+  const key = JSON.stringify(meta.roleMap);
+  let roster = byRoles.get(key);
+  if (roster === undefined) {
+    roster = renderPanelCards(templates, panel, meta);
+    if (byRoles.size >= rostersKeptPerPanel) byRoles.clear();
+    byRoles.set(key, roster);
+  }
+  return roster;
+}
+
+function renderPanelCards(templates: Templates, panel: Panel, meta: Pick<SessionMeta, 'roleMap'>): string {
   return panel.personas
     .map((persona) => {
       const role = roleOf(panel, meta.roleMap[persona.id] ?? persona.role) ?? persona;
@@ -265,10 +291,17 @@ function renderSessionContext(inputs: PromptInputs, view: PromptView): string {
   });
 }
 
+/** The script of a step's entries by their array (a step replaces, never mutates, it), with the topic it was counted with. */
+const entryScripts = new WeakMap<TranscriptEntry[], { topic: string; script: Script }>();
+
 /** The script the session writes in, which sizes completions (CJK needs ~3× the tokens). */
 export function sessionScript(inputs: Pick<PromptInputs, 'meta' | 'recent'>): Script {
   if (/^(zh|ja|ko)\b/i.test(inputs.meta.language ?? '')) return 'cjk';
-  return dominantScript([inputs.meta.topic, ...inputs.recent.slice(-4).map((entry) => entry.text)].join('\n'));
+  const known = entryScripts.get(inputs.recent);
+  if (known?.topic === inputs.meta.topic) return known.script;
+  const script = dominantScript([inputs.meta.topic, ...inputs.recent.slice(-4).map((entry) => entry.text)].join('\n'));
+  entryScripts.set(inputs.recent, { topic: inputs.meta.topic, script });
+  return script;
 }
 
 export function currentRoleTitle(panel: Panel, meta: SessionMeta, persona: Persona): string {

@@ -13,7 +13,9 @@
 import { capFor, lengthTargets, softOvershoot } from '../prompts/answer-length.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
 import { charsForTokens, completionTokensForChars, estimateTokens, messageOverheadTokens, replyPrimingTokens, type Script } from '../prompts/token-estimate.ts';
-import { formatEntry, rulesPrompt, sessionContext, sessionScript, sessionWindow, speakerPart, wholeView, type PromptInputs } from './prompt-builder.ts';
+import { cardsShared, formatEntry, rulesPrompt, sessionContext, sessionScript, sessionWindow, speakerPart, wholeView, type PromptInputs } from './prompt-builder.ts';
+import type { Templates } from '../prompts/render-template.ts';
+import type { Panel } from '../panels/panel-schema.ts';
 
 /** Tokens kept for the instruction of any persona call (an image story's quotes a 1,200-character description). */
 export const instructionAllowanceTokens = 500;
@@ -39,16 +41,34 @@ export interface FoldDecision {
   reserveTokens: number;
 }
 
+/** The rules and the longest speaker part, by template set, panel and whether the cards are shared (fixed for a session). */
+const fixedTokensKnown = new WeakMap<Templates, WeakMap<Panel, Map<boolean, number>>>();
+
+function fixedPromptTokens(inputs: PromptInputs): number {
+  const { templates, panel } = inputs;
+  const shared = cardsShared(inputs);
+  const byPanel = fixedTokensKnown.get(templates) ?? new WeakMap<Panel, Map<boolean, number>>();
+  fixedTokensKnown.set(templates, byPanel);
+  const byShared = byPanel.get(panel) ?? new Map<boolean, number>();
+  byPanel.set(panel, byShared);
+  let tokens = byShared.get(shared);
+  if (tokens === undefined) {
+    const longestCard = Math.max(0, ...panel.personas.map((persona) => estimateTokens(speakerPart(inputs, persona))));
+    tokens = estimateTokens(rulesPrompt(templates)) + longestCard;
+    byShared.set(shared, tokens);
+  }
+  return tokens;
+}
+
 export function foldDecision(inputs: PromptInputs): FoldDecision {
   const windowTokens = sessionWindow(inputs);
-  const { fit, recent, panel, templates } = inputs;
+  const { fit, recent, panel } = inputs;
   const whole = estimateTokens(sessionContext(inputs));
   if (!fit || windowTokens === undefined) return { overflows: false, keepEntries: recent.length, promptTokens: whole, reserveTokens: 0 };
   const script = sessionScript(inputs);
   const models = new Set(panel.personas.map((persona) => persona.model ?? fit.chatModel));
   const reserveTokens = Math.max(...[...models].map((model) => capFor(lengthTargets.story, { script, model, structured: true, windowTokens })));
-  const longestCard = Math.max(0, ...panel.personas.map((persona) => estimateTokens(speakerPart(inputs, persona))));
-  const fixedTokens = estimateTokens(rulesPrompt(templates)) + longestCard + instructionAllowanceTokens + 3 * messageOverheadTokens + replyPrimingTokens;
+  const fixedTokens = fixedPromptTokens(inputs) + instructionAllowanceTokens + 3 * messageOverheadTokens + replyPrimingTokens;
   const allowance = promptAllowance({ windowTokens, reserveTokens }, { structured: true }) - fixedTokens;
   const promptTokens = fixedTokens + Math.min(whole, allowance);
   if (whole <= allowance) return { overflows: false, keepEntries: recent.length, promptTokens, reserveTokens };

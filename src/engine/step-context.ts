@@ -77,6 +77,12 @@ export interface StepContext {
    * every model from then on (src/prompts/context-budget.ts `windowAfterOverflow`).
    */
   windowLimit?: number;
+  /**
+   * Token-use writes under way (`callAccounting`). A model call does not wait for its own (the
+   * answer is posted meanwhile, the write rides in the post's round trip); the step machine
+   * settles them before the step commits. Shared by copies of the context.
+   */
+  usageWrites?: Promise<void>[];
 }
 
 /** What a step wants committed, plus steps to run next (before the rest of the agenda). */
@@ -121,13 +127,21 @@ export async function recordUsage(context: StepContext, usage: { promptTokens: n
     .catch((error: unknown) => context.logger.warn({ err: error, ...usage }, 'could not record token use'));
 }
 
+/** Waits for the step's token-use writes (each is best effort: `recordUsage` never rejects). */
+export async function settleUsage(context: Pick<StepContext, 'usageWrites'>): Promise<void> {
+  if (context.usageWrites?.length) await Promise.all(context.usageWrites);
+}
+
 /**
  * What every model call of a step passes: its usage recorded for `who` (a persona id; the session
- * when absent) with the model that answered, and the step's abort signal.
+ * when absent) with the model that answered, and the step's abort signal. The call does not wait
+ * for the write: it joins `context.usageWrites`, which the step settles before its commit.
  */
 export function callAccounting(context: StepContext, who?: string): Pick<CallContext, 'onUsage' | 'signal'> {
   return {
-    onUsage: (usage, model) => recordUsage(context, usage, { ...(who ? { who } : {}), model }),
+    onUsage: (usage, model) => {
+      (context.usageWrites ??= []).push(recordUsage(context, usage, { ...(who ? { who } : {}), model }));
+    },
     ...(context.signal ? { signal: context.signal } : {}),
   };
 }

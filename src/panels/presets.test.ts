@@ -74,6 +74,8 @@ describe('choosing a preset', () => {
 
   it('derives a running session’s panel and length scale from meta.preset (none: the whole panel at scale 1)', () => {
     expect(sessionPanel(workshop, shipped, { preset: 'quick' }).personas).toHaveLength(3);
+    // The same seated panel at every step (the prompt builder's caches key on the panel object).
+    expect(sessionPanel(workshop, shipped, { preset: 'quick' })).toBe(sessionPanel(workshop, shipped, { preset: 'quick' }));
     expect(sessionPanel(workshop, shipped, {})).toBe(workshop);
     expect(sessionPanel(workshop, shipped, { preset: 'removed' })).toBe(workshop);
     expect(lengthScaleOf(shipped, { preset: 'quick' })).toBe(shipped.get('quick')!.lengthScale);

@@ -85,9 +85,19 @@ export function resolvePreset(presets: PresetRegistry, name: string | undefined,
 export function presetPanel(panel: Panel, preset: SessionPreset | undefined): Panel {
   const count = preset?.personas;
   if (count === undefined || count >= panel.personas.length) return panel;
-  const personas = panel.personas.slice(0, count);
-  return { ...panel, personas, speakingOrder: personas.map((persona) => persona.id) };
+  // The same object for every step of a session: prompt caches key on the panel.
+  const byCount = seatedPanels.get(panel) ?? new Map<number, Panel>();
+  seatedPanels.set(panel, byCount);
+  let seated = byCount.get(count);
+  if (seated === undefined) {
+    const personas = panel.personas.slice(0, count);
+    seated = { ...panel, personas, speakingOrder: personas.map((persona) => persona.id) };
+    byCount.set(count, seated);
+  }
+  return seated;
 }
+
+const seatedPanels = new WeakMap<Panel, Map<number, Panel>>();
 
 /**
  * What a start gets from its preset: the personas taking part and the automatic rounds — the

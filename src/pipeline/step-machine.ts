@@ -42,7 +42,7 @@ import type { StepSnapshot } from '../store/session-store.ts';
 import { applyInbox } from '../engine/agenda.ts';
 import { describeForPerson } from '../engine/describe-error.ts';
 import { t } from '../i18n/translate.ts';
-import { commandUsage, entry, moderator, postOnce, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
+import { commandUsage, entry, moderator, postOnce, settleUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import type { StepFailureReason, StepJobData, StepProcessor } from './step-queue.ts';
@@ -50,7 +50,7 @@ import { skipError } from './step-liveness.ts';
 import { duplicateConnection } from '../store/redis-connection.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
 import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
-import { buildStepContext, foldedMeta, runWithinWindow } from './step-window.ts';
+import { buildStepContext, foldedMeta, readStepWindow, runWithinWindow, type StepWindowReads } from './step-window.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 
 /** How the step machine reaches the queue and the pending index. */
@@ -138,8 +138,13 @@ export class StepMachine implements StepProcessor {
       return 'idle';
     }
     // This runner is the step's from here (an older one still running stops at its next write);
-    // the outbox is re-read at the claim.
-    if (!(await outbox.claim())) return 'stale';
+    // the outbox is re-read at the claim. The context's reads go in the claim's round trip: they
+    // start at the snapshot's length, and whatever another runner commits meanwhile makes our
+    // claim or our commit fail, so a window read beside it is never used.
+    const claimed = outbox.claim();
+    const window = readStepWindow(this.deps, sessionId, meta.summarisedThrough, snapshot.transcriptLength);
+    window.catch(() => undefined); // awaited when the step builds its context; unread by a stale or idle step
+    if (!(await claimed)) return 'stale';
 
     const installed = installedPanel(this.deps.panels, meta);
     // The preset's seats: a `quick` session speaks with the first few of its panel only.
@@ -157,7 +162,7 @@ export class StepMachine implements StepProcessor {
     const plannedStops = new Set(inbox.filter(isStopEvent).map((event) => event.eventId));
     const watch = this.stops?.watch({ sessionId, seq, planned: plannedStops, readRequest: () => store.stopRequest(sessionId) });
     try {
-      return await this.runPlanned({ sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops, stopSignal: watch?.signal });
+      return await this.runPlanned({ sessionId, seq, job, attempt, snapshot, window, outbox, logger, panel, planned, plannedStops, stopSignal: watch?.signal });
     } finally {
       watch?.release();
     }
@@ -170,6 +175,7 @@ export class StepMachine implements StepProcessor {
     job: { skip: boolean; reason?: StepFailureReason };
     attempt: { final: boolean; signal?: AbortSignal };
     snapshot: StepSnapshot;
+    window: Promise<StepWindowReads>;
     outbox: StepOutbox;
     logger: Logger;
     panel: StepContext['panel'];
@@ -178,7 +184,7 @@ export class StepMachine implements StepProcessor {
     stopSignal: AbortSignal | undefined;
   }): Promise<StepResult> {
     const { store } = this.deps;
-    const { sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops } = run;
+    const { sessionId, seq, job, attempt, snapshot, window, outbox, logger, panel, planned, plannedStops } = run;
     const { inbox, transcriptLength: length } = snapshot;
     const meta: SessionMeta = { ...snapshot.meta!, ...planned.meta };
     // The durable marker, read with the snapshot: a stop of this very step that its inbox did not hold.
@@ -218,7 +224,7 @@ export class StepMachine implements StepProcessor {
     const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
       if (job.skip) throw skipError(job.reason);
-      context = await buildStepContext(this.deps, sessionId, seq, stepMeta, panel, planned.transcript, length, logger, outbox, signal, rest);
+      context = await buildStepContext(this.deps, sessionId, seq, stepMeta, panel, planned.transcript, window, logger, outbox, signal, rest);
       if (plannedStops.size > 0 && outbox.isRerun) finishedEarlier = await finishStoppedAttempt(context);
       if (!kind) throw new TableRoundError('internal', `no step kind "${step.kind}" is registered`);
       outcome = await runWithinWindow(this.deps, context, kind, step, length, planned.transcript);
@@ -243,6 +249,8 @@ export class StepMachine implements StepProcessor {
       }
     }
 
+    // Its token use is written before the step commits (a next step's budget check reads it).
+    if (context) await settleUsage(context);
     // A fold made before the step ran (or failed) is committed either way.
     const folded = context ? foldedMeta(context.meta, stepMeta) : undefined;
     const agenda = [...(outcome.followUps ?? []), ...rest];

@@ -16,7 +16,7 @@ import { capFor } from '../prompts/answer-length.ts';
 import { windowAfterOverflow } from '../prompts/context-budget.ts';
 import { promptLanguage, sessionLanguage } from '../prompts/session-language.ts';
 import { ellipsis, finishAnswer } from '../prompts/sentence-cut.ts';
-import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
+import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { StepOutbox } from './step-outbox.ts';
 
 /** Entries the window may grow past CONTEXT_RECENT_TURNS before older ones are folded. */
@@ -27,11 +27,27 @@ export function foldedMeta(now: SessionMeta, before: SessionMeta): Pick<SessionM
   return now.summarisedThrough !== before.summarisedThrough ? { rollingSummary: now.rollingSummary, summarisedThrough: now.summarisedThrough } : undefined;
 }
 
+/** What a step's context reads from Redis: its transcript window and the session's images. */
+export interface StepWindowReads {
+  stored: TranscriptEntry[];
+  images: ImageRecord[];
+}
+
 /**
  * The prompt window starts where the rolling summary ends and only grows until the next fold,
  * so consecutive prompts of a session share their prefix (providers' prompt caches hit); it is
- * capped at CONTEXT_RECENT_TURNS + foldSlack entries even if a fold fails.
+ * capped at CONTEXT_RECENT_TURNS + foldSlack entries even if a fold fails. Read from the
+ * snapshot's `summarisedThrough` and length (a step's plan never moves either), so the step
+ * machine sends these reads with its claim, in one round trip.
  */
+export async function readStepWindow(deps: EngineDependencies, sessionId: string, summarisedThrough: number, length: number): Promise<StepWindowReads> {
+  const { store, config } = deps;
+  const start = Math.max(summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
+  const [stored, images] = await Promise.all([length > start ? store.transcript(sessionId, start, -1) : Promise.resolve([]), store.images(sessionId)]);
+  return { stored, images: images.filter((image) => image.kind !== 'concept') };
+}
+
+/** The step's context, from the window read for it (`readStepWindow`, begun with the claim). */
 export async function buildStepContext(
   deps: EngineDependencies,
   sessionId: string,
@@ -39,15 +55,14 @@ export async function buildStepContext(
   meta: SessionMeta,
   panel: StepContext['panel'],
   incoming: TranscriptEntry[],
-  length: number,
+  window: Promise<StepWindowReads>,
   logger: Logger,
   outbox: StepOutbox,
   signal: AbortSignal | undefined,
   upcoming: Step[],
 ): Promise<StepContext> {
-  const { store, config } = deps;
-  const start = Math.max(meta.summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
-  const [stored, images] = await Promise.all([length > start ? store.transcript(sessionId, start, -1) : Promise.resolve([]), store.images(sessionId).then((images) => images.filter((image) => image.kind !== 'concept'))]);
+  const { config } = deps;
+  const { stored, images } = await window;
   const platform = sessionId.split(':')[0] ?? '';
   return {
     deps,
@@ -62,6 +77,7 @@ export async function buildStepContext(
     upcoming,
     images,
     outbox,
+    usageWrites: [],
     ...(signal ? { signal } : {}),
   };
 }
