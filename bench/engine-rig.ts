@@ -60,8 +60,8 @@ export class TimedSessionStore extends SessionStore {
   readonly commits: CommitRecord[] = [];
   readonly phases = new PhaseMarks();
 
-  override async snapshot(sessionId: string): ReturnType<SessionStore['snapshot']> {
-    const snapshot = await super.snapshot(sessionId);
+  override async snapshot(sessionId: string, options: Parameters<SessionStore['snapshot']>[1]): ReturnType<SessionStore['snapshot']> {
+    const snapshot = await super.snapshot(sessionId, options);
     this.phases.mark(sessionId, 'snapshot-end');
     return snapshot;
   }

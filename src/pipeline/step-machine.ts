@@ -33,6 +33,7 @@
  * - People's requests change session settings (`paused`, `muted`) through the planner; those
  *   changes hold for the step that applied them and are committed with it.
  */
+import { randomUUID } from 'node:crypto';
 import { installedPanel } from '../community/session-panel.ts';
 import { sessionPanel } from '../panels/presets.ts';
 import { asTableRoundError, TableRoundError } from '../errors.ts';
@@ -50,7 +51,7 @@ import { skipError } from './step-liveness.ts';
 import { duplicateConnection } from '../store/redis-connection.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
 import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
-import { buildStepContext, foldedMeta, readStepWindow, runWithinWindow, type StepWindowReads } from './step-window.ts';
+import { buildStepContext, foldedMeta, foldSlack, runWithinWindow } from './step-window.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 
 /** How the step machine reaches the queue and the pending index. */
@@ -111,7 +112,16 @@ export class StepMachine implements StepProcessor {
   async process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal; superseded?: AbortSignal }): Promise<StepResult> {
     const { store } = this.deps;
     const { sessionId, seq, epoch } = job;
-    const snapshot = await store.snapshot(sessionId);
+    // The snapshot claims the step as it reads it (rule 4 of the outbox): this runner is the
+    // step's from here, and an older one still running stops at its next write. Only where this
+    // process can post the session's platform; the claim is written only for the session's
+    // current step of a session that has not ended.
+    const here = this.hasAdapterFor(sessionId);
+    const token = randomUUID();
+    const snapshot = await store.snapshot(sessionId, {
+      windowEntries: this.deps.config.CONTEXT_RECENT_TURNS + foldSlack,
+      ...(here ? { claim: { seq, epoch, runnerField: StepOutbox.runnerField(seq), token } } : {}),
+    });
     const { meta, inbox, poll } = snapshot;
     if (!meta) return 'gone';
     if (meta.seq !== seq || (meta.epoch ?? 0) !== epoch) {
@@ -123,28 +133,23 @@ export class StepMachine implements StepProcessor {
       return 'stale';
     }
     const logger = this.deps.logger.child({ sessionId, seq });
-    if (!this.hasAdapterFor(sessionId)) {
+    if (!here) {
       // A worker started without this platform's token (a mixed deployment): not a failure of the
       // step, and skipping it could not even say so in the thread. Another worker may post it.
       logger.warn({ platform: platformOf(sessionId) }, 'no adapter for this session\'s platform in this process; handing the step back');
       this.deps.metrics?.stepsHandedBack.inc({ platform: platformOf(sessionId) });
       return 'elsewhere';
     }
-    const outbox = new StepOutbox({ redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), ttlMs: store.ttlMs }, seq, snapshot.outbox, attempt.superseded);
+    const location = { redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), ttlMs: store.ttlMs };
+    const outbox = new StepOutbox(location, seq, snapshot.outbox, attempt.superseded, snapshot.claimed ? token : undefined);
 
     if (meta.status === 'ended') {
       // Nothing runs after the end; events that raced with it are dropped with the session's record intact.
       if (inbox.length) await store.commit(sessionId, seq, { inboxConsumed: inbox.length });
       return 'idle';
     }
-    // This runner is the step's from here (an older one still running stops at its next write);
-    // the outbox is re-read at the claim. The context's reads go in the claim's round trip: they
-    // start at the snapshot's length, and whatever another runner commits meanwhile makes our
-    // claim or our commit fail, so a window read beside it is never used.
-    const claimed = outbox.claim();
-    const window = readStepWindow(this.deps, sessionId, meta.summarisedThrough, snapshot.transcriptLength);
-    window.catch(() => undefined); // awaited when the step builds its context; unread by a stale or idle step
-    if (!(await claimed)) return 'stale';
+    // The current step of a live session, read atomically with its claim: never unclaimed here.
+    if (!snapshot.claimed) return 'stale';
 
     const installed = installedPanel(this.deps.panels, meta);
     // The preset's seats: a `quick` session speaks with the first few of its panel only.
@@ -162,7 +167,7 @@ export class StepMachine implements StepProcessor {
     const plannedStops = new Set(inbox.filter(isStopEvent).map((event) => event.eventId));
     const watch = this.stops?.watch({ sessionId, seq, planned: plannedStops, readRequest: () => store.stopRequest(sessionId) });
     try {
-      return await this.runPlanned({ sessionId, seq, job, attempt, snapshot, window, outbox, logger, panel, planned, plannedStops, stopSignal: watch?.signal });
+      return await this.runPlanned({ sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops, stopSignal: watch?.signal });
     } finally {
       watch?.release();
     }
@@ -175,7 +180,6 @@ export class StepMachine implements StepProcessor {
     job: { skip: boolean; reason?: StepFailureReason };
     attempt: { final: boolean; signal?: AbortSignal };
     snapshot: StepSnapshot;
-    window: Promise<StepWindowReads>;
     outbox: StepOutbox;
     logger: Logger;
     panel: StepContext['panel'];
@@ -184,7 +188,7 @@ export class StepMachine implements StepProcessor {
     stopSignal: AbortSignal | undefined;
   }): Promise<StepResult> {
     const { store } = this.deps;
-    const { sessionId, seq, job, attempt, snapshot, window, outbox, logger, panel, planned, plannedStops } = run;
+    const { sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops } = run;
     const { inbox, transcriptLength: length } = snapshot;
     const meta: SessionMeta = { ...snapshot.meta!, ...planned.meta };
     // The durable marker, read with the snapshot: a stop of this very step that its inbox did not hold.
@@ -224,7 +228,7 @@ export class StepMachine implements StepProcessor {
     const endTimer = this.deps.metrics?.stepSeconds.startTimer({ kind: step.kind });
     try {
       if (job.skip) throw skipError(job.reason);
-      context = await buildStepContext(this.deps, sessionId, seq, stepMeta, panel, planned.transcript, window, logger, outbox, signal, rest);
+      context = buildStepContext(this.deps, sessionId, seq, stepMeta, panel, planned.transcript, snapshot.window, logger, outbox, signal, rest);
       if (plannedStops.size > 0 && outbox.isRerun) finishedEarlier = await finishStoppedAttempt(context);
       if (!kind) throw new TableRoundError('internal', `no step kind "${step.kind}" is registered`);
       outcome = await runWithinWindow(this.deps, context, kind, step, length, planned.transcript);

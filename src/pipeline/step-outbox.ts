@@ -114,10 +114,10 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]))
 return 1
 `);
 
-// KEYS[1] outbox, KEYS[2] meta. ARGV: seq, runner token, ttl. Nil when the step was committed.
+// KEYS[1] outbox, KEYS[2] meta. ARGV: seq, runner token, ttl, runner field. Nil when the step was committed.
 const claimScript = new RedisScript(`
 if tonumber(redis.call('HGET', KEYS[2], 'seq')) ~= tonumber(ARGV[1]) then return false end
-redis.call('HSET', KEYS[1], ARGV[1] .. '|runner', ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[4], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return redis.call('HGETALL', KEYS[1])
 `);
@@ -136,8 +136,13 @@ export interface StepOutboxLocation {
  */
 export class StepOutbox {
   private readonly records = new Map<string, string>();
-  private readonly token = randomUUID();
-  private claimed = false;
+  private readonly token: string;
+  private claimed: boolean;
+
+  /** The outbox field naming the runner that owns step `seq` (rule 4). */
+  static runnerField(seq: number): string {
+    return `${seq}|runner`;
+  }
 
   constructor(
     private readonly location: StepOutboxLocation,
@@ -150,7 +155,14 @@ export class StepOutbox {
      * (`SendRequest.signal`) gives up instead of sending beside the step's successor.
      */
     readonly superseded?: AbortSignal,
+    /**
+     * The token this runner already claimed the step with, `raw` read at that instant (the step
+     * machine claims with its snapshot: session-store.ts `snapshot`). Absent: `claim()` claims.
+     */
+    claimedAs?: string,
   ) {
+    this.token = claimedAs ?? randomUUID();
+    this.claimed = claimedAs !== undefined;
     this.load(raw);
   }
 
@@ -166,7 +178,7 @@ export class StepOutbox {
    */
   async claim(): Promise<boolean> {
     const { redis, outboxKey, metaKey, ttlMs } = this.location;
-    const flat = (await claimScript.run(redis, [outboxKey, metaKey], [this.seq, this.token, ttlMs])) as string[] | null;
+    const flat = (await claimScript.run(redis, [outboxKey, metaKey], [this.seq, this.token, ttlMs, StepOutbox.runnerField(this.seq)])) as string[] | null;
     if (!flat) return false;
     const raw: Record<string, string> = {};
     for (let index = 0; index + 1 < flat.length; index += 2) raw[flat[index]!] = flat[index + 1]!;
@@ -181,7 +193,7 @@ export class StepOutbox {
    */
   async owns(): Promise<boolean> {
     const { redis, outboxKey, metaKey } = this.location;
-    const [runner, seq] = await Promise.all([redis.hget(outboxKey, `${this.seq}|runner`), redis.hget(metaKey, 'seq')]);
+    const [runner, seq] = await Promise.all([redis.hget(outboxKey, StepOutbox.runnerField(this.seq)), redis.hget(metaKey, 'seq')]);
     if (Number(seq) !== this.seq) return false;
     return runner === null ? !this.claimed : runner === this.token;
   }

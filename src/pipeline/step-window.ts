@@ -16,7 +16,8 @@ import { capFor } from '../prompts/answer-length.ts';
 import { windowAfterOverflow } from '../prompts/context-budget.ts';
 import { promptLanguage, sessionLanguage } from '../prompts/session-language.ts';
 import { ellipsis, finishAnswer } from '../prompts/sentence-cut.ts';
-import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
+import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
+import type { StepSnapshot } from '../store/session-store.ts';
 import type { StepOutbox } from './step-outbox.ts';
 
 /** Entries the window may grow past CONTEXT_RECENT_TURNS before older ones are folded. */
@@ -27,42 +28,28 @@ export function foldedMeta(now: SessionMeta, before: SessionMeta): Pick<SessionM
   return now.summarisedThrough !== before.summarisedThrough ? { rollingSummary: now.rollingSummary, summarisedThrough: now.summarisedThrough } : undefined;
 }
 
-/** What a step's context reads from Redis: its transcript window and the session's images. */
-export interface StepWindowReads {
-  stored: TranscriptEntry[];
-  images: ImageRecord[];
-}
-
 /**
  * The prompt window starts where the rolling summary ends and only grows until the next fold,
  * so consecutive prompts of a session share their prefix (providers' prompt caches hit); it is
- * capped at CONTEXT_RECENT_TURNS + foldSlack entries even if a fold fails. Read from the
- * snapshot's `summarisedThrough` and length (a step's plan never moves either), so the step
- * machine sends these reads with its claim, in one round trip.
+ * capped at CONTEXT_RECENT_TURNS + foldSlack entries even if a fold fails. The step's snapshot
+ * reads it (session-scripts.ts `snapshotScript`: from max(summarisedThrough, length − cap)).
  */
-export async function readStepWindow(deps: EngineDependencies, sessionId: string, summarisedThrough: number, length: number): Promise<StepWindowReads> {
-  const { store, config } = deps;
-  const start = Math.max(summarisedThrough, length - (config.CONTEXT_RECENT_TURNS + foldSlack));
-  const [stored, images] = await Promise.all([length > start ? store.transcript(sessionId, start, -1) : Promise.resolve([]), store.images(sessionId)]);
-  return { stored, images: images.filter((image) => image.kind !== 'concept') };
-}
-
-/** The step's context, from the window read for it (`readStepWindow`, begun with the claim). */
-export async function buildStepContext(
+export function buildStepContext(
   deps: EngineDependencies,
   sessionId: string,
   seq: number,
   meta: SessionMeta,
   panel: StepContext['panel'],
   incoming: TranscriptEntry[],
-  window: Promise<StepWindowReads>,
+  window: StepSnapshot['window'],
   logger: Logger,
   outbox: StepOutbox,
   signal: AbortSignal | undefined,
   upcoming: Step[],
-): Promise<StepContext> {
+): StepContext {
   const { config } = deps;
-  const { stored, images } = await window;
+  const stored = window.entries;
+  const images = window.images.filter((image) => image.kind !== 'concept');
   const platform = sessionId.split(':')[0] ?? '';
   return {
     deps,

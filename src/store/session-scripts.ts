@@ -5,6 +5,29 @@
  */
 import { RedisScript } from './redis-script.ts';
 
+// What a step reads first, in one command. KEYS: meta, inbox, poll, transcript, outbox, images.
+// ARGV[1]: the most transcript entries the step's window holds (it starts where the rolling
+// summary ends: pipeline/step-window.ts). ARGV[2..6]: the step's seq and epoch, the outbox's
+// runner field and this runner's token (empty: no claim), the outbox's TTL. The step is claimed
+// (pipeline/step-outbox.ts, rule 4) only when it is the session's current step and the session
+// has not ended. An empty reply: no session.
+export const snapshotScript = new RedisScript(`
+local meta = redis.call('HGETALL', KEYS[1])
+if #meta == 0 then return {} end
+local fields = redis.call('HMGET', KEYS[1], 'seq', 'epoch', 'status', 'summarisedThrough')
+local claimed = 0
+if ARGV[5] ~= '' and tonumber(fields[1]) == tonumber(ARGV[2]) and (tonumber(fields[2]) or 0) == tonumber(ARGV[3]) and fields[3] ~= 'ended' then
+  redis.call('HSET', KEYS[5], ARGV[4], ARGV[5])
+  redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[6]))
+  claimed = 1
+end
+local length = redis.call('LLEN', KEYS[4])
+local start = math.max(tonumber(fields[4]) or 0, length - tonumber(ARGV[1]))
+local window = {}
+if length > start then window = redis.call('LRANGE', KEYS[4], start, -1) end
+return {meta, redis.call('LRANGE', KEYS[2], 0, -1), redis.call('HGET', KEYS[3], 'state'), length, redis.call('HGETALL', KEYS[5]), claimed, window, redis.call('HGETALL', KEYS[6])}
+`);
+
 // KEYS: the session keys in `sessionKeyTypes` order (meta … outbox, thumbs).
 export const commitScript = new RedisScript(`
 local ops = cjson.decode(ARGV[1])

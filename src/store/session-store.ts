@@ -14,7 +14,7 @@ import { decodeEntry, encodeEntry } from './transcript-codec.ts';
 import type { RedisClient } from './redis-connection.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
-import { ballotScript, commitScript, createScript, pushInboxScript, requestStopScript, toggleBallotScript, usageScript } from './session-scripts.ts';
+import { ballotScript, commitScript, createScript, pushInboxScript, requestStopScript, snapshotScript, toggleBallotScript, usageScript } from './session-scripts.ts';
 import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
 /** What one committed step writes. */
@@ -40,6 +40,24 @@ export interface StepSnapshot {
   transcriptLength: number;
   /** The raw outbox hash (field → value) of the step in progress; see pipeline/step-outbox.ts. */
   outbox: Record<string, string>;
+  /** Whether the read claimed the step (`SnapshotOptions.claim`). */
+  claimed: boolean;
+  /** The step's transcript window (from where the rolling summary ends) and the session's images. */
+  window: { entries: TranscriptEntry[]; images: ImageRecord[] };
+}
+
+export interface SnapshotOptions {
+  /** The most entries the transcript window holds. */
+  windowEntries: number;
+  /** Claims the step as it reads (pipeline/step-outbox.ts): written only if it is the session's current step. */
+  claim?: { seq: number; epoch: number; runnerField: string; token: string };
+}
+
+/** A flat HGETALL reply as an object. */
+function hashOf(flat: readonly string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let index = 0; index + 1 < flat.length; index += 2) hash[flat[index]!] = flat[index + 1]!;
+  return hash;
 }
 
 const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords', 'promptStats', 'muted', 'paused', 'stopRequest', 'channelSettings']);
@@ -125,24 +143,28 @@ export class SessionStore {
   }
 
   /**
-   * What a step reads first, in one round trip: meta, inbox, poll, transcript length and outbox —
-   * sent together (the main connection auto-pipelines them, with other sessions' commands of the
-   * same turn, into one write).
+   * What a step reads first, in one command (session-scripts.ts `snapshotScript`): meta, inbox,
+   * poll, transcript length, outbox, the transcript window and the images — and, with
+   * `options.claim`, the step's claim, made in the same atomic read.
    */
-  async snapshot(sessionId: string): Promise<StepSnapshot> {
-    const [hash, inbox, pollRaw, transcriptLength, outbox] = await Promise.all([
-      this.redis.hgetall(this.key('meta', sessionId)),
-      this.redis.lrange(this.key('inbox', sessionId), 0, -1),
-      this.redis.hget(this.key('poll', sessionId), 'state'),
-      this.redis.llen(this.key('transcript', sessionId)),
-      this.redis.hgetall(this.key('outbox', sessionId)),
-    ]);
+  async snapshot(sessionId: string, options: SnapshotOptions): Promise<StepSnapshot> {
+    const keys = (['meta', 'inbox', 'poll', 'transcript', 'outbox', 'images'] as const).map((type) => this.key(type, sessionId));
+    const { claim } = options;
+    const args = [options.windowEntries, claim?.seq ?? 0, claim?.epoch ?? 0, claim?.runnerField ?? '', claim?.token ?? '', this.ttlMs];
+    const reply = (await snapshotScript.run(this.redis, keys, args)) as [string[], string[], string | null, number, string[], number, string[], string[]] | [];
+    if (reply.length === 0) return { meta: undefined, inbox: [], poll: undefined, transcriptLength: 0, outbox: {}, claimed: false, window: { entries: [], images: [] } };
+    const [metaFlat, inbox, pollRaw, transcriptLength, outboxFlat, claimed, window, imagesFlat] = reply;
+    const hash = hashOf(metaFlat);
+    const images: ImageRecord[] = [];
+    for (let index = 1; index < imagesFlat.length; index += 2) images.push(JSON.parse(imagesFlat[index]!) as ImageRecord);
     return {
       meta: hash.seq ? decodeMeta(hash) : undefined,
       inbox: inbox.map((raw) => JSON.parse(raw) as InboxEvent),
       poll: pollRaw ? (JSON.parse(pollRaw) as PollState) : undefined,
       transcriptLength,
-      outbox,
+      outbox: hashOf(outboxFlat),
+      claimed: claimed === 1,
+      window: { entries: window.map(decodeEntry), images },
     };
   }
 

@@ -95,8 +95,8 @@ describe('final failures that are not the model', () => {
     // jobs (the second is its one revival): as a Redis connection that keeps dropping would.
     const snapshot = app.store.snapshot.bind(app.store);
     let refused = 0;
-    app.store.snapshot = async (sessionId: string) => {
-      const read = await snapshot(sessionId);
+    app.store.snapshot = async (sessionId, options) => {
+      const read = await snapshot(sessionId, options);
       if (read.meta?.seq === 1 && refused < 6) {
         refused += 1;
         throw new Error('Connection is closed.');
