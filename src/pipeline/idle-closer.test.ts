@@ -11,7 +11,7 @@ import { createLogger } from '../logging/logger.ts';
 import type { SessionMeta } from '../session/session-types.ts';
 import { RedisKeys } from '../store/keys.ts';
 import { SessionStore } from '../store/session-store.ts';
-import { activityIndexKey, IdleCloser, idleCheckIntervalMs, idleCloser, isIdleCloser, type SubmitEnd } from './idle-closer.ts';
+import { activityIndexKey, IdleCloser, idleCheckIntervalMs, idleCloser, isIdleCloser, markEveryMs, type SubmitEnd } from './idle-closer.ts';
 
 const redis = testRedis();
 const logger = createLogger('silent');
@@ -136,9 +136,18 @@ describe('the idle closer', () => {
   it('indexes activity in a sorted set that expires twice the TTL after its last write (no scan of sessions)', async () => {
     const closer = closerWith(async () => undefined);
     await closer.markActive('terminal:c:a', 1_000);
-    await closer.markActive('terminal:c:a', 2_000);
-    expect(await redis.zrange(index, 0, -1, 'WITHSCORES')).toEqual(['terminal:c:a', '2000']);
+    await closer.markActive('terminal:c:a', 1_000 + markEveryMs);
+    expect(await redis.zrange(index, 0, -1, 'WITHSCORES')).toEqual(['terminal:c:a', String(1_000 + markEveryMs)]);
     expect(await redis.pttl(index)).toBeGreaterThan(2 * ttlMs - 60_000);
+  });
+
+  it('writes a running session’s mark at most once a minute (an older mark is still “at or before” its activity)', async () => {
+    const closer = closerWith(async () => undefined);
+    await closer.markActive('terminal:c:busy', 10_000);
+    await closer.markActive('terminal:c:busy', 10_000 + markEveryMs - 1);
+    expect(await redis.zscore(index, 'terminal:c:busy')).toBe('10000');
+    await closer.markActive('terminal:c:busy', 10_000 + markEveryMs);
+    expect(await redis.zscore(index, 'terminal:c:busy')).toBe(String(10_000 + markEveryMs));
   });
 
   it('does nothing when IDLE_END_HOURS is 0', async () => {

@@ -7,7 +7,8 @@
  * person's message and command is committed by the step that takes it from the inbox. (Ballot
  * clicks are not activity: they touch only the ballots.) An index makes finding idle sessions
  * cheap: a sorted set, session id → a time at or before which the session was last active
- * (`markActive`, called wherever work is added or a step leaves work: the pending-work marks).
+ * (`markActive`, called wherever work is added or a step leaves work: the pending-work marks;
+ * written at most once a minute per session and process, `markEveryMs`).
  * It is a candidate list, never the truth: the decision reads `meta.updatedAt` and the inbox
  * atomically (one Lua script over the session's keys) and re-scores an entry that was active.
  *
@@ -111,10 +112,21 @@ redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[3]), ARGV[1])
 return 1
 `);
 
+/**
+ * A session this process marked active less than this long ago is not written again: the index
+ * holds a time at or before the last activity, so a mark up to this old is still true, and a
+ * running session's steps (several a second) write it once a minute instead of every step.
+ */
+export const markEveryMs = 60_000;
+/** Sessions whose last mark this process remembers (the oldest forgotten first). */
+const marksKept = 10_000;
+
 export class IdleCloser {
   private readonly indexKey: string;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** When this process last wrote each session's mark. */
+  private readonly marked = new Map<string, number>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -138,7 +150,12 @@ export class IdleCloser {
    */
   async markActive(sessionId: string, now = Date.now()): Promise<void> {
     if (!this.enabled) return;
+    const last = this.marked.get(sessionId);
+    if (last !== undefined && now - last < markEveryMs && now >= last) return;
     await zaddExpire(this.redis, this.indexKey, now, sessionId, 2 * this.options.ttlMs);
+    this.marked.delete(sessionId);
+    this.marked.set(sessionId, now);
+    if (this.marked.size > marksKept) this.marked.delete(this.marked.keys().next().value!);
   }
 
   start(): void {
