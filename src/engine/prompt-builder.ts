@@ -37,7 +37,7 @@ import { promptAllowance } from '../prompts/context-budget.ts';
 import { clipText, cutWithin } from '../prompts/sentence-cut.ts';
 
 export { clipText } from '../prompts/sentence-cut.ts';
-import { dominantScript, estimateMessagesTokens, estimateTokens, type Script } from '../prompts/token-estimate.ts';
+import { dominantScriptOf, estimateMessagesTokens, estimateTokens, type Script } from '../prompts/token-estimate.ts';
 import type { ImageRecord, PromptStats, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 import { fitToWindow, type PromptView } from './fit-to-window.ts';
 import { lengthScaleOf, type PresetRegistry } from '../panels/presets.ts';
@@ -299,7 +299,7 @@ export function sessionScript(inputs: Pick<PromptInputs, 'meta' | 'recent'>): Sc
   if (/^(zh|ja|ko)\b/i.test(inputs.meta.language ?? '')) return 'cjk';
   const known = entryScripts.get(inputs.recent);
   if (known?.topic === inputs.meta.topic) return known.script;
-  const script = dominantScript([inputs.meta.topic, ...inputs.recent.slice(-4).map((entry) => entry.text)].join('\n'));
+  const script = dominantScriptOf([inputs.meta.topic, ...inputs.recent.slice(-4).map((entry) => entry.text)]);
   entryScripts.set(inputs.recent, { topic: inputs.meta.topic, script });
   return script;
 }

@@ -13,7 +13,7 @@ import { StepSupersededError } from './step-outbox.ts';
 export const deadlineGraceMs = (deadlineMs: number) => Math.min(10_000, Math.round(deadlineMs / 2));
 
 /**
- * Runs `run` with a signal that aborts at `deadlineMs` (or with `signal`), and rejects
+ * Runs `run` with a signal that aborts at `deadlineMs` (or with `signal`, and its reason), and rejects
  * `graceMs` after the deadline if `run` has not settled by then (it is left to settle on its own).
  * `superseded`, the second signal `run` gets, aborts (with a `StepSupersededError`) when the run
  * no longer owns its step: `signal` aborted (BullMQ cancelled the job: its lock was lost, or the
@@ -25,8 +25,14 @@ export async function withDeadline<T>(run: (signal: AbortSignal, superseded: Abo
   const cutOff = (why: string) => {
     if (!superseded.signal.aborted) superseded.abort(new StepSupersededError(why));
   };
-  if (options.signal?.aborted) cutOff('its job was cancelled');
-  options.signal?.addEventListener('abort', () => cutOff('its job was cancelled'), { once: true });
+  // The job's cancellation aborts the step's signal too (forwarded: cheaper than AbortSignal.any,
+  // which tracks its sources with weak references, on every step).
+  const cancelled = () => {
+    cutOff('its job was cancelled');
+    if (!deadline.signal.aborted) deadline.abort(options.signal?.reason);
+  };
+  if (options.signal?.aborted) cancelled();
+  else options.signal?.addEventListener('abort', cancelled, { once: true });
   let grace: NodeJS.Timeout | undefined;
   let giveUp: ((reason: unknown) => void) | undefined;
   const timer = setTimeout(() => {
@@ -38,13 +44,13 @@ export async function withDeadline<T>(run: (signal: AbortSignal, superseded: Abo
       giveUp?.(expired);
     }, options.graceMs);
   }, options.deadlineMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-  const running = run(signal, superseded.signal);
+  const running = run(deadline.signal, superseded.signal);
   try {
     return await Promise.race([running, new Promise<never>((_, reject) => (giveUp = reject))]);
   } finally {
     clearTimeout(timer);
     clearTimeout(grace);
+    options.signal?.removeEventListener('abort', cancelled);
     // A run that outlives its grace ends (or fails) unobserved.
     running.catch(() => undefined);
   }

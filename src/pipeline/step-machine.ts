@@ -165,7 +165,7 @@ export class StepMachine implements StepProcessor {
     };
     const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open', maxRounds: this.deps.config.MAX_ROUNDS, usage }, inbox, this.deps.commands);
     const plannedStops = new Set(inbox.filter(isStopEvent).map((event) => event.eventId));
-    const watch = this.stops?.watch({ sessionId, seq, planned: plannedStops, readRequest: () => store.stopRequest(sessionId) });
+    const watch = this.stops?.watch({ sessionId, seq, planned: plannedStops, readRequest: () => store.stopRequest(sessionId) }, attempt.signal);
     try {
       return await this.runPlanned({ sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops, stopSignal: watch?.signal });
     } finally {
@@ -194,7 +194,8 @@ export class StepMachine implements StepProcessor {
     // The durable marker, read with the snapshot: a stop of this very step that its inbox did not hold.
     const marker = meta.stopRequest;
     const stoppedAlready = marker?.seq === seq && !plannedStops.has(marker.eventId) ? AbortSignal.abort(new StopRequestedError(marker.eventId)) : undefined;
-    const signals = [attempt.signal, run.stopSignal, stoppedAlready].filter((signal): signal is AbortSignal => signal !== undefined);
+    // The watch's signal carries the attempt's too (stop-signals.ts `watch`).
+    const signals = (run.stopSignal ? [run.stopSignal, stoppedAlready] : [attempt.signal, stoppedAlready]).filter((signal): signal is AbortSignal => signal !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     // A channel may set a smaller budget for its sessions (src/community/channel-settings.ts).
     const budget = meta.tokenBudget !== undefined && (this.deps.config.SESSION_TOKEN_BUDGET === 0 || meta.tokenBudget < this.deps.config.SESSION_TOKEN_BUDGET) ? meta.tokenBudget : this.deps.config.SESSION_TOKEN_BUDGET;

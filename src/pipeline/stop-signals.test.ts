@@ -42,6 +42,24 @@ const until = async (check: () => boolean) => {
 };
 
 describe('StopSignals', () => {
+  it('aborts a watch with the attempt signal it carries, with that reason, until released', async () => {
+    const listener = new StopSignals(testRedis(), channel, logger);
+    const attempt = new AbortController();
+    const watch = listener.watch({ sessionId: 'a1', seq: 1, planned: new Set(), readRequest: noRequest }, attempt.signal);
+    const cancelled = new Error('job cancelled');
+    attempt.abort(cancelled);
+    expect(watch.signal.aborted).toBe(true);
+    expect(watch.signal.reason).toBe(cancelled);
+    expect(isStopRequested(watch.signal)).toBe(false);
+    // Released, a watch no longer listens to the attempt.
+    const later = new AbortController();
+    const released = listener.watch({ sessionId: 'a1', seq: 2, planned: new Set(), readRequest: noRequest }, later.signal);
+    released.release();
+    later.abort(new Error('after'));
+    expect(released.signal.aborted).toBe(false);
+    await listener.close();
+  });
+
   it('aborts the watched step of that session and seq, unless the step planned that stop itself', async () => {
     const listener = await listening();
     const running = listener.watch({ sessionId: 's1', seq: 4, planned: new Set(), readRequest: noRequest });

@@ -112,13 +112,28 @@ export class StopSignals {
     }
   }
 
-  /** Watches a running step until `release()`. */
-  watch(step: WatchedStep): StopWatch {
+  /**
+   * Watches a running step until `release()`. `also`: the watch's signal aborts with it too (its
+   * reason), so the step needs one signal, not `AbortSignal.any` of two.
+   */
+  watch(step: WatchedStep, also?: AbortSignal): StopWatch {
     const watcher: Watcher = { step, controller: new AbortController() };
+    const { controller } = watcher;
+    const forward = () => {
+      if (!controller.signal.aborted) controller.abort(also?.reason);
+    };
+    if (also?.aborted) forward();
+    else also?.addEventListener('abort', forward, { once: true });
     this.watchers.add(watcher);
     const seen = this.recent.get(step.sessionId);
     if (seen) this.apply(watcher, seen);
-    return { signal: watcher.controller.signal, release: () => this.watchers.delete(watcher) };
+    return {
+      signal: controller.signal,
+      release: () => {
+        this.watchers.delete(watcher);
+        also?.removeEventListener('abort', forward);
+      },
+    };
   }
 
   private receive(raw: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charsForTokens, completionTokensForChars, dominantScript, estimateMessagesTokens, estimateTokens, messageOverheadTokens, replyPrimingTokens } from './token-estimate.ts';
+import { charsForTokens, completionTokensForChars, dominantScript, dominantScriptOf, estimateMessagesTokens, estimateTokens, messageOverheadTokens, replyPrimingTokens } from './token-estimate.ts';
 
 const cjkRange = /[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/;
 
@@ -44,6 +44,21 @@ describe('token estimate', () => {
       expect(estimateTokens(text), JSON.stringify(text)).toBe(referenceEstimate(text));
       expect(dominantScript(text), JSON.stringify(text)).toBe(referenceScript(text));
     }
+  });
+
+  it('finds the script of parts as of the parts joined by newlines, past the 4,000 letters counted too', () => {
+    const parts = ['设计一盏毛毡灯', 'A felt lamp for reading in bed', 'Как сделать лампу', '🎨 ok', '\ud800', ''];
+    let seed = 11;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (let sample = 0; sample < 200; sample++) {
+      const chosen = Array.from({ length: 1 + Math.floor(random() * 5) }, () => parts[Math.floor(random() * parts.length)]!);
+      expect(dominantScriptOf(chosen), JSON.stringify(chosen)).toBe(dominantScript(chosen.join('\n')));
+    }
+    // 3,990 Latin letters, then Chinese: only 10 of it is counted, so the whole reads as Latin.
+    const long = ['a'.repeat(3_990), '设'.repeat(3_000)];
+    expect(dominantScript(long.join('\n'))).toBe('latin');
+    expect(dominantScriptOf(long)).toBe('latin');
+    expect(dominantScriptOf(['a'.repeat(100), '设'.repeat(3_000)])).toBe('cjk');
   });
 
   it('counts Latin text at a third of a token per character, rounded up', () => {

@@ -137,20 +137,64 @@ export function dominantScript(text: string): Script {
 
 const rememberedScripts: { text: string; script: Script }[] = [];
 
-function countScripts(text: string): Script {
-  const counts: Record<Script, number> = { cjk: 0, latin: 0, other: 0 };
-  let seen = 0;
-  for (let index = 0; index < text.length && seen < 4_000; index++) {
+/** Letters of each script in a text, counting at most `lettersCounted` letters from its start. */
+interface ScriptCounts {
+  cjk: number;
+  latin: number;
+  other: number;
+  seen: number;
+}
+
+const lettersCounted = 4_000;
+
+function scriptCounts(text: string): ScriptCounts {
+  const counts: ScriptCounts = { cjk: 0, latin: 0, other: 0, seen: 0 };
+  for (let index = 0; index < text.length && counts.seen < lettersCounted; index++) {
     const codePoint = text.codePointAt(index)!;
     if (codePoint > 0xffff) index++;
     if (!isLetter(codePoint)) continue;
     counts[scriptOf(codePoint)]++;
-    seen++;
+    counts.seen++;
   }
-  if (seen === 0) return 'latin';
-  if (counts.cjk / seen >= 0.2) return 'cjk';
-  if (counts.other / seen >= 0.2) return 'other';
+  return counts;
+}
+
+function scriptFrom(counts: ScriptCounts): Script {
+  if (counts.seen === 0) return 'latin';
+  if (counts.cjk / counts.seen >= 0.2) return 'cjk';
+  if (counts.other / counts.seen >= 0.2) return 'other';
   return 'latin';
+}
+
+function countScripts(text: string): Script {
+  return scriptFrom(scriptCounts(text));
+}
+
+/** Each part's counts by its text: a session's entries recur in step after step's window. */
+const partCounts = new Map<string, ScriptCounts>();
+const partCountsKept = 4_096;
+
+/**
+ * `dominantScript` of the parts joined by newlines, from each part's remembered counts (the same
+ * answer: a newline is no letter, and below `lettersCounted` letters in all every letter counts).
+ */
+export function dominantScriptOf(parts: readonly string[]): Script {
+  const total: ScriptCounts = { cjk: 0, latin: 0, other: 0, seen: 0 };
+  for (const part of parts) {
+    let counts = partCounts.get(part);
+    if (counts === undefined) {
+      counts = scriptCounts(part);
+      if (partCounts.size >= partCountsKept) partCounts.delete(partCounts.keys().next().value!);
+      partCounts.set(part, counts);
+    }
+    total.cjk += counts.cjk;
+    total.latin += counts.latin;
+    total.other += counts.other;
+    total.seen += counts.seen;
+    // Past the cap, which letters count depends on where the joined text reaches it.
+    if (total.seen >= lettersCounted) return dominantScript(parts.join('\n'));
+  }
+  return scriptFrom(total);
 }
 
 /**
