@@ -37,7 +37,8 @@
  *    - nothing → sent.
  * 4. **Fencing.** Every runner of a step claims its outbox first (`claim`: one script sets the
  *    runner's token and returns the outbox as it is at that instant, so nothing an earlier runner
- *    recorded before the claim is missed). Intents and payloads are written by a script that
+ *    recorded before the claim is missed; the step machine makes the same claim inside its
+ *    snapshot script, session-scripts.ts `snapshotScript`, and hands the token over). Intents and payloads are written by a script that
  *    refuses when the step has been committed meanwhile (`meta.seq` moved on) or when a newer
  *    runner has claimed the outbox; a stream checks the claim before each intermediate write
  *    (`owns`). So a worker that lost its job lock and kept running (its event loop starved past
