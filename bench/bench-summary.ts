@@ -73,7 +73,7 @@ export function figuresOf(results: BenchResults): Figure[] {
       figure: 'overhead per persona turn p99',
       value: show(numberAt(result, 'perTurn.commitToCommit.p99Ms'), 3),
       unit: 'ms',
-      reference: `floor ${show(numberAt(result, 'floor.floorP99Ms'), 3)} ms; ratio ${show(numberAt(result, 'ratio.p99'))}×`,
+      reference: `floor ${show(numberAt(result, 'floor.floorP99Ms'), 3)} ms; ratio ${show(numberAt(result, 'ratio.p99'))}×; CPU of this process per step ${show(numberAt(result, 'perTurn.cpuPerStepMs'), 3)} ms, per floor job ${show(numberAt(result, 'floor.cpuPerJobMs'), 3)} ms`,
       aim: '≤ 2× floor',
     },
   ], 'overhead per persona turn');

@@ -87,6 +87,8 @@ export async function measurePingRoundTrip(url: string, samples: number): Promis
 
 export interface HopFloor {
   chainedStartToStart: LatencySummary;
+  /** This process's CPU (user + system) per chained job after the warm-up, in ms. */
+  cpuPerJobMs: number;
   isolatedAddToStart?: LatencySummary;
 }
 
@@ -104,6 +106,7 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
   const starts: number[] = [];
   let isolatedStart: ((at: number) => void) | undefined;
   let chainDone: (() => void) | undefined;
+  let cpuFrom: NodeJS.CpuUsage | undefined;
   const floor = await openFloorChain<{ index: number }>(
     url,
     prefix,
@@ -116,6 +119,7 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
         return;
       }
       starts.push(at);
+      if (starts.length === WARM_UP + 1) cpuFrom = process.cpuUsage();
       await replay();
       if (job.data.index < chainLength) await queue.add('chained', { index: job.data.index + 1 }, { jobId: `hop__${job.data.index + 1}` });
       else chainDone?.();
@@ -126,9 +130,11 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
     const chained = new Promise<void>((resolve) => (chainDone = resolve));
     await floor.queue.add('chained', { index: 0 }, { jobId: 'hop__0' });
     await chained;
+    const cpu = process.cpuUsage(cpuFrom);
+    const cpuPerJobMs = (cpu.user + cpu.system) / 1000 / Math.max(1, starts.length - WARM_UP);
     const chainedIntervals = starts.slice(WARM_UP).map((at, index) => at - (starts[WARM_UP + index - 1] ?? at));
 
-    if (!options.isolated) return { chainedStartToStart: summarise(chainedIntervals) };
+    if (!options.isolated) return { chainedStartToStart: summarise(chainedIntervals), cpuPerJobMs };
     const isolated: number[] = [];
     for (let index = 0; index < Math.min(samples, 300) + 20; index += 1) {
       await sleep(2); // let the worker go back to waiting for work
@@ -138,7 +144,7 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
       const at = await begun;
       if (index >= 20) isolated.push(at - started);
     }
-    return { chainedStartToStart: summarise(chainedIntervals), isolatedAddToStart: summarise(isolated) };
+    return { chainedStartToStart: summarise(chainedIntervals), cpuPerJobMs, isolatedAddToStart: summarise(isolated) };
   } finally {
     await floor.close();
   }

@@ -44,10 +44,15 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
     rig.store.recording = true;
     rig.machine.recording = true;
     rig.phases.recording = true;
+    const cpuFrom = process.cpuUsage();
+    const stepsFrom = rig.machine.processedCount;
     for (let index = 1; index <= sessions; index += 1) {
       await rig.startSession(index, { rounds: ROUNDS_PER_SESSION });
       await rig.drained(60_000);
     }
+    // What the ratio is made of on a CPU-bound machine: this process's CPU per step, beside the floor's per job.
+    const cpu = process.cpuUsage(cpuFrom);
+    const cpuPerStepMs = (cpu.user + cpu.system) / 1000 / Math.max(1, rig.machine.processedCount - stepsFrom);
     rig.store.recording = false;
     rig.machine.recording = false;
     rig.phases.recording = false;
@@ -104,6 +109,7 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
       perTurn: {
         commitToCommit: cycleSummary,
         stepJobProcessing: summarise(processing),
+        cpuPerStepMs: round(cpuPerStepMs, 3),
         phaseTurns: timedTurns.length,
         phases,
       },
@@ -117,6 +123,7 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
         floorChain: floor.chainedStartToStart,
         floorP50Ms: round(floorP50),
         floorP99Ms: round(floorP99),
+        cpuPerJobMs: round(floor.cpuPerJobMs, 3),
         floorBySumOfP50s: round(hop.chainedStartToStart.p50Ms + replayed.length * ping.p50Ms),
         formula: "a chained no-op BullMQ job (the step queue's job options) that replays the turn's Redis round trips — each pipeline or concurrent batch one round trip, as PINGs of the same batch sizes and shapes — then adds the next job, start to start; the turn's own enqueue is the chain's add",
       },
