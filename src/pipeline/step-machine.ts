@@ -41,9 +41,8 @@ import type { Logger } from '../logging/logger.ts';
 import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { StepSnapshot } from '../store/session-store.ts';
 import { applyInbox } from '../engine/agenda.ts';
-import { describeForPerson } from '../engine/describe-error.ts';
 import { t } from '../i18n/translate.ts';
-import { commandUsage, entry, moderator, postOnce, settleUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
+import { commandUsage, settleUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import type { StepFailureReason, StepJobData, StepProcessor } from './step-queue.ts';
@@ -52,6 +51,7 @@ import { duplicateConnection } from '../store/redis-connection.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
 import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
 import { buildStepContext, foldedMeta, foldSlack, runWithinWindow } from './step-window.ts';
+import { endWithoutPanel, skipStep, stoppedOutcome } from './step-endings.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 
 /** How the step machine reaches the queue and the pending index. */
@@ -154,7 +154,7 @@ export class StepMachine implements StepProcessor {
     const installed = installedPanel(this.deps.panels, meta);
     // The preset's seats: a `quick` session speaks with the first few of its panel only.
     const panel = installed && sessionPanel(installed, this.deps.presets, meta);
-    if (!panel) return this.endWithoutPanel(snapshot, outbox, logger);
+    if (!panel) return endWithoutPanel(this.deps, snapshot, outbox, logger);
     const platform = sessionId.split(':')[0] ?? '';
     const usage = (name: string, args?: string) => {
       try {
@@ -243,7 +243,7 @@ export class StepMachine implements StepProcessor {
       if (isStopRequested(signal)) {
         // A person stopped it: what was shown stays (the stream was finished "(stopped)"); not a failure.
         logger.info({ step: step.kind }, 'step stopped by a person');
-        outcome = this.stoppedOutcome(context, stepMeta.language);
+        outcome = stoppedOutcome(context, stepMeta.language);
         result = 'stopped';
       } else {
         // Aborted at its deadline (step-queue.ts): that is what the step failed of, whatever the
@@ -285,13 +285,6 @@ export class StepMachine implements StepProcessor {
     return result;
   }
 
-  /** A stopped step records what its persona had shown, marked as stopped, in the step's language. */
-  private stoppedOutcome(context: StepContext | undefined, language: string | undefined): StepOutcome {
-    if (!context?.interrupted) return {};
-    const { persona, text } = context.interrupted;
-    return { transcript: [entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: t(context.meta.language ?? language, 'step.stopped', { text }) })] };
-  }
-
   /** A failed step: rethrown for another attempt, or (final, permanent, abandoned) skipped with a notice. */
   private async failed(
     error: unknown,
@@ -312,62 +305,7 @@ export class StepMachine implements StepProcessor {
     this.deps.metrics?.errors.inc({ code: asTableRoundError(error).code });
     if (!attempt.final && !isPermanent(error) && !job.skip) throw error;
     // Said in the step's language; a step that failed before its context was built has the stored one.
-    return this.skip(sessionId, outbox, step, kind, panel, error, context, context?.meta.language ?? stepMeta.language, logger);
-  }
-
-  /**
-   * The step failed for good: one short, true line in the thread (best effort), and what was
-   * visible of an interrupted reply goes into the transcript, marked, so the record matches the
-   * thread, in the session's `language`. The session goes on with the next step.
-   */
-  private async skip(
-    sessionId: string,
-    outbox: StepOutbox,
-    step: Step,
-    kind: RegisteredStepKind | undefined,
-    panel: StepContext['panel'],
-    error: unknown,
-    context: StepContext | undefined,
-    language: string | undefined,
-    logger: Logger,
-  ): Promise<StepOutcome> {
-    const coded = asTableRoundError(error);
-    logger.error({ err: coded, step: step.kind }, 'step failed for good; skipping it');
-    this.deps.metrics?.stepsSkipped.inc({ kind: step.kind });
-    const text = t(language, 'step.skipped', { reason: describeForPerson(coded, language), step: kind?.describe(step, panel, language) ?? step.kind });
-    try {
-      const target = context ?? { outbox, adapter: this.deps.adapterFor(sessionId.split(':')[0] ?? ''), sessionId, logger };
-      // A stream an earlier attempt (in a process that died) left open is stopped as it stands.
-      for (const { key, part } of outbox.openNativeStreams()) {
-        await target.adapter.streaming?.native?.stop(sessionId, part.ref);
-        await outbox.record(key, 0, { ...part, stopped: true });
-      }
-      await postOnce(target, 'failure', moderator, text);
-    } catch (postError) {
-      if (postError instanceof StepSupersededError) throw postError;
-      logger.error({ err: postError }, 'could not post the failure notice');
-    }
-    const transcript: TranscriptEntry[] = [];
-    if (context?.interrupted) {
-      const { persona, text: shown } = context.interrupted;
-      transcript.push(entry(context, { kind: 'persona', speakerId: persona.id, speakerName: persona.displayName, text: t(language, 'step.interrupted', { text: shown }) }));
-    }
-    return { transcript };
-  }
-
-  /** A session whose panel is no longer installed cannot go on: it is ended, with a line saying why. */
-  private async endWithoutPanel(snapshot: StepSnapshot, outbox: StepOutbox, logger: Logger): Promise<StepResult> {
-    const meta = snapshot.meta!;
-    logger.error({ panelId: meta.panelId }, 'session uses a panel that is not installed; ending it');
-    try {
-      const adapter = this.deps.adapterFor(meta.sessionId.split(':')[0] ?? '');
-      await postOnce({ outbox, adapter, sessionId: meta.sessionId, logger }, 'no-panel', moderator, t(meta.language, 'session.panelMissing', { panel: meta.panelId }));
-    } catch (error) {
-      if (error instanceof StepSupersededError) return 'stale';
-      logger.error({ err: error }, 'could not post the missing-panel notice');
-    }
-    await this.deps.store.commit(meta.sessionId, meta.seq, { meta: { agenda: [], status: 'ended', stage: 'ended' }, inboxConsumed: snapshot.inbox.length });
-    return 'skipped';
+    return skipStep(this.deps, { sessionId, outbox, step, kind, panel, context, logger }, error, context?.meta.language ?? stepMeta.language);
   }
 
   private async continueIfNeeded(sessionId: string, next: { seq: number; inboxLength: number }, epoch: number, agenda: Step[]): Promise<void> {
