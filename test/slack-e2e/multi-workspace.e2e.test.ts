@@ -68,6 +68,20 @@ function twoWorkspaces(h: E2EHarness) {
   };
 }
 
+/** A session in each workspace, run to its first persona posts (each thread has some). */
+async function sessionInEach(h: E2EHarness, { ada, ben, lampChannel, kettleChannel }: ReturnType<typeof twoWorkspaces>) {
+  const { emulator } = h;
+  const lampMention = await emulator.userMentions(ada, lampChannel.id, 'A paper lamp for a small room');
+  const kettleMention = await emulator.userMentions(ben, kettleChannel.id, 'A kettle that pours without dripping');
+  const lampSession = h.sessionIdFor(lampChannel.id, lampMention.ts);
+  const kettleSession = h.sessionIdFor(kettleChannel.id, kettleMention.ts);
+  await Promise.all([h.settled(lampSession), h.settled(kettleSession)]);
+  const personaPosts = (channel: string, ts: string) => emulator.thread(channel, ts).filter((message) => message.username !== undefined);
+  expect(personaPosts(lampChannel.id, lampMention.ts).length).toBeGreaterThan(0);
+  expect(personaPosts(kettleChannel.id, kettleMention.ts).length).toBeGreaterThan(0);
+  return { lampMention, kettleMention, lampSession, kettleSession, personaPosts };
+}
+
 const installationKey = (h: E2EHarness, team: string) => new RedisKeys(h.prefix).slackInstallation(team);
 
 describe('Slack in many workspaces (OAuth installs)', () => {
@@ -75,7 +89,8 @@ describe('Slack in many workspaces (OAuth installs)', () => {
     harness = await startE2E({ oauth: true });
     const h = harness;
     const { emulator, app } = h;
-    const { lamps, kettles, ada, ben, lampChannel, kettleChannel } = twoWorkspaces(h);
+    const workspaces = twoWorkspaces(h);
+    const { lamps, kettles, ada, ben, lampChannel, kettleChannel } = workspaces;
 
     // The install page hands out a signed state and links to Slack's authorize page with the scopes.
     const page = await openInstallPage(h.botBaseUrl);
@@ -124,15 +139,8 @@ describe('Slack in many workspaces (OAuth installs)', () => {
     }
 
     // A session in each workspace, to its first persona posts.
-    const lampMention = await emulator.userMentions(ada, lampChannel.id, 'A paper lamp for a small room');
-    const kettleMention = await emulator.userMentions(ben, kettleChannel.id, 'A kettle that pours without dripping');
+    const { lampMention, kettleMention, lampSession, kettleSession, personaPosts } = await sessionInEach(h, workspaces);
     expect([...lampMention.deliveries, ...kettleMention.deliveries].every((delivery) => delivery.status === 200)).toBe(true);
-    const lampSession = h.sessionIdFor(lampChannel.id, lampMention.ts);
-    const kettleSession = h.sessionIdFor(kettleChannel.id, kettleMention.ts);
-    await Promise.all([h.settled(lampSession), h.settled(kettleSession)]);
-    const personaPosts = (channel: string, ts: string) => emulator.thread(channel, ts).filter((message) => message.username !== undefined);
-    expect(personaPosts(lampChannel.id, lampMention.ts).length).toBeGreaterThan(0);
-    expect(personaPosts(kettleChannel.id, kettleMention.ts).length).toBeGreaterThan(0);
     // Each session belongs to its own workspace (its community), and every write into a channel
     // went with that channel's workspace token.
     const writes = emulator.calls().filter((call) => typeof call.args.channel === 'string' || typeof call.args.channel_id === 'string');
@@ -183,7 +191,8 @@ describe('Slack in many workspaces (OAuth installs)', () => {
     harness = await startE2E({ oauth: true, role: 'gateway' });
     const h = harness;
     const { emulator } = h;
-    const { lamps, kettles, ada, ben, lampChannel, kettleChannel } = twoWorkspaces(h);
+    const workspaces = twoWorkspaces(h);
+    const { lamps, kettles, ada, ben, lampChannel } = workspaces;
     await install(h, lamps, ada);
     await install(h, kettles, ben);
 
@@ -194,14 +203,7 @@ describe('Slack in many workspaces (OAuth installs)', () => {
       started.once('exit', (code) => reject(new Error(`the worker exited (${code})`)));
     });
 
-    const lampMention = await emulator.userMentions(ada, lampChannel.id, 'A paper lamp for a small room');
-    const kettleMention = await emulator.userMentions(ben, kettleChannel.id, 'A kettle that pours without dripping');
-    const lampSession = h.sessionIdFor(lampChannel.id, lampMention.ts);
-    const kettleSession = h.sessionIdFor(kettleChannel.id, kettleMention.ts);
-    await Promise.all([h.settled(lampSession), h.settled(kettleSession)]);
-    const personaPosts = (channel: string, ts: string) => emulator.thread(channel, ts).filter((message) => message.username !== undefined);
-    expect(personaPosts(lampChannel.id, lampMention.ts).length).toBeGreaterThan(0);
-    expect(personaPosts(kettleChannel.id, kettleMention.ts).length).toBeGreaterThan(0);
+    await sessionInEach(h, workspaces);
     const posts = emulator.calls('chat.postMessage').filter((call) => call.args.username !== undefined);
     for (const call of posts) {
       const channel = String(call.args.channel);
