@@ -51,7 +51,7 @@ import { duplicateConnection } from '../store/redis-connection.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
 import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
 import { buildStepContext, foldedMeta, foldSlack, runWithinWindow } from './step-window.ts';
-import { endWithoutPanel, skipStep, stoppedOutcome } from './step-endings.ts';
+import { endWithoutPanel, skipStep, stoppedOutcome, type SkippedStep } from './step-endings.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 
 /** How the step machine reaches the queue and the pending index. */
@@ -286,26 +286,12 @@ export class StepMachine implements StepProcessor {
   }
 
   /** A failed step: rethrown for another attempt, or (final, permanent, abandoned) skipped with a notice. */
-  private async failed(
-    error: unknown,
-    run: {
-      sessionId: string;
-      outbox: StepOutbox;
-      step: Step;
-      kind: RegisteredStepKind | undefined;
-      panel: StepContext['panel'];
-      context: StepContext | undefined;
-      stepMeta: SessionMeta;
-      attempt: { final: boolean };
-      job: { skip: boolean };
-      logger: Logger;
-    },
-  ): Promise<StepOutcome> {
-    const { sessionId, outbox, step, kind, panel, context, stepMeta, attempt, job, logger } = run;
+  private async failed(error: unknown, run: SkippedStep & { stepMeta: SessionMeta; attempt: { final: boolean }; job: { skip: boolean } }): Promise<StepOutcome> {
+    const { context, stepMeta, attempt, job } = run;
     this.deps.metrics?.errors.inc({ code: asTableRoundError(error).code });
     if (!attempt.final && !isPermanent(error) && !job.skip) throw error;
     // Said in the step's language; a step that failed before its context was built has the stored one.
-    return skipStep(this.deps, { sessionId, outbox, step, kind, panel, context, logger }, error, context?.meta.language ?? stepMeta.language);
+    return skipStep(this.deps, run, error, context?.meta.language ?? stepMeta.language);
   }
 
   private async continueIfNeeded(sessionId: string, next: { seq: number; inboxLength: number }, epoch: number, agenda: Step[]): Promise<void> {
