@@ -32,6 +32,14 @@ describe('Discord end to end: gateway caches that lag or lie', () => {
     throw new Error(`timed out waiting for ${what}`);
   }
 
+  async function endedWithin(sessionId: string, ms: number): Promise<boolean> {
+    for (let waited = 0; waited < ms; waited += 50) {
+      if ((await e2e.app.roundtable.status(sessionId))?.ended) return true;
+      await sleep(50);
+    }
+    return false;
+  }
+
   it('keeps the starter who mentioned the bot, whatever member updates arrive while the thread opens', async () => {
     const { emulator } = e2e;
     const channel = emulator.addTextChannel('partial-members');
@@ -55,7 +63,8 @@ describe('Discord end to end: gateway caches that lag or lie', () => {
       const end = emulator.userRunsCommand(thread.id, alice, 'end');
       await emulator.waitFor(() => emulator.channel(thread.id)?.archived, 60_000, 'the thread archived');
       expect(emulator.interactionMessages(end.id).map((message) => String(message.json.content)).join('\n')).not.toMatch(/only the person who started/i);
-      expect((await e2e.app.roundtable.status(sessionId))?.ended).toBe(true);
+      // The closing step archives the thread before it commits the end: wait for the commit.
+      expect(await endedWithin(sessionId, 10_000)).toBe(true);
     } finally {
       removeHook();
     }
