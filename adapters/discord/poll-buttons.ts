@@ -2,7 +2,8 @@
  * Vote buttons. A candidate click toggles that candidate in the person's ballot (the core's
  * `toggleBallot`: atomic, capped at the poll's maxChoices, only on the poll the button belongs
  * to); the poll message is refreshed through the click's own interaction — free — and the person
- * gets an ephemeral "Your ballot: …". Close is for the starter or a manager (Manage Threads), and
+ * gets an ephemeral "Your ballot: …". A click on a poll whose step has posted it but not committed
+ * it yet is acknowledged at once and held by the core until the commit (src/engine/poll-opening.ts). Close is for the starter or a manager (Manage Threads), and
  * closes the button's own poll only. Failures are answered through `describeForPerson`.
  */
 import type { ButtonInteraction } from 'discord.js';
@@ -33,25 +34,34 @@ export class PollButtons {
       const status = await roundtable.status(sessionId);
       language = status?.language;
       const poll = status?.poll;
-      if (!poll || pollKey(poll.pollId) !== click.pollKey) return await answerEphemeral(interaction, 'This vote is no longer current.');
-      if (poll.status !== 'open') return await answerEphemeral(interaction, 'This vote is closed.');
+      const current = poll !== undefined && pollKey(poll.pollId) === click.pollKey;
+      // The poll being opened: its message is up, its step has not committed it yet. The click is
+      // acknowledged now and held by the core until the commit (src/engine/poll-opening.ts).
+      const opening = !current && status !== undefined && pollKey(status.openingPollId) === click.pollKey;
+      if (!status || (!current && !opening)) return await answerEphemeral(interaction, 'This vote is no longer current.');
+      if (current && poll.status !== 'open') return await answerEphemeral(interaction, 'This vote is closed.');
+      const pollId = current ? poll.pollId : status.openingPollId;
       if (click.kind === 'close') {
         if (!(await roundtable.mayManage(sessionId, person))) {
           return await answerEphemeral(interaction, 'Only the person who started this roundtable, or someone with Manage Threads, can close the vote.');
         }
         await interaction.deferUpdate();
         // The close names this poll: queued behind another close and a new vote, it never closes the newer poll.
-        await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'close', pollId: poll.pollId } }, `discord:${interaction.id}`);
+        await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'close', pollId } }, `discord:${interaction.id}`);
         return await answerEphemeral(interaction, 'Closing the vote — the result follows shortly.');
       }
+      if (opening) await interaction.deferUpdate();
       // The toggle is the core's (one ballot per person, applied atomically to this very poll).
-      const result = await roundtable.toggleBallot(sessionId, person, poll.pollId, click.index);
-      if (result.outcome === 'full') return await answerEphemeral(interaction, result.notice ?? `You can pick at most ${poll.maxChoices}.`);
+      const result = await roundtable.toggleBallot(sessionId, person, pollId, click.index);
+      if (result.outcome === 'full') return await answerEphemeral(interaction, result.notice ?? 'Your ballot already holds as many keywords as it may.');
       // The click's own interaction updates the poll message (free); the core skips a refresh to the same state.
       if (result.poll) {
-        await interaction.update({ content: renderPollText(result.poll), components: renderPollComponents(result.poll), allowedMentions: mentionNobody });
+        const message = { content: renderPollText(result.poll), components: renderPollComponents(result.poll), allowedMentions: mentionNobody };
+        // Deferred (the poll being opened): the update edits the message the button is on.
+        if (interaction.deferred) await interaction.editReply(message);
+        else await interaction.update(message);
         roundtable.pollShown(sessionId, result.poll);
-      } else {
+      } else if (!interaction.deferred) {
         await interaction.deferUpdate();
       }
       await answerEphemeral(interaction, result.notice ?? 'Your ballot is counted.');

@@ -49,7 +49,7 @@ class ScriptedRoundtable implements RoundtableService {
   async status(sessionId: string): Promise<SessionStatus | undefined> {
     const start = this.starts.find((request) => buildSessionId(request.address) === sessionId);
     if (!start) return undefined;
-    return { sessionId, topic: start.topic, panelId: 'p', panelName: 'P', stage: 'discussion', round: 1, autoRounds: 0, ended: false, starter: start.person, personas: [], tokens: { prompt: 0, completion: 0, calls: 0 }, images: { generated: 0, limit: 8 }, pendingSteps: 0, pendingActions: 0, queuePosition: 0, poll: this.poll, votedKeywords: [], createdAt: 0, updatedAt: 0 };
+    return { sessionId, topic: start.topic, panelId: 'p', panelName: 'P', stage: 'discussion', round: 1, autoRounds: 0, ended: false, starter: start.person, personas: [], tokens: { prompt: 0, completion: 0, calls: 0 }, images: { generated: 0, limit: 8 }, pendingSteps: 0, pendingActions: 0, queuePosition: 0, poll: this.poll, openingPollId: 'p1', votedKeywords: [], createdAt: 0, updatedAt: 0 };
   }
   async mayManage(sessionId: string, person: Person) {
     const status = await this.status(sessionId);

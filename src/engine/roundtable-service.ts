@@ -31,6 +31,8 @@ export interface SessionStatus {
   /** Position of the session's next step in the shared queue (0 = running or next). */
   queuePosition: number | undefined;
   poll: PollView | undefined;
+  /** The id the next poll gets: a button naming it is on a poll being opened (poll-opening.ts). */
+  openingPollId: string;
   votedKeywords: string[];
   /** The last persona prompt's estimated size against its model's window (meta.promptStats). */
   prompt?: PromptStats;

@@ -29,6 +29,7 @@ import { isRedisUnavailable } from '../store/redis-connection.ts';
 import { joinList, t } from '../i18n/translate.ts';
 import { checkStarter, type CommunityAdmin } from '../community/community-admin.ts';
 import { newSessionMeta } from './session-start.ts';
+import { openPollNamed } from './poll-opening.ts';
 
 export interface RoundtableDependencies {
   config: Config;
@@ -305,9 +306,10 @@ export class Roundtable implements RoundtableService {
   private async castBallotNow(meta: SessionMeta, person: Person, choices: number[], pollId: string | undefined): Promise<SubmitResult> {
     const { store, config } = this.deps;
     const { language } = meta;
-    const poll = await store.poll(meta.sessionId);
+    // A ballot naming the poll being opened waits for its step's commit (poll-opening.ts).
+    const poll = pollId === undefined ? await store.poll(meta.sessionId) : await openPollNamed(store, meta, pollId);
     const closed = () => new TableRoundError('no_poll', `ballot for ${pollId ?? 'the open poll'} refused`, { publicMessage: t(language, pollId ? 'ballot.pollClosed' : 'ballot.noPoll') });
-    if (!poll || poll.status !== 'open' || (pollId !== undefined && poll.pollId !== pollId)) throw closed();
+    if (!poll || poll.status !== 'open') throw closed();
     const limit = peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE);
     const unique = [...new Set(choices)];
     const invalid = unique.filter((index) => !Number.isInteger(index) || index < 0 || index >= poll.candidates.length);
@@ -336,9 +338,10 @@ export class Roundtable implements RoundtableService {
     if (!meta) throw new TableRoundError('session_missing', `no session ${sessionId}`, { publicMessage: 'There is no roundtable in this thread.' });
     const { language } = meta;
     await this.admitPerson(parseSessionId(sessionId).platform, person, language);
-    const poll = await store.poll(sessionId);
+    // A click on the poll being opened (its message is up, its step not committed yet) waits for it.
+    const poll = await openPollNamed(store, meta, pollId);
     const closed = new TableRoundError('no_poll', `toggle on ${pollId} refused`, { publicMessage: t(language, 'ballot.voteClosed') });
-    if (!poll || poll.status !== 'open' || poll.pollId !== pollId) throw closed;
+    if (!poll) throw closed;
     if (!Number.isInteger(index) || index < 0 || index >= poll.candidates.length) {
       throw new TableRoundError('bad_command', `toggle of ${index}`, { publicMessage: t(language, 'ballot.chooseOne', { count: poll.candidates.length }) });
     }

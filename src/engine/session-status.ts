@@ -10,6 +10,7 @@ import { sessionPanel } from '../panels/presets.ts';
 import { parseSessionId } from '../session/session-id.ts';
 import { sessionLanguage } from '../prompts/session-language.ts';
 import { readPollView } from './poll-view.ts';
+import { openingPollId } from './poll-opening.ts';
 import { roleOf } from './prompt-builder.ts';
 import type { RoundtableDependencies } from './roundtable.ts';
 import type { SessionStatus } from './roundtable-service.ts';
@@ -45,6 +46,7 @@ export async function readSessionStatus(deps: RoundtableDependencies, sessionId:
     pendingActions,
     queuePosition: meta.agenda.length || pendingActions ? await deps.queuePosition(sessionId, meta.seq, meta.epoch ?? 0) : undefined,
     poll: pollView,
+    openingPollId: openingPollId(meta),
     votedKeywords: meta.votedKeywords,
     nextSpeakers: panel ? upcomingSpeakers(panel, meta.agenda) : [],
     paused: meta.paused === true,

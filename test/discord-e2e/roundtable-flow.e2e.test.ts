@@ -60,9 +60,11 @@ describe('Discord end to end: one roundtable', () => {
     expect(buttons.at(-1)?.custom_id).toMatch(/^tr:x:/);
     for (const button of buttons) expect(button.custom_id.length).toBeLessThanOrEqual(100);
     const aliceClick = emulator.userClicksButton(thread.id, pollMessage.json.id as string, alice, first);
-    await emulator.waitFor(() => emulator.interactionMessages(aliceClick.id).some((message) => message.ephemeral), 5_000, "alice's ballot notice");
+    const aliceNotice = await emulator.waitFor(() => emulator.interactionMessages(aliceClick.id).find((message) => message.ephemeral), 10_000, "alice's ballot notice");
+    expect(String(aliceNotice.json.content)).toMatch(/^Your ballot: 1\. /);
     const bobClick = emulator.userClicksButton(thread.id, pollMessage.json.id as string, bob, second);
-    await emulator.waitFor(() => emulator.interactionMessages(bobClick.id).some((message) => message.ephemeral), 5_000, "bob's ballot notice");
+    const bobNotice = await emulator.waitFor(() => emulator.interactionMessages(bobClick.id).find((message) => message.ephemeral), 10_000, "bob's ballot notice");
+    expect(String(bobNotice.json.content)).toMatch(/^Your ballot: 2\. /);
     await emulator.waitFor(() => /2 people have voted/.test(String(emulator.state.messages.get(pollMessage.json.id as string)?.json.content)), 20_000, 'counts updated in place');
 
     // /end: bob (a stranger without Manage Threads) is refused; alice (the starter) ends it.

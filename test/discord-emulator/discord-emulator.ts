@@ -78,7 +78,7 @@ export class DiscordEmulator {
       state: this.state,
       gateway: this.gateway,
       limits: { ...discordLimits, ...options.limits },
-      hooks: { threadCreated: new Set() },
+      hooks: { threadCreated: new Set(), messageCreated: new Set() },
       baseUrl: () => this.baseUrl,
       stats: { rateLimitHits: 0, rateLimitedPaths: [], rateLimited: [], requests: [], typing: [] },
     };
@@ -236,6 +236,16 @@ export class DiscordEmulator {
   onThreadCreated(listener: (thread: ChannelRecord) => void | Promise<void>): () => void {
     this.context.hooks.threadCreated.add(listener);
     return () => this.context.hooks.threadCreated.delete(listener);
+  }
+
+  /**
+   * Runs `listener` whenever the bot creates a message through REST, before the emulator answers
+   * (the answer waits for a returned promise): the message is visible while the bot still awaits
+   * its post. Returns the function that removes it.
+   */
+  onBotMessageCreated(listener: (message: MessageRecord) => void | Promise<void>): () => void {
+    this.context.hooks.messageCreated.add(listener);
+    return () => this.context.hooks.messageCreated.delete(listener);
   }
 
   /**

@@ -1,5 +1,5 @@
 /** What every route handler can reach: the world, the gateway, limits, counters and test hooks. */
-import type { ChannelRecord, EmulatorState } from './emulator-state.ts';
+import type { ChannelRecord, EmulatorState, MessageRecord } from './emulator-state.ts';
 import type { GatewayServer } from './gateway-server.ts';
 import type { LimitSpec } from './rate-limiter.ts';
 
@@ -49,6 +49,8 @@ export interface RateLimitHit {
 export interface EmulatorHooks {
   /** After a thread was opened and THREAD_CREATE dispatched, before the REST answer. */
   threadCreated: Set<(thread: ChannelRecord) => void | Promise<void>>;
+  /** After the bot created a message through REST (MESSAGE_CREATE dispatched), before the REST answer. */
+  messageCreated: Set<(message: MessageRecord) => void | Promise<void>>;
 }
 
 export interface EmulatorContext {

@@ -78,7 +78,7 @@ export function channelRoutes(context: EmulatorContext): Route[] {
       pattern: new RegExp(`^/channels/${id}/messages$`),
       auth: true,
       rateLimit: ({ params }) => messageBucket(params[0]),
-      handle: ({ params, body }) => {
+      handle: async ({ params, body }) => {
         const channel = channelOrThrow(context, params[0]);
         requireBotPermissions(context, channel, channel.type === 11 ? 'SendMessagesInThreads' : 'SendMessages');
         if (body.files.length > 0) requireBotPermissions(context, channel, 'AttachFiles');
@@ -105,6 +105,7 @@ export function channelRoutes(context: EmulatorContext): Route[] {
           applicationId: state.applicationId,
           ...(replyTo ? { replyTo } : {}),
         });
+        for (const listener of context.hooks.messageCreated) await listener(record);
         return ok(record.json);
       },
     },

@@ -32,6 +32,7 @@ import { isUnusableAnswer, outcomeOf, reportOutcome, structuredOutcomes, trackRe
 import { announceMissingBallots, missingBallotField, panelAccountedFor } from '../missing-ballots.ts';
 import { joinList, joinWithAnd, t } from '../../i18n/translate.ts';
 import { isMuted, speakingPanel } from '../speakers.ts';
+import { openingPollId } from '../poll-opening.ts';
 
 export const keywordRange = { min: 5, max: 10 } as const;
 
@@ -95,7 +96,7 @@ export async function runPollOpen(context: StepContext): Promise<StepOutcome> {
     return { transcript: [entry(context, { kind: 'moderator', speakerId: 'moderator', speakerName: 'Moderator', text })], followUps: [], meta: { stage: 'paused' } };
   }
   const poll: PollState = {
-    pollId: `p${context.meta.pollCount + 1}`,
+    pollId: openingPollId(context.meta),
     status: 'open',
     candidates: candidates.map((candidate) => candidate.label),
     openedAt: Date.now(),
