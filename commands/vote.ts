@@ -43,7 +43,10 @@ const vote: CommandDefinition<z.infer<typeof schema>> = {
       await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'open' } });
       return ephemeral(t(language, 'vote.gathering'));
     }
-    if (options.pollId !== undefined && open?.pollId !== options.pollId) return ephemeral(t(language, 'ballot.voteClosed'));
+    // A Close button on a poll whose message is up but whose step has not committed it yet
+    // (src/engine/poll-opening.ts): the close is planned after it, and closes that very poll.
+    const opening = preparing && options.pollId !== undefined && options.pollId === status?.openingPollId;
+    if (options.pollId !== undefined && open?.pollId !== options.pollId && !opening) return ephemeral(t(language, 'ballot.voteClosed'));
     if (!open && !preparing) return ephemeral(t(language, 'vote.noneOpen'));
     // A vote still being prepared: its close is planned after its poll opens, and closes that poll.
     const pollId = options.pollId ?? open?.pollId;

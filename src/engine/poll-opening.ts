@@ -23,7 +23,7 @@ export function openingPollId(meta: Pick<SessionMeta, 'pollCount'>): string {
 
 /**
  * The poll a click names when it is the open one; for the poll being opened, waits (up to
- * `waitMs`) for its step to commit it. Undefined when it is neither (closed, or an older poll).
+ * `waitMs`) for its step to commit it. Undefined when it is neither (closed or closing, or an older poll).
  */
 export async function openPollNamed(
   store: Pick<SessionStore, 'poll'>,
@@ -35,7 +35,7 @@ export async function openPollNamed(
   const opening = pollId === openingPollId(meta);
   for (;;) {
     const poll = await store.poll(meta.sessionId);
-    if (poll?.pollId === pollId) return poll.status === 'open' ? poll : undefined;
+    if (poll?.pollId === pollId) return poll.status === 'open' && !poll.closing ? poll : undefined;
     if (!opening || Date.now() >= deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, recheckEveryMs));
   }

@@ -65,7 +65,8 @@ export function openPollPublisher(deps: RoundtableDependencies): PollPublisher {
   const current = async (sessionId: string) => {
     const poll = await deps.store.poll(sessionId);
     // A closed poll is shown by the step that closed it; one without a message has nowhere to show.
-    if (!poll || poll.status !== 'open' || !poll.messageId) return undefined;
+    // Nor one being closed: its result is about to replace the buttons.
+    if (!poll || poll.status !== 'open' || poll.closing || !poll.messageId) return undefined;
     return { view: await readPollView(deps.store, deps.config, sessionId, poll), messageRef: poll.messageId };
   };
   return new PollPublisher(

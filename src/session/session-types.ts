@@ -149,6 +149,8 @@ export interface KeywordCandidate {
 export interface PollState {
   pollId: string;
   status: 'open' | 'closed';
+  /** Read from the store only: its close has begun (store.beginPollClose); no more ballots count. */
+  closing?: boolean;
   candidates: string[];
   messageId?: string;
   openedAt: number;

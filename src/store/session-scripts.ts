@@ -48,7 +48,10 @@ if ops.candidates then
   for _, candidate in ipairs(ops.candidates) do redis.call('RPUSH', KEYS[4], candidate) end
 end
 if ops.pollDelete then redis.call('DEL', KEYS[5]) end
-if ops.poll then redis.call('HSET', KEYS[5], 'state', ops.poll) end
+if ops.poll then
+  redis.call('HSET', KEYS[5], 'state', ops.poll)
+  redis.call('HDEL', KEYS[5], 'closing')
+end
 if ops.ballotsDelete then redis.call('DEL', KEYS[6]) end
 if ops.ballots then
   for field, value in pairs(ops.ballots) do redis.call('HSET', KEYS[6], field, value) end
@@ -116,6 +119,7 @@ local raw = redis.call('HGET', KEYS[1], 'state')
 if not raw then return 'closed' end
 local poll = cjson.decode(raw)
 if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 'closed' end
+if redis.call('HGET', KEYS[1], 'closing') == ARGV[1] then return 'closed' end
 local index = tonumber(ARGV[4])
 local choices = {}
 local present = false
@@ -155,13 +159,27 @@ redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return 1
 `);
 
-// Applies a person's ballot only while the named poll is open.
+// Applies a person's ballot only while the named poll is open (and its close has not begun).
 export const ballotScript = new RedisScript(`
 local raw = redis.call('HGET', KEYS[1], 'state')
 if not raw then return 0 end
 local poll = cjson.decode(raw)
 if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'closing') == ARGV[1] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
+return 1
+`);
+
+// The close of the named poll begins: from here no ballot is applied to it (the toggle and ballot
+// scripts check the poll's 'closing' field), so the result the close step counts is final. The
+// step's commit writes the closed poll and clears the field. KEYS[1] poll. ARGV: pollId.
+// Returns 1 when that poll is open (again 1 on a re-run), 0 otherwise.
+export const beginPollCloseScript = new RedisScript(`
+local raw = redis.call('HGET', KEYS[1], 'state')
+if not raw then return 0 end
+local poll = cjson.decode(raw)
+if poll.status ~= 'open' or poll.pollId ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'closing', ARGV[1])
 return 1
 `);

@@ -14,7 +14,7 @@ import { decodeEntry, encodeEntry } from './transcript-codec.ts';
 import type { RedisClient } from './redis-connection.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
-import { ballotScript, commitScript, createScript, pushInboxScript, requestStopScript, snapshotScript, toggleBallotScript, usageScript } from './session-scripts.ts';
+import { ballotScript, beginPollCloseScript, commitScript, createScript, pushInboxScript, requestStopScript, snapshotScript, toggleBallotScript, usageScript } from './session-scripts.ts';
 import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
 /** What one committed step writes. */
@@ -193,8 +193,18 @@ export class SessionStore {
   }
 
   async poll(sessionId: string): Promise<PollState | undefined> {
-    const raw = await this.redis.hget(this.key('poll', sessionId), 'state');
-    return raw ? (JSON.parse(raw) as PollState) : undefined;
+    const [raw, closing] = await this.redis.hmget(this.key('poll', sessionId), 'state', 'closing');
+    if (!raw) return undefined;
+    const poll = JSON.parse(raw) as PollState;
+    return poll.status === 'open' && closing === poll.pollId ? { ...poll, closing: true } : poll;
+  }
+
+  /**
+   * Begins the close of the named poll: no ballot is applied to it from here on, so the result
+   * the close step counts is the final one. False when that poll is not open.
+   */
+  async beginPollClose(sessionId: string, pollId: string): Promise<boolean> {
+    return (await beginPollCloseScript.run(this.redis, [this.key('poll', sessionId)], [pollId])) === 1;
   }
 
   async ballots(sessionId: string): Promise<Record<string, Ballot>> {

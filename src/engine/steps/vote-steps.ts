@@ -228,6 +228,10 @@ export async function runPollClose(context: StepContext, step?: StepOf<'poll-clo
     await postOnce(context, 'poll-close-none', moderator, text);
     return {};
   }
+  // From here no ballot is applied to this poll (a click is told the vote is closed), so the
+  // ballots read next are the final count — a click between that read and the commit would
+  // otherwise be answered "counted" and left out of the result. Idempotent for a re-run.
+  await context.deps.store.beginPollClose(context.sessionId, poll.pollId);
   const [ballots, notes] = await Promise.all([context.deps.store.ballots(context.sessionId), context.deps.store.notes(context.sessionId)]);
   // Panelists without a usable ballot, if no ballot step announced them yet (see missing-ballots.ts).
   const notice = await announceMissingBallots(context, poll, notes);
@@ -235,7 +239,8 @@ export async function runPollClose(context: StepContext, step?: StepOf<'poll-clo
   const candidates = await context.deps.store.candidates(context.sessionId);
   const support = poll.candidates.map((label) => candidates.find((candidate) => candidate.label === label)?.sources.length ?? 0);
   const result = tallyVotes(poll.candidates, Object.values(ballots), config.VOTE_THRESHOLD, config.KEYWORDS_MAX_CANDIDATES, support);
-  const closed: PollState = { ...poll, status: 'closed', closedAt: Date.now(), winners: result.winners };
+  const { closing: _closing, ...asOpened } = poll;
+  const closed: PollState = { ...asOpened, status: 'closed', closedAt: Date.now(), winners: result.winners };
   await showPoll(context, closed, ballots);
   const counts = result.rows
     .filter((row) => row.total > 0)
