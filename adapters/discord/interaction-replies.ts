@@ -27,6 +27,24 @@ export async function answerEphemeral(interaction: Answerable, text: string): Pr
   }
 }
 
+/**
+ * A component click whose work may outlast Discord's 3 s: acknowledged (DEFERRED_UPDATE_MESSAGE)
+ * when no answer was given after `afterMs`. Call `settle()` before answering: it stops the timer
+ * and waits for a deferral under way, so `interaction.deferred` then says whether to edit or update.
+ */
+export function deferUpdateWhenSlow(interaction: ButtonInteraction, afterMs = deferAfterMs): { settle(): Promise<void> } {
+  let deferring: Promise<unknown> | undefined;
+  const timer = setTimeout(() => {
+    if (!interaction.deferred && !interaction.replied) deferring = interaction.deferUpdate().catch(() => undefined);
+  }, afterMs);
+  return {
+    async settle() {
+      clearTimeout(timer);
+      await deferring;
+    },
+  };
+}
+
 /** Runs `work`; defers when it is slow; delivers the reply with its visibility. */
 export async function respondWithin(interaction: Replyable, work: () => Promise<CommandReply>): Promise<CommandReply> {
   let deferring: Promise<unknown> | undefined;

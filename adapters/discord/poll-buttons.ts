@@ -13,7 +13,7 @@ import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { t } from '../../src/i18n/translate.ts';
 import { mentionNobody } from './format-content.ts';
 import { decodePollClick, pollKey, renderPollComponents, renderPollText } from './poll-message.ts';
-import { answerEphemeral } from './interaction-replies.ts';
+import { answerEphemeral, deferUpdateWhenSlow } from './interaction-replies.ts';
 import { personOf, type InboundContext } from './inbound-context.ts';
 
 export class PollButtons {
@@ -30,6 +30,17 @@ export class PollButtons {
     person.displayName = (interaction.member && 'displayName' in interaction.member ? interaction.member.displayName : undefined) || interaction.user.globalName || interaction.user.username || person.displayName;
     const { roundtable } = this.context;
     let language: string | undefined;
+    // A busy Redis may keep the work below past Discord's 3 s: the click is then acknowledged
+    // first, and the poll edited through the interaction after.
+    const slow = deferUpdateWhenSlow(interaction);
+    const answer = async (text: string) => {
+      await slow.settle();
+      await answerEphemeral(interaction, text);
+    };
+    const acknowledge = async () => {
+      await slow.settle();
+      if (!interaction.deferred && !interaction.replied) await interaction.deferUpdate();
+    };
     try {
       const status = await roundtable.status(sessionId);
       language = status?.language;
@@ -38,38 +49,39 @@ export class PollButtons {
       // The poll being opened: its message is up, its step has not committed it yet. The click is
       // acknowledged now and held by the core until the commit (src/engine/poll-opening.ts).
       const opening = !current && status !== undefined && pollKey(status.openingPollId) === click.pollKey;
-      if (!status || (!current && !opening)) return await answerEphemeral(interaction, 'This vote is no longer current.');
-      if (current && poll.status !== 'open') return await answerEphemeral(interaction, 'This vote is closed.');
+      if (!status || (!current && !opening)) return await answer('This vote is no longer current.');
+      if (current && poll.status !== 'open') return await answer('This vote is closed.');
       const pollId = current ? poll.pollId : status.openingPollId;
       if (click.kind === 'close') {
         if (!(await roundtable.mayManage(sessionId, person))) {
-          return await answerEphemeral(interaction, 'Only the person who started this roundtable, or someone with Manage Threads, can close the vote.');
+          return await answer('Only the person who started this roundtable, or someone with Manage Threads, can close the vote.');
         }
-        await interaction.deferUpdate();
+        await acknowledge();
         // The close names this poll: queued behind another close and a new vote, it never closes the newer poll.
         await roundtable.submit(sessionId, person, { type: 'command', name: 'vote', options: { action: 'close', pollId } }, `discord:${interaction.id}`);
-        return await answerEphemeral(interaction, 'Closing the vote — the result follows shortly.');
+        return await answer('Closing the vote — the result follows shortly.');
       }
-      if (opening) await interaction.deferUpdate();
+      if (opening) await acknowledge();
       // The toggle is the core's (one ballot per person, applied atomically to this very poll).
       const result = await roundtable.toggleBallot(sessionId, person, pollId, click.index);
-      if (result.outcome === 'full') return await answerEphemeral(interaction, result.notice ?? 'Your ballot already holds as many keywords as it may.');
+      await slow.settle();
+      if (result.outcome === 'full') return await answer(result.notice ?? 'Your ballot already holds as many keywords as it may.');
       // The click's own interaction updates the poll message (free); the core skips a refresh to the same state.
       if (result.poll) {
         const message = { content: renderPollText(result.poll), components: renderPollComponents(result.poll), allowedMentions: mentionNobody };
-        // Deferred (the poll being opened): the update edits the message the button is on.
+        // Acknowledged already (the poll being opened, or slow work): the edit goes to the message the button is on.
         if (interaction.deferred) await interaction.editReply(message);
         else await interaction.update(message);
         roundtable.pollShown(sessionId, result.poll);
-      } else if (!interaction.deferred) {
-        await interaction.deferUpdate();
+      } else {
+        await acknowledge();
       }
-      await answerEphemeral(interaction, result.notice ?? 'Your ballot is counted.');
+      await answer(result.notice ?? 'Your ballot is counted.');
     } catch (error) {
       this.context.logger.warn({ err: error, sessionId }, 'discord: vote button failed');
       const coded = asTableRoundError(error);
       const text = coded.code === 'internal' ? t(language, 'answer.voteFailed') : describeForPerson(coded, language);
-      await answerEphemeral(interaction, text).catch(() => undefined);
+      await answer(text).catch(() => undefined);
     }
   }
 }

@@ -50,7 +50,7 @@ let app: RunningApp & { prefix: string };
 const adapter = new HeldPollAdapter();
 const alice = { id: 'alice', displayName: 'Alice' };
 const bob = { id: 'bob', displayName: 'Bob' };
-const address = { platform: 'terminal', channel: 'c', thread: 'poll-edges' };
+const address = { platform: 'terminal' as const, channel: 'c', thread: 'poll-edges' };
 let sessionId: string;
 const refusalOf = (work: Promise<unknown>) => work.then(() => undefined, (error: unknown) => error);
 const closeVote = (pollId?: string) => app.runCommand({ name: 'vote', options: { action: 'close', ...(pollId ? { pollId } : {}) }, person: alice, address, sessionId });
