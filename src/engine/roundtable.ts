@@ -309,7 +309,7 @@ export class Roundtable implements RoundtableService {
     // A ballot naming the poll being opened waits for its step's commit (poll-opening.ts).
     const poll = pollId === undefined ? await store.poll(meta.sessionId) : await openPollNamed(store, meta, pollId);
     const closed = () => new TableRoundError('no_poll', `ballot for ${pollId ?? 'the open poll'} refused`, { publicMessage: t(language, pollId ? 'ballot.pollClosed' : 'ballot.noPoll') });
-    if (!poll || poll.status !== 'open') throw closed();
+    if (!poll || poll.status !== 'open' || poll.closing) throw closed();
     const limit = peopleChoiceLimit(poll.candidates.length, config.PERSONA_BALLOT_SIZE);
     const unique = [...new Set(choices)];
     const invalid = unique.filter((index) => !Number.isInteger(index) || index < 0 || index >= poll.candidates.length);
