@@ -84,6 +84,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class StepMachine implements StepProcessor {
   /** Listens for `/stop` while this process runs steps (started by the worker). */
   private stops: StopSignals | undefined;
+  /** When this process last warned that it hands a platform's steps back. */
+  private readonly handBackWarnedAt = new Map<string, number>();
 
   constructor(
     private readonly deps: EngineDependencies,
@@ -136,8 +138,13 @@ export class StepMachine implements StepProcessor {
     if (!here) {
       // A worker started without this platform's token (a mixed deployment): not a failure of the
       // step, and skipping it could not even say so in the thread. Another worker may post it.
-      logger.warn({ platform: platformOf(sessionId) }, 'no adapter for this session\'s platform in this process; handing the step back');
-      this.deps.metrics?.stepsHandedBack.inc({ platform: platformOf(sessionId) });
+      const platform = platformOf(sessionId);
+      // Said once a minute per platform: a step is handed back several times a second until a worker that can post it takes it.
+      if (Date.now() - (this.handBackWarnedAt.get(platform) ?? 0) > 60_000) {
+        this.handBackWarnedAt.set(platform, Date.now());
+        logger.warn({ platform }, 'no adapter for this session\'s platform in this process; handing its steps back to workers that have one');
+      }
+      this.deps.metrics?.stepsHandedBack.inc({ platform });
       return 'elsewhere';
     }
     const location = { redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), ttlMs: store.ttlMs };
