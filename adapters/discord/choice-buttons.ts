@@ -20,7 +20,7 @@ import {
 import type { ReplyChoice, ReplyForm } from '../../src/command-core/command-contract.ts';
 import type { Person } from '../../src/adapter/inbound-event.ts';
 import { interactionRoles, personOf, firstName, type InboundContext } from './inbound-context.ts';
-import { deferAfterMs, deliver, respondWithin } from './interaction-replies.ts';
+import { deferWhenSlow, deliver, respondWithin } from './interaction-replies.ts';
 
 const prefix = 'tr:c:';
 const formPrefix = 'tr:f:';
@@ -84,15 +84,13 @@ export class ChoiceButtons {
     if (!choice || !interaction.inGuild()) return;
     const person = this.personOf(interaction);
     // Answered within Discord's 3 s, deferred when slow; a form can open only as the first answer.
-    let deferring: Promise<unknown> | undefined;
-    const timer = setTimeout(() => (deferring = interaction.deferReply({ flags: MessageFlags.Ephemeral })), deferAfterMs);
+    const slow = deferWhenSlow(() => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
     let reply;
     try {
       reply = await this.context.runCommand({ name: choice.command, options: choice.options, person, address: await this.addressOf(interaction), sessionId: undefined });
     } finally {
-      clearTimeout(timer);
+      await slow.settle();
     }
-    if (deferring) await deferring;
     const modal = reply.form && !interaction.deferred && !interaction.replied ? formModal(reply.form) : undefined;
     if (modal) return interaction.showModal(modal);
     await deliver(interaction, reply);

@@ -12,7 +12,7 @@ import { renderChoices } from './choice-buttons.ts';
 const replyLimit = 1_900;
 
 /** Discord's limit is 3 s; defer well before it so network latency cannot make us miss it. */
-export const deferAfterMs = 1_500;
+const deferAfterMs = 1_500;
 
 type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 /** Interactions answered with a reply of their own (not an update of the message they came from). */
@@ -28,15 +28,14 @@ export async function answerEphemeral(interaction: Answerable, text: string): Pr
 }
 
 /**
- * A component click whose work may outlast Discord's 3 s: acknowledged (DEFERRED_UPDATE_MESSAGE)
- * when no answer was given after `afterMs`. Call `settle()` before answering: it stops the timer
- * and waits for a deferral under way, so `interaction.deferred` then says whether to edit or update.
+ * Work that may outlast Discord's 3 s: `defer` (a deferred reply, or a deferred update of the
+ * message a component is on) runs once `afterMs` pass without an answer. Call `settle()` before
+ * answering: it stops the timer and waits for a deferral under way (a failed one is left to the
+ * answer, which then fails as it would have), so `interaction.deferred` says how to answer.
  */
-export function deferUpdateWhenSlow(interaction: ButtonInteraction, afterMs = deferAfterMs): { settle(): Promise<void> } {
+export function deferWhenSlow(defer: () => Promise<unknown>, afterMs = deferAfterMs): { settle(): Promise<void> } {
   let deferring: Promise<unknown> | undefined;
-  const timer = setTimeout(() => {
-    if (!interaction.deferred && !interaction.replied) deferring = interaction.deferUpdate().catch(() => undefined);
-  }, afterMs);
+  const timer = setTimeout(() => (deferring = defer().catch(() => undefined)), afterMs);
   return {
     async settle() {
       clearTimeout(timer);
@@ -47,17 +46,13 @@ export function deferUpdateWhenSlow(interaction: ButtonInteraction, afterMs = de
 
 /** Runs `work`; defers when it is slow; delivers the reply with its visibility. */
 export async function respondWithin(interaction: Replyable, work: () => Promise<CommandReply>): Promise<CommandReply> {
-  let deferring: Promise<unknown> | undefined;
-  const timer = setTimeout(() => {
-    deferring = interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  }, deferAfterMs);
+  const slow = deferWhenSlow(() => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
   let reply: CommandReply;
   try {
     reply = await work();
   } finally {
-    clearTimeout(timer);
+    await slow.settle();
   }
-  if (deferring) await deferring;
   await deliver(interaction, reply);
   return reply;
 }

@@ -13,7 +13,7 @@ import { describeForPerson } from '../../src/engine/describe-error.ts';
 import { t } from '../../src/i18n/translate.ts';
 import { mentionNobody } from './format-content.ts';
 import { decodePollClick, pollKey, renderPollComponents, renderPollText } from './poll-message.ts';
-import { answerEphemeral, deferUpdateWhenSlow } from './interaction-replies.ts';
+import { answerEphemeral, deferWhenSlow } from './interaction-replies.ts';
 import { personOf, type InboundContext } from './inbound-context.ts';
 
 export class PollButtons {
@@ -32,7 +32,7 @@ export class PollButtons {
     let language: string | undefined;
     // A busy Redis may keep the work below past Discord's 3 s: the click is then acknowledged
     // first, and the poll edited through the interaction after.
-    const slow = deferUpdateWhenSlow(interaction);
+    const slow = deferWhenSlow(() => interaction.deferUpdate());
     const answer = async (text: string) => {
       await slow.settle();
       await answerEphemeral(interaction, text);

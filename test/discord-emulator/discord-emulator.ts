@@ -26,11 +26,9 @@ import { channelRoutes } from './routes-channels.ts';
 import { webhookRoutes } from './routes-webhooks.ts';
 import { interactionCallbackRoutes } from './routes-interactions.ts';
 import { miscRoutes } from './routes-misc.ts';
-import { createMessage, storeAttachments } from './message-factory.ts';
 import { openThread } from './routes-channels.ts';
-import { customIdsOf, modalSubmitComponents } from './components.ts';
-import type { UploadedFile } from './http-kit.ts';
-import { dispatchInteraction, type InteractionDelivery } from './interaction-dispatch.ts';
+import type { InteractionDelivery } from './interaction-dispatch.ts';
+import { personClicksButton, personRunsCommand, personSendsMessage, personSubmitsModal, type UserAttachment } from './people-actions.ts';
 import type { DiscordFaultRule, InjectedDiscordFault } from './injected-faults.ts';
 
 export interface EmulatorOptions {
@@ -45,12 +43,6 @@ export interface EmulatorOptions {
   readyApplication?: Record<string, unknown>;
   /** `GET /gateway/bot`: the recommended shard count (`shards`, default 1) and `max_concurrency` (default 1). */
   gatewayBot?: { shards?: number; maxConcurrency?: number };
-}
-
-export interface UserAttachment {
-  filename: string;
-  contentType: string;
-  bytes: Buffer;
 }
 
 export class DiscordEmulator {
@@ -284,71 +276,22 @@ export class DiscordEmulator {
 
   /** A person's message; `replyTo` makes it a reply (type 19) to that message of the same channel. */
   userSendsMessage(channelId: string, author: UserRecord, content: string, attachments: UserAttachment[] = [], options: { replyTo?: string } = {}): MessageRecord {
-    const files: UploadedFile[] = attachments.map((attachment, index) => ({ index, ...attachment }));
-    if (options.replyTo && this.state.messages.get(options.replyTo)?.channelId !== channelId) throw new Error(`no message ${options.replyTo} in ${channelId}`);
-    return createMessage(this.context, { channelId, author, content, allowedMentions: undefined, files, ...(options.replyTo ? { replyTo: options.replyTo } : {}) });
+    return personSendsMessage(this.context, channelId, author, content, attachments, options);
   }
 
-  /**
-   * A person runs a slash command. `delivery.partialChannel` sends the interaction's `channel` as
-   * the documented partial (id, name, type, permissions — no `guild_id`), as some
-   * Discord-compatible servers do; discord.js cannot cache such a channel from the payload.
-   */
+  /** A person runs a slash command (people-actions.ts: `delivery.partialChannel`, attachment options). */
   userRunsCommand(channelId: string, user: UserRecord, name: string, options: Record<string, string | number | UserAttachment> = {}, delivery: InteractionDelivery = {}): InteractionRecord {
-    const channel = this.channelOrThrow(channelId);
-    const registered = [...this.state.commands.values()].flat().find((command) => command.name === name);
-    const specs = Array.isArray(registered?.options) ? (registered.options as JsonObject[]) : [];
-    // An attachment option (type 11): the file is uploaded to the CDN, the option's value is its id,
-    // and the attachment itself is in `data.resolved.attachments`, as Discord sends it.
-    const attachments: Record<string, JsonObject> = {};
-    const data = {
-      id: (registered?.id as string | undefined) ?? nextSnowflake(),
-      name,
-      type: 1,
-      guild_id: channel.guildId,
-      options: Object.entries(options).map(([optionName, value]) => {
-        if (typeof value === 'object') {
-          const [stored] = storeAttachments(this.context, channelId, [{ index: 0, ...value }], undefined);
-          attachments[stored!.id as string] = stored!;
-          return { name: optionName, type: 11, value: stored!.id };
-        }
-        return { name: optionName, type: (specs.find((spec) => spec.name === optionName)?.type as number | undefined) ?? (typeof value === 'number' ? 4 : 3), value };
-      }),
-      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
-    };
-    return dispatchInteraction(this.context, channel, user, 2, data, undefined, delivery);
+    return personRunsCommand(this.context, channelId, user, name, options, delivery);
   }
 
-  /**
-   * A person clicks a button of a message. Discord sends the interaction only to the application
-   * the message belongs to (its own messages, its interactions' and its application-owned
-   * webhooks' messages: `application_id`), and only for a button the message has.
-   */
+  /** A person clicks a button of a message the application owns (people-actions.ts). */
   userClicksButton(channelId: string, messageId: string, user: UserRecord, customId: string): InteractionRecord {
-    const channel = this.channelOrThrow(channelId);
-    const message = this.state.messages.get(messageId);
-    if (!message) throw new Error(`no message ${messageId}`);
-    if (!customIdsOf(message.json.components).includes(customId)) throw new Error(`message ${messageId} has no component ${customId}`);
-    const ownedByApp = message.json.application_id === this.applicationId || (message.json.author as { id?: string }).id === this.botUser.id;
-    if (!ownedByApp) throw new Error(`message ${messageId} does not belong to the application: Discord would send its clicks elsewhere`);
-    return dispatchInteraction(this.context, channel, user, 3, { custom_id: customId, component_type: 2 }, message);
+    return personClicksButton(this.context, channelId, messageId, user, customId);
   }
 
-  /**
-   * The person submits the modal that `shownBy` (an interaction the bot answered with callback
-   * type 9) opened, with a value per text input custom_id: a MODAL_SUBMIT interaction (type 5) whose
-   * `data.components` mirror the modal (Label → `{type: 18, component: {type: 4, custom_id, value}}`),
-   * with `message` when the modal came from a message's component.
-   */
+  /** The person submits the modal that `shownBy` opened, a value per text input custom_id (people-actions.ts). */
   userSubmitsModal(shownBy: string, values: Record<string, string>, user?: UserRecord): InteractionRecord {
-    const opener = this.state.interactions.get(shownBy);
-    if (!opener?.modal) throw new Error(`interaction ${shownBy} showed no modal`);
-    const submitter = user ?? this.state.users.get(opener.userId);
-    if (!submitter) throw new Error(`no user ${opener.userId}`);
-    const channel = this.channelOrThrow(opener.channelId);
-    const source = opener.sourceMessageId ? this.state.messages.get(opener.sourceMessageId) : undefined;
-    const data = { custom_id: opener.modal.data.custom_id, components: modalSubmitComponents(opener.modal.inputs, values) };
-    return dispatchInteraction(this.context, channel, submitter, 5, data, source);
+    return personSubmitsModal(this.context, shownBy, values, user);
   }
 
   // ---- inspection ----
@@ -397,5 +340,6 @@ export class DiscordEmulator {
 }
 
 export { userJson, Permission };
+export type { UserAttachment };
 export { botPermissionNames } from './guild-factory.ts';
 export type { ChannelRecord, InteractionDelivery, InteractionRecord, MessageRecord, UserRecord };
