@@ -23,12 +23,15 @@ import { runTurnThroughputBench } from './turn-throughput-bench.ts';
 import { runStartReadyBench } from './start-ready-bench.ts';
 import { runScaleOutBench } from './scale-out-bench.ts';
 import { checkAims, loadAims, renderAims } from './bench-check.ts';
+import { runCodeAtFilingBench } from './code-at-filing-bench.ts';
 
 type Bench = (redisUrl: string) => Promise<Record<string, unknown>>;
 
 const benches: [string, Bench][] = [
   ['turn-overhead', runTurnOverheadBench],
   ['turn-throughput', runTurnThroughputBench],
+  // Right after ours, so that both see the machine as it is: it reads ours from `results`.
+  ['code-at-filing', (redisUrl) => runCodeAtFilingBench(redisUrl, results)],
   ['session-storage', runSessionStorageBench],
   ['session-rss', runSessionRssBench],
   ['prompt-size', runPromptSizeBench],
