@@ -29,4 +29,5 @@ USER node
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT || 8080}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node itself is PID 1, so SIGTERM from `docker compose stop` reaches the bot's graceful shutdown.
-CMD ["node", "--enable-source-maps", "dist/adapters/main.js"]
+# Its V8 flags are scripts/node-flags.json's (what `npm start` passes; a test holds them equal).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "dist/adapters/main.js"]

@@ -24,6 +24,11 @@ import { runStartReadyBench } from './start-ready-bench.ts';
 import { runScaleOutBench } from './scale-out-bench.ts';
 import { checkAims, loadAims, renderAims } from './bench-check.ts';
 import { runCodeAtFilingBench } from './code-at-filing-bench.ts';
+import { rerunWithBotFlags } from './bot-node-flags.ts';
+
+// The process production runs has the bot's V8 flags (scripts/node-flags.json): so does this one.
+const rerun = rerunWithBotFlags();
+if (rerun) process.exit(await rerun);
 
 type Bench = (redisUrl: string) => Promise<Record<string, unknown>>;
 

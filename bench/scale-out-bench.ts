@@ -15,6 +15,7 @@ import { envInteger, round } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { Cluster } from 'ioredis';
 import { buildEngineRig, type EngineRig } from './engine-rig.ts';
+import { botNodeFlags } from './bot-node-flags.ts';
 import type { RedisTarget } from '../src/store/redis-connection.ts';
 import { canStartCluster, startLocalCluster } from '../test/harness/redis-cluster.ts';
 
@@ -26,7 +27,7 @@ interface BenchWorker {
 }
 
 function startWorker(setup: { target: RedisTarget; prefix: string; queueName: string; concurrency: number }): Promise<BenchWorker> {
-  const child = spawn(process.execPath, [workerScript], { env: { ...process.env, BENCH_SCALE: JSON.stringify(setup) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...botNodeFlags(), workerScript], { env: { ...process.env, BENCH_SCALE: JSON.stringify(setup) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const worker: BenchWorker = { child, output: '' };
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -11,13 +11,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { applyBotHeapPolicy, envInteger, megabytes, round, sleep } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig } from './engine-rig.ts';
+import { botNodeFlags } from './bot-node-flags.ts';
 
 const resultMarker = 'BENCH_RSS_RESULT ';
 
 export async function runSessionRssBench(redisUrl: string): Promise<Record<string, unknown>> {
   // Plain node on the compiled bench (npm run bench); tsx only when run from the TypeScript.
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--expose-gc', ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self], {
+  const child = spawn(process.execPath, ['--expose-gc', ...botNodeFlags(), ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self], {
     env: { ...process.env, BENCH_RSS_REDIS_URL: redisUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

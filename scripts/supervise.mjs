@@ -12,6 +12,7 @@
 // - If this process's own parent goes away (npm killed), the bot is told to stop (SIGTERM), so
 //   no bot is ever left running without its supervisor.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setInterval, setTimeout } from 'node:timers';
 
 const restartableExit = 75;
@@ -31,6 +32,10 @@ if (prepare) {
   if (!(await import('./build.mjs')).buildIfStale()) process.exit(1);
 }
 
+// The V8 flags the bot runs with (scripts/node-flags.json), less any NODE_OPTIONS sets itself.
+const nodeOptions = process.env.NODE_OPTIONS ?? '';
+const botFlags = JSON.parse(readFileSync(new URL('./node-flags.json', import.meta.url), 'utf8')).bot.filter((flag) => !nodeOptions.includes(flag.split('=')[0]));
+
 let child;
 let forwarded;
 let delayMs = 1_000;
@@ -41,7 +46,7 @@ function start() {
   forwarded = undefined;
   // The production build is plain JavaScript; a TypeScript entry (tests, development) runs through tsx.
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
-  child = spawn(process.execPath, [...loader, entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  child = spawn(process.execPath, [...botFlags, ...loader, entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   child.on('exit', (code, signal) => {
     if (forwarded) process.exit(code ?? 128);
     const crashed = code === restartableExit || (signal !== null && code === null);

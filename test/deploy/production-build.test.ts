@@ -93,6 +93,17 @@ describe('npm start', () => {
     const output = execFileSync(process.execPath, ['scripts/supervise.mjs', '--prepare', entry], { encoding: 'utf8' });
     expect(output).toBe('entry ran');
   });
+
+  it("runs the bot with scripts/node-flags.json's V8 flags, unless NODE_OPTIONS sets the same flag", () => {
+    const flags = (JSON.parse(readFileSync('scripts/node-flags.json', 'utf8')) as { bot: string[] }).bot;
+    expect(flags).toContain('--max-semi-space-size=8');
+    const entry = join(mkdtempSync(join(tmpdir(), 'tr-flags-')), 'entry.mjs');
+    writeFileSync(entry, 'process.stdout.write(JSON.stringify(process.execArgv));\n');
+    const execArgv = (env: NodeJS.ProcessEnv) => JSON.parse(execFileSync(process.execPath, ['scripts/supervise.mjs', entry], { encoding: 'utf8', env })) as string[];
+    const { NODE_OPTIONS: _inherited, ...env } = process.env;
+    expect(execArgv(env)).toEqual(expect.arrayContaining(flags));
+    expect(execArgv({ ...env, NODE_OPTIONS: '--max-semi-space-size=4' })).not.toContain('--max-semi-space-size=8');
+  });
 });
 
 describe('the container spec', () => {
@@ -106,7 +117,8 @@ describe('the container spec', () => {
     expect(dockerfile).toMatch(/RUN npm ci /);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", .*\/healthz/m);
-    expect(runtime).toMatch(/^CMD \["node", "--enable-source-maps", "dist\/adapters\/main\.js"\]$/m);
+    const flags = (JSON.parse(readFileSync('scripts/node-flags.json', 'utf8')) as { bot: string[] }).bot;
+    expect(runtime).toContain(`\nCMD ${JSON.stringify(['node', '--enable-source-maps', ...flags, 'dist/adapters/main.js']).replaceAll(',', ', ')}\n`);
     expect(runtime).not.toMatch(/tsx/);
     expect(runtime).toMatch(/COPY --from=build .*\/app\/dist/);
   });
