@@ -10,47 +10,35 @@
  * reference is the issue's own starting point, so "≥ 1,500 against 1,142" becomes "≥ 1,500 ÷ 1,142
  * = 1.31× the code at filing, in the same run".
  */
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { numberAt, type BenchResults } from './bench-summary.ts';
 import { round } from './bench-stats.ts';
 
+const run = promisify(execFile);
+
 /** The commit issue 15 measured ("The session record (issue 14)…", 2026-12-01 20:37 UTC). */
-export const filingCommit = '9a93efc23c78e9331a6d9601e22ec86d05289bac';
-/** The issue's throughput: 1,142 turns/s then, ≥ 1,500 aimed. */
-export const filingThroughput = { then: 1_142, aim: 1_500 };
+const filingCommit = '9a93efc23c78e9331a6d9601e22ec86d05289bac';
+/** The issue's table for that commit: throughput then and aimed, overhead p50 then. */
+const issueTable = { turnsPerSecond: 1_142, turnsPerSecondAim: 1_500, overheadP50Ms: 2.6 };
 
-interface Run {
-  code: number | null;
-  output: string;
-}
-
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; stdout?: 'pipe' | 'ignore'; timeoutMs: number }): Promise<Run> {
-  return new Promise((resolveRun) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolveRun({ code: -1, output: `${output}\n${error.message}` });
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, output });
-    });
-  });
+/** What a failed child said (execFile's error carries its output), for the result. */
+function failure(error: unknown): string {
+  const { stdout = '', stderr = '', message = String(error) } = error as { stdout?: string; stderr?: string; message?: string };
+  return `${message}\n${stdout}${stderr}`.slice(-1_500);
 }
 
 /** Unpacks the commit's tree into `into` (git archive | tar): the checkout and its index are not touched. */
 async function unpack(root: string, into: string): Promise<string | undefined> {
-  const known = await run('git', ['cat-file', '-e', `${filingCommit}^{commit}`], { cwd: root, timeoutMs: 30_000 });
-  if (known.code !== 0) return `this clone does not hold commit ${filingCommit.slice(0, 7)} (a shallow clone or an export)`;
-  const unpacked = await run('sh', ['-c', `git archive --format=tar ${filingCommit} | tar -x -C "$0"`, into], { cwd: root, timeoutMs: 60_000 });
-  if (unpacked.code !== 0) return `could not unpack ${filingCommit.slice(0, 7)}: ${unpacked.output.slice(-500)}`;
+  try {
+    await run('git', ['cat-file', '-e', `${filingCommit}^{commit}`], { cwd: root });
+  } catch {
+    return `this clone does not hold commit ${filingCommit.slice(0, 7)} (a shallow clone or an export)`;
+  }
+  await run('sh', ['-c', `git archive --format=tar ${filingCommit} | tar -x -C "$0"`, into], { cwd: root });
   return undefined;
 }
 
@@ -73,24 +61,26 @@ export async function runCodeAtFilingBench(redisUrl: string, thisRun: BenchResul
     if (missing) return { skipped: missing };
     symlinkSync(join(root, 'node_modules'), join(folder, 'node_modules'), 'dir');
     const env = { ...process.env, REDIS_URL: redisUrl, BENCH_ONLY: 'turn-overhead,turn-throughput' };
-    const benched = await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/run-all.ts'], { cwd: folder, env, timeoutMs: 10 * 60_000 });
+    try {
+      await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/run-all.ts'], { cwd: folder, env, timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 });
+    } catch (error) {
+      return { error: `the code at filing's bench failed: ${failure(error)}` };
+    }
     const overhead = readJson(join(folder, 'bench', 'results', 'turn-overhead-bench.json'));
     const throughput = readJson(join(folder, 'bench', 'results', 'turn-throughput-bench.json'));
     const turnsPerSecond = numberAt(throughput, 'personaTurnsPerSecond');
     const p50Ms = numberAt(overhead, 'perTurn.commitToCommit.p50Ms');
-    if (benched.code !== 0 || turnsPerSecond === undefined || p50Ms === undefined) {
-      return { error: `the code at filing's bench exited ${benched.code}: ${benched.output.slice(-1_500)}` };
-    }
+    if (turnsPerSecond === undefined || p50Ms === undefined) return { error: "the code at filing's bench wrote no overhead or throughput figure" };
     const ours = numberAt(thisRun['turn-throughput'], 'personaTurnsPerSecond');
     const oursP50 = numberAt(thisRun['turn-overhead'], 'perTurn.commitToCommit.p50Ms');
     return {
       description: `issue 15's starting point: commit ${filingCommit.slice(0, 7)}'s own turn-overhead and turn-throughput benches, run in this bench run on the same Redis`,
       commit: filingCommit,
+      issueTable,
       throughput: {
         personaTurnsPerSecond: turnsPerSecond,
-        setup: (throughput as Record<string, unknown>).setup,
-        issueTable: filingThroughput,
-        aimAsRatio: round(filingThroughput.aim / filingThroughput.then, 2),
+        setup: throughput?.setup,
+        aimAsRatio: round(issueTable.turnsPerSecondAim / issueTable.turnsPerSecond, 2),
       },
       overhead: { p50Ms, p99Ms: numberAt(overhead, 'perTurn.commitToCommit.p99Ms') },
       ...(ours !== undefined ? { throughputRatio: round(ours / turnsPerSecond, 2) } : {}),
