@@ -11,6 +11,7 @@
  */
 import { incrbyExpireOnce } from './expiring-writes.ts';
 import { decodeEntry, encodeEntry } from './transcript-codec.ts';
+import { WindowCache } from './window-cache.ts';
 import type { RedisClient } from './redis-connection.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
@@ -43,7 +44,7 @@ export interface StepSnapshot {
   /** Whether the read claimed the step (`SnapshotOptions.claim`). */
   claimed: boolean;
   /** The step's transcript window (from where the rolling summary ends) and the session's images. */
-  window: { entries: TranscriptEntry[]; images: ImageRecord[] };
+  window: { entries: readonly TranscriptEntry[]; images: ImageRecord[] };
 }
 
 export interface SnapshotOptions {
@@ -119,6 +120,8 @@ export function parseUsageNotes(notes: Record<string, string>): UsageBySource[] 
 
 export class SessionStore {
   readonly ttlMs: number;
+  /** The transcript windows of recent snapshots (store/window-cache.ts). */
+  private readonly windows = new WindowCache();
 
   constructor(
     readonly redis: RedisClient,
@@ -150,13 +153,22 @@ export class SessionStore {
   async snapshot(sessionId: string, options: SnapshotOptions): Promise<StepSnapshot> {
     const keys = (['meta', 'inbox', 'poll', 'transcript', 'outbox', 'images'] as const).map((type) => this.key(type, sessionId));
     const { claim } = options;
-    const args = [options.windowEntries, claim?.seq ?? 0, claim?.epoch ?? 0, claim?.runnerField ?? '', claim?.token ?? '', this.ttlMs];
-    const reply = (await snapshotScript.run(this.redis, keys, args)) as [string[], string[], string | null, number, string[], number, string[], string[]] | [];
-    if (reply.length === 0) return { meta: undefined, inbox: [], poll: undefined, transcriptLength: 0, outbox: {}, claimed: false, window: { entries: [], images: [] } };
-    const [metaFlat, inbox, pollRaw, transcriptLength, outboxFlat, claimed, window, imagesFlat] = reply;
+    const cached = this.windows.get(sessionId);
+    const args = [options.windowEntries, claim?.seq ?? 0, claim?.epoch ?? 0, claim?.runnerField ?? '', claim?.token ?? '', this.ttlMs, cached?.createdAt ?? '', cached ? cached.from + cached.entries.length : 0, cached?.from ?? 0];
+    const reply = (await snapshotScript.run(this.redis, keys, args)) as [string[], string[], string | null, number, string[], number, string[], string[], number, number] | [];
+    if (reply.length === 0) {
+      this.windows.delete(sessionId);
+      return { meta: undefined, inbox: [], poll: undefined, transcriptLength: 0, outbox: {}, claimed: false, window: { entries: [], images: [] } };
+    }
+    const [metaFlat, inbox, pollRaw, transcriptLength, outboxFlat, claimed, window, imagesFlat, start, from] = reply;
     const hash = hashOf(metaFlat);
     const images: ImageRecord[] = [];
     for (let index = 1; index < imagesFlat.length; index += 2) images.push(JSON.parse(imagesFlat[index]!) as ImageRecord);
+    const read = window.map((raw) => Object.freeze(decodeEntry(raw)));
+    // `from > start`: the script trusted the cached entries from `start` up to `from`.
+    const entries = Object.freeze(cached && from > start ? [...cached.entries.slice(start - cached.from, from - cached.from), ...read] : read);
+    if (hash.createdAt && hash.status !== 'ended') this.windows.set(sessionId, { createdAt: hash.createdAt, from: start, entries });
+    else this.windows.delete(sessionId);
     return {
       meta: hash.seq ? decodeMeta(hash) : undefined,
       inbox: inbox.map((raw) => JSON.parse(raw) as InboxEvent),
@@ -164,7 +176,7 @@ export class SessionStore {
       transcriptLength,
       outbox: hashOf(outboxFlat),
       claimed: claimed === 1,
-      window: { entries: window.map(decodeEntry), images },
+      window: { entries, images },
     };
   }
 
@@ -289,9 +301,9 @@ export class SessionStore {
    * inside the same script), or undefined when the step was stale (already committed elsewhere).
    */
   async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<{ seq: number; inboxLength: number } | undefined> {
-    const ops: Record<string, unknown> = { expectSeq };
-    ops.meta = encodeMeta({ ...(commit.meta ?? {}), updatedAt: Date.now() });
-    if (commit.transcript?.length) ops.transcript = commit.transcript.map(encodeEntry);
+    const ops: Record<string, unknown> = {};
+    const meta = Object.entries(encodeMeta({ ...(commit.meta ?? {}), updatedAt: Date.now() })).flat();
+    const transcript = commit.transcript?.map(encodeEntry) ?? [];
     if (commit.notes && Object.keys(commit.notes).length) ops.notes = commit.notes;
     if (commit.candidates) ops.candidates = commit.candidates.map((candidate) => JSON.stringify(candidate));
     if (commit.poll === null) ops.pollDelete = true;
@@ -303,7 +315,8 @@ export class SessionStore {
     if (commit.images?.length) ops.images = Object.fromEntries(commit.images.map((image) => [image.hash, JSON.stringify(image)]));
     if (commit.inboxConsumed) ops.inboxConsumed = commit.inboxConsumed;
     // cjson encodes an empty Lua table as {} — only send non-empty tables.
-    const result = (await commitScript.run(this.redis, this.allKeys(sessionId), [JSON.stringify(ops), this.ttlMs])) as number | [number, number];
+    const rarer = Object.keys(ops).length > 0 ? JSON.stringify(ops) : '';
+    const result = (await commitScript.run(this.redis, this.allKeys(sessionId), [expectSeq, this.ttlMs, rarer, meta.length / 2, ...meta, ...transcript])) as number | [number, number];
     return Array.isArray(result) ? { seq: result[0], inboxLength: result[1] } : undefined;
   }
 
