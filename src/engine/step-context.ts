@@ -8,6 +8,7 @@
  * sentence (src/prompts/sentence-cut.ts) *before* saving it as the step's payload, so the thread,
  * the transcript and a re-run's post are the same text; a stream never shows past the cut.
  */
+import { lazyChild } from '../logging/lazy-child.ts';
 import type { PresetRegistry } from '../panels/presets.ts';
 import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -178,7 +179,7 @@ export async function speak(context: StepContext, persona: Persona, key: string,
   const { messages, maxTokens, targetChars } = prompt;
   const identity = await context.deps.identityOf(persona);
   const speaker: Speaker = { kind: 'persona', persona: identity };
-  const logger = context.logger.child({ persona: persona.id });
+  const logger = lazyChild(context.logger, { persona: persona.id });
   const stream = context.adapter.streaming ? new OutboxStream({ outbox: context.outbox, adapter: context.adapter, sessionId: context.sessionId, speaker, key, logger }) : undefined;
   const saved = context.outbox.payload(key);
   await stream?.open();

@@ -33,6 +33,7 @@
  * - People's requests change session settings (`paused`, `muted`) through the planner; those
  *   changes hold for the step that applied them and are committed with it.
  */
+import { lazyChild } from '../logging/lazy-child.ts';
 import { randomUUID } from 'node:crypto';
 import { installedPanel } from '../community/session-panel.ts';
 import { sessionPanel } from '../panels/presets.ts';
@@ -134,7 +135,7 @@ export class StepMachine implements StepProcessor {
       if (behind && (meta.agenda.length > 0 || inbox.length > 0)) await this.kickWithRetry(sessionId, meta.seq, meta.epoch ?? 0);
       return 'stale';
     }
-    const logger = this.deps.logger.child({ sessionId, seq });
+    const logger = lazyChild(this.deps.logger, { sessionId, seq });
     if (!here) {
       // A worker started without this platform's token (a mixed deployment): not a failure of the
       // step, and skipping it could not even say so in the thread. Another worker may post it.

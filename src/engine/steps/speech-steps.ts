@@ -5,6 +5,7 @@
  * each post is cut to that length (sentence-cut.ts); the prompt's size against the window is
  * recorded in `meta.promptStats` for /status.
  */
+import { lazyChild } from '../../logging/lazy-child.ts';
 import { z } from 'zod';
 import { TableRoundError } from '../../errors.ts';
 import type { StepOf } from '../../session/session-types.ts';
@@ -67,7 +68,7 @@ async function runImageStory(context: StepContext, step: StepOf<'image-story'>, 
       messages: prompt.messages,
       model: persona.model,
       maxTokens: prompt.maxTokens,
-      logger: context.logger.child({ persona: persona.id }),
+      logger: lazyChild(context.logger, { persona: persona.id }),
       ...callAccounting(context, persona.id),
     });
     // A JSON answer that reached its cap rarely parses; one that did may hold an unfinished story.
