@@ -1,13 +1,31 @@
 /**
  * Counts the Redis commands and round trips one step costs, with MONITOR (so only outside the
  * timed runs: MONITOR slows Redis down). Commands of the engine's main connection (store +
- * queue.add) are split into steps at each `HGETALL …:meta` (SessionStore.load starts a step);
- * a MULTI…EXEC block is one round trip. Commands run inside Lua scripts (our commit, BullMQ's
- * scripts) and on BullMQ's worker connections are counted in total.
+ * queue.add) are split into steps at each snapshot script (SessionStore.snapshot starts a step);
+ * a MULTI…EXEC block is one round trip. An EVALSHA of the store's scripts is named for its script
+ * (`evalsha:commit`), another by its SHA's first characters. Commands run inside Lua scripts (our
+ * commit, BullMQ's scripts) and on BullMQ's worker connections are counted in total.
  */
 import { Redis } from 'ioredis';
 import type { RedisClient } from '../src/store/redis-connection.ts';
+import { RedisScript } from '../src/store/redis-script.ts';
+import * as sessionScripts from '../src/store/session-scripts.ts';
 import { commonest } from './bench-stats.ts';
+
+/** The session store's scripts by SHA1: `snapshotScript` → `snapshot`. */
+const scriptNames = new Map(
+  Object.entries(sessionScripts)
+    .filter((entry): entry is [string, RedisScript] => entry[1] instanceof RedisScript)
+    .map(([name, script]) => [script.sha, name.replace(/Script$/, '')]),
+);
+
+/** A command's name as traced: `evalsha:<script>` for a script, its key the script's first key. */
+export function tracedCommand(args: readonly string[], source: string): TracedCommand {
+  const name = (args[0] ?? '').toLowerCase();
+  if (name !== 'evalsha') return { source, name, key: args[1] ?? '' };
+  const sha = args[1] ?? '';
+  return { source, name: `evalsha:${scriptNames.get(sha) ?? sha.slice(0, 8)}`, key: Number(args[2]) > 0 ? (args[3] ?? '') : '' };
+}
 
 export interface TracedCommand {
   source: string;
@@ -24,7 +42,7 @@ export async function startCommandTrace(url: string): Promise<CommandTrace> {
   const monitor = await client.monitor();
   const commands: TracedCommand[] = [];
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    commands.push({ source, name: (args[0] ?? '').toLowerCase(), key: args[1] ?? '' });
+    commands.push(tracedCommand(args, source));
   });
   return {
     async stop() {
@@ -57,7 +75,7 @@ export function stepSignatures(commands: TracedCommand[], mainAddress: string): 
   let block: string[] | undefined;
   for (const command of commands) {
     if (command.source !== mainAddress) continue;
-    if (command.name === 'hgetall' && command.key.endsWith(':meta') && !block) {
+    if (command.name === 'evalsha:snapshot' && !block) {
       current = { sequence: [], roundTrips: 0, commands: 0 };
       steps.push(current);
     }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEngineRig, type EngineRig } from '../../bench/engine-rig.ts';
 import { RoundTripRecorder } from '../../bench/round-trip-recorder.ts';
 import { traceTurnShape } from '../../bench/turn-phases.ts';
+import { clientAddress, commonestSignature, startCommandTrace, stepSignatures } from '../../bench/redis-command-trace.ts';
 import { deleteKeys, testRedisUrl, uniqueName } from '../harness/redis.ts';
 
 const prefix = uniqueName('turn-trips-');
@@ -30,6 +31,19 @@ describe('a persona turn’s round trips', () => {
     expect(shape).toBeDefined();
     expect(shape!.byPhase.snapshot.map((trip) => trip.commands)).toEqual([['evalsha']]);
     expect(shape!.byPhase.context).toHaveLength(0);
+  });
+
+  it('shows in a MONITOR trace as steps that each start with the snapshot script, the store’s scripts named', async () => {
+    const trace = await startCommandTrace(testRedisUrl());
+    const sessionId = await rig.startSession(4, { rounds: 2 });
+    await rig.drained(60_000);
+    const steps = stepSignatures(await trace.stop(), await clientAddress(rig.redis));
+    // Each step of this session (other tests' sessions are not running meanwhile).
+    expect(steps.length).toBe((await rig.store.load(sessionId))!.seq);
+    const turn = commonestSignature(steps)!.signature;
+    expect(turn.sequence[0]).toBe('evalsha:snapshot');
+    expect(turn.sequence).toContain('evalsha:commit');
+    expect(turn.sequence).toContain('evalsha:usage');
   });
 
   it('does not wait for its token-use write before posting: the write rides in the post’s first round trip', async () => {
