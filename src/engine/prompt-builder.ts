@@ -37,7 +37,7 @@ import { promptAllowance } from '../prompts/context-budget.ts';
 import { clipText, cutWithin } from '../prompts/sentence-cut.ts';
 
 export { clipText } from '../prompts/sentence-cut.ts';
-import { dominantScriptOf, estimateMessagesTokens, estimateTokens, type Script } from '../prompts/token-estimate.ts';
+import { dominantScriptOf, estimateJoinedTokens, estimateMessagesTokens, estimateTokens, messageOverheadTokens, type Script } from '../prompts/token-estimate.ts';
 import type { ImageRecord, PromptStats, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 import { fitToWindow, type PromptView } from './fit-to-window.ts';
 import { lengthScaleOf, type PresetRegistry } from '../panels/presets.ts';
@@ -338,7 +338,9 @@ function speech(inputs: PromptInputs, persona: Persona, instruction: string, sha
     context = fitToWindow({ entries: inputs.recent, summary: inputs.meta.rollingSummary, render: (view) => sessionContext(inputs, view), allowanceTokens, order: 'window' }).text;
   }
   const messages: ChatMessage[] = [{ role: 'system', content: rules }, { role: 'user', content: `${context}\n\n${personal}` }, ...after];
-  return { messages, maxTokens, targetChars, stats: { promptTokens: estimateMessagesTokens(messages), windowTokens: windowTokens ?? 0, reserveTokens, model } };
+  // estimateMessagesTokens(messages), with the user message counted from its parts (the context was counted while fitting it).
+  const promptTokens = estimateMessagesTokens([messages[0]!, ...after]) + messageOverheadTokens + estimateJoinedTokens([context, '\n\n', personal]);
+  return { messages, maxTokens, targetChars, stats: { promptTokens, windowTokens: windowTokens ?? 0, reserveTokens, model } };
 }
 
 export function introductionPrompt(inputs: PromptInputs, persona: Persona): FittedPrompt {

@@ -28,8 +28,11 @@ describe('a lazily made child logger', () => {
     const step = lazyChild(logger, { sessionId: 's1', seq: 3 });
     step.debug({ x: 1 }, 'not shown');
     step.info('not shown either');
-    lazyChild(step, { persona: 'p1' }).debug('nor this');
-    expect(children()).toBe(0);
+    const speaker = lazyChild(step, { persona: 'p1' });
+    speaker.debug('nor this');
+    // Its bindings, as pino's child would give them (a model call reads whose session it is).
+    expect(speaker.bindings()).toEqual(logger.child({ sessionId: 's1', seq: 3 }).child({ persona: 'p1' }).bindings());
+    expect(children()).toBe(2);
   });
 
   it('logs with its bindings, its nested children’s too, redacted as the parent redacts', async () => {

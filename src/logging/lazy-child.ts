@@ -21,6 +21,7 @@ export function lazyChild(parent: Logger, bindings: Bindings): Logger {
         if (levels.has(property) && !parent.isLevelEnabled(property as string)) return silent;
         if (property === 'isLevelEnabled') return (level: string) => parent.isLevelEnabled(level);
         if (property === 'level') return parent.level;
+        if (property === 'bindings') return () => ({ ...parent.bindings(), ...bindings });
         if (property === 'child') return (more: Bindings, options?: Parameters<Logger['child']>[1]) => (options ? real().child(more, options) : lazyChild(proxy, more));
       }
       const target = real();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charsForTokens, completionTokensForChars, dominantScript, dominantScriptOf, estimateMessagesTokens, estimateTokens, messageOverheadTokens, replyPrimingTokens } from './token-estimate.ts';
+import { charsForTokens, completionTokensForChars, dominantScript, dominantScriptOf, estimateJoinedTokens, estimateMessagesTokens, estimateTokens, messageOverheadTokens, replyPrimingTokens } from './token-estimate.ts';
 
 const cjkRange = /[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/;
 
@@ -44,6 +44,19 @@ describe('token estimate', () => {
       expect(estimateTokens(text), JSON.stringify(text)).toBe(referenceEstimate(text));
       expect(dominantScript(text), JSON.stringify(text)).toBe(referenceScript(text));
     }
+  });
+
+  it('estimates parts as the text they join into, a surrogate pair split across two parts and long remembered parts included', () => {
+    const alphabet = ['a', ' ', 'é', 'ж', '我', '。', '🎨', '\ud83c', '\udfa8', '\ud800', '\udc00', '\n'];
+    let seed = 11;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const text = (length: number) => Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    for (let sample = 0; sample < 300; sample++) {
+      // Some parts past the length at which counts are remembered, some empty.
+      const parts = Array.from({ length: 1 + Math.floor(random() * 4) }, () => text(random() < 0.2 ? 300 + Math.floor(random() * 200) : Math.floor(random() * 6)));
+      expect(estimateJoinedTokens(parts), JSON.stringify(parts)).toBe(referenceEstimate(parts.join('')));
+    }
+    expect(estimateJoinedTokens(['x \ud83c', '\udfa8 y'])).toBe(referenceEstimate('x 🎨 y'));
   });
 
   it('finds the script of parts as of the parts joined by newlines, past the 4,000 letters counted too', () => {

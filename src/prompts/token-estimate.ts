@@ -53,23 +53,64 @@ function scriptOf(codePoint: number): Script {
 /** Tokens per character of each script, as counted in a prompt. */
 const promptRates: Record<Script, number> = { cjk: 1, latin: 1 / 3, other: 1 / 2 };
 
-/** Texts at least this long are remembered with their estimate (a step estimates its session context, the rules and the cards more than once). */
+/** Texts at least this long are remembered with their counts (a step estimates its session context, the rules and the cards more than once). */
 const rememberedFrom = 256;
-const remembered: { text: string; tokens: number }[] = [];
+const remembered: { text: string; counts: TokenCounts }[] = [];
 const rememberedKept = 8;
+
+/** Characters of a text by how they are counted (`tokensOf` weighs them). */
+interface TokenCounts {
+  cjk: number;
+  latin: number;
+  other: number;
+  astral: number;
+}
 
 /** Estimated tokens of a text (never less than the true count of common tokenizers, by design). */
 export function estimateTokens(text: string): number {
-  if (text.length < rememberedFrom) return countTokens(text);
-  for (const known of remembered) if (known.text === text) return known.tokens;
-  const tokens = countTokens(text);
-  remembered.push({ text, tokens });
-  if (remembered.length > rememberedKept) remembered.shift();
-  return tokens;
+  return tokensOf(countsOf(text));
 }
 
-function countTokens(text: string): number {
+/**
+ * `estimateTokens(parts.join(''))`, exactly, from each part's counts — a prompt that joins a long
+ * context estimated a moment before with a short instruction is not counted again from the start.
+ */
+export function estimateJoinedTokens(parts: readonly string[]): number {
+  const total: TokenCounts = { cjk: 0, latin: 0, other: 0, astral: 0 };
+  let previous = '';
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    const counts = countsOf(part);
+    total.cjk += counts.cjk;
+    total.latin += counts.latin;
+    total.other += counts.other;
+    total.astral += counts.astral;
+    // A surrogate pair split across two parts: counted apart as two `other` (a text's last unit is
+    // never the first of a pair within it), joined as one astral character.
+    if (isHighSurrogate(previous.charCodeAt(previous.length - 1)) && isLowSurrogate(part.charCodeAt(0))) {
+      total.other -= 2;
+      total.astral += 1;
+    }
+    previous = part;
+  }
+  return tokensOf(total);
+}
+
+function countsOf(text: string): TokenCounts {
+  if (text.length < rememberedFrom) return countCharacters(text);
+  for (const known of remembered) if (known.text === text) return known.counts;
+  const counts = countCharacters(text);
+  remembered.push({ text, counts });
+  if (remembered.length > rememberedKept) remembered.shift();
+  return counts;
+}
+
+function tokensOf(counts: TokenCounts): number {
   // Counted per class, then weighted once: summing thirds would drift by floating-point error.
+  return counts.cjk + 2 * counts.astral + Math.ceil(counts.latin / 3 + counts.other / 2 - 1e-9);
+}
+
+function countCharacters(text: string): TokenCounts {
   // By UTF-16 units, not `for…of` (which makes a string per character: a turn's prompt is
   // estimated several times, and that was a fifth of a turn's CPU); a surrogate pair is one
   // astral character, a lone surrogate counts as `other`, as a code point iterator sees them.
@@ -86,7 +127,11 @@ function countTokens(text: string): number {
     } else if (isCjkCodePoint(unit)) cjk++;
     else other++;
   }
-  return cjk + 2 * astral + Math.ceil(latin / 3 + other / 2 - 1e-9);
+  return { cjk, latin, other, astral };
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
 }
 
 function isLowSurrogate(unit: number): boolean {
