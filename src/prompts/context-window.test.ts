@@ -37,6 +37,18 @@ describe('context window', () => {
     expect(contextWindowFor({ ...none, MODEL_CONTEXT_TOKENS: 32_768 }, 'llama3.1:8b', { baseURL: 'http://localhost:11434/v1' })).toBe(32_768);
   });
 
+  it('answers from each call’s own config, endpoint and model when the same ones were asked about before', () => {
+    const first = { MODEL_CONTEXT_TOKENS: undefined, MODEL_CONTEXT_WINDOWS: 'local-model=2048' };
+    const second = { MODEL_CONTEXT_TOKENS: undefined, MODEL_CONTEXT_WINDOWS: 'local-model=4096' };
+    for (let round = 0; round < 2; round++) {
+      expect(contextWindowFor(first, 'local-model')).toBe(2_048);
+      expect(contextWindowFor(second, 'local-model')).toBe(4_096);
+      expect(contextWindowFor(none, 'llama3.1:8b', { baseURL: 'http://localhost:11434/v1' })).toBe(ollamaDefaultWindow);
+      expect(contextWindowFor(none, 'llama3.1:8b', { baseURL: 'http://localhost:8080/v1' })).toBe(131_072);
+      expect(contextWindowFor(none, 'llama3.1:8b')).toBe(131_072);
+    }
+  });
+
   it('never exceeds the window the provider said it has', () => {
     expect(contextWindowFor(none, 'gpt-4o-mini', { learned: 8_192 })).toBe(8_192);
     expect(contextWindowFor(none, 'small-model', { learned: 32_768 })).toBe(unknownModelWindow);

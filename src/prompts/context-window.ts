@@ -87,6 +87,25 @@ function isOllama(baseURL: string | undefined): boolean {
   }
 }
 
+/**
+ * Answers by their inputs: a step asks for its models' windows several times (fitting, the fold
+ * decision, whether the cards are shared), and each answer parsed the config's table, tried the
+ * family patterns and parsed the endpoint's URL (~20 µs a step, bench: turn-overhead). The inputs
+ * are a handful of config strings and model names, so these stay small.
+ */
+const parsedWindows = new Map<string, Map<string, number>>();
+const familyWindows = new Map<string, number | undefined>();
+const ollamaEndpoints = new Map<string, boolean>();
+const rememberedKept = 256;
+
+function remember<K, V>(cache: Map<K, V>, key: K, compute: (key: K) => V): V {
+  if (cache.has(key)) return cache.get(key) as V;
+  const value = compute(key);
+  if (cache.size >= rememberedKept) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 export type ContextWindowConfig = Pick<Config, 'MODEL_CONTEXT_TOKENS' | 'MODEL_CONTEXT_WINDOWS'>;
 
 /**
@@ -94,7 +113,7 @@ export type ContextWindowConfig = Pick<Config, 'MODEL_CONTEXT_TOKENS' | 'MODEL_C
  * it refused a prompt (ModelGateway.learnedContextTokens); `baseURL`: the endpoint serving it.
  */
 export function contextWindowFor(config: ContextWindowConfig, model: string, options: { learned?: number | undefined; baseURL?: string | undefined } = {}): number {
-  const configured = parseContextWindows(config.MODEL_CONTEXT_WINDOWS).get(model.toLowerCase()) ?? config.MODEL_CONTEXT_TOKENS;
-  const window = configured ?? (isOllama(options.baseURL) ? ollamaDefaultWindow : (knownContextWindow(model) ?? unknownModelWindow));
+  const configured = remember(parsedWindows, config.MODEL_CONTEXT_WINDOWS ?? '', parseContextWindows).get(model.toLowerCase()) ?? config.MODEL_CONTEXT_TOKENS;
+  const window = configured ?? (remember(ollamaEndpoints, options.baseURL ?? '', isOllama) ? ollamaDefaultWindow : (remember(familyWindows, model, knownContextWindow) ?? unknownModelWindow));
   return options.learned !== undefined && options.learned > 0 ? Math.min(window, options.learned) : window;
 }
