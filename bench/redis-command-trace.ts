@@ -10,11 +10,14 @@ import { Redis } from 'ioredis';
 import type { RedisClient } from '../src/store/redis-connection.ts';
 import { RedisScript } from '../src/store/redis-script.ts';
 import * as sessionScripts from '../src/store/session-scripts.ts';
+import * as expiringWrites from '../src/store/expiring-writes.ts';
+import * as stepOutbox from '../src/pipeline/step-outbox.ts';
 import { commonest } from './bench-stats.ts';
 
-/** The session store's scripts by SHA1: `snapshotScript` → `snapshot`. */
+/** The scripts a step runs on the main connection, by SHA1: `snapshotScript` → `snapshot`. */
 const scriptNames = new Map(
-  Object.entries(sessionScripts)
+  [sessionScripts, expiringWrites, stepOutbox]
+    .flatMap((module) => Object.entries(module))
     .filter((entry): entry is [string, RedisScript] => entry[1] instanceof RedisScript)
     .map(([name, script]) => [script.sha, name.replace(/Script$/, '')]),
 );

@@ -102,7 +102,7 @@ export const lookupClockSlackMs = 10_000;
 const recordRetryMs = 60_000;
 
 // KEYS[1] outbox, KEYS[2] meta. ARGV: seq, runner token, claim (1/0), field, value, ttl.
-const fencedWriteScript = new RedisScript(`
+export const fencedWriteScript = new RedisScript(`
 if tonumber(redis.call('HGET', KEYS[2], 'seq')) ~= tonumber(ARGV[1]) then return -1 end
 local runnerField = ARGV[1] .. '|runner'
 if ARGV[3] == '1' then
@@ -116,7 +116,7 @@ return 1
 `);
 
 // KEYS[1] outbox, KEYS[2] meta. ARGV: seq, runner token, ttl, runner field. Nil when the step was committed.
-const claimScript = new RedisScript(`
+export const claimScript = new RedisScript(`
 if tonumber(redis.call('HGET', KEYS[2], 'seq')) ~= tonumber(ARGV[1]) then return false end
 redis.call('HSET', KEYS[1], ARGV[4], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))

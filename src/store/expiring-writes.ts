@@ -8,21 +8,21 @@ import type { RedisClient } from './redis-connection.ts';
 import { RedisScript } from './redis-script.ts';
 
 // KEYS[1] hash. ARGV: field, value, ttl ms.
-const hsetExpireScript = new RedisScript(`
+export const hsetExpireScript = new RedisScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `);
 
 // KEYS[1] sorted set. ARGV: score, member, ttl ms.
-const zaddExpireScript = new RedisScript(`
+export const zaddExpireScript = new RedisScript(`
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `);
 
 // KEYS[1] counter. ARGV: increment, ttl seconds (set only when the counter has none: a window from the first increment).
-const incrbyExpireOnceScript = new RedisScript(`
+export const incrbyExpireOnceScript = new RedisScript(`
 local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2])) end
 return value

@@ -44,6 +44,7 @@ describe('a persona turn’s round trips', () => {
     expect(turn.sequence[0]).toBe('evalsha:snapshot');
     expect(turn.sequence).toContain('evalsha:commit');
     expect(turn.sequence).toContain('evalsha:usage');
+    expect(turn.sequence).toContain('evalsha:fencedWrite');
   });
 
   it('does not wait for its token-use write before posting: the write rides in the post’s first round trip', async () => {
