@@ -1,8 +1,12 @@
 /**
- * The step snapshot's cached transcript window (src/store/window-cache.ts): a snapshot reads
- * only the entries appended since the last one this process read, and what it returns is the
- * same as a fresh read — across sessions made again under the same id, folds that move the
- * window's start, and entries committed by another process.
+ * What the session store's step scripts send and read back:
+ * - the snapshot's cached transcript window (src/store/window-cache.ts): a snapshot reads only
+ *   the entries appended since the last one this process read, and what it returns is the same
+ *   as a fresh read — across sessions made again under the same id, folds that move the window's
+ *   start, and entries committed by another process;
+ * - the commit's meta fields and transcript entries, sent as plain script arguments (not inside
+ *   a JSON payload): what any text holds — quotes, backslashes, newlines, astral characters,
+ *   something that looks like JSON — is stored exactly, next to the rarer writes still sent as JSON.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -134,5 +138,38 @@ describe('the cached transcript window of a step snapshot', () => {
     expect(cache.size).toBe(2);
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toBe(window);
+  });
+});
+
+const awkward = 'He said "no" \\ then {"kind":"closing"}\n— 好的 👍🏽 \u0000end';
+
+describe('a step commit', () => {
+  it('stores meta fields and transcript entries with any text exactly, and applies the rarer writes beside them', async () => {
+    const store = new SessionStore(redis, new RedisKeys(prefix), 1);
+    const sessionId = 'terminal:c:awkward';
+    const now = Date.now();
+    const meta: SessionMeta = {
+      sessionId, topic: 'Lamps', panelId: 'default', stage: 'discussion', round: 1, autoRounds: 1, status: 'active', starter: { id: 'u', displayName: 'Ana' }, createdAt: now, updatedAt: now,
+      seq: 3, epoch: 0, revivals: 0, agenda: [], roleMap: {}, rollingSummary: '', summarisedThrough: 0, replyCursor: 0, votedKeywords: [], pollCount: 0,
+      tokensPrompt: 0, tokensCompletion: 0, modelCalls: 0,
+    };
+    await store.create(meta);
+    const entries: TranscriptEntry[] = [
+      { kind: 'persona', speakerId: 'p1', speakerName: 'Bayar "B"', text: awkward, at: 1, stage: 'discussion', round: 1 },
+      { kind: 'person', speakerId: 'u', speakerName: 'Ana', text: '', at: 2, stage: 'discussion', round: 1 },
+    ];
+    const agenda = [{ kind: 'notice' as const, text: awkward }];
+    const next = await store.commit(sessionId, 3, { meta: { rollingSummary: awkward, agenda, round: 2 }, transcript: entries, notes: { p1: awkward } });
+    expect(next).toEqual({ seq: 4, inboxLength: 0 });
+
+    const stored = await store.load(sessionId);
+    expect(stored).toMatchObject({ rollingSummary: awkward, agenda, round: 2, seq: 4, topic: 'Lamps' });
+    expect(await store.transcript(sessionId)).toEqual(entries);
+    expect(await store.notes(sessionId)).toEqual({ p1: awkward });
+
+    // A stale commit changes nothing.
+    expect(await store.commit(sessionId, 3, { meta: { rollingSummary: 'late' }, transcript: entries })).toBeUndefined();
+    expect((await store.load(sessionId))?.rollingSummary).toBe(awkward);
+    expect(await store.transcript(sessionId)).toHaveLength(2);
   });
 });
