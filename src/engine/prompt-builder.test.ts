@@ -140,6 +140,8 @@ describe('prompt assembly within the window', () => {
     const story = imageStoryPrompt({ ...huge, images: images(1, 3_000) }, speaker, 'A red felt lamp. '.repeat(200));
     expect(story.messages.at(-1)?.content).toMatch(/3 to 6 short keywords/);
     expect(story.stats.promptTokens).toBeLessThanOrEqual(promptAllowance({ windowTokens: 8_192, reserveTokens: story.maxTokens }, { structured: true }));
+    // Counted from the user message's parts, with the extra system message after it: the same as counting the messages.
+    expect(story.stats.promptTokens).toBe(estimateMessagesTokens(story.messages));
   });
 });
 

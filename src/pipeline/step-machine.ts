@@ -33,12 +33,12 @@
  * - People's requests change session settings (`paused`, `muted`) through the planner; those
  *   changes hold for the step that applied them and are committed with it.
  */
-import { lazyChild } from '../logging/lazy-child.ts';
 import { randomUUID } from 'node:crypto';
 import { installedPanel } from '../community/session-panel.ts';
 import { sessionPanel } from '../panels/presets.ts';
 import { asTableRoundError, TableRoundError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { lazyChild } from '../logging/lazy-child.ts';
 import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { StepSnapshot } from '../store/session-store.ts';
 import { applyInbox } from '../engine/agenda.ts';

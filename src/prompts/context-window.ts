@@ -101,7 +101,7 @@ const rememberedKept = 256;
 function remember<K, V>(cache: Map<K, V>, key: K, compute: (key: K) => V): V {
   if (cache.has(key)) return cache.get(key) as V;
   const value = compute(key);
-  if (cache.size >= rememberedKept) cache.clear();
+  if (cache.size >= rememberedKept) cache.delete(cache.keys().next().value!);
   cache.set(key, value);
   return value;
 }

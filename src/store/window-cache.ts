@@ -22,7 +22,7 @@ export interface CachedWindow {
 }
 
 /** Most recently used sessions kept (a window is ~30 entries: about 25 KB each at the default cap). */
-export const windowCacheSessions = 256;
+const windowCacheSessions = 256;
 
 export class WindowCache {
   private readonly windows = new Map<string, CachedWindow>();

@@ -5,8 +5,8 @@
  * each post is cut to that length (sentence-cut.ts); the prompt's size against the window is
  * recorded in `meta.promptStats` for /status.
  */
-import { lazyChild } from '../../logging/lazy-child.ts';
 import { z } from 'zod';
+import { lazyChild } from '../../logging/lazy-child.ts';
 import { TableRoundError } from '../../errors.ts';
 import type { StepOf } from '../../session/session-types.ts';
 import { defineStep, personaName } from '../step-kind.ts';
