@@ -237,13 +237,25 @@ export async function speak(context: StepContext, persona: Persona, key: string,
 /** Removes a leading "Name:" label or wrapping quotes that models like to add. */
 export function cleanSpeech(text: string, persona: Persona): string {
   let cleaned = text.trim();
-  const names = [persona.displayName, persona.displayName.split(/[\s(（]/)[0] ?? '', persona.id].filter(Boolean);
-  for (const name of names) {
-    const pattern = new RegExp(`^\\**\\[?${escapeRegExp(name)}\\]?\\**\\s*[:：]\\s*`, 'i');
-    cleaned = cleaned.replace(pattern, '');
-  }
+  for (const pattern of labelPatterns(persona)) cleaned = cleaned.replace(pattern, '');
   if (/^["“].*["”]$/s.test(cleaned) && !/["“”]/.test(cleaned.slice(1, -1))) cleaned = cleaned.slice(1, -1);
   return cleaned.trim();
+}
+
+/** The "Name:" labels of recent speakers, compiled once (a streamed answer is cleaned at every chunk). */
+const labelPatternsKnown = new Map<string, RegExp[]>();
+const labelPatternsKept = 256;
+
+function labelPatterns(persona: Persona): RegExp[] {
+  const known = `${persona.displayName}\u0000${persona.id}`;
+  let patterns = labelPatternsKnown.get(known);
+  if (patterns === undefined) {
+    const names = [persona.displayName, persona.displayName.split(/[\s(（]/)[0] ?? '', persona.id].filter(Boolean);
+    patterns = names.map((name) => new RegExp(`^\\**\\[?${escapeRegExp(name)}\\]?\\**\\s*[:：]\\s*`, 'i'));
+    if (labelPatternsKnown.size >= labelPatternsKept) labelPatternsKnown.delete(labelPatternsKnown.keys().next().value!);
+    labelPatternsKnown.set(known, patterns);
+  }
+  return patterns;
 }
 
 function escapeRegExp(text: string): string {

@@ -90,4 +90,23 @@ describe('a step past its deadline', () => {
     await expect(cancelled).rejects.toThrow('cancelled');
     expect(cancelledSuperseded?.reason).toBeInstanceOf(StepSupersededError);
   });
+
+  it('abort: the run stops its own signal with its reason (a /stop), without superseding it or counting a deadline', async () => {
+    const stopped = new Error('stopped by a person');
+    let superseded: AbortSignal | undefined;
+    let deadlines = 0;
+    const outcome = await withDeadline(
+      async (signal, cutOff, abort) => {
+        superseded = cutOff;
+        abort(stopped);
+        abort(new Error('a second stop'));
+        return signal.aborted ? signal.reason : undefined;
+      },
+      { deadlineMs: 60_000, graceMs: 10 },
+      () => deadlines++,
+    );
+    expect(outcome).toBe(stopped);
+    expect(superseded?.aborted).toBe(false);
+    expect(deadlines).toBe(0);
+  });
 });

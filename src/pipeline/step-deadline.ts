@@ -13,13 +13,14 @@ import { StepSupersededError } from './step-outbox.ts';
 export const deadlineGraceMs = (deadlineMs: number) => Math.min(10_000, Math.round(deadlineMs / 2));
 
 /**
- * Runs `run` with a signal that aborts at `deadlineMs` (or with `signal`, and its reason), and rejects
+ * Runs `run` with a signal that aborts at `deadlineMs` (or with `signal`, and its reason, or when
+ * `run` calls `abort`, the third thing it gets, with the reason it gives), and rejects
  * `graceMs` after the deadline if `run` has not settled by then (it is left to settle on its own).
  * `superseded`, the second signal `run` gets, aborts (with a `StepSupersededError`) when the run
  * no longer owns its step: `signal` aborted (BullMQ cancelled the job: its lock was lost, or the
  * worker is shutting down), or the grace ran out.
  */
-export async function withDeadline<T>(run: (signal: AbortSignal, superseded: AbortSignal) => Promise<T>, options: { deadlineMs: number; graceMs: number; signal?: AbortSignal }, onDeadline: () => void): Promise<T> {
+export async function withDeadline<T>(run: (signal: AbortSignal, superseded: AbortSignal, abort: (reason: Error) => void) => Promise<T>, options: { deadlineMs: number; graceMs: number; signal?: AbortSignal }, onDeadline: () => void): Promise<T> {
   const deadline = new AbortController();
   const superseded = new AbortController();
   const cutOff = (why: string) => {
@@ -44,7 +45,9 @@ export async function withDeadline<T>(run: (signal: AbortSignal, superseded: Abo
       giveUp?.(expired);
     }, options.graceMs);
   }, options.deadlineMs);
-  const running = run(deadline.signal, superseded.signal);
+  const running = run(deadline.signal, superseded.signal, (reason) => {
+    if (!deadline.signal.aborted) deadline.abort(reason);
+  });
   try {
     return await Promise.race([running, new Promise<never>((_, reject) => (giveUp = reject))]);
   } finally {

@@ -46,7 +46,7 @@ import { t } from '../i18n/translate.ts';
 import { commandUsage, settleUsage, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { StepOutbox, StepSupersededError } from './step-outbox.ts';
-import type { StepFailureReason, StepJobData, StepProcessor } from './step-queue.ts';
+import type { StepAttempt, StepFailureReason, StepJobData, StepProcessor } from './step-queue.ts';
 import { skipError } from './step-liveness.ts';
 import { duplicateConnection } from '../store/redis-connection.ts';
 import { isStopRequested, StopRequestedError, StopSignals } from './stop-signals.ts';
@@ -112,7 +112,7 @@ export class StepMachine implements StepProcessor {
    * Processes step `seq` of a session. `attempt.final`: when this attempt fails, the step is
    * skipped with a message in the thread instead of being retried. Returns what happened.
    */
-  async process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal; superseded?: AbortSignal }): Promise<StepResult> {
+  async process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: StepAttempt): Promise<StepResult> {
     const { store } = this.deps;
     const { sessionId, seq, epoch } = job;
     // The snapshot claims the step as it reads it (rule 4 of the outbox): this runner is the
@@ -173,7 +173,9 @@ export class StepMachine implements StepProcessor {
     };
     const planned = applyInbox({ meta, panel, agenda: meta.agenda, pollOpen: poll?.status === 'open', maxRounds: this.deps.config.MAX_ROUNDS, usage }, inbox, this.deps.commands);
     const plannedStops = new Set(inbox.filter(isStopEvent).map((event) => event.eventId));
-    const watch = this.stops?.watch({ sessionId, seq, planned: plannedStops, readRequest: () => store.stopRequest(sessionId) }, attempt.signal);
+    const { signal: attemptSignal, stop } = attempt;
+    const also = attemptSignal && stop ? { signal: attemptSignal, abort: stop } : attemptSignal;
+    const watch = this.stops?.watch({ sessionId, seq, planned: plannedStops, readRequest: () => store.stopRequest(sessionId) }, also);
     try {
       return await this.runPlanned({ sessionId, seq, job, attempt, snapshot, outbox, logger, panel, planned, plannedStops, stopSignal: watch?.signal });
     } finally {

@@ -34,12 +34,24 @@ export interface StepFailureReason {
 
 /** What the worker asks the step machine to do; a result of `elsewhere` hands the job back to the queue. */
 export interface StepProcessor {
-  /** `attempt.superseded`: aborts when the attempt no longer owns its step (see `withDeadline`). */
-  process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: { final: boolean; signal?: AbortSignal; superseded?: AbortSignal }): Promise<string>;
+  /**
+   * `attempt.superseded`: aborts when the attempt no longer owns its step (see `withDeadline`).
+   * `attempt.stop`: aborts `attempt.signal` with a reason (a `/stop` of the step), so that a step
+   * has one signal for its deadline, its job's cancellation and its stop.
+   */
+  process(job: Required<Pick<StepJobData, 'sessionId' | 'seq' | 'epoch'>> & Pick<StepJobData, 'reason'> & { skip: boolean }, attempt: StepAttempt): Promise<string>;
   /** Called once before the worker takes jobs (the step machine starts listening for `/stop`). */
   start?(): void;
   /** Called once the worker has closed. */
   close?(): Promise<void>;
+}
+
+/** One attempt at a step, as the worker hands it to the processor. */
+export interface StepAttempt {
+  final: boolean;
+  signal?: AbortSignal;
+  superseded?: AbortSignal;
+  stop?: (reason: Error) => void;
 }
 
 export const stepAttempts = 3;
@@ -151,7 +163,7 @@ export class StepQueue {
         const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         const { sessionId, seq, epoch = 0, skip = false, reason } = job.data;
         const result = await withDeadline(
-          (stepSignal, superseded) => machine.process({ sessionId, seq, epoch, skip, ...(reason ? { reason } : {}) }, { final, signal: stepSignal, superseded }),
+          (stepSignal, superseded, stop) => machine.process({ sessionId, seq, epoch, skip, ...(reason ? { reason } : {}) }, { final, signal: stepSignal, superseded, stop }),
           { deadlineMs, graceMs: deadlineGraceMs(deadlineMs), ...(signal ? { signal } : {}) },
           () => {
             metrics?.stepDeadlines.inc();

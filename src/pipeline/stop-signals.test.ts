@@ -77,6 +77,24 @@ describe('StopSignals', () => {
     expect(isStopRequested(late.signal)).toBe(true);
   });
 
+  it('given the attempt\'s own abort, stops that very signal (no signal of its own), and not once released', async () => {
+    const listener = await listening();
+    const attempt = new AbortController();
+    const stop = (reason: Error) => attempt.abort(reason);
+    const watch = listener.watch({ sessionId: 's4', seq: 2, planned: new Set(), readRequest: noRequest }, { signal: attempt.signal, abort: stop });
+    expect(watch.signal).toBe(attempt.signal);
+    await publishStop(publisher, channel, { sessionId: 's4', seq: 2, eventId: 'e4' });
+    await until(() => attempt.signal.aborted);
+    expect(isStopRequested(attempt.signal)).toBe(true);
+    // Released, the watch no longer stops its attempt.
+    const next = new AbortController();
+    const released = listener.watch({ sessionId: 's4', seq: 3, planned: new Set(), readRequest: noRequest }, { signal: next.signal, abort: (reason) => next.abort(reason) });
+    released.release();
+    await publishStop(publisher, channel, { sessionId: 's4', seq: 3, eventId: 'e5' });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(next.signal.aborted).toBe(false);
+  });
+
   it('reads the durable request while it cannot listen', async () => {
     const listener = await listening();
     const durable: { request?: StopRequest } = {};

@@ -66,9 +66,15 @@ export interface StopWatch {
   release(): void;
 }
 
+/** What a watch aborts: its own controller, or the attempt's signal through the attempt's `stop`. */
+interface Abortable {
+  readonly signal: AbortSignal;
+  abort(reason: Error): void;
+}
+
 interface Watcher {
   step: WatchedStep;
-  controller: AbortController;
+  controller: Abortable;
 }
 
 export class StopSignals {
@@ -114,9 +120,18 @@ export class StopSignals {
 
   /**
    * Watches a running step until `release()`. `also`: the watch's signal aborts with it too (its
-   * reason), so the step needs one signal, not `AbortSignal.any` of two.
+   * reason), so the step needs one signal, not `AbortSignal.any` of two. Given as the attempt's
+   * signal and its `abort` (step-queue.ts `StepAttempt.stop`), a stop aborts that very signal: no
+   * controller or listener of the watch's own on every step.
    */
-  watch(step: WatchedStep, also?: AbortSignal): StopWatch {
+  watch(step: WatchedStep, also?: AbortSignal | Abortable): StopWatch {
+    if (also && !(also instanceof AbortSignal)) {
+      const watcher: Watcher = { step, controller: also };
+      this.watchers.add(watcher);
+      const seen = this.recent.get(step.sessionId);
+      if (seen) this.apply(watcher, seen);
+      return { signal: also.signal, release: () => this.watchers.delete(watcher) };
+    }
     const watcher: Watcher = { step, controller: new AbortController() };
     const { controller } = watcher;
     const forward = () => {

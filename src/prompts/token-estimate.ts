@@ -110,24 +110,34 @@ function tokensOf(counts: TokenCounts): number {
   return counts.cjk + 2 * counts.astral + Math.ceil(counts.latin / 3 + counts.other / 2 - 1e-9);
 }
 
+/** Runs of UTF-16 units that are not Latin (`unit < 0x250`): most prompts are mostly Latin. */
+const nonLatinRuns = /[^\u0000-\u024f]+/g;
+
 function countCharacters(text: string): TokenCounts {
-  // By UTF-16 units, not `for…of` (which makes a string per character: a turn's prompt is
-  // estimated several times, and that was a fifth of a turn's CPU); a surrogate pair is one
-  // astral character, a lone surrogate counts as `other`, as a code point iterator sees them.
+  // Latin units are the rest of the text, found by the regex engine (its scan is several times
+  // faster than a loop of charCodeAt: a 15 KB English context, 11 µs instead of 35–47); only the
+  // runs of other units are looked at one by one. By UTF-16 units, not `for…of` (which makes a
+  // string per character); a surrogate pair is one astral character, a lone surrogate counts as
+  // `other`, as a code point iterator sees them (a pair never straddles a run's end: both halves
+  // are ≥ 0xd800).
   let cjk = 0;
-  let latin = 0;
   let other = 0;
   let astral = 0;
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    if (unit < 0x250) latin++;
-    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length && isLowSurrogate(text.charCodeAt(index + 1))) {
-      astral++;
-      index++;
-    } else if (isCjkCodePoint(unit)) cjk++;
-    else other++;
+  let nonLatin = 0;
+  nonLatinRuns.lastIndex = 0;
+  for (let run = nonLatinRuns.exec(text); run !== null; run = nonLatinRuns.exec(text)) {
+    const end = run.index + run[0].length;
+    nonLatin += run[0].length;
+    for (let index = run.index; index < end; index++) {
+      const unit = text.charCodeAt(index);
+      if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < end && isLowSurrogate(text.charCodeAt(index + 1))) {
+        astral++;
+        index++;
+      } else if (isCjkCodePoint(unit)) cjk++;
+      else other++;
+    }
   }
-  return { cjk, latin, other, astral };
+  return { cjk, latin: text.length - nonLatin, other, astral };
 }
 
 function isHighSurrogate(unit: number): boolean {

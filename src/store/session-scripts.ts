@@ -75,8 +75,9 @@ local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'revivals', 0)
 -- The outbox held what this step posted only so that a re-run could finish it: the step is done.
 redis.call('DEL', KEYS[9])
+-- PEXPIRE leaves a key that does not exist alone (no EXISTS first: ten fewer calls per commit).
 for i = 1, #KEYS do
-  if i ~= 9 and redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  if i ~= 9 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 return {next, redis.call('LLEN', KEYS[7])}
 `);

@@ -66,23 +66,41 @@ const metaNumberFields = new Set<keyof SessionMeta>([
   'round', 'autoRounds', 'createdAt', 'updatedAt', 'seq', 'epoch', 'revivals', 'summarisedThrough', 'replyCursor', 'pollCount', 'tokensPrompt', 'tokensCompletion', 'modelCalls', 'imagesGenerated', 'tokenBudget',
 ]);
 
+function encodeField(field: string, value: unknown): string {
+  return metaJsonFields.has(field as keyof SessionMeta) ? JSON.stringify(value) : String(value);
+}
+
 function encodeMeta(meta: Partial<SessionMeta>): Record<string, string> {
   const encoded: Record<string, string> = {};
   for (const [field, value] of Object.entries(meta)) {
-    if (value === undefined) continue;
-    encoded[field] = metaJsonFields.has(field as keyof SessionMeta) ? JSON.stringify(value) : String(value);
+    if (value !== undefined) encoded[field] = encodeField(field, value);
   }
   return encoded;
 }
 
+function decodeField(field: string, value: string): unknown {
+  if (metaJsonFields.has(field as keyof SessionMeta)) return JSON.parse(value);
+  if (metaNumberFields.has(field as keyof SessionMeta)) return Number(value);
+  return value;
+}
+
 function decodeMeta(hash: Record<string, string>): SessionMeta {
   const decoded: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(hash)) {
-    if (metaJsonFields.has(field as keyof SessionMeta)) decoded[field] = JSON.parse(value);
-    else if (metaNumberFields.has(field as keyof SessionMeta)) decoded[field] = Number(value);
-    else decoded[field] = value;
-  }
+  for (const field in hash) decoded[field] = decodeField(field, hash[field]!);
   return decoded as unknown as SessionMeta;
+}
+
+/** `decodeMeta(hashOf(flat))` without the hash in between (every step reads its session's meta), and the raw `createdAt`. */
+function decodeMetaFlat(flat: readonly string[]): { meta: SessionMeta | undefined; createdAt: string | undefined } {
+  const decoded: Record<string, unknown> = {};
+  let createdAt: string | undefined;
+  for (let index = 0; index + 1 < flat.length; index += 2) {
+    const field = flat[index]!;
+    const value = flat[index + 1]!;
+    if (field === 'createdAt') createdAt = value;
+    decoded[field] = decodeField(field, value);
+  }
+  return { meta: decoded.seq === undefined ? undefined : (decoded as unknown as SessionMeta), createdAt };
 }
 
 /** Who a model call was for (a persona id, or the session as a whole) and which model answered. */
@@ -161,16 +179,16 @@ export class SessionStore {
       return { meta: undefined, inbox: [], poll: undefined, transcriptLength: 0, outbox: {}, claimed: false, window: { entries: [], images: [] } };
     }
     const [metaFlat, inbox, pollRaw, transcriptLength, outboxFlat, claimed, window, imagesFlat, start, from] = reply;
-    const hash = hashOf(metaFlat);
+    const { meta, createdAt } = decodeMetaFlat(metaFlat);
     const images: ImageRecord[] = [];
     for (let index = 1; index < imagesFlat.length; index += 2) images.push(JSON.parse(imagesFlat[index]!) as ImageRecord);
     const read = window.map((raw) => Object.freeze(decodeEntry(raw)));
     // `from > start`: the script trusted the cached entries from `start` up to `from`.
     const entries = Object.freeze(cached && from > start ? [...cached.entries.slice(start - cached.from, from - cached.from), ...read] : read);
-    if (hash.createdAt && hash.status !== 'ended') this.windows.set(sessionId, { createdAt: hash.createdAt, from: start, entries });
+    if (createdAt && meta?.status !== 'ended') this.windows.set(sessionId, { createdAt, from: start, entries });
     else this.windows.delete(sessionId);
     return {
-      meta: hash.seq ? decodeMeta(hash) : undefined,
+      meta,
       inbox: inbox.map((raw) => JSON.parse(raw) as InboxEvent),
       poll: pollRaw ? (JSON.parse(pollRaw) as PollState) : undefined,
       transcriptLength,
@@ -302,8 +320,16 @@ export class SessionStore {
    */
   async commit(sessionId: string, expectSeq: number, commit: StepCommit): Promise<{ seq: number; inboxLength: number } | undefined> {
     const ops: Record<string, unknown> = {};
-    const meta = Object.entries(encodeMeta({ ...(commit.meta ?? {}), updatedAt: Date.now() })).flat();
-    const transcript = commit.transcript?.map(encodeEntry) ?? [];
+    // ARGV (session-scripts.ts `commitScript`): seq, TTL, the rarer writes (set below), M, M meta pairs, the entries.
+    const args: (string | number)[] = [expectSeq, this.ttlMs, '', 0];
+    const meta: Partial<SessionMeta> = { ...(commit.meta ?? {}), updatedAt: Date.now() };
+    for (const field in meta) {
+      const value = meta[field as keyof SessionMeta];
+      if (value === undefined) continue;
+      args.push(field, encodeField(field, value));
+      (args[3] as number)++;
+    }
+    for (const entry of commit.transcript ?? []) args.push(encodeEntry(entry));
     if (commit.notes && Object.keys(commit.notes).length) ops.notes = commit.notes;
     if (commit.candidates) ops.candidates = commit.candidates.map((candidate) => JSON.stringify(candidate));
     if (commit.poll === null) ops.pollDelete = true;
@@ -315,8 +341,8 @@ export class SessionStore {
     if (commit.images?.length) ops.images = Object.fromEntries(commit.images.map((image) => [image.hash, JSON.stringify(image)]));
     if (commit.inboxConsumed) ops.inboxConsumed = commit.inboxConsumed;
     // cjson encodes an empty Lua table as {} — only send non-empty tables.
-    const rarer = Object.keys(ops).length > 0 ? JSON.stringify(ops) : '';
-    const result = (await commitScript.run(this.redis, this.allKeys(sessionId), [expectSeq, this.ttlMs, rarer, meta.length / 2, ...meta, ...transcript])) as number | [number, number];
+    if (Object.keys(ops).length > 0) args[2] = JSON.stringify(ops);
+    const result = (await commitScript.run(this.redis, this.allKeys(sessionId), args)) as number | [number, number];
     return Array.isArray(result) ? { seq: result[0], inboxLength: result[1] } : undefined;
   }
 
