@@ -111,7 +111,7 @@ function tokensOf(counts: TokenCounts): number {
 }
 
 /** Runs of UTF-16 units that are not Latin (`unit < 0x250`): most prompts are mostly Latin. */
-const nonLatinRuns = /[^\u0000-\u024f]+/g;
+const nonLatinRuns = /[\u0250-\uffff]+/g;
 
 function countCharacters(text: string): TokenCounts {
   // Latin units are the rest of the text, found by the regex engine (its scan is several times
