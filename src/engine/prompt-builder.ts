@@ -206,19 +206,23 @@ export function cardsShared(inputs: Pick<PromptInputs, 'templates' | 'panel' | '
 }
 
 
-/** Clipped entry texts by clip length: fitting renders the same entries several times, and word segmentation is not free. */
-const clippedEntries = new WeakMap<TranscriptEntry, Map<number, string>>();
+/**
+ * Formatted entries by clip length: every step renders its window's entries again (and fitting
+ * several times), and word segmentation is not free. Entries are never mutated (a step appends
+ * new ones; store/window-cache.ts keeps them frozen).
+ */
+const formattedEntries = new WeakMap<TranscriptEntry, Map<number, string>>();
 
 export function formatEntry(entry: TranscriptEntry, clipChars = entryClipChars): string {
-  const who =
-    entry.kind === 'person' ? `${entry.speakerName} (a person in the thread)` : entry.kind === 'moderator' ? 'Moderator' : entry.speakerName;
-  let clipped = entry.text.length > clipChars ? clippedEntries.get(entry)?.get(clipChars) : entry.text;
-  if (clipped === undefined) {
-    clipped = clipText(entry.text, clipChars);
-    const byLength = clippedEntries.get(entry) ?? new Map<number, string>();
-    clippedEntries.set(entry, byLength.set(clipChars, clipped));
+  const known = formattedEntries.get(entry);
+  let formatted = known?.get(clipChars);
+  if (formatted === undefined) {
+    const who =
+      entry.kind === 'person' ? `${entry.speakerName} (a person in the thread)` : entry.kind === 'moderator' ? 'Moderator' : entry.speakerName;
+    formatted = `[${who}] ${entry.text.length > clipChars ? clipText(entry.text, clipChars) : entry.text}`;
+    formattedEntries.set(entry, (known ?? new Map<number, string>()).set(clipChars, formatted));
   }
-  return `[${who}] ${clipped}`;
+  return formatted;
 }
 
 /** Everything the session has to show, as it stands. */

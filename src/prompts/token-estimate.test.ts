@@ -59,6 +59,23 @@ describe('token estimate', () => {
     expect(estimateJoinedTokens(['x \ud83c', '\udfa8 y'])).toBe(referenceEstimate('x 🎨 y'));
   });
 
+  it('counts a long text that extends a remembered one (a context with entries appended) as counting it afresh, a surrogate pair split at the join included', () => {
+    const alphabet = ['a', ' ', 'é', 'ж', '我', '🎨', '\ud83c', '\udfa8', '\ud800', '\n'];
+    let seed = 23;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const text = (length: number) => Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    let context = text(400);
+    expect(estimateTokens(context)).toBe(referenceEstimate(context));
+    for (let step = 0; step < 100; step++) {
+      // Mostly appended to; now and then a new start (the window slid, the summary changed).
+      context = random() < 0.15 ? text(300 + Math.floor(random() * 200)) : context + text(1 + Math.floor(random() * 40));
+      expect(estimateTokens(context), JSON.stringify(context.slice(-50))).toBe(referenceEstimate(context));
+    }
+    const head = `${'a'.repeat(300)}\ud83c`;
+    expect(estimateTokens(head)).toBe(referenceEstimate(head));
+    expect(estimateTokens(`${head}\udfa8 and more`)).toBe(referenceEstimate(`${head}\udfa8 and more`));
+  });
+
   it('finds the script of parts as of the parts joined by newlines, past the 4,000 letters counted too', () => {
     const parts = ['设计一盏毛毡灯', 'A felt lamp for reading in bed', 'Как сделать лампу', '🎨 ok', '\ud800', ''];
     let seed = 11;

@@ -99,10 +99,31 @@ export function estimateJoinedTokens(parts: readonly string[]): number {
 function countsOf(text: string): TokenCounts {
   if (text.length < rememberedFrom) return countCharacters(text);
   for (const known of remembered) if (known.text === text) return known.counts;
-  const counts = countCharacters(text);
+  const counts = extendedCounts(text) ?? countCharacters(text);
   remembered.push({ text, counts });
   if (remembered.length > rememberedKept) remembered.shift();
   return counts;
+}
+
+/**
+ * The counts of a text that extends a remembered one (a session context is the previous step's
+ * with the newest entries appended): the remembered counts plus the new end's. `startsWith` is a
+ * comparison of memory, far cheaper than counting the text again. Undefined when none does.
+ */
+function extendedCounts(text: string): TokenCounts | undefined {
+  for (let index = remembered.length - 1; index >= 0; index--) {
+    const known = remembered[index]!;
+    if (known.text.length >= text.length || !text.startsWith(known.text)) continue;
+    const rest = countCharacters(text.slice(known.text.length));
+    const counts = { cjk: known.counts.cjk + rest.cjk, latin: known.counts.latin + rest.latin, other: known.counts.other + rest.other, astral: known.counts.astral + rest.astral };
+    // A surrogate pair split where the remembered text ends: counted apart as two `other`, one astral character joined.
+    if (isHighSurrogate(known.text.charCodeAt(known.text.length - 1)) && isLowSurrogate(text.charCodeAt(known.text.length))) {
+      counts.other -= 2;
+      counts.astral += 1;
+    }
+    return counts;
+  }
+  return undefined;
 }
 
 function tokensOf(counts: TokenCounts): number {

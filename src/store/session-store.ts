@@ -9,6 +9,7 @@
  * retried or duplicated step job can never apply its writes twice. The exactly-once rule for
  * what a step posts is stated in pipeline/step-outbox.ts.
  */
+import { parseAgenda, stringifyAgenda } from './agenda-json.ts';
 import { incrbyExpireOnce } from './expiring-writes.ts';
 import { decodeEntry, encodeEntry } from './transcript-codec.ts';
 import { WindowCache } from './window-cache.ts';
@@ -16,7 +17,7 @@ import type { RedisClient } from './redis-connection.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
 import { ballotScript, beginPollCloseScript, commitScript, createScript, pushInboxScript, requestStopScript, snapshotScript, toggleBallotScript, usageScript } from './session-scripts.ts';
-import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
+import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 
 /** What one committed step writes. */
 export interface StepCommit {
@@ -67,6 +68,7 @@ const metaNumberFields = new Set<keyof SessionMeta>([
 ]);
 
 function encodeField(field: string, value: unknown): string {
+  if (field === 'agenda') return stringifyAgenda(value as Step[]);
   return metaJsonFields.has(field as keyof SessionMeta) ? JSON.stringify(value) : String(value);
 }
 
@@ -79,6 +81,7 @@ function encodeMeta(meta: Partial<SessionMeta>): Record<string, string> {
 }
 
 function decodeField(field: string, value: string): unknown {
+  if (field === 'agenda') return parseAgenda(value);
   if (metaJsonFields.has(field as keyof SessionMeta)) return JSON.parse(value);
   if (metaNumberFields.has(field as keyof SessionMeta)) return Number(value);
   return value;
