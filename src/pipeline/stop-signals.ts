@@ -69,7 +69,7 @@ export interface StopWatch {
 /** What a watch aborts: its own controller, or the attempt's signal through the attempt's `stop`. */
 interface Abortable {
   readonly signal: AbortSignal;
-  abort(reason: Error): void;
+  abort(reason?: unknown): void;
 }
 
 interface Watcher {
@@ -125,20 +125,14 @@ export class StopSignals {
    * controller or listener of the watch's own on every step.
    */
   watch(step: WatchedStep, also?: AbortSignal | Abortable): StopWatch {
-    if (also && !(also instanceof AbortSignal)) {
-      const watcher: Watcher = { step, controller: also };
-      this.watchers.add(watcher);
-      const seen = this.recent.get(step.sessionId);
-      if (seen) this.apply(watcher, seen);
-      return { signal: also.signal, release: () => this.watchers.delete(watcher) };
-    }
-    const watcher: Watcher = { step, controller: new AbortController() };
+    const attempt = also instanceof AbortSignal ? also : undefined;
+    const watcher: Watcher = { step, controller: also === undefined || also instanceof AbortSignal ? new AbortController() : also };
     const { controller } = watcher;
     const forward = () => {
-      if (!controller.signal.aborted) controller.abort(also?.reason);
+      if (!controller.signal.aborted) controller.abort(attempt?.reason);
     };
-    if (also?.aborted) forward();
-    else also?.addEventListener('abort', forward, { once: true });
+    if (attempt?.aborted) forward();
+    else attempt?.addEventListener('abort', forward, { once: true });
     this.watchers.add(watcher);
     const seen = this.recent.get(step.sessionId);
     if (seen) this.apply(watcher, seen);
@@ -146,7 +140,7 @@ export class StopSignals {
       signal: controller.signal,
       release: () => {
         this.watchers.delete(watcher);
-        also?.removeEventListener('abort', forward);
+        attempt?.removeEventListener('abort', forward);
       },
     };
   }
