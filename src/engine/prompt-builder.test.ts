@@ -4,7 +4,8 @@ import { Templates } from '../prompts/render-template.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
 import { estimateMessagesTokens } from '../prompts/token-estimate.ts';
 import type { ImageRecord, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
-import { cardsShared, imageStoryPrompt, keywordMessages, personaCard, rulesPrompt, sessionContext, speakerLine, speakerPart, turnPrompt, type PromptFit, type PromptInputs } from './prompt-builder.ts';
+import { imageStoryPrompt, keywordMessages, personaCard, rulesPrompt, speakerLine, speakerPart, turnPrompt, type PromptFit, type PromptInputs } from './prompt-builder.ts';
+import { cardsShared, sessionContext } from './session-context.ts';
 import { foldDecision } from './session-budget.ts';
 import { fitTranscriptPrompt } from './transcript-prompt.ts';
 

@@ -13,14 +13,15 @@
 import { capFor, lengthTargets, softOvershoot } from '../prompts/answer-length.ts';
 import { promptAllowance } from '../prompts/context-budget.ts';
 import { charsForTokens, completionTokensForChars, estimateTokens, messageOverheadTokens, replyPrimingTokens, type Script } from '../prompts/token-estimate.ts';
-import { cardsShared, formatEntry, rulesPrompt, sessionContext, sessionScript, sessionWindow, speakerPart, wholeView, type PromptInputs } from './prompt-builder.ts';
+import { rulesPrompt, sessionScript, speakerPart, type PromptInputs } from './prompt-builder.ts';
+import { cardsShared, formatEntry, sessionContext, sessionWindow, wholeView } from './session-context.ts';
 import type { Templates } from '../prompts/render-template.ts';
 import type { Panel } from '../panels/panel-schema.ts';
 
 /** Tokens kept for the instruction of any persona call (an image story's quotes a 1,200-character description). */
 export const instructionAllowanceTokens = 500;
 
-export { sessionWindow } from './prompt-builder.ts';
+export { sessionWindow } from './session-context.ts';
 
 /**
  * The rolling summary's target length (characters): 1,500, or what a quarter of a small window's

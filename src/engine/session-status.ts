@@ -11,7 +11,7 @@ import { parseSessionId } from '../session/session-id.ts';
 import { sessionLanguage } from '../prompts/session-language.ts';
 import { readPollView } from './poll-view.ts';
 import { openingPollId } from './poll-opening.ts';
-import { roleOf } from './prompt-builder.ts';
+import { roleOf } from './session-context.ts';
 import type { RoundtableDependencies } from './roundtable.ts';
 import type { SessionStatus } from './roundtable-service.ts';
 import { upcomingSpeakers } from './speakers.ts';

@@ -11,6 +11,7 @@
 import type { PresetRegistry } from '../panels/presets.ts';
 import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
+import { BoundedMap } from '../bounded-map.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { CallContext, ModelGateway } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
@@ -243,19 +244,13 @@ export function cleanSpeech(text: string, persona: Persona): string {
 }
 
 /** The "Name:" labels of recent speakers, compiled once (a streamed answer is cleaned at every chunk). */
-const labelPatternsKnown = new Map<string, RegExp[]>();
-const labelPatternsKept = 256;
+const labelPatternsKnown = new BoundedMap<string, RegExp[]>(256);
 
 function labelPatterns(persona: Persona): RegExp[] {
-  const known = `${persona.displayName}\u0000${persona.id}`;
-  let patterns = labelPatternsKnown.get(known);
-  if (patterns === undefined) {
+  return labelPatternsKnown.remember(`${persona.displayName}\u0000${persona.id}`, () => {
     const names = [persona.displayName, persona.displayName.split(/[\s(（]/)[0] ?? '', persona.id].filter(Boolean);
-    patterns = names.map((name) => new RegExp(`^\\**\\[?${escapeRegExp(name)}\\]?\\**\\s*[:：]\\s*`, 'i'));
-    if (labelPatternsKnown.size >= labelPatternsKept) labelPatternsKnown.delete(labelPatternsKnown.keys().next().value!);
-    labelPatternsKnown.set(known, patterns);
-  }
-  return patterns;
+    return names.map((name) => new RegExp(`^\\**\\[?${escapeRegExp(name)}\\]?\\**\\s*[:：]\\s*`, 'i'));
+  });
 }
 
 function escapeRegExp(text: string): string {

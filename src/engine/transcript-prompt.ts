@@ -9,7 +9,7 @@ import { promptAllowance } from '../prompts/context-budget.ts';
 import { estimateMessagesTokens } from '../prompts/token-estimate.ts';
 import type { TranscriptEntry } from '../session/session-types.ts';
 import { fitToWindow } from './fit-to-window.ts';
-import { formatEntry } from './prompt-builder.ts';
+import { formatEntry } from './session-context.ts';
 
 export interface TranscriptPromptRequest {
   /** The whole prompt from the shown transcript (entries, one a line) and summary. */

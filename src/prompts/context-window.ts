@@ -19,6 +19,7 @@
  * Ollama does not (see 3).
  */
 import type { Config } from '../config/config-schema.ts';
+import { BoundedMap } from '../bounded-map.ts';
 
 /** The window of a model nobody told us about: llama.cpp's common `-c 8192`. */
 export const unknownModelWindow = 8_192;
@@ -93,18 +94,10 @@ function isOllama(baseURL: string | undefined): boolean {
  * family patterns and parsed the endpoint's URL (~20 µs a step, bench: turn-overhead). The inputs
  * are a handful of config strings and model names, so these stay small.
  */
-const parsedWindows = new Map<string, Map<string, number>>();
-const familyWindows = new Map<string, number | undefined>();
-const ollamaEndpoints = new Map<string, boolean>();
 const rememberedKept = 256;
-
-function remember<K, V>(cache: Map<K, V>, key: K, compute: (key: K) => V): V {
-  if (cache.has(key)) return cache.get(key) as V;
-  const value = compute(key);
-  if (cache.size >= rememberedKept) cache.delete(cache.keys().next().value!);
-  cache.set(key, value);
-  return value;
-}
+const parsedWindows = new BoundedMap<string, Map<string, number>>(rememberedKept);
+const familyWindows = new BoundedMap<string, number | undefined>(rememberedKept);
+const ollamaEndpoints = new BoundedMap<string, boolean>(rememberedKept);
 
 export type ContextWindowConfig = Pick<Config, 'MODEL_CONTEXT_TOKENS' | 'MODEL_CONTEXT_WINDOWS'>;
 
@@ -113,7 +106,7 @@ export type ContextWindowConfig = Pick<Config, 'MODEL_CONTEXT_TOKENS' | 'MODEL_C
  * it refused a prompt (ModelGateway.learnedContextTokens); `baseURL`: the endpoint serving it.
  */
 export function contextWindowFor(config: ContextWindowConfig, model: string, options: { learned?: number | undefined; baseURL?: string | undefined } = {}): number {
-  const configured = remember(parsedWindows, config.MODEL_CONTEXT_WINDOWS ?? '', parseContextWindows).get(model.toLowerCase()) ?? config.MODEL_CONTEXT_TOKENS;
-  const window = configured ?? (remember(ollamaEndpoints, options.baseURL ?? '', isOllama) ? ollamaDefaultWindow : (remember(familyWindows, model, knownContextWindow) ?? unknownModelWindow));
+  const configured = parsedWindows.remember(config.MODEL_CONTEXT_WINDOWS ?? '', parseContextWindows).get(model.toLowerCase()) ?? config.MODEL_CONTEXT_TOKENS;
+  const window = configured ?? (ollamaEndpoints.remember(options.baseURL ?? '', isOllama) ? ollamaDefaultWindow : (familyWindows.remember(model, knownContextWindow) ?? unknownModelWindow));
   return options.learned !== undefined && options.learned > 0 ? Math.min(window, options.learned) : window;
 }

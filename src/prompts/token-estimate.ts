@@ -80,17 +80,7 @@ export function estimateJoinedTokens(parts: readonly string[]): number {
   let previous = '';
   for (const part of parts) {
     if (part.length === 0) continue;
-    const counts = countsOf(part);
-    total.cjk += counts.cjk;
-    total.latin += counts.latin;
-    total.other += counts.other;
-    total.astral += counts.astral;
-    // A surrogate pair split across two parts: counted apart as two `other` (a text's last unit is
-    // never the first of a pair within it), joined as one astral character.
-    if (isHighSurrogate(previous.charCodeAt(previous.length - 1)) && isLowSurrogate(part.charCodeAt(0))) {
-      total.other -= 2;
-      total.astral += 1;
-    }
+    addCounts(total, countsOf(part), previous.charCodeAt(previous.length - 1), part.charCodeAt(0));
     previous = part;
   }
   return tokensOf(total);
@@ -114,16 +104,28 @@ function extendedCounts(text: string): TokenCounts | undefined {
   for (let index = remembered.length - 1; index >= 0; index--) {
     const known = remembered[index]!;
     if (known.text.length >= text.length || !text.startsWith(known.text)) continue;
-    const rest = countCharacters(text.slice(known.text.length));
-    const counts = { cjk: known.counts.cjk + rest.cjk, latin: known.counts.latin + rest.latin, other: known.counts.other + rest.other, astral: known.counts.astral + rest.astral };
-    // A surrogate pair split where the remembered text ends: counted apart as two `other`, one astral character joined.
-    if (isHighSurrogate(known.text.charCodeAt(known.text.length - 1)) && isLowSurrogate(text.charCodeAt(known.text.length))) {
-      counts.other -= 2;
-      counts.astral += 1;
-    }
+    const counts = { ...known.counts };
+    addCounts(counts, countCharacters(text.slice(known.text.length)), known.text.charCodeAt(known.text.length - 1), text.charCodeAt(known.text.length));
     return counts;
   }
   return undefined;
+}
+
+/**
+ * Adds the counts of a text to `total`, the counts of the text before it; `unitBefore` and
+ * `unitAfter` are the UTF-16 units either side of the join. A surrogate pair split there was
+ * counted apart as two `other` (a text's last unit is never the first of a pair within it);
+ * joined, it is one astral character.
+ */
+function addCounts(total: TokenCounts, counts: TokenCounts, unitBefore: number, unitAfter: number): void {
+  total.cjk += counts.cjk;
+  total.latin += counts.latin;
+  total.other += counts.other;
+  total.astral += counts.astral;
+  if (isHighSurrogate(unitBefore) && isLowSurrogate(unitAfter)) {
+    total.other -= 2;
+    total.astral += 1;
+  }
 }
 
 function tokensOf(counts: TokenCounts): number {

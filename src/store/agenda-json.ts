@@ -12,20 +12,14 @@
  * What it hands out is shared, so it is frozen (the array and each step): a step plans a new
  * agenda (engine/agenda.ts copies it), never changes one in place.
  */
+import { BoundedMap } from '../bounded-map.ts';
 import type { Step } from '../session/session-types.ts';
 
 /** Agenda texts remembered (a few per session running in this process; ~4 KB each at most). */
 const agendasKept = 512;
 
-const byText = new Map<string, readonly Step[]>();
+const byText = new BoundedMap<string, readonly Step[]>(agendasKept);
 const stepJson = new WeakMap<Step, string>();
-
-function remember(text: string, agenda: readonly Step[]): void {
-  // Re-inserted, so that the Map's order is least recently used first.
-  byText.delete(text);
-  byText.set(text, agenda);
-  if (byText.size > agendasKept) byText.delete(byText.keys().next().value!);
-}
 
 function frozen(agenda: readonly Step[]): readonly Step[] {
   for (const step of agenda) Object.freeze(step);
@@ -44,18 +38,11 @@ export function stringifyAgenda(agenda: readonly Step[]): string {
     parts.push(json);
   }
   const text = `[${parts.join(',')}]`;
-  remember(text, frozen(Object.isFrozen(agenda) ? agenda : [...agenda]));
+  byText.set(text, frozen(Object.isFrozen(agenda) ? agenda : [...agenda]));
   return text;
 }
 
 /** `JSON.parse(text)` as an agenda: the one remembered for this text, or parsed (frozen). */
 export function parseAgenda(text: string): readonly Step[] {
-  const known = byText.get(text);
-  if (known !== undefined) {
-    remember(text, known);
-    return known;
-  }
-  const agenda = frozen(JSON.parse(text) as Step[]);
-  remember(text, agenda);
-  return agenda;
+  return byText.remember(text, () => frozen(JSON.parse(text) as Step[]));
 }

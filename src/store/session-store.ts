@@ -9,15 +9,15 @@
  * retried or duplicated step job can never apply its writes twice. The exactly-once rule for
  * what a step posts is stated in pipeline/step-outbox.ts.
  */
-import { parseAgenda, stringifyAgenda } from './agenda-json.ts';
 import { incrbyExpireOnce } from './expiring-writes.ts';
+import { decodeMeta, pushMetaFields } from './meta-codec.ts';
 import { decodeEntry, encodeEntry } from './transcript-codec.ts';
 import { WindowCache } from './window-cache.ts';
 import type { RedisClient } from './redis-connection.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
 import { sessionKeyTypes, type RedisKeys, type SessionKeyType } from './keys.ts';
 import { ballotScript, beginPollCloseScript, commitScript, createScript, pushInboxScript, requestStopScript, snapshotScript, toggleBallotScript, usageScript } from './session-scripts.ts';
-import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
+import type { Ballot, ImageRecord, KeywordCandidate, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 
 /** What one committed step writes. */
 export interface StepCommit {
@@ -60,50 +60,6 @@ function hashOf(flat: readonly string[]): Record<string, string> {
   const hash: Record<string, string> = {};
   for (let index = 0; index + 1 < flat.length; index += 2) hash[flat[index]!] = flat[index + 1]!;
   return hash;
-}
-
-const metaJsonFields = new Set<keyof SessionMeta>(['starter', 'agenda', 'roleMap', 'votedKeywords', 'promptStats', 'muted', 'paused', 'stopRequest', 'channelSettings']);
-const metaNumberFields = new Set<keyof SessionMeta>([
-  'round', 'autoRounds', 'createdAt', 'updatedAt', 'seq', 'epoch', 'revivals', 'summarisedThrough', 'replyCursor', 'pollCount', 'tokensPrompt', 'tokensCompletion', 'modelCalls', 'imagesGenerated', 'tokenBudget',
-]);
-
-function encodeField(field: string, value: unknown): string {
-  if (field === 'agenda') return stringifyAgenda(value as Step[]);
-  return metaJsonFields.has(field as keyof SessionMeta) ? JSON.stringify(value) : String(value);
-}
-
-function encodeMeta(meta: Partial<SessionMeta>): Record<string, string> {
-  const encoded: Record<string, string> = {};
-  for (const [field, value] of Object.entries(meta)) {
-    if (value !== undefined) encoded[field] = encodeField(field, value);
-  }
-  return encoded;
-}
-
-function decodeField(field: string, value: string): unknown {
-  if (field === 'agenda') return parseAgenda(value);
-  if (metaJsonFields.has(field as keyof SessionMeta)) return JSON.parse(value);
-  if (metaNumberFields.has(field as keyof SessionMeta)) return Number(value);
-  return value;
-}
-
-function decodeMeta(hash: Record<string, string>): SessionMeta {
-  const decoded: Record<string, unknown> = {};
-  for (const field in hash) decoded[field] = decodeField(field, hash[field]!);
-  return decoded as unknown as SessionMeta;
-}
-
-/** `decodeMeta(hashOf(flat))` without the hash in between (every step reads its session's meta), and the raw `createdAt`. */
-function decodeMetaFlat(flat: readonly string[]): { meta: SessionMeta | undefined; createdAt: string | undefined } {
-  const decoded: Record<string, unknown> = {};
-  let createdAt: string | undefined;
-  for (let index = 0; index + 1 < flat.length; index += 2) {
-    const field = flat[index]!;
-    const value = flat[index + 1]!;
-    if (field === 'createdAt') createdAt = value;
-    decoded[field] = decodeField(field, value);
-  }
-  return { meta: decoded.seq === undefined ? undefined : (decoded as unknown as SessionMeta), createdAt };
 }
 
 /** Who a model call was for (a persona id, or the session as a whole) and which model answered. */
@@ -162,8 +118,9 @@ export class SessionStore {
 
   /** Creates the session in one atomic write (meta and its TTL); false when one already exists. */
   async create(meta: SessionMeta): Promise<boolean> {
-    const fields = Object.entries(encodeMeta(meta)).flat();
-    return (await createScript.run(this.redis, [this.key('meta', meta.sessionId)], [this.ttlMs, ...fields])) === 1;
+    const args: (string | number)[] = [this.ttlMs];
+    pushMetaFields(args, meta);
+    return (await createScript.run(this.redis, [this.key('meta', meta.sessionId)], args)) === 1;
   }
 
   /**
@@ -182,7 +139,7 @@ export class SessionStore {
       return { meta: undefined, inbox: [], poll: undefined, transcriptLength: 0, outbox: {}, claimed: false, window: { entries: [], images: [] } };
     }
     const [metaFlat, inbox, pollRaw, transcriptLength, outboxFlat, claimed, window, imagesFlat, start, from] = reply;
-    const { meta, createdAt } = decodeMetaFlat(metaFlat);
+    const { meta, createdAt } = decodeMeta(metaFlat);
     const images: ImageRecord[] = [];
     for (let index = 1; index < imagesFlat.length; index += 2) images.push(JSON.parse(imagesFlat[index]!) as ImageRecord);
     const read = window.map((raw) => Object.freeze(decodeEntry(raw)));
@@ -203,8 +160,7 @@ export class SessionStore {
 
   async load(sessionId: string): Promise<SessionMeta | undefined> {
     const hash = await this.redis.hgetall(this.key('meta', sessionId));
-    if (!hash.seq) return undefined;
-    return decodeMeta(hash);
+    return decodeMeta(Object.entries(hash).flat()).meta;
   }
 
   async transcript(sessionId: string, start = 0, end = -1): Promise<TranscriptEntry[]> {
@@ -325,13 +281,7 @@ export class SessionStore {
     const ops: Record<string, unknown> = {};
     // ARGV (session-scripts.ts `commitScript`): seq, TTL, the rarer writes (set below), M, M meta pairs, the entries.
     const args: (string | number)[] = [expectSeq, this.ttlMs, '', 0];
-    const meta: Partial<SessionMeta> = { ...(commit.meta ?? {}), updatedAt: Date.now() };
-    for (const field in meta) {
-      const value = meta[field as keyof SessionMeta];
-      if (value === undefined) continue;
-      args.push(field, encodeField(field, value));
-      (args[3] as number)++;
-    }
+    args[3] = pushMetaFields(args, { ...(commit.meta ?? {}), updatedAt: Date.now() });
     for (const entry of commit.transcript ?? []) args.push(encodeEntry(entry));
     if (commit.notes && Object.keys(commit.notes).length) ops.notes = commit.notes;
     if (commit.candidates) ops.candidates = commit.candidates.map((candidate) => JSON.stringify(candidate));

@@ -11,6 +11,7 @@
  * read, sent, decoded from UTF-8 and parsed whole at every step — most of a snapshot's bytes
  * (bench: turn-overhead).
  */
+import { BoundedMap } from '../bounded-map.ts';
 import type { TranscriptEntry } from '../session/session-types.ts';
 
 export interface CachedWindow {
@@ -24,27 +25,9 @@ export interface CachedWindow {
 /** Most recently used sessions kept (a window is ~30 entries: about 25 KB each at the default cap). */
 const windowCacheSessions = 256;
 
-export class WindowCache {
-  private readonly windows = new Map<string, CachedWindow>();
-
-  constructor(private readonly capacity = windowCacheSessions) {}
-
-  get size(): number {
-    return this.windows.size;
-  }
-
-  get(sessionId: string): CachedWindow | undefined {
-    return this.windows.get(sessionId);
-  }
-
-  set(sessionId: string, window: CachedWindow): void {
-    // Re-inserted, so that the Map's order is least recently used first.
-    this.windows.delete(sessionId);
-    this.windows.set(sessionId, window);
-    if (this.windows.size > this.capacity) this.windows.delete(this.windows.keys().next().value!);
-  }
-
-  delete(sessionId: string): void {
-    this.windows.delete(sessionId);
+/** The windows of the sessions run last (`BoundedMap`: least recently used out). */
+export class WindowCache extends BoundedMap<string, CachedWindow> {
+  constructor(capacity = windowCacheSessions) {
+    super(capacity);
   }
 }
