@@ -101,13 +101,40 @@ export interface HopOptions {
 }
 
 export async function measureBullmqHop(url: string, prefix: string, queueName: string, options: HopOptions): Promise<HopFloor> {
-  const { samples, trips = [] } = options;
-  const chainLength = WARM_UP + samples;
-  const starts: number[] = [];
+  const floor = await openHopFloor(url, prefix, queueName, options.trips ?? []);
+  try {
+    await floor.run(options.samples);
+    const result = floor.result();
+    if (!options.isolated) return result;
+    return { ...result, isolatedAddToStart: await floor.isolatedAddToStart(Math.min(options.samples, 300)) };
+  } finally {
+    await floor.close();
+  }
+}
+
+/**
+ * A floor chain measured in segments, so that a bench can interleave them with what it compares
+ * them to (the turn bench runs one segment after each measured session): both then see the same
+ * machine, and a drift in its speed during the run moves both sides of the ratio alike.
+ */
+export interface HopFloorSegments {
+  /** Runs `samples` chained jobs (a segment: its first job is added from outside, as a chain's start). */
+  run(samples: number): Promise<void>;
+  /** Start-to-start of consecutive jobs within every segment run so far, and their CPU. */
+  result(): HopFloor;
+  /** Isolated add → processor start, the worker idle before each add. */
+  isolatedAddToStart(samples: number): Promise<LatencySummary>;
+  close(): Promise<void>;
+}
+
+/** Opens a floor chain (`trips`: the round trips each job replays; none = a bare hop) and warms it up with WARM_UP jobs. */
+export async function openHopFloor(url: string, prefix: string, queueName: string, trips: readonly Pick<RoundTrip, 'commands' | 'shape'>[]): Promise<HopFloorSegments> {
+  const intervals: number[] = [];
+  let cpuMs = 0;
+  let segment: { starts: number[]; length: number; done: () => void } | undefined;
   let isolatedStart: ((at: number) => void) | undefined;
-  let chainDone: (() => void) | undefined;
-  let cpuFrom: NodeJS.CpuUsage | undefined;
-  const floor = await openFloorChain<{ index: number }>(
+  let segments = 0;
+  const floor = await openFloorChain<{ segment: number; index: number }>(
     url,
     prefix,
     queueName,
@@ -118,36 +145,49 @@ export async function measureBullmqHop(url: string, prefix: string, queueName: s
         isolatedStart?.(at);
         return;
       }
-      starts.push(at);
-      if (starts.length === WARM_UP + 1) cpuFrom = process.cpuUsage();
+      if (!segment) return;
+      segment.starts.push(at);
       await replay();
-      if (job.data.index < chainLength) await queue.add('chained', { index: job.data.index + 1 }, { jobId: `hop__${job.data.index + 1}` });
-      else chainDone?.();
+      const { segment: number, index } = job.data;
+      if (index < segment.length) await queue.add('chained', { segment: number, index: index + 1 }, { jobId: `hop__${number}__${index + 1}` });
+      else segment.done();
     },
     { concurrency: 8 },
   );
-  try {
-    const chained = new Promise<void>((resolve) => (chainDone = resolve));
-    await floor.queue.add('chained', { index: 0 }, { jobId: 'hop__0' });
-    await chained;
-    const cpu = process.cpuUsage(cpuFrom);
-    const cpuPerJobMs = (cpu.user + cpu.system) / 1000 / Math.max(1, starts.length - WARM_UP);
-    const chainedIntervals = starts.slice(WARM_UP).map((at, index) => at - (starts[WARM_UP + index - 1] ?? at));
-
-    if (!options.isolated) return { chainedStartToStart: summarise(chainedIntervals), cpuPerJobMs };
-    const isolated: number[] = [];
-    for (let index = 0; index < Math.min(samples, 300) + 20; index += 1) {
-      await sleep(2); // let the worker go back to waiting for work
-      const started = performance.now();
-      const begun = new Promise<number>((resolve) => (isolatedStart = resolve));
-      await floor.queue.add('isolated', { index }, { jobId: `isolated__${index}` });
-      const at = await begun;
-      if (index >= 20) isolated.push(at - started);
-    }
-    return { chainedStartToStart: summarise(chainedIntervals), cpuPerJobMs, isolatedAddToStart: summarise(isolated) };
-  } finally {
-    await floor.close();
-  }
+  const runSegment = async (samples: number): Promise<number[]> => {
+    const done = new Promise<void>((resolve) => (segment = { starts: [], length: samples, done: resolve }));
+    const number = (segments += 1);
+    await floor.queue.add('chained', { segment: number, index: 0 }, { jobId: `hop__${number}__0` });
+    await done;
+    const { starts } = segment!;
+    segment = undefined;
+    return starts;
+  };
+  await runSegment(WARM_UP);
+  return {
+    async run(samples) {
+      const cpuFrom = process.cpuUsage();
+      // samples + 1 jobs: `samples` start-to-start intervals.
+      const starts = await runSegment(samples);
+      const cpu = process.cpuUsage(cpuFrom);
+      cpuMs += (cpu.user + cpu.system) / 1000;
+      for (let index = 1; index < starts.length; index += 1) intervals.push(starts[index]! - starts[index - 1]!);
+    },
+    result: () => ({ chainedStartToStart: summarise(intervals), cpuPerJobMs: cpuMs / Math.max(1, intervals.length) }),
+    async isolatedAddToStart(samples) {
+      const isolated: number[] = [];
+      for (let index = 0; index < samples + 20; index += 1) {
+        await sleep(2); // let the worker go back to waiting for work
+        const started = performance.now();
+        const begun = new Promise<number>((resolve) => (isolatedStart = resolve));
+        await floor.queue.add('isolated', { segment: 0, index }, { jobId: `isolated__${index}` });
+        const at = await begun;
+        if (index >= 20) isolated.push(at - started);
+      }
+      return summarise(isolated);
+    },
+    close: () => floor.close(),
+  };
 }
 
 export interface ThroughputFloorOptions {

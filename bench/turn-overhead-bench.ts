@@ -9,21 +9,32 @@
  *   share of it (the bare hop; the phase's round trips × a PING);
  * - floor: a chained BullMQ job with the step queue's options whose processor replays the
  *   turn's Redis round trips (counted client-side on a traced session: a pipeline or a
- *   concurrent batch is one round trip), measured start to start like the turns; plus its
- *   parts (bare hop, PING). MONITOR's view of the same turn is in `redisTrace`.
+ *   concurrent batch is one round trip), measured start to start like the turns, in segments
+ *   run between the measured sessions (so that a machine whose speed drifts during the run moves
+ *   both sides of the ratio alike); plus its parts (bare hop, PING). MONITOR's view of the same
+ *   turn is in `redisTrace`.
  */
 import { envInteger, round, summarise } from './bench-stats.ts';
 import { deleteKeys, uniqueName } from './bench-redis.ts';
 import { buildEngineRig, type CommitRecord } from './engine-rig.ts';
-import { measureBullmqHop, measurePingRoundTrip, WARM_UP } from './overhead-floor.ts';
+import { measureBullmqHop, measurePingRoundTrip, openHopFloor, type HopFloorSegments } from './overhead-floor.ts';
 import { clientAddress, commonestSignature, countBySource, startCommandTrace, stepSignatures } from './redis-command-trace.ts';
 import { describeTrips, RoundTripRecorder } from './round-trip-recorder.ts';
 import { traceTurnShape, turnCycles, turnPhases } from './turn-phases.ts';
 
 const ROUNDS_PER_SESSION = 10;
+/**
+ * Steps run before the turns are measured. V8 optimises a function only some hundreds of calls
+ * after its inline caches last changed (\`--minimum-invocations-after-ic-update\`, 500 in Node
+ * 20), and a step's code sees new shapes for a while (each session's opening and closing steps
+ * pass through it too): after 200 steps this process still spent about a fifth more CPU per
+ * turn than after 1,500, and was still compiling on its background threads (bench: CPU per step,
+ * 10 interleaved runs). A bot that has run for an hour is past that.
+ */
+const TURN_WARM_UP = 1_500;
 
 export async function runTurnOverheadBench(redisUrl: string): Promise<Record<string, unknown>> {
-  const sessions = envInteger('BENCH_OVERHEAD_SESSIONS', 5);
+  const sessions = envInteger('BENCH_OVERHEAD_SESSIONS', 10);
   const pingSamples = envInteger('BENCH_PING_SAMPLES', 2_000);
   const hopSamples = envInteger('BENCH_HOP_SAMPLES', 1_000);
   const prefix = uniqueName('bench-overhead-');
@@ -31,32 +42,59 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
   const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('overhead'), env: { MAX_ROUNDS: 20 } });
   // Installed from the start (one branch per command while not recording), recording only the traced session.
   const recorder = new RoundTripRecorder(rig.redis);
+  let floor: HopFloorSegments | undefined;
   try {
     rig.startWorker(rig.config.WORKER_CONCURRENCY);
-    // Warm-up (JIT, script cache, connections), not recorded: at least as many steps as the
-    // floor's chains warm up with (WARM_UP jobs), so both are measured in their steady state.
+    // Warm-up (JIT, script cache, connections), not recorded, until the turn's code is in the
+    // steady state a running bot is in (TURN_WARM_UP). The floor's chain warms up with WARM_UP
+    // jobs of its own: its processor is a few lines, and the BullMQ and ioredis code it shares
+    // with the turns is warm by then.
     const warmUpFrom = rig.machine.processedCount;
-    for (let index = 0; rig.machine.processedCount - warmUpFrom < WARM_UP; index -= 1) {
+    const warmUpSteps = envInteger('BENCH_TURN_WARM_UP', TURN_WARM_UP);
+    for (let index = 0; rig.machine.processedCount - warmUpFrom < warmUpSteps; index -= 1) {
       await rig.startSession(index, { rounds: ROUNDS_PER_SESSION });
       await rig.drained(60_000);
     }
+    const warmedUpSteps = rig.machine.processedCount - warmUpFrom;
 
-    rig.store.recording = true;
-    rig.machine.recording = true;
-    rig.phases.recording = true;
-    const cpuFrom = process.cpuUsage();
-    const stepsFrom = rig.machine.processedCount;
+    // Round trips per turn, counted on a separate traced session: client-side (RoundTripRecorder:
+    // a pipeline or concurrent batch is one round trip) for the floor, and with MONITOR for the
+    // server's view (MONITOR slows Redis down, so neither is timed).
+    const mainAddress = await clientAddress(rig.redis);
+    const stepsBefore = rig.model.calls;
+    const trace = await startCommandTrace(redisUrl);
+    const turnShape = await traceTurnShape(rig, recorder, sessions + 1, 4);
+    const commands = await trace.stop();
+    const modelCallsDuringTrace = rig.model.calls - stepsBefore;
+    const tracedSteps = stepSignatures(commands, mainAddress);
+    const monitorTurn = commonestSignature(tracedSteps);
+    const bySource = countBySource(commands, mainAddress);
+    const replayed = turnShape?.replayed ?? [];
+
+    // The floor's segments interleaved with the measured sessions: one after each.
+    floor = await openHopFloor(redisUrl, `${prefix}:floor`, uniqueName('floor'), replayed);
+    const marksFrom = rig.phases.marks.length;
+    let cpuMs = 0;
+    let steps = 0;
     for (let index = 1; index <= sessions; index += 1) {
+      rig.store.recording = true;
+      rig.machine.recording = true;
+      rig.phases.recording = true;
+      const cpuFrom = process.cpuUsage();
+      const stepsFrom = rig.machine.processedCount;
       await rig.startSession(index, { rounds: ROUNDS_PER_SESSION });
       await rig.drained(60_000);
+      // What the ratio is made of on a CPU-bound machine: this process's CPU per step, beside the floor's per job.
+      const cpu = process.cpuUsage(cpuFrom);
+      cpuMs += (cpu.user + cpu.system) / 1000;
+      steps += rig.machine.processedCount - stepsFrom;
+      rig.store.recording = false;
+      rig.machine.recording = false;
+      rig.phases.recording = false;
+      await floor.run(Math.ceil(hopSamples / sessions));
     }
-    // What the ratio is made of on a CPU-bound machine: this process's CPU per step, beside the floor's per job.
-    const cpu = process.cpuUsage(cpuFrom);
-    const cpuPerStepMs = (cpu.user + cpu.system) / 1000 / Math.max(1, rig.machine.processedCount - stepsFrom);
-    rig.store.recording = false;
-    rig.machine.recording = false;
-    rig.phases.recording = false;
-    const timedTurns = turnCycles(rig.phases.marks);
+    const cpuPerStepMs = cpuMs / Math.max(1, steps);
+    const timedTurns = turnCycles(rig.phases.marks.slice(marksFrom));
 
     const processingBySeq = new Map(rig.machine.processed.map((record) => [`${record.sessionId}#${record.seq}`, record.endedAt - record.startedAt]));
     const cycle: number[] = [];
@@ -75,25 +113,14 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
       }
     }
 
-    // Round trips per turn, counted on a separate traced session: client-side (RoundTripRecorder:
-    // a pipeline or concurrent batch is one round trip) for the floor, and with MONITOR for the
-    // server's view (MONITOR slows Redis down, so neither is timed).
-    const mainAddress = await clientAddress(rig.redis);
-    const stepsBefore = rig.model.calls;
-    const trace = await startCommandTrace(redisUrl);
-    const turnShape = await traceTurnShape(rig, recorder, sessions + 1, 4);
-    const commands = await trace.stop();
-    const tracedSteps = stepSignatures(commands, mainAddress);
-    const monitorTurn = commonestSignature(tracedSteps);
-    const bySource = countBySource(commands, mainAddress);
-    const replayed = turnShape?.replayed ?? [];
-
+    const floorResult = floor.result();
+    await floor.close();
+    floor = undefined;
     const ping = await measurePingRoundTrip(redisUrl, pingSamples);
     const hop = await measureBullmqHop(redisUrl, `${prefix}:floor`, uniqueName('hop'), { samples: hopSamples, isolated: true });
-    const floor = await measureBullmqHop(redisUrl, `${prefix}:floor`, uniqueName('floor'), { samples: hopSamples, trips: replayed });
     const cycleSummary = summarise(cycle);
-    const floorP50 = floor.chainedStartToStart.p50Ms;
-    const floorP99 = floor.chainedStartToStart.p99Ms;
+    const floorP50 = floorResult.chainedStartToStart.p50Ms;
+    const floorP99 = floorResult.chainedStartToStart.p99Ms;
     // Each phase beside the floor's share of it: the bare hop for `hop`, its round trips × PING for the rest.
     const phases = Object.fromEntries(
       turnPhases.map((phase) => {
@@ -105,7 +132,7 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
     );
     return {
       description: 'persona discussion turns with an instant in-process model and adapter; real Redis, BullMQ, SessionStore, StepMachine; one session at a time',
-      setup: { sessions, roundsPerSession: ROUNDS_PER_SESSION, personas: rig.panel.personas.length, workerConcurrency: rig.config.WORKER_CONCURRENCY, answerChars: 300 },
+      setup: { sessions, roundsPerSession: ROUNDS_PER_SESSION, warmUpSteps: warmedUpSteps, floorSegments: sessions, personas: rig.panel.personas.length, workerConcurrency: rig.config.WORKER_CONCURRENCY, answerChars: 300 },
       perTurn: {
         commitToCommit: cycleSummary,
         stepJobProcessing: summarise(processing),
@@ -120,17 +147,17 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
         replayedTrips: describeTrips(replayed),
         turnsWithThisShape: turnShape?.turnsWithThisShape,
         tracedTurns: turnShape?.tracedTurns,
-        floorChain: floor.chainedStartToStart,
+        floorChain: floorResult.chainedStartToStart,
         floorP50Ms: round(floorP50),
         floorP99Ms: round(floorP99),
-        cpuPerJobMs: round(floor.cpuPerJobMs, 3),
+        cpuPerJobMs: round(floorResult.cpuPerJobMs, 3),
         floorBySumOfP50s: round(hop.chainedStartToStart.p50Ms + replayed.length * ping.p50Ms),
         formula: "a chained no-op BullMQ job (the step queue's job options) that replays the turn's Redis round trips — each pipeline or concurrent batch one round trip, as PINGs of the same batch sizes and shapes — then adds the next job, start to start; the turn's own enqueue is the chain's add",
       },
       ratio: { p50: round(cycleSummary.p50Ms / floorP50, 2), p99: round(cycleSummary.p99Ms / floorP99, 2) },
       redisTrace: {
         tracedSteps: tracedSteps.length,
-        modelCallsDuringTrace: rig.model.calls - stepsBefore,
+        modelCallsDuringTrace,
         monitorTurnSequence: monitorTurn?.signature.sequence,
         turnCommandsOnMainConnection: monitorTurn?.signature.commands,
         turnsWithThisSequence: monitorTurn?.occurrences,
@@ -143,6 +170,7 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
       overlapCheck: { maxModelCallsInFlightPerSession: rig.model.maxInFlightPerSession },
     };
   } finally {
+    await floor?.close();
     await rig.stop();
     await deleteKeys(redisUrl, prefix);
   }
