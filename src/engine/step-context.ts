@@ -16,7 +16,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { CallContext, ModelGateway } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Templates } from '../prompts/render-template.ts';
-import type { StepCommit, SessionStore, UsageSource } from '../store/session-store.ts';
+import { usageField, type StepCommit, type SessionStore, type UsageSource } from '../store/session-store.ts';
 import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { FittedPrompt, PromptFit, PromptInputs } from './prompt-builder.ts';
 import { contextWindowFor } from '../prompts/context-window.ts';
@@ -26,7 +26,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { StepKinds } from './step-kind.ts';
 import { usagesOf, type CommandRegistry } from '../command-core/command-contract.ts';
 import { renderUsage, sessionHints, type CommandStyle } from '../command-core/command-syntax.ts';
-import { StepSupersededError, type StepOutbox } from '../pipeline/step-outbox.ts';
+import { StepSupersededError, type CarriedUsage, type StepOutbox } from '../pipeline/step-outbox.ts';
 import { deliverPost, type DeliveryTarget } from '../outbound/deliver-post.ts';
 import type { PollPublisher } from '../outbound/poll-publisher.ts';
 import { OutboxStream } from '../outbound/outbox-stream.ts';
@@ -85,6 +85,18 @@ export interface StepContext {
    * settles them before the step commits. Shared by copies of the context.
    */
   usageWrites?: Promise<void>[];
+  /**
+   * Token use of a persona's answer, held for the payload save of that answer to count in the
+   * same command (`speak`); written on its own if the answer is never saved (`releaseHeldUsage`).
+   */
+  heldUsage?: HeldUsage[];
+}
+
+/** One model call's token use, held for its answer's payload save. */
+export interface HeldUsage {
+  promptTokens: number;
+  completionTokens: number;
+  by: UsageSource;
 }
 
 /** What a step wants committed, plus steps to run next (before the rest of the agenda). */
@@ -134,15 +146,40 @@ export async function settleUsage(context: Pick<StepContext, 'usageWrites'>): Pr
   if (context.usageWrites?.length) await Promise.all(context.usageWrites);
 }
 
+/** Writes held token use on its own (its answer will not be saved: the call failed or was stopped after it). */
+export function releaseHeldUsage(context: StepContext): void {
+  const held = context.heldUsage;
+  context.heldUsage = undefined;
+  for (const { by, ...usage } of held ?? []) (context.usageWrites ??= []).push(recordUsage(context, usage, by));
+}
+
+/**
+ * Hands the held token use to the payload save of its answer (the session's count rides in that
+ * command) and charges the session's starter beside it (a per-person key: another cluster slot).
+ */
+function takeHeldUsage(context: StepContext): CarriedUsage[] {
+  const held = context.heldUsage ?? [];
+  context.heldUsage = undefined;
+  const tokens = held.reduce((sum, usage) => sum + usage.promptTokens + usage.completionTokens, 0);
+  if (tokens > 0) {
+    const platform = context.sessionId.split(':')[0] ?? '';
+    const charge = context.deps.store.chargePerson(platform, context.meta.starter.id, tokens).catch((error: unknown) => context.logger.warn({ err: error, tokens }, 'could not record token use'));
+    (context.usageWrites ??= []).push(charge);
+  }
+  return held.map(({ promptTokens, completionTokens, by }) => ({ promptTokens, completionTokens, field: usageField(by) }));
+}
+
 /**
  * What every model call of a step passes: its usage recorded for `who` (a persona id; the session
  * when absent) with the model that answered, and the step's abort signal. The call does not wait
  * for the write: it joins `context.usageWrites`, which the step settles before its commit.
  */
-export function callAccounting(context: StepContext, who?: string): Pick<CallContext, 'onUsage' | 'signal'> {
+export function callAccounting(context: StepContext, who?: string, options: { hold?: boolean } = {}): Pick<CallContext, 'onUsage' | 'signal'> {
   return {
     onUsage: (usage, model) => {
-      (context.usageWrites ??= []).push(recordUsage(context, usage, { ...(who ? { who } : {}), model }));
+      const by: UsageSource = { ...(who ? { who } : {}), model };
+      if (options.hold) (context.heldUsage ??= []).push({ promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, by });
+      else (context.usageWrites ??= []).push(recordUsage(context, usage, by));
     },
     ...(context.signal ? { signal: context.signal } : {}),
   };
@@ -214,7 +251,8 @@ export async function speak(context: StepContext, persona: Persona, key: string,
       model: persona.model,
       maxTokens,
       logger,
-      ...callAccounting(context, persona.id),
+      // Held for the answer's payload save (one command fewer per turn); released if it is never saved.
+      ...callAccounting(context, persona.id, { hold: true }),
       // Past the point where the rest could change the post, the model's stream is ended: a long
       // answer finishes in the time of what is shown, not of what would be thrown away.
       onText: (textSoFar) => {
@@ -225,11 +263,12 @@ export async function speak(context: StepContext, persona: Persona, key: string,
     text = finishAnswer(cleanSpeech(result.text, persona), { targetChars, finishReason: result.finishReason });
     if (result.finishReason === 'enough') logger.debug({ chars: result.text.length, posted: text.length }, 'answer ran past the length it may be shown at; its stream was ended there');
     if (result.finishReason === 'length') logger.info({ maxTokens, chars: result.text.length, posted: text.length }, 'answer reached its cap; posted up to its last complete sentence');
-    await context.outbox.savePayload(key, text);
+    await context.outbox.savePayload(key, text, takeHeldUsage(context));
     if (stream) await stream.finish(text);
     else await postOnce(context, key, speaker, text);
     return text;
   } catch (error) {
+    releaseHeldUsage(context);
     await recordShown(error);
     throw error;
   }

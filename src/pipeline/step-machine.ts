@@ -148,7 +148,7 @@ export class StepMachine implements StepProcessor {
       this.deps.metrics?.stepsHandedBack.inc({ platform });
       return 'elsewhere';
     }
-    const location = { redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), ttlMs: store.ttlMs };
+    const location = { redis: store.redis, outboxKey: store.key('outbox', sessionId), metaKey: store.key('meta', sessionId), notesKey: store.key('notes', sessionId), ttlMs: store.ttlMs };
     const outbox = new StepOutbox(location, seq, snapshot.outbox, attempt.superseded, snapshot.claimed ? token : undefined);
 
     if (meta.status === 'ended') {

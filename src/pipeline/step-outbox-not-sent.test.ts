@@ -60,7 +60,7 @@ describe('an interrupted post, in a re-run', () => {
     const cut = new AbortController();
     cut.abort(new StepSupersededError('its job was cancelled'));
     const keys = new RedisKeys(prefix);
-    const outbox = new StepOutbox({ redis, outboxKey: keys.session('outbox', sessionId), metaKey: keys.session('meta', sessionId), ttlMs: 600_000 }, 0, {}, cut.signal);
+    const outbox = new StepOutbox({ redis, outboxKey: keys.session('outbox', sessionId), metaKey: keys.session('meta', sessionId), notesKey: keys.session('notes', sessionId), ttlMs: 600_000 }, 0, {}, cut.signal);
     let sent = 0;
     await expect(sendOnce(outbox, new CountingAdapter(), 'open', 0, message(sessionId), async () => `m-${++sent}`)).rejects.toBeInstanceOf(StepSupersededError);
     expect(sent).toBe(0);

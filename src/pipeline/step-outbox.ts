@@ -63,6 +63,7 @@ import type { Logger } from '../logging/logger.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
 import { wasNotSent } from '../adapter/not-sent.ts';
 import { RedisScript } from '../store/redis-script.ts';
+import { addUsageLua } from '../store/session-scripts.ts';
 
 /** What the outbox knows of one platform message of a post (`part` 0 is a stream's message). */
 export interface OutboxPart {
@@ -101,8 +102,17 @@ export const lookupClockSlackMs = 10_000;
 /** How long a record of an accepted message is retried while Redis is unreachable. */
 const recordRetryMs = 60_000;
 
-// KEYS[1] outbox, KEYS[2] meta. ARGV: seq, runner token, claim (1/0), field, value, ttl.
-export const fencedWriteScript = new RedisScript(`
+// KEYS[1] outbox, KEYS[2] meta, KEYS[3] notes. ARGV: seq, runner token, claim (1/0), field,
+// value, ttl, then the token use this write carries (a payload save: the answer's model call):
+// N, then N × (prompt tokens, completion tokens, usage field). The use is counted first and
+// whatever the fence says — spent tokens are spent — on a session that still exists.
+export const fencedWriteScript = new RedisScript(`${addUsageLua}
+local carried = tonumber(ARGV[7] or '0')
+if carried > 0 and redis.call('EXISTS', KEYS[2]) == 1 then
+  for at = 8, 7 + 3 * carried, 3 do
+    addUsage(KEYS[2], KEYS[3], tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2], tonumber(ARGV[6]))
+  end
+end
 if tonumber(redis.call('HGET', KEYS[2], 'seq')) ~= tonumber(ARGV[1]) then return -1 end
 local runnerField = ARGV[1] .. '|runner'
 if ARGV[3] == '1' then
@@ -125,10 +135,19 @@ return redis.call('HGETALL', KEYS[1])
 
 export interface StepOutboxLocation {
   redis: RedisClient;
-  /** The session's outbox hash and meta hash (same cluster slot). */
+  /** The session's outbox, meta and notes hashes (same cluster slot; the notes take a payload's token use). */
   outboxKey: string;
   metaKey: string;
+  notesKey: string;
   ttlMs: number;
+}
+
+/** A model call's token use, counted by the payload save of its answer (`savePayload`). */
+export interface CarriedUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** The notes field it is counted under (store/session-store.ts `usageField`). */
+  field: string;
 }
 
 /**
@@ -208,9 +227,13 @@ export class StepOutbox {
     return this.records.get(`${key}|payload`);
   }
 
-  /** Saves what a post will say, before any of it is sent (rule 2a). Fenced. */
-  async savePayload(key: string, value: string): Promise<void> {
-    await this.fencedWrite(`${key}|payload`, value);
+  /**
+   * Saves what a post will say, before any of it is sent (rule 2a). Fenced. `usage`: the token use
+   * of the model call that wrote it, counted in the same command (one fewer per persona turn);
+   * counted even when the fence refuses the save.
+   */
+  async savePayload(key: string, value: string, usage: readonly CarriedUsage[] = []): Promise<void> {
+    await this.fencedWrite(`${key}|payload`, value, usage);
   }
 
   part(key: string, part: number): OutboxPart | undefined {
@@ -288,10 +311,15 @@ export class StepOutbox {
     }
   }
 
-  private async fencedWrite(field: string, value: string): Promise<void> {
-    const { redis, outboxKey, metaKey, ttlMs } = this.location;
+  private async fencedWrite(field: string, value: string, usage: readonly CarriedUsage[] = []): Promise<void> {
+    const { redis, outboxKey, metaKey, notesKey, ttlMs } = this.location;
     const claim = !this.claimed;
-    const result = await fencedWriteScript.run(redis, [outboxKey, metaKey], [this.seq, this.token, claim ? '1' : '0', `${this.seq}|${field}`, value, ttlMs]);
+    const args: (string | number)[] = [this.seq, this.token, claim ? '1' : '0', `${this.seq}|${field}`, value, ttlMs];
+    if (usage.length > 0) {
+      args.push(usage.length);
+      for (const { promptTokens, completionTokens, field: usageField } of usage) args.push(promptTokens, completionTokens, usageField);
+    }
+    const result = await fencedWriteScript.run(redis, [outboxKey, metaKey, notesKey], args);
     if (result === -1) throw new StepSupersededError('the step was committed by another runner');
     if (result === -2) throw new StepSupersededError('another runner took the step over');
     this.claimed = true;

@@ -153,19 +153,31 @@ redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]))
 return cjson.encode(choices)
 `);
 
-// Token use, only on a session that still exists (never re-creates an expired meta without TTL):
-// the session's totals in its meta, and the same per speaker and model in its notes
-// (`usage|<who>|<model>|prompt|completion|calls`, who = a persona id or "session").
-// KEYS[1] meta, KEYS[2] notes. ARGV: prompt tokens, completion tokens, usage field prefix, ttl.
-export const usageScript = new RedisScript(`
+/**
+ * Lua: adds one model call's token use to a session — its totals in the meta hash, and the same
+ * per speaker and model in its notes (`<field>|prompt|completion|calls`, field =
+ * `usage|<who>|<model>`, who = a persona id or "session"). The caller checks that the meta exists
+ * (a late charge never re-creates an expired session without its TTL). Shared by `usageScript`
+ * and the outbox's payload save, which carries the use of the answer it saves
+ * (pipeline/step-outbox.ts).
+ */
+export const addUsageLua = `
+local function addUsage(meta, notes, prompt, completion, field, ttl)
+  redis.call('HINCRBY', meta, 'tokensPrompt', prompt)
+  redis.call('HINCRBY', meta, 'tokensCompletion', completion)
+  redis.call('HINCRBY', meta, 'modelCalls', 1)
+  redis.call('HINCRBY', notes, field .. '|prompt', prompt)
+  redis.call('HINCRBY', notes, field .. '|completion', completion)
+  redis.call('HINCRBY', notes, field .. '|calls', 1)
+  redis.call('PEXPIRE', notes, ttl)
+end
+`;
+
+// Token use, only on a session that still exists (`addUsageLua`).
+// KEYS[1] meta, KEYS[2] notes. ARGV: prompt tokens, completion tokens, usage field, ttl.
+export const usageScript = new RedisScript(`${addUsageLua}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HINCRBY', KEYS[1], 'tokensPrompt', tonumber(ARGV[1]))
-redis.call('HINCRBY', KEYS[1], 'tokensCompletion', tonumber(ARGV[2]))
-redis.call('HINCRBY', KEYS[1], 'modelCalls', 1)
-redis.call('HINCRBY', KEYS[2], ARGV[3] .. '|prompt', tonumber(ARGV[1]))
-redis.call('HINCRBY', KEYS[2], ARGV[3] .. '|completion', tonumber(ARGV[2]))
-redis.call('HINCRBY', KEYS[2], ARGV[3] .. '|calls', 1)
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
+addUsage(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]))
 return 1
 `);
 

@@ -78,6 +78,11 @@ export interface UsageBySource {
 
 const usageFieldPrefix = 'usage|';
 
+/** The notes field (prefix) a call's token use is counted under: `usage|<who>|<model>`. */
+export function usageField(by: UsageSource): string {
+  return `${usageFieldPrefix}${(by.who ?? 'session').replace(/\|/g, '')}|${(by.model ?? 'unknown').replace(/\|/g, '')}`;
+}
+
 /** The `usage|<who>|<model>|<count>` fields of a session's notes, summed per who and model. */
 export function parseUsageNotes(notes: Record<string, string>): UsageBySource[] {
   const lines = new Map<string, UsageBySource>();
@@ -305,8 +310,7 @@ export class SessionStore {
    * A session that has expired is not re-created by a late charge.
    */
   async addUsage(sessionId: string, promptTokens: number, completionTokens: number, starter?: { platform: string; personId: string }, by: UsageSource = {}): Promise<void> {
-    const field = `${usageFieldPrefix}${(by.who ?? 'session').replace(/\|/g, '')}|${(by.model ?? 'unknown').replace(/\|/g, '')}`;
-    const charges: Promise<unknown>[] = [usageScript.run(this.redis, [this.key('meta', sessionId), this.key('notes', sessionId)], [promptTokens, completionTokens, field, this.ttlMs])];
+    const charges: Promise<unknown>[] = [usageScript.run(this.redis, [this.key('meta', sessionId), this.key('notes', sessionId)], [promptTokens, completionTokens, usageField(by), this.ttlMs])];
     if (starter) {
       const spendKey = this.keys.userSpend(starter.platform, starter.personId);
       charges.push(incrbyExpireOnce(this.redis, spendKey, promptTokens + completionTokens, 86_400));

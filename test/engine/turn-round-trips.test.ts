@@ -43,20 +43,26 @@ describe('a persona turn’s round trips', () => {
     const turn = commonestSignature(steps)!.signature;
     expect(turn.sequence[0]).toBe('evalsha:snapshot');
     expect(turn.sequence).toContain('evalsha:commit');
-    expect(turn.sequence).toContain('evalsha:usage');
     expect(turn.sequence).toContain('evalsha:fencedWrite');
+    // A persona's token use is counted by the payload save of its answer, not by a script of its own.
+    expect(turn.sequence).not.toContain('evalsha:usage');
   });
 
-  it('does not wait for its token-use write before posting: the write rides in the post’s first round trip', async () => {
+  it('does not wait for its token-use write before posting: the session’s count rides in the payload save, the starter’s beside it', async () => {
     const shape = await traceTurnShape(rig, recorder, 2, 2);
     expect(shape!.byPhase.model).toHaveLength(0);
-    // Token use (session and starter) beside the post's first write.
-    expect(shape!.byPhase.post[0]!.commands.length).toBeGreaterThanOrEqual(3);
-    // And recorded by the time the session's steps are done: every model call's prompt tokens.
+    // The post's first round trip: the payload save (with the session's token use) and the starter's charge.
+    expect(shape!.byPhase.post[0]!.commands).toEqual(['evalsha', 'evalsha']);
+    // And recorded by the time the session's steps are done: every model call, per persona.
+    const callsBefore = rig.model.calls;
     const sessionId = await rig.startSession(3, { rounds: 1 });
     await rig.drained(60_000);
     const meta = await rig.store.load(sessionId);
-    expect(meta?.modelCalls).toBeGreaterThan(0);
+    expect(meta?.modelCalls).toBe(rig.model.calls - callsBefore);
     expect(meta?.tokensPrompt).toBeGreaterThan(0);
+    const byPersona = (await rig.store.usageBySource(sessionId)).filter((line) => rig.panel.personas.some((persona) => persona.id === line.who));
+    expect(byPersona.length).toBeGreaterThan(0);
+    expect(byPersona.every((line) => line.calls > 0 && line.promptTokens > 0)).toBe(true);
+    expect(await rig.store.userSpend('terminal', meta!.starter.id)).toBeGreaterThanOrEqual(meta!.tokensPrompt + meta!.tokensCompletion);
   });
 });

@@ -19,7 +19,7 @@ export async function testOutbox(redis: RedisClient, prefix: string, sessionId: 
   const outboxKey = keys.session('outbox', sessionId);
   await redis.hset(metaKey, 'seq', String(seq));
   await redis.pexpire(metaKey, 600_000);
-  const location = { redis, outboxKey, metaKey, ttlMs: 600_000 };
+  const location = { redis, outboxKey, metaKey, notesKey: keys.session('notes', sessionId), ttlMs: 600_000 };
   return {
     outbox: new StepOutbox(location, seq, {}),
     reload: async () => new StepOutbox(location, seq, await redis.hgetall(outboxKey)),
