@@ -8,13 +8,15 @@
  *    and only while the session's `seq` is still the step's; the same script advances `seq` and
  *    deletes this outbox. So a committed step never runs again (any later job for it is stale),
  *    and an uncommitted step has changed nothing in the session's record (meta, transcript, inbox,
-    agenda) but its outbox. Two kinds of writes are made during the step, outside the commit, on
-    purpose: model usage (tokens, per-person spend — spent money is counted when it is spent, so an
-    attempt that dies after its model call is still charged once per call it made) and image
-    thumbnails (content-addressed: writing one twice writes the same bytes).
+ *    agenda) but its outbox. Two kinds of writes are made during the step, outside the commit, on
+ *    purpose: model usage (tokens, per-person spend — spent money is counted when it is spent, so
+ *    an attempt that dies after its model call is still charged once per call it made; a
+ *    persona's answer's use is counted by the payload save of that answer, rule 2a) and image
+ *    thumbnails (content-addressed: writing one twice writes the same bytes).
  * 2. **Platform effects** are recorded in the step's outbox (one Redis hash per session, fields
  *    prefixed by `seq`), *per platform message, as it is sent*, in this order:
- *    a. the model's answer (the payload) is saved before its first final part is sent;
+ *    a. the model's answer (the payload) is saved before its first final part is sent, with the
+ *       token use of the call that wrote it (counted even if the fence refuses the save);
  *    b. before each platform call that creates a message: an **intent** — when, and the exact
  *       text (or file names) about to be sent;
  *    c. the platform call;
