@@ -57,7 +57,10 @@ async function measureInThisProcess(redisUrl: string): Promise<Record<string, un
     const afterGc = memory();
     // The sessions stay open and idle between turns, as a roundtable waits for its people: V8
     // returns the pages the burst's garbage took (its memory reducer) once allocation calms down.
-    await sleep(envInteger('BENCH_RSS_SETTLE_MS', 15_000));
+    // The reducer looks every 8 s after a full GC and acts only when the allocation rate is low
+    // then; with 15 s it sometimes had one look, found the worker's timers allocating, and the
+    // idle figure came out as the running one (1 run in 4). 30 s gives it three looks.
+    await sleep(envInteger('BENCH_RSS_SETTLE_MS', 30_000));
     const settled = memory();
     const introductions = rig.model.callsByRole.chat ?? 0;
     return {
