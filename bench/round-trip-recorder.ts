@@ -33,8 +33,8 @@ export class RoundTripRecorder {
   recording = false;
   readonly sent: SentCommand[] = [];
 
-  /** Wraps `redis.sendCommand` of this one connection (pipelines and MULTI go through it too). */
-  constructor(redis: RedisClient) {
+  /** Wraps `redis.sendCommand` of this one connection (pipelines and MULTI go through it too) until `dispose`. */
+  constructor(private readonly redis: RedisClient) {
     const send = redis.sendCommand.bind(redis) as (command: CommandLike, stream?: unknown, node?: unknown) => unknown;
     (redis as unknown as { sendCommand: typeof send }).sendCommand = (command, stream, node) => {
       if (this.recording) {
@@ -51,6 +51,12 @@ export class RoundTripRecorder {
 
   clear(): void {
     this.sent.length = 0;
+  }
+
+  /** Unwraps the connection (its own `sendCommand` again): what is timed afterwards runs without the recorder. */
+  dispose(): void {
+    this.recording = false;
+    delete (this.redis as unknown as { sendCommand?: unknown }).sendCommand;
   }
 }
 

@@ -40,11 +40,28 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
   const prefix = uniqueName('bench-overhead-');
 
   const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('overhead'), env: { MAX_ROUNDS: 20 } });
-  // Installed from the start (one branch per command while not recording), recording only the traced session.
-  const recorder = new RoundTripRecorder(rig.redis);
   let floor: HopFloorSegments | undefined;
   try {
     rig.startWorker(rig.config.WORKER_CONCURRENCY);
+    // Round trips per turn, counted on a separate traced session first: client-side
+    // (RoundTripRecorder: a pipeline or concurrent batch is one round trip) for the floor, and
+    // with MONITOR for the server's view (MONITOR slows Redis down, so neither is timed). The
+    // recorder wraps the main connection only for that session: the warm-up and the timed turns
+    // run without it. (A turn's round trips do not depend on how warm the code is; its commonest
+    // shape leaves out the first uses of each script, loaded on the fly.)
+    const recorder = new RoundTripRecorder(rig.redis);
+    const mainAddress = await clientAddress(rig.redis);
+    const stepsBefore = rig.model.calls;
+    const trace = await startCommandTrace(redisUrl);
+    const turnShape = await traceTurnShape(rig, recorder, sessions + 1, 4);
+    const commands = await trace.stop();
+    const modelCallsDuringTrace = rig.model.calls - stepsBefore;
+    const tracedSteps = stepSignatures(commands, mainAddress);
+    const monitorTurn = commonestSignature(tracedSteps);
+    const bySource = countBySource(commands, mainAddress);
+    const replayed = turnShape?.replayed ?? [];
+    recorder.dispose();
+
     // Warm-up (JIT, script cache, connections), not recorded, until the turn's code is in the
     // steady state a running bot is in (TURN_WARM_UP). The floor's chain warms up with WARM_UP
     // jobs of its own: its processor is a few lines, and the BullMQ and ioredis code it shares
@@ -56,20 +73,6 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
       await rig.drained(60_000);
     }
     const warmedUpSteps = rig.machine.processedCount - warmUpFrom;
-
-    // Round trips per turn, counted on a separate traced session: client-side (RoundTripRecorder:
-    // a pipeline or concurrent batch is one round trip) for the floor, and with MONITOR for the
-    // server's view (MONITOR slows Redis down, so neither is timed).
-    const mainAddress = await clientAddress(rig.redis);
-    const stepsBefore = rig.model.calls;
-    const trace = await startCommandTrace(redisUrl);
-    const turnShape = await traceTurnShape(rig, recorder, sessions + 1, 4);
-    const commands = await trace.stop();
-    const modelCallsDuringTrace = rig.model.calls - stepsBefore;
-    const tracedSteps = stepSignatures(commands, mainAddress);
-    const monitorTurn = commonestSignature(tracedSteps);
-    const bySource = countBySource(commands, mainAddress);
-    const replayed = turnShape?.replayed ?? [];
 
     // The floor's segments interleaved with the measured sessions: one after each.
     floor = await openHopFloor(redisUrl, `${prefix}:floor`, uniqueName('floor'), replayed);
