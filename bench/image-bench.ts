@@ -47,6 +47,24 @@ async function time<T>(iterations: number, run: () => Promise<T>): Promise<{ sam
   return { samples, last };
 }
 
+/**
+ * Times two runs alternately, iteration by iteration (after their warm-ups), so that a drift in the
+ * machine's speed during the bench moves both sides of their ratio alike.
+ */
+async function timeAlternately<A, B>(iterations: number, first: () => Promise<A>, second: () => Promise<B>): Promise<[{ samples: number[]; last: A }, { samples: number[]; last: B }]> {
+  const a = await time(0, first);
+  const b = await time(0, second);
+  for (let iteration = 0; iteration < iterations; iteration += 1) {
+    let started = performance.now();
+    a.last = await first();
+    a.samples.push(performance.now() - started);
+    started = performance.now();
+    b.last = await second();
+    b.samples.push(performance.now() - started);
+  }
+  return [a, b];
+}
+
 async function expectRefusal(bytes: Buffer): Promise<string> {
   try {
     await intakeImage(bytes);
@@ -67,9 +85,13 @@ export async function runImageBench(options: ImageBenchOptions = {}): Promise<Re
   // Ours = exactly what a session runs (src/app/image-services.ts, default config): intake with the
   // decode capped at 2 × VISION_BOX, then the vision preparation.
   const services = createImageServices(configFrom({}));
-  const pipeline = await time(iterations, () => services.prepareForVision(photo, 'photo.jpg', photo.length));
+  // Ours and the bare resize alternately: the ratio's two sides.
+  const [pipeline, bare] = await timeAlternately(
+    iterations,
+    () => services.prepareForVision(photo, 'photo.jpg', photo.length),
+    () => sharp(photo).resize(1024, 1024, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true }),
+  );
   const pipelineFullSize = await time(iterations, async () => prepareForVision((await intakeImage(photo)).bytes));
-  const bare = await time(iterations, () => sharp(photo).resize(1024, 1024, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true }));
 
   const realBomb = bombPng(20_000, 20_000);
   const headerBomb = bombPng(100_000, 100_000, { headerOnly: true });
