@@ -9,7 +9,7 @@
  * when even the platform cannot tell, the picture is sent: a chart shown twice is better than none.
  */
 import type { ChartData, NativeCharts, SendRequest } from '../adapter/chat-adapter.ts';
-import { sendOnce, type OutgoingMessage } from '../pipeline/step-outbox.ts';
+import { sendOnce, type OutgoingMessage } from '../pipeline/send-once.ts';
 import type { DeliveryTarget } from './deliver-post.ts';
 
 const shownValue = 'shown';

@@ -14,7 +14,8 @@
  */
 import type { ChartData, ChatAdapter, OutboundFile, SendRequest, Speaker } from '../adapter/chat-adapter.ts';
 import type { Logger } from '../logging/logger.ts';
-import { sendOnce, type OutgoingMessage, type StepOutbox } from '../pipeline/step-outbox.ts';
+import { sendOnce, type OutgoingMessage } from '../pipeline/send-once.ts';
+import type { StepOutbox } from '../pipeline/step-outbox.ts';
 import { sendChartMessageOnce } from './chart-message.ts';
 import { splitMessage } from './split-message.ts';
 

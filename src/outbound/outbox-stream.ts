@@ -16,7 +16,8 @@
  */
 import type { ChatAdapter, Speaker } from '../adapter/chat-adapter.ts';
 import type { Logger } from '../logging/logger.ts';
-import { lookUp, sendOnce, type OutboxPart, type StepOutbox } from '../pipeline/step-outbox.ts';
+import { lookUp, sendOnce } from '../pipeline/send-once.ts';
+import type { OutboxPart, StepOutbox } from '../pipeline/step-outbox.ts';
 import { deliverPost } from './deliver-post.ts';
 import { splitMessage, streamPreview } from './split-message.ts';
 

@@ -4,7 +4,8 @@
  * intent, and the re-run asks the platform first.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { sendOnce, StepOutbox, StepSupersededError } from './step-outbox.ts';
+import { sendOnce } from './send-once.ts';
+import { StepOutbox, StepSupersededError } from './step-outbox.ts';
 import { beforeSending } from '../adapter/not-sent.ts';
 import { RecordingAdapter } from '../../test/harness/recording-adapter.ts';
 import { testOutbox } from '../../test/harness/test-outbox.ts';

@@ -21,7 +21,7 @@ import { mergeKeywords } from '../keyword-pool.ts';
 import { buildPollView, peopleChoiceLimit } from '../poll-view.ts';
 import { ballotPrompt, keywordPrompt } from '../prompt-builder.ts';
 import { callAccounting, cleanSpeech, commandUsage, earlierPayload, entry, moderator, personaById, postOnce, promptInputs, savePayload, type StepContext, type StepOutcome } from '../step-context.ts';
-import { sendOnce } from '../../pipeline/step-outbox.ts';
+import { sendOnce } from '../../pipeline/send-once.ts';
 import { deliverPost } from '../../outbound/deliver-post.ts';
 import type { ChartData, OutboundFile } from '../../adapter/chat-adapter.ts';
 import { voteChartAltText } from '../vote-alt-text.ts';
