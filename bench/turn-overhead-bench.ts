@@ -25,7 +25,7 @@ import { traceTurnShape, turnCycles, turnPhases } from './turn-phases.ts';
 const ROUNDS_PER_SESSION = 10;
 /**
  * Steps run before the turns are measured. V8 optimises a function only some hundreds of calls
- * after its inline caches last changed (\`--minimum-invocations-after-ic-update\`, 500 in Node
+ * after its inline caches last changed (`--minimum-invocations-after-ic-update`, 500 in Node
  * 20), and a step's code sees new shapes for a while (each session's opening and closing steps
  * pass through it too): after 200 steps this process still spent about a fifth more CPU per
  * turn than after 1,500, and was still compiling on its background threads (bench: CPU per step,
@@ -135,7 +135,7 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
     );
     return {
       description: 'persona discussion turns with an instant in-process model and adapter; real Redis, BullMQ, SessionStore, StepMachine; one session at a time',
-      setup: { sessions, roundsPerSession: ROUNDS_PER_SESSION, warmUpSteps: warmedUpSteps, floorSegments: sessions, personas: rig.panel.personas.length, workerConcurrency: rig.config.WORKER_CONCURRENCY, answerChars: 300 },
+      setup: { sessions, roundsPerSession: ROUNDS_PER_SESSION, warmUpSteps: warmedUpSteps, personas: rig.panel.personas.length, workerConcurrency: rig.config.WORKER_CONCURRENCY, answerChars: 300 },
       perTurn: {
         commitToCommit: cycleSummary,
         stepJobProcessing: summarise(processing),
@@ -155,7 +155,7 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
         floorP99Ms: round(floorP99),
         cpuPerJobMs: round(floorResult.cpuPerJobMs, 3),
         floorBySumOfP50s: round(hop.chainedStartToStart.p50Ms + replayed.length * ping.p50Ms),
-        formula: "a chained no-op BullMQ job (the step queue's job options) that replays the turn's Redis round trips — each pipeline or concurrent batch one round trip, as PINGs of the same batch sizes and shapes — then adds the next job, start to start; the turn's own enqueue is the chain's add",
+        formula: "a chained no-op BullMQ job (the step queue's job options) that replays the turn's Redis round trips — each pipeline or concurrent batch one round trip, as PINGs of the same batch sizes and shapes — then adds the next job, start to start, in one segment after each measured session; the turn's own enqueue is the chain's add",
       },
       ratio: { p50: round(cycleSummary.p50Ms / floorP50, 2), p99: round(cycleSummary.p99Ms / floorP99, 2) },
       redisTrace: {

@@ -16,7 +16,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { CallContext, ModelGateway } from '../models/model-gateway.ts';
 import type { Panel, Persona } from '../panels/panel-schema.ts';
 import type { Templates } from '../prompts/render-template.ts';
-import { usageField, type StepCommit, type SessionStore, type UsageSource } from '../store/session-store.ts';
+import type { StepCommit, SessionStore } from '../store/session-store.ts';
 import type { ImageRecord, SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { FittedPrompt, PromptFit, PromptInputs } from './prompt-builder.ts';
 import { contextWindowFor } from '../prompts/context-window.ts';
@@ -89,14 +89,7 @@ export interface StepContext {
    * Token use of a persona's answer, held for the payload save of that answer to count in the
    * same command (`speak`); written on its own if the answer is never saved (`releaseHeldUsage`).
    */
-  heldUsage?: HeldUsage[];
-}
-
-/** One model call's token use, held for its answer's payload save. */
-export interface HeldUsage {
-  promptTokens: number;
-  completionTokens: number;
-  by: UsageSource;
+  heldUsage?: CarriedUsage[];
 }
 
 /** What a step wants committed, plus steps to run next (before the rest of the agenda). */
@@ -130,18 +123,30 @@ export function entry(context: StepContext, fields: Pick<TranscriptEntry, 'kind'
   return { at: Date.now(), stage: context.meta.stage, round: context.meta.round, ...fields };
 }
 
-/**
- * Charges a model call's tokens to the session and its starter. Best effort: spent tokens are
- * spent, and a failed write (Redis blip) must not fail the step and make it call the model again.
- */
-export async function recordUsage(context: StepContext, usage: { promptTokens: number; completionTokens: number }, by: UsageSource = {}): Promise<void> {
-  const platform = context.sessionId.split(':')[0] ?? '';
-  await context.deps.store
-    .addUsage(context.sessionId, usage.promptTokens, usage.completionTokens, { platform, personId: context.meta.starter.id }, by)
-    .catch((error: unknown) => context.logger.warn({ err: error, ...usage }, 'could not record token use'));
+/** The session's starter, whose daily spend each of the session's model calls is charged to. */
+function starterOf(context: StepContext): { platform: string; personId: string } {
+  return { platform: context.sessionId.split(':')[0] ?? '', personId: context.meta.starter.id };
 }
 
-/** Waits for the step's token-use writes (each is best effort: `recordUsage` never rejects). */
+/**
+ * A token-use write joins the step's (`usageWrites`, settled before its commit). Best effort:
+ * spent tokens are spent, and a failed write (Redis blip) must not fail the step and make it
+ * call the model again.
+ */
+function joinUsageWrite(context: StepContext, write: Promise<unknown>, details: Record<string, number>): void {
+  (context.usageWrites ??= []).push(write.then(
+    () => undefined,
+    (error: unknown) => context.logger.warn({ err: error, ...details }, 'could not record token use'),
+  ));
+}
+
+/** Charges a model call's tokens to the session and its starter. */
+function recordUsage(context: StepContext, usage: CarriedUsage): void {
+  const { promptTokens, completionTokens, by } = usage;
+  joinUsageWrite(context, context.deps.store.addUsage(context.sessionId, promptTokens, completionTokens, starterOf(context), by), { promptTokens, completionTokens });
+}
+
+/** Waits for the step's token-use writes (each is best effort: `joinUsageWrite` never rejects). */
 export async function settleUsage(context: Pick<StepContext, 'usageWrites'>): Promise<void> {
   if (context.usageWrites?.length) await Promise.all(context.usageWrites);
 }
@@ -150,7 +155,7 @@ export async function settleUsage(context: Pick<StepContext, 'usageWrites'>): Pr
 export function releaseHeldUsage(context: StepContext): void {
   const held = context.heldUsage;
   context.heldUsage = undefined;
-  for (const { by, ...usage } of held ?? []) (context.usageWrites ??= []).push(recordUsage(context, usage, by));
+  for (const usage of held ?? []) recordUsage(context, usage);
 }
 
 /**
@@ -162,11 +167,10 @@ function takeHeldUsage(context: StepContext): CarriedUsage[] {
   context.heldUsage = undefined;
   const tokens = held.reduce((sum, usage) => sum + usage.promptTokens + usage.completionTokens, 0);
   if (tokens > 0) {
-    const platform = context.sessionId.split(':')[0] ?? '';
-    const charge = context.deps.store.chargePerson(platform, context.meta.starter.id, tokens).catch((error: unknown) => context.logger.warn({ err: error, tokens }, 'could not record token use'));
-    (context.usageWrites ??= []).push(charge);
+    const { platform, personId } = starterOf(context);
+    joinUsageWrite(context, context.deps.store.chargePerson(platform, personId, tokens), { tokens });
   }
-  return held.map(({ promptTokens, completionTokens, by }) => ({ promptTokens, completionTokens, field: usageField(by) }));
+  return held;
 }
 
 /**
@@ -177,9 +181,9 @@ function takeHeldUsage(context: StepContext): CarriedUsage[] {
 export function callAccounting(context: StepContext, who?: string, options: { hold?: boolean } = {}): Pick<CallContext, 'onUsage' | 'signal'> {
   return {
     onUsage: (usage, model) => {
-      const by: UsageSource = { ...(who ? { who } : {}), model };
-      if (options.hold) (context.heldUsage ??= []).push({ promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, by });
-      else (context.usageWrites ??= []).push(recordUsage(context, usage, by));
+      const call: CarriedUsage = { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, by: { ...(who ? { who } : {}), model } };
+      if (options.hold) (context.heldUsage ??= []).push(call);
+      else recordUsage(context, call);
     },
     ...(context.signal ? { signal: context.signal } : {}),
   };

@@ -20,8 +20,8 @@ afterAll(async () => {
 });
 
 const carried = [
-  { promptTokens: 120, completionTokens: 30, field: 'usage|ada|gpt-x' },
-  { promptTokens: 80, completionTokens: 20, field: 'usage|ada|gpt-x' },
+  { promptTokens: 120, completionTokens: 30, by: { who: 'ada', model: 'gpt-x' } },
+  { promptTokens: 80, completionTokens: 20, by: { who: 'ada', model: 'gpt-x' } },
 ];
 
 describe('a payload save that carries token use', () => {

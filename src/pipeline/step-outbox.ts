@@ -63,6 +63,7 @@ import { catalogText } from '../i18n/translate.ts';
 import { isRedisUnavailable } from '../store/redis-connection.ts';
 import { RedisScript } from '../store/redis-script.ts';
 import { addUsageLua } from '../store/session-scripts.ts';
+import { usageField, type UsageSource } from '../store/session-store.ts';
 
 /** What the outbox knows of one platform message of a post (`part` 0 is a stream's message). */
 export interface OutboxPart {
@@ -145,8 +146,8 @@ export interface StepOutboxLocation {
 export interface CarriedUsage {
   promptTokens: number;
   completionTokens: number;
-  /** The notes field it is counted under (store/session-store.ts `usageField`). */
-  field: string;
+  /** Who it was for and which model answered (its notes field: store/session-store.ts `usageField`). */
+  by: UsageSource;
 }
 
 /**
@@ -317,7 +318,7 @@ export class StepOutbox {
     const args: (string | number)[] = [this.seq, this.token, claim ? '1' : '0', `${this.seq}|${field}`, value, ttlMs];
     if (usage.length > 0) {
       args.push(usage.length);
-      for (const { promptTokens, completionTokens, field: usageField } of usage) args.push(promptTokens, completionTokens, usageField);
+      for (const { promptTokens, completionTokens, by } of usage) args.push(promptTokens, completionTokens, usageField(by));
     }
     const result = await fencedWriteScript.run(redis, [outboxKey, metaKey, notesKey], args);
     if (result === -1) throw new StepSupersededError('the step was committed by another runner');
