@@ -43,12 +43,24 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
   let floor: HopFloorSegments | undefined;
   try {
     rig.startWorker(rig.config.WORKER_CONCURRENCY);
-    // Round trips per turn, counted on a separate traced session first: client-side
-    // (RoundTripRecorder: a pipeline or concurrent batch is one round trip) for the floor, and
-    // with MONITOR for the server's view (MONITOR slows Redis down, so neither is timed). The
-    // recorder wraps the main connection only for that session: the warm-up and the timed turns
-    // run without it. (A turn's round trips do not depend on how warm the code is; its commonest
-    // shape leaves out the first uses of each script, loaded on the fly.)
+    // Warm-up (JIT, script cache, connections), not recorded, until the turn's code is in the
+    // steady state a running bot is in (TURN_WARM_UP). The floor's chain warms up with WARM_UP
+    // jobs of its own: its processor is a few lines, and the BullMQ and ioredis code it shares
+    // with the turns is warm by then.
+    const warmUpFrom = rig.machine.processedCount;
+    const warmUpSteps = envInteger('BENCH_TURN_WARM_UP', TURN_WARM_UP);
+    for (let index = 0; rig.machine.processedCount - warmUpFrom < warmUpSteps; index -= 1) {
+      await rig.startSession(index, { rounds: ROUNDS_PER_SESSION });
+      await rig.drained(60_000);
+    }
+    const warmedUpSteps = rig.machine.processedCount - warmUpFrom;
+
+    // Round trips per turn, counted on a separate traced session: client-side (RoundTripRecorder:
+    // a pipeline or concurrent batch is one round trip) for the floor, and with MONITOR for the
+    // server's view (MONITOR slows Redis down, so neither is timed). Traced once the rig is warm
+    // and quiet: MONITOR started while the worker's connections were starting up sometimes handed
+    // ioredis a monitored line as a reply ("Command queue state error"). The recorder wraps the
+    // main connection only for that session: the timed turns run without it.
     const recorder = new RoundTripRecorder(rig.redis);
     const mainAddress = await clientAddress(rig.redis);
     const stepsBefore = rig.model.calls;
@@ -61,18 +73,6 @@ export async function runTurnOverheadBench(redisUrl: string): Promise<Record<str
     const bySource = countBySource(commands, mainAddress);
     const replayed = turnShape?.replayed ?? [];
     recorder.dispose();
-
-    // Warm-up (JIT, script cache, connections), not recorded, until the turn's code is in the
-    // steady state a running bot is in (TURN_WARM_UP). The floor's chain warms up with WARM_UP
-    // jobs of its own: its processor is a few lines, and the BullMQ and ioredis code it shares
-    // with the turns is warm by then.
-    const warmUpFrom = rig.machine.processedCount;
-    const warmUpSteps = envInteger('BENCH_TURN_WARM_UP', TURN_WARM_UP);
-    for (let index = 0; rig.machine.processedCount - warmUpFrom < warmUpSteps; index -= 1) {
-      await rig.startSession(index, { rounds: ROUNDS_PER_SESSION });
-      await rig.drained(60_000);
-    }
-    const warmedUpSteps = rig.machine.processedCount - warmUpFrom;
 
     // The floor's segments interleaved with the measured sessions: one after each.
     floor = await openHopFloor(redisUrl, `${prefix}:floor`, uniqueName('floor'), replayed);
