@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark of issue 6 on one Redis (REDIS_URL, or a throw-away local
  * redis-server), prints each figure beside its floor measured in the same run, and writes
  * bench/results/<bench>.json plus summary.json. Sizes: BENCH_SESSIONS, BENCH_CONCURRENCY,
- * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_SLACK_SESSIONS, BENCH_SLACK_WINDOW_MS, BENCH_SCALE_SESSIONS, BENCH_ONLY=<name,name> to run a subset;
+ * BENCH_OVERHEAD_SESSIONS, BENCH_BURST_SESSIONS, BENCH_SLACK_SESSIONS, BENCH_SLACK_WINDOW_MS, BENCH_SCALE_SESSIONS, BENCH_ONLY=<name,name> to run a subset, BENCH_TIME_LIMIT_S (600) the time each bench may take;
  * BENCH_NO_AUTOPIPELINE=1 runs the engine without ioredis auto-pipelining (an A/B of that choice).
  * Each figure is printed beside its aim. With `--check` (npm run bench -- --check) the run is also
  * compared with the committed aims (bench/bench-aims.json: ratios and counts only) and the process
@@ -12,7 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { runImageBench } from './image-bench.ts';
 import { figuresOf, renderTable, type BenchResults } from './bench-summary.ts';
 import { startBenchRedis } from './bench-redis.ts';
-import { applyBotHeapPolicy, round, writeResult } from './bench-stats.ts';
+import { applyBotHeapPolicy, envInteger, round, writeResult } from './bench-stats.ts';
 import { runPlatformBurstBench } from './platform-burst-bench.ts';
 import { runSlackThroughputBench } from './slack-throughput-bench.ts';
 import { runPromptSizeBench } from './prompt-size-bench.ts';
@@ -25,6 +25,7 @@ import { runScaleOutBench } from './scale-out-bench.ts';
 import { checkAims, loadAims, renderAims } from './bench-check.ts';
 import { runCodeAtFilingBench } from './code-at-filing-bench.ts';
 import { rerunWithBotFlags } from './bot-node-flags.ts';
+import { withinTimeLimit } from './bench-time-limit.ts';
 
 // The process production runs has the bot's V8 flags (scripts/node-flags.json): so does this one.
 const rerun = rerunWithBotFlags();
@@ -47,6 +48,7 @@ const benches: [string, Bench][] = [
   ['scale-out', runScaleOutBench],
 ];
 const check = process.argv.includes('--check');
+const benchTimeLimitMs = envInteger('BENCH_TIME_LIMIT_S', 600) * 1000;
 
 // As the bot's entry point does (HEAP_GROWING_PERCENT=0 measures V8's own heuristic).
 const heapGrowingPercent = applyBotHeapPolicy();
@@ -67,7 +69,7 @@ try {
     process.stdout.write(`\n▶ ${name} … `);
     let result: Record<string, unknown>;
     try {
-      result = await bench(redis.url);
+      result = await withinTimeLimit(name, benchTimeLimitMs, () => bench(redis.url));
     } catch (error) {
       result = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
@@ -98,3 +100,5 @@ if (check) {
     process.exitCode = 1;
   }
 }
+// A bench that failed or ran out of time may have left connections or timers open: they must not keep the process alive.
+process.exit();

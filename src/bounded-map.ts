@@ -6,6 +6,12 @@
  */
 export class BoundedMap<K, V> {
   private readonly entries = new Map<K, V>();
+  /**
+   * The most recent key, while it is in the map: asked for again, it is already where a read
+   * would move it (a step asks for the same few keys over and over; a move is a delete and an
+   * insert, and a Map's deletes pile up until it rehashes).
+   */
+  private newest: { key: K } | undefined;
 
   constructor(readonly capacity: number) {}
 
@@ -14,6 +20,7 @@ export class BoundedMap<K, V> {
   }
 
   get(key: K): V | undefined {
+    if (this.newest?.key === key) return this.entries.get(key);
     if (!this.entries.has(key)) return undefined;
     const value = this.entries.get(key) as V;
     this.set(key, value);
@@ -23,16 +30,18 @@ export class BoundedMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.newest = { key };
+    if (this.entries.size > this.capacity) this.delete(this.entries.keys().next().value!);
   }
 
   delete(key: K): void {
     this.entries.delete(key);
+    if (this.newest?.key === key) this.newest = undefined;
   }
 
   /** The value kept for `key`, or `compute(key)`, kept (an undefined value is kept too). */
   remember(key: K, compute: (key: K) => V): V {
-    if (this.entries.has(key)) return this.get(key) as V;
+    if (this.newest?.key === key || this.entries.has(key)) return this.get(key) as V;
     const value = compute(key);
     this.set(key, value);
     return value;

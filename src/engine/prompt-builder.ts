@@ -52,11 +52,19 @@ export const speechLengths = {
 } as const satisfies Record<SpeechTarget, readonly [number, number]>;
 
 /** `speechLengths` at the session preset's turn-length scale (1 without a preset). */
-export function speechLengthsOf(inputs: Pick<PromptInputs, 'meta' | 'presets'>): Record<SpeechTarget, readonly [number, number]> {
+export function speechLengthsOf(inputs: Pick<PromptInputs, 'meta' | 'presets'>): Readonly<Record<SpeechTarget, readonly [number, number]>> {
   const scale = lengthScaleOf(inputs.presets, inputs.meta);
-  const scaled = (kind: SpeechTarget) => [scaleLength(speechLengths[kind][0], scale), scaleLength(speechLengths[kind][1], scale)] as const;
-  return { introduction: scaled('introduction'), round: scaled('round'), reply: scaled('reply'), reflection: scaled('reflection'), story: scaled('story') };
+  let lengths = speechLengthsByScale.get(scale);
+  if (lengths === undefined) {
+    const scaled = (kind: SpeechTarget) => Object.freeze([scaleLength(speechLengths[kind][0], scale), scaleLength(speechLengths[kind][1], scale)] as const);
+    lengths = Object.freeze({ introduction: scaled('introduction'), round: scaled('round'), reply: scaled('reply'), reflection: scaled('reflection'), story: scaled('story') });
+    speechLengthsByScale.set(scale, lengths);
+  }
+  return lengths;
 }
+
+/** `speechLengthsOf` by scale, computed once each (a step asks several times; the presets' scales are few). */
+const speechLengthsByScale = new Map<number, Readonly<Record<SpeechTarget, readonly [number, number]>>>();
 
 const isSpeechTarget = (target: LengthTarget): target is SpeechTarget => (speechTargets as readonly LengthTarget[]).includes(target);
 

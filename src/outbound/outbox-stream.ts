@@ -18,6 +18,7 @@ import type { ChatAdapter, Speaker } from '../adapter/chat-adapter.ts';
 import type { Logger } from '../logging/logger.ts';
 import { lookUp, sendOnce } from '../pipeline/send-once.ts';
 import type { OutboxPart, StepOutbox } from '../pipeline/step-outbox.ts';
+import { hasPrefix } from '../has-prefix.ts';
 import { deliverPost } from './deliver-post.ts';
 import { splitMessage, streamPreview } from './split-message.ts';
 
@@ -244,7 +245,7 @@ export class OutboxStream {
     this.considered = this.latest;
     if (this.mode === 'native' && streaming.native) {
       // A native stream only grows; past one message's worth the final write decides.
-      if (this.latest.length > this.limit || !this.latest.startsWith(this.shown) || this.latest === this.shown) return;
+      if (this.latest.length > this.limit || !hasPrefix(this.latest, this.shown) || this.latest === this.shown) return;
       const text = this.latest;
       if (await streaming.native.append(sessionId, this.ref, text)) this.shown = text;
     } else {

@@ -20,6 +20,7 @@
  * Characters are code points (an emoji is one character here, two UTF-16 units in `length`).
  */
 import type { ChatMessage } from '../models/model-gateway.ts';
+import { hasPrefix } from '../has-prefix.ts';
 
 /** Chat-template tokens around each message (role header, end-of-turn marker). */
 export const messageOverheadTokens = 8;
@@ -97,13 +98,13 @@ function countsOf(text: string): TokenCounts {
 
 /**
  * The counts of a text that extends a remembered one (a session context is the previous step's
- * with the newest entries appended): the remembered counts plus the new end's. `startsWith` is a
+ * with the newest entries appended): the remembered counts plus the new end's. `hasPrefix` is a
  * comparison of memory, far cheaper than counting the text again. Undefined when none does.
  */
 function extendedCounts(text: string): TokenCounts | undefined {
   for (let index = remembered.length - 1; index >= 0; index--) {
     const known = remembered[index]!;
-    if (known.text.length >= text.length || !text.startsWith(known.text)) continue;
+    if (known.text.length >= text.length || !hasPrefix(text, known.text)) continue;
     const counts = { ...known.counts };
     addCounts(counts, countCharacters(text.slice(known.text.length)), known.text.charCodeAt(known.text.length - 1), text.charCodeAt(known.text.length));
     return counts;

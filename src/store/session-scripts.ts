@@ -17,7 +17,13 @@ import { RedisScript } from './redis-script.ts';
 export const snapshotScript = new RedisScript(`
 local meta = redis.call('HGETALL', KEYS[1])
 if #meta == 0 then return {} end
-local fields = redis.call('HMGET', KEYS[1], 'seq', 'epoch', 'status', 'summarisedThrough', 'createdAt')
+-- seq, epoch, status, summarisedThrough and createdAt, from the fields just read.
+local fields = {}
+local wanted = { seq = 1, epoch = 2, status = 3, summarisedThrough = 4, createdAt = 5 }
+for i = 1, #meta, 2 do
+  local at = wanted[meta[i]]
+  if at then fields[at] = meta[i + 1] end
+end
 local claimed = 0
 if ARGV[5] ~= '' and tonumber(fields[1]) == tonumber(ARGV[2]) and (tonumber(fields[2]) or 0) == tonumber(ARGV[3]) and fields[3] ~= 'ended' then
   redis.call('HSET', KEYS[5], ARGV[4], ARGV[5])
@@ -44,8 +50,16 @@ export const commitScript = new RedisScript(`
 local ttl = tonumber(ARGV[2])
 local seq = redis.call('HGET', KEYS[1], 'seq')
 if seq == false or tonumber(seq) ~= tonumber(ARGV[1]) then return -1 end
+-- The meta's fields, then the next seq and the revivals count (reset), in one HSET (a later pair wins).
+local next = tonumber(seq) + 1
 local metaEnd = 4 + 2 * tonumber(ARGV[4])
-if metaEnd > 4 then redis.call('HSET', KEYS[1], unpack(ARGV, 5, metaEnd)) end
+local metaFields = { unpack(ARGV, 5, metaEnd) }
+local count = #metaFields
+metaFields[count + 1] = 'seq'
+metaFields[count + 2] = next
+metaFields[count + 3] = 'revivals'
+metaFields[count + 4] = 0
+redis.call('HSET', KEYS[1], unpack(metaFields))
 if #ARGV > metaEnd then redis.call('RPUSH', KEYS[2], unpack(ARGV, metaEnd + 1, #ARGV)) end
 local ops = {}
 if ARGV[3] ~= '' then ops = cjson.decode(ARGV[3]) end
@@ -71,8 +85,6 @@ end
 if ops.images then
   for field, value in pairs(ops.images) do redis.call('HSET', KEYS[8], field, value) end
 end
-local next = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('HSET', KEYS[1], 'revivals', 0)
 -- The outbox held what this step posted only so that a re-run could finish it: the step is done.
 redis.call('DEL', KEYS[9])
 -- PEXPIRE leaves a key that does not exist alone (no EXISTS first: ten fewer calls per commit).

@@ -172,4 +172,16 @@ describe('a step commit', () => {
     expect((await store.load(sessionId))?.rollingSummary).toBe(awkward);
     expect(await store.transcript(sessionId)).toHaveLength(2);
   });
+
+  it('advances seq and resets revivals whatever meta fields it writes, and writes meta alone or entries alone', async () => {
+    const store = new SessionStore(redis, new RedisKeys(prefix), 1);
+    const sessionId = 'terminal:c:seq';
+    await store.create({ ...metaOf(sessionId, Date.now()), seq: 7, revivals: 2 });
+    // A commit whose meta carries seq and revivals of its own (a whole meta spread in) still moves seq on by one.
+    expect(await store.commit(sessionId, 7, { meta: { seq: 7, revivals: 3, round: 2 } })).toEqual({ seq: 8, inboxLength: 0 });
+    expect(await store.load(sessionId)).toMatchObject({ seq: 8, revivals: 0, round: 2 });
+    expect(await store.commit(sessionId, 8, { transcript: [entry('only an entry')] })).toEqual({ seq: 9, inboxLength: 0 });
+    expect(await store.load(sessionId)).toMatchObject({ seq: 9, revivals: 0, round: 2 });
+    expect(await store.transcript(sessionId)).toHaveLength(1);
+  });
 });
