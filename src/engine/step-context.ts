@@ -8,6 +8,7 @@
  * sentence (src/prompts/sentence-cut.ts) *before* saving it as the step's payload, so the thread,
  * the transcript and a re-run's post are the same text; a stream never shows past the cut.
  */
+import { platformOfSession } from '../session/session-id.ts';
 import type { PresetRegistry } from '../panels/presets.ts';
 import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -125,7 +126,7 @@ export function entry(context: StepContext, fields: Pick<TranscriptEntry, 'kind'
 
 /** The session's starter, whose daily spend each of the session's model calls is charged to. */
 function starterOf(context: StepContext): { platform: string; personId: string } {
-  return { platform: context.sessionId.split(':')[0] ?? '', personId: context.meta.starter.id };
+  return { platform: platformOfSession(context.sessionId), personId: context.meta.starter.id };
 }
 
 /**

@@ -3,6 +3,7 @@
  * skipped after failing for good, or — its panel no longer installed — the session ended. Each
  * says so in the thread in one short, true line, and the transcript keeps what the thread showed.
  */
+import { platformOfSession } from '../session/session-id.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Step, TranscriptEntry } from '../session/session-types.ts';
 import type { StepSnapshot } from '../store/session-store.ts';
@@ -43,7 +44,7 @@ export async function skipStep(deps: EngineDependencies, skipped: SkippedStep, e
   deps.metrics?.stepsSkipped.inc({ kind: step.kind });
   const text = t(language, 'step.skipped', { reason: describeForPerson(coded, language), step: kind?.describe(step, panel, language) ?? step.kind });
   try {
-    const target = context ?? { outbox, adapter: deps.adapterFor(sessionId.split(':')[0] ?? ''), sessionId, logger };
+    const target = context ?? { outbox, adapter: deps.adapterFor(platformOfSession(sessionId)), sessionId, logger };
     // A stream an earlier attempt (in a process that died) left open is stopped as it stands.
     for (const { key, part } of outbox.openNativeStreams()) {
       await target.adapter.streaming?.native?.stop(sessionId, part.ref);
@@ -67,7 +68,7 @@ export async function endWithoutPanel(deps: EngineDependencies, snapshot: StepSn
   const meta = snapshot.meta!;
   logger.error({ panelId: meta.panelId }, 'session uses a panel that is not installed; ending it');
   try {
-    const adapter = deps.adapterFor(meta.sessionId.split(':')[0] ?? '');
+    const adapter = deps.adapterFor(platformOfSession(meta.sessionId));
     await postOnce({ outbox, adapter, sessionId: meta.sessionId, logger }, 'no-panel', moderator, t(meta.language, 'session.panelMissing', { panel: meta.panelId }));
   } catch (error) {
     if (error instanceof StepSupersededError) return 'stale';

@@ -33,6 +33,7 @@
  * - People's requests change session settings (`paused`, `muted`) through the planner; those
  *   changes hold for the step that applied them and are committed with it.
  */
+import { platformOfSession } from '../session/session-id.ts';
 import { randomUUID } from 'node:crypto';
 import { installedPanel } from '../community/session-panel.ts';
 import { sessionPanel } from '../panels/presets.ts';
@@ -79,7 +80,6 @@ export function isPermanent(error: unknown): boolean {
 }
 
 const kickRetries = 5;
-const platformOf = (sessionId: string) => sessionId.split(':')[0] ?? '';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StepMachine implements StepProcessor {
@@ -139,7 +139,7 @@ export class StepMachine implements StepProcessor {
     if (!here) {
       // A worker started without this platform's token (a mixed deployment): not a failure of the
       // step, and skipping it could not even say so in the thread. Another worker may post it.
-      const platform = platformOf(sessionId);
+      const platform = platformOfSession(sessionId);
       // Said once a minute per platform: a step is handed back several times a second until a worker that can post it takes it.
       if (Date.now() - (this.handBackWarnedAt.get(platform) ?? 0) > 60_000) {
         this.handBackWarnedAt.set(platform, Date.now());
@@ -163,7 +163,7 @@ export class StepMachine implements StepProcessor {
     // The preset's seats: a `quick` session speaks with the first few of its panel only.
     const panel = installed && sessionPanel(installed, this.deps.presets, meta);
     if (!panel) return endWithoutPanel(this.deps, snapshot, outbox, logger);
-    const platform = sessionId.split(':')[0] ?? '';
+    const platform = platformOfSession(sessionId);
     const usage = (name: string, args?: string) => {
       try {
         return commandUsage({ adapter: this.deps.adapterFor(platform), deps: this.deps }, name, args);
@@ -212,7 +212,7 @@ export class StepMachine implements StepProcessor {
     const overBudget = budget > 0 && meta.tokensPrompt + meta.tokensCompletion >= budget;
     if (overBudget && planned.agenda.some((step) => this.kindOf(step)?.usesModel ?? true)) {
       // Spent sessions stop costing: what needs a model is dropped (closing keeps its summary).
-      const hints = { adapter: this.deps.adapterFor(sessionId.split(':')[0] ?? ''), deps: this.deps };
+      const hints = { adapter: this.deps.adapterFor(platformOfSession(sessionId)), deps: this.deps };
       const stillWork = t(meta.language, 'list.and', { first: commandUsage(hints, 'vote', 'close'), second: commandUsage(hints, 'end') });
       const notice = t(meta.language, 'budget.sessionSpent', { budget: budget.toLocaleString('en'), commands: stillWork });
       planned.agenda = [{ kind: 'notice', text: notice }, ...planned.agenda.filter((step) => !(this.kindOf(step)?.usesModel ?? true))];
@@ -329,7 +329,7 @@ export class StepMachine implements StepProcessor {
 
   private hasAdapterFor(sessionId: string): boolean {
     try {
-      this.deps.adapterFor(platformOf(sessionId));
+      this.deps.adapterFor(platformOfSession(sessionId));
       return true;
     } catch {
       return false;

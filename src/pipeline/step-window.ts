@@ -5,6 +5,7 @@
  * engine/session-budget.ts), and the one fold-and-retry after a provider refused a prompt as too
  * long (`model_context_exceeded`). Used by the step machine (step-machine.ts) for every step.
  */
+import { platformOfSession } from '../session/session-id.ts';
 import { sessionScript } from '../engine/prompt-builder.ts';
 import { foldDecision, rollingSummaryTarget, sessionWindow } from '../engine/session-budget.ts';
 import { callAccounting, promptFit, promptInputs, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
@@ -50,7 +51,7 @@ export function buildStepContext(
   const { config } = deps;
   const stored = window.entries;
   const images = window.images.filter((image) => image.kind !== 'concept');
-  const platform = sessionId.split(':')[0] ?? '';
+  const platform = platformOfSession(sessionId);
   return {
     deps,
     sessionId,

@@ -9,6 +9,7 @@
  * - The model's closing summary becomes the decision record; its `decisions` are what the panel
  *   agreed on. Positions naming no known panelist keep the names as the model wrote them.
  */
+import { platformOfSession } from '../session/session-id.ts';
 import type { Panel } from '../panels/panel-schema.ts';
 import type { Ballot, ImageRecord, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 import type { UsageBySource } from '../store/session-store.ts';
@@ -124,7 +125,7 @@ export function buildSessionRecord(inputs: RecordInputs): SessionRecord {
     version: sessionRecordVersion,
     session: {
       id: meta.sessionId,
-      platform: meta.sessionId.split(':')[0] ?? '',
+      platform: platformOfSession(meta.sessionId),
       topic: meta.topic,
       ...(meta.language ? { language: meta.language } : {}),
       ...(meta.preset ? { preset: meta.preset } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSessionId, parseSessionId, isSessionId } from './session-id.ts';
+import { buildSessionId, parseSessionId, isSessionId, platformOfSession } from './session-id.ts';
 
 describe('session id', () => {
   it('builds {platform}:{channel}:{thread}', () => {
@@ -16,5 +16,11 @@ describe('session id', () => {
     expect(isSessionId('discord:a')).toBe(false);
     expect(isSessionId('discord:a:b:c')).toBe(false);
     expect(() => buildSessionId({ platform: 'terminal', channel: '', thread: 'x' })).toThrow();
+  });
+
+  it('gives the platform part of a session id as split would, encoded parts and all', () => {
+    for (const id of [buildSessionId({ platform: 'slack', channel: 'C1:x', thread: '17.5' }), 'discord:1:2', 'terminal', '', ':a']) {
+      expect(platformOfSession(id), id).toBe(id.split(':')[0]);
+    }
   });
 });

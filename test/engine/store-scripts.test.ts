@@ -177,8 +177,8 @@ describe('a step commit', () => {
     const store = new SessionStore(redis, new RedisKeys(prefix), 1);
     const sessionId = 'terminal:c:seq';
     await store.create({ ...metaOf(sessionId, Date.now()), seq: 7, revivals: 2 });
-    // A commit whose meta carries seq and revivals of its own (a whole meta spread in) still moves seq on by one.
-    expect(await store.commit(sessionId, 7, { meta: { seq: 7, revivals: 3, round: 2 } })).toEqual({ seq: 8, inboxLength: 0 });
+    // A commit whose meta carried seq and revivals of its own (the type forbids it; a whole meta spread in) still moves seq on by one.
+    expect(await store.commit(sessionId, 7, { meta: { round: 2, ...({ seq: 7, revivals: 3 } as object) } })).toEqual({ seq: 8, inboxLength: 0 });
     expect(await store.load(sessionId)).toMatchObject({ seq: 8, revivals: 0, round: 2 });
     expect(await store.commit(sessionId, 8, { transcript: [entry('only an entry')] })).toEqual({ seq: 9, inboxLength: 0 });
     expect(await store.load(sessionId)).toMatchObject({ seq: 9, revivals: 0, round: 2 });

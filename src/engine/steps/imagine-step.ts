@@ -9,6 +9,7 @@
  * (`onImagesReturned`), so the success and the failure paths cannot disagree. An answer that was
  * never read whole (refused while streaming) returned nothing countable and is not charged.
  */
+import { platformOfSession } from '../../session/session-id.ts';
 import { asTableRoundError } from '../../errors.ts';
 import type { ImageRecord, StepOf } from '../../session/session-types.ts';
 import { sha256Hex } from '../../images/content-hash.ts';
@@ -78,7 +79,7 @@ export async function runImagine(context: StepContext, step: StepOf<'imagine'>):
 /** Charges `imageCount` images to the session and to the person who asked, at IMAGE_TOKEN_COST each; a failed charge is logged, never fatal. */
 async function chargeImages(context: StepContext, step: StepOf<'imagine'>, imageCount: number): Promise<void> {
   if (imageCount <= 0) return;
-  const platform = context.sessionId.split(':')[0] ?? '';
+  const platform = platformOfSession(context.sessionId);
   await context.deps.store
     .addUsage(context.sessionId, 0, imageCount * context.deps.config.IMAGE_TOKEN_COST, { platform, personId: step.from.id })
     .catch((error: unknown) => context.logger.warn({ err: error, imageCount }, 'could not charge the generated images'));
