@@ -35,16 +35,19 @@ function summary(samples: number[]): { p50Ms: number; p95Ms: number; minMs: numb
   return { p50Ms: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95), minMs: percentile(samples, 0), maxMs: percentile(samples, 1) };
 }
 
+/** Runs `run` once more, adding its time to `timed.samples` and keeping its result. */
+async function sampleOnce<T>(timed: { samples: number[]; last: T }, run: () => Promise<T>): Promise<void> {
+  const started = performance.now();
+  timed.last = await run();
+  timed.samples.push(performance.now() - started);
+}
+
 async function time<T>(iterations: number, run: () => Promise<T>): Promise<{ samples: number[]; last: T }> {
   let last = await run();
   for (let warmUp = 1; warmUp < WARM_UP_RUNS; warmUp += 1) last = await run();
-  const samples: number[] = [];
-  for (let iteration = 0; iteration < iterations; iteration += 1) {
-    const started = performance.now();
-    last = await run();
-    samples.push(performance.now() - started);
-  }
-  return { samples, last };
+  const timed = { samples: [] as number[], last };
+  for (let iteration = 0; iteration < iterations; iteration += 1) await sampleOnce(timed, run);
+  return timed;
 }
 
 /**
@@ -55,12 +58,8 @@ async function timeAlternately<A, B>(iterations: number, first: () => Promise<A>
   const a = await time(0, first);
   const b = await time(0, second);
   for (let iteration = 0; iteration < iterations; iteration += 1) {
-    let started = performance.now();
-    a.last = await first();
-    a.samples.push(performance.now() - started);
-    started = performance.now();
-    b.last = await second();
-    b.samples.push(performance.now() - started);
+    await sampleOnce(a, first);
+    await sampleOnce(b, second);
   }
   return [a, b];
 }
