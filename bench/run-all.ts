@@ -26,6 +26,7 @@ import { checkAims, loadAims, renderAims } from './bench-check.ts';
 import { runCodeAtFilingBench } from './code-at-filing-bench.ts';
 import { rerunWithBotFlags } from './bot-node-flags.ts';
 import { withinTimeLimit } from './bench-time-limit.ts';
+import { noisyStealPercent, readCpuTimes, stealPercent } from './host-steal.ts';
 
 // The process production runs has the bot's V8 flags (scripts/node-flags.json): so does this one.
 const rerun = rerunWithBotFlags();
@@ -54,6 +55,7 @@ const benchTimeLimitMs = envInteger('BENCH_TIME_LIMIT_S', 600) * 1000;
 const heapGrowingPercent = applyBotHeapPolicy();
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
 const started = performance.now();
+const runCpuFrom = readCpuTimes();
 const redis = await startBenchRedis();
 const machine = { loadAverageAtStart: loadavg().map((load) => round(load, 2)), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 1024 ** 3, 1), node: process.version, redis: redis.version, redisStartedByBench: redis.embedded, heapGrowingPercent };
 console.log(`TableRound benchmarks — ${machine.cpus} CPUs, Node ${machine.node}, Redis ${machine.redis}${redis.embedded ? ' (local redis-server started for this run)' : ` at REDIS_URL`}`);
@@ -66,6 +68,7 @@ try {
   for (const [name, bench] of benches) {
     if (only && !only.includes(name)) continue;
     const benchStarted = performance.now();
+    const cpuFrom = readCpuTimes();
     process.stdout.write(`\n▶ ${name} … `);
     let result: Record<string, unknown>;
     try {
@@ -74,9 +77,12 @@ try {
       result = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
     result.benchSeconds = round((performance.now() - benchStarted) / 1000, 1);
+    const steal = stealPercent(cpuFrom, readCpuTimes());
+    if (steal !== undefined) result.hostStealPercent = steal;
     results[name] = result;
     files[name] = writeResult(`${name}-bench`, result);
-    console.log(typeof result.error === 'string' ? `failed\n${result.error}` : typeof result.skipped === 'string' ? `skipped: ${result.skipped}` : `done in ${result.benchSeconds} s`);
+    const stealNote = steal === undefined ? '' : ` (host steal ${steal} %${steal > noisyStealPercent ? ': the hypervisor gave this VM\'s CPU to others, latency figures are noisy' : ''})`;
+    console.log(typeof result.error === 'string' ? `failed\n${result.error}` : typeof result.skipped === 'string' ? `skipped: ${result.skipped}` : `done in ${result.benchSeconds} s${stealNote}`);
     for (const figure of figuresOf(results).filter((row) => row.bench === name)) {
       console.log(`  ${figure.figure}: ${figure.value} ${figure.unit}  [${figure.reference}]`);
     }
@@ -87,7 +93,8 @@ try {
 
 const figures = figuresOf(results).filter((row) => row.value !== 'not run' || !only);
 const totalSeconds = round((performance.now() - started) / 1000, 1);
-files.summary = writeResult('summary', { machine: { ...machine, loadAverageAtEnd: loadavg().map((load) => round(load, 2)) }, totalSeconds, figures, files });
+const runSteal = stealPercent(runCpuFrom, readCpuTimes());
+files.summary = writeResult('summary', { machine: { ...machine, loadAverageAtEnd: loadavg().map((load) => round(load, 2)), ...(runSteal === undefined ? {} : { hostStealPercent: runSteal }) }, totalSeconds, figures, files });
 console.log(`\n${renderTable(figures)}\n`);
 console.log(`total ${totalSeconds} s; results in ${files.summary.replace(/summary\.json$/, '')}`);
 if (check) {
