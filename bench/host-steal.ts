@@ -3,9 +3,9 @@
  * guests while a bench ran (the `steal` column of Linux's /proc/stat). The load average does not
  * show it — on the 2-core VM the benches were tuned on it averaged 8 % since boot with the load
  * average at 0.1 — and a latency ratio read while the host is contended is not the code's: the
- * floor's round trips slow down more than the turn's own work, so the per-turn ratio falls (1.36
- * against 1.95–2.0 on a quiet host). Each bench's result records it; none is read where
- * /proc/stat is missing (macOS, Windows).
+ * floor's round trips slow down more than the turn's own work, so the per-turn ratio falls
+ * (`noisyStealPercent`). Each bench's result records it; none is read where /proc/stat is missing
+ * (macOS, Windows).
  */
 import { readFileSync } from 'node:fs';
 
@@ -47,3 +47,9 @@ export function stealPercent(from: CpuTimes | undefined, to: CpuTimes | undefine
  * 23–29 %; a few per cent is this VM's own wake-ups under a round-trip-heavy load.
  */
 export const noisyStealPercent = 10;
+
+/** What the run prints after a bench about the steal during it: nothing without a reading, a warning above `noisyStealPercent`. */
+export function describeSteal(steal: number | undefined): string {
+  if (steal === undefined) return '';
+  return ` (host steal ${steal} %${steal > noisyStealPercent ? ": the hypervisor gave this VM's CPU to others, latency figures are noisy" : ''})`;
+}

@@ -26,7 +26,7 @@ import { checkAims, loadAims, renderAims } from './bench-check.ts';
 import { runCodeAtFilingBench } from './code-at-filing-bench.ts';
 import { rerunWithBotFlags } from './bot-node-flags.ts';
 import { withinTimeLimit } from './bench-time-limit.ts';
-import { noisyStealPercent, readCpuTimes, stealPercent } from './host-steal.ts';
+import { describeSteal, readCpuTimes, stealPercent } from './host-steal.ts';
 
 // The process production runs has the bot's V8 flags (scripts/node-flags.json): so does this one.
 const rerun = rerunWithBotFlags();
@@ -81,8 +81,7 @@ try {
     if (steal !== undefined) result.hostStealPercent = steal;
     results[name] = result;
     files[name] = writeResult(`${name}-bench`, result);
-    const stealNote = steal === undefined ? '' : ` (host steal ${steal} %${steal > noisyStealPercent ? ': the hypervisor gave this VM\'s CPU to others, latency figures are noisy' : ''})`;
-    console.log(typeof result.error === 'string' ? `failed\n${result.error}` : typeof result.skipped === 'string' ? `skipped: ${result.skipped}` : `done in ${result.benchSeconds} s${stealNote}`);
+    console.log(typeof result.error === 'string' ? `failed\n${result.error}` : typeof result.skipped === 'string' ? `skipped: ${result.skipped}` : `done in ${result.benchSeconds} s${describeSteal(steal)}`);
     for (const figure of figuresOf(results).filter((row) => row.bench === name)) {
       console.log(`  ${figure.figure}: ${figure.value} ${figure.unit}  [${figure.reference}]`);
     }

@@ -8,7 +8,6 @@
  * sentence (src/prompts/sentence-cut.ts) *before* saving it as the step's payload, so the thread,
  * the transcript and a re-run's post are the same text; a stream never shows past the cut.
  */
-import { platformOfSession } from '../session/session-id.ts';
 import type { PresetRegistry } from '../panels/presets.ts';
 import type { ChatAdapter, OutboundFile, PersonaIdentity, Speaker } from '../adapter/chat-adapter.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -34,6 +33,7 @@ import { OutboxStream } from '../outbound/outbox-stream.ts';
 import { isStopRequested } from '../pipeline/stop-signals.ts';
 import { t } from '../i18n/translate.ts';
 import { lazyChild } from '../logging/lazy-child.ts';
+import { platformOfSession } from '../session/session-id.ts';
 
 export interface EngineDependencies {
   /** Session presets (prompts/presets/): the panel subset and turn-length scale of a session. */

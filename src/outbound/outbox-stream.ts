@@ -18,9 +18,9 @@ import type { ChatAdapter, Speaker } from '../adapter/chat-adapter.ts';
 import type { Logger } from '../logging/logger.ts';
 import { lookUp, sendOnce } from '../pipeline/send-once.ts';
 import type { OutboxPart, StepOutbox } from '../pipeline/step-outbox.ts';
-import { hasPrefix } from '../has-prefix.ts';
 import { deliverPost } from './deliver-post.ts';
 import { splitMessage, streamPreview } from './split-message.ts';
+import { hasPrefix } from '../has-prefix.ts';
 
 /** Appended to a reply whose writing failed: public, short, never the error's text. */
 export const interruptedMarker = '(this reply was interrupted)';

@@ -3,7 +3,6 @@
  * skipped after failing for good, or — its panel no longer installed — the session ended. Each
  * says so in the thread in one short, true line, and the transcript keeps what the thread showed.
  */
-import { platformOfSession } from '../session/session-id.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Step, TranscriptEntry } from '../session/session-types.ts';
 import type { StepSnapshot } from '../store/session-store.ts';
@@ -13,6 +12,7 @@ import { entry, moderator, postOnce, type EngineDependencies, type StepContext, 
 import type { RegisteredStepKind } from '../engine/step-kind.ts';
 import { t } from '../i18n/translate.ts';
 import { StepSupersededError, type StepOutbox } from './step-outbox.ts';
+import { platformOfSession } from '../session/session-id.ts';
 
 /** A stopped step records what its persona had shown, marked as stopped, in the step's language. */
 export function stoppedOutcome(context: StepContext | undefined, language: string | undefined): StepOutcome {

@@ -33,7 +33,6 @@
  * - People's requests change session settings (`paused`, `muted`) through the planner; those
  *   changes hold for the step that applied them and are committed with it.
  */
-import { platformOfSession } from '../session/session-id.ts';
 import { randomUUID } from 'node:crypto';
 import { installedPanel } from '../community/session-panel.ts';
 import { sessionPanel } from '../panels/presets.ts';
@@ -55,6 +54,7 @@ import { finishStoppedAttempt } from '../engine/stopped-attempt.ts';
 import { buildStepContext, foldedMeta, foldSlack, runWithinWindow } from './step-window.ts';
 import { endWithoutPanel, skipStep, stoppedOutcome, type SkippedStep } from './step-endings.ts';
 import type { InboxEvent } from '../adapter/inbound-event.ts';
+import { platformOfSession } from '../session/session-id.ts';
 
 /** How the step machine reaches the queue and the pending index. */
 export interface PipelineHooks {

@@ -5,7 +5,6 @@
  * engine/session-budget.ts), and the one fold-and-retry after a provider refused a prompt as too
  * long (`model_context_exceeded`). Used by the step machine (step-machine.ts) for every step.
  */
-import { platformOfSession } from '../session/session-id.ts';
 import { sessionScript } from '../engine/prompt-builder.ts';
 import { foldDecision, rollingSummaryTarget, sessionWindow } from '../engine/session-budget.ts';
 import { callAccounting, promptFit, promptInputs, type EngineDependencies, type StepContext, type StepOutcome } from '../engine/step-context.ts';
@@ -20,6 +19,7 @@ import { ellipsis, finishAnswer } from '../prompts/sentence-cut.ts';
 import type { SessionMeta, Step, TranscriptEntry } from '../session/session-types.ts';
 import type { StepSnapshot } from '../store/session-store.ts';
 import type { StepOutbox } from './step-outbox.ts';
+import { platformOfSession } from '../session/session-id.ts';
 
 /** Entries the window may grow past CONTEXT_RECENT_TURNS before older ones are folded. */
 export const foldSlack = 8;

@@ -9,13 +9,13 @@
  * - The model's closing summary becomes the decision record; its `decisions` are what the panel
  *   agreed on. Positions naming no known panelist keep the names as the model wrote them.
  */
-import { platformOfSession } from '../session/session-id.ts';
 import type { Panel } from '../panels/panel-schema.ts';
 import type { Ballot, ImageRecord, PollState, SessionMeta, TranscriptEntry } from '../session/session-types.ts';
 import type { UsageBySource } from '../store/session-store.ts';
 import { tallyVotes } from '../engine/vote-tally.ts';
 import type { ClosingSummary } from '../engine/steps/closing-step.ts';
 import { sessionRecordVersion, type KeywordTally, type RecordPoll, type SessionRecord } from './session-record.ts';
+import { platformOfSession } from '../session/session-id.ts';
 
 export interface ModelPrice {
   /** Per million prompt tokens. */

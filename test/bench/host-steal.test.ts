@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, readCpuTimes, stealPercent } from '../../bench/host-steal.ts';
+import { describeSteal, noisyStealPercent, parseProcStat, readCpuTimes, stealPercent } from '../../bench/host-steal.ts';
 
 // A /proc/stat of a 2-CPU guest (proc(5): user nice system idle iowait irq softirq steal guest guest_nice).
 const before = `cpu  524386 246 103256 1182247 1625 0 39025 101374 0 0
@@ -35,5 +35,12 @@ describe('host steal time', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'steal-')), 'stat');
     writeFileSync(path, before);
     expect(readCpuTimes(path)?.steal).toBe(101374);
+  });
+
+  it('warns of a contended host only above the threshold, and says nothing without a reading', () => {
+    expect(describeSteal(undefined)).toBe('');
+    expect(describeSteal(3.1)).toBe(' (host steal 3.1 %)');
+    expect(describeSteal(noisyStealPercent)).not.toContain('noisy');
+    expect(describeSteal(27.6)).toContain('latency figures are noisy');
   });
 });

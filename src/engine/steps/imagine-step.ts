@@ -9,7 +9,6 @@
  * (`onImagesReturned`), so the success and the failure paths cannot disagree. An answer that was
  * never read whole (refused while streaming) returned nothing countable and is not charged.
  */
-import { platformOfSession } from '../../session/session-id.ts';
 import { asTableRoundError } from '../../errors.ts';
 import type { ImageRecord, StepOf } from '../../session/session-types.ts';
 import { sha256Hex } from '../../images/content-hash.ts';
@@ -19,6 +18,7 @@ import { isStopRequested } from '../../pipeline/stop-signals.ts';
 import { describeForPerson } from '../describe-error.ts';
 import { joinList, t } from '../../i18n/translate.ts';
 import { callAccounting, entry, moderator, postOnce, type StepContext, type StepOutcome } from '../step-context.ts';
+import { platformOfSession } from '../../session/session-id.ts';
 
 export async function runImagine(context: StepContext, step: StepOf<'imagine'>): Promise<StepOutcome> {
   const candidates = await context.deps.store.candidates(context.sessionId);
