@@ -29,14 +29,21 @@ const ROUNDS_PER_SESSION = 10;
  * 20), and a step's code sees new shapes for a while (each session's opening and closing steps
  * pass through it too): after 200 steps this process still spent about a fifth more CPU per
  * turn than after 1,500, and was still compiling on its background threads (bench: CPU per step,
- * 10 interleaved runs). A bot that has run for an hour is past that.
+ * 10 interleaved runs). After 1,500 it still was: a rare object shape deoptimises the step
+ * machine's large functions now and then, and each recompile of one (with what it inlines) takes
+ * 30-60 ms of a background thread on a 2-core machine that also runs Redis. Over the 1,400 steps
+ * measured, `--trace-opt` counted 72 compiles taking 396 ms after 1,500 steps of warm-up, 19
+ * taking 81 ms after 6,000. A bot that has run for an hour is past that.
  */
-const TURN_WARM_UP = 1_500;
+const TURN_WARM_UP = 6_000;
 
 export async function runTurnOverheadBench(redisUrl: string): Promise<Record<string, unknown>> {
-  const sessions = envInteger('BENCH_OVERHEAD_SESSIONS', 10);
+  // Each session gives 70 turns. A p99 is read from the tail's few largest samples: of 700 turns
+  // (10 sessions) it was the 7th largest, and two runs a minute apart on a quiet host read the
+  // p99 ratio as 1.65 and 2.21; 20 sessions put 14 turns and 20 floor jobs beyond it.
+  const sessions = envInteger('BENCH_OVERHEAD_SESSIONS', 20);
   const pingSamples = envInteger('BENCH_PING_SAMPLES', 2_000);
-  const hopSamples = envInteger('BENCH_HOP_SAMPLES', 1_000);
+  const hopSamples = envInteger('BENCH_HOP_SAMPLES', 2_000);
   const prefix = uniqueName('bench-overhead-');
 
   const rig = await buildEngineRig({ redisUrl, prefix, queueName: uniqueName('overhead'), env: { MAX_ROUNDS: 20 } });
