@@ -3,9 +3,9 @@
  * guests while a bench ran (the `steal` column of Linux's /proc/stat). The load average does not
  * show it — on the 2-core VM the benches were tuned on it averaged 8 % since boot with the load
  * average at 0.1 — and a latency ratio read while the host is contended is not the code's: the
- * floor's round trips slow down more than the turn's own work, so the per-turn ratio falls
- * (`noisyStealPercent`). Each bench's result records it; none is read where /proc/stat is missing
- * (macOS, Windows).
+ * hypervisor stretches the turn's CPU work and the floor's round trips by different amounts, so
+ * the per-turn ratio moves either way (`noisyStealPercent`). Each bench's result records it; none
+ * is read where /proc/stat is missing (macOS, Windows).
  */
 import { readFileSync } from 'node:fs';
 
@@ -43,8 +43,9 @@ export function stealPercent(from: CpuTimes | undefined, to: CpuTimes | undefine
 
 /**
  * Above this, a bench's latency figures are the host's as much as the code's (the run says so).
- * The turn bench's ratio read 2.07–2.13 at 3–5 % steal and 2.08 at 14 %, then 1.15–1.43 at
- * 23–29 %; a few per cent is this VM's own wake-ups under a round-trip-heavy load.
+ * The turn bench's p50 ratio read 1.75–2.13 at 0–5 % steal; above 8 % it read 2.17–2.91 on one
+ * day and 1.15–1.43 (at 23–29 %) on another. A few per cent is this VM's own wake-ups under a
+ * round-trip-heavy load.
  */
 export const noisyStealPercent = 10;
 

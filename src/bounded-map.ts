@@ -1,3 +1,6 @@
+/** `newest` when no key is the newest (keys may be anything, `undefined` included). */
+const noKey: unique symbol = Symbol('no key');
+
 /**
  * A Map that keeps at most `capacity` entries and drops the least recently used: the bounded
  * in-process caches on a step's path (transcript windows, agendas, context windows, speakers'
@@ -11,8 +14,7 @@ export class BoundedMap<K, V> {
    * would move it (a step asks for the same few keys over and over; a move is a delete and an
    * insert, and a Map's deletes pile up until it rehashes).
    */
-  private newestKey: K | undefined;
-  private hasNewest = false;
+  private newest: K | typeof noKey = noKey;
 
   constructor(readonly capacity: number) {}
 
@@ -21,7 +23,7 @@ export class BoundedMap<K, V> {
   }
 
   get(key: K): V | undefined {
-    if (this.isNewest(key)) return this.entries.get(key);
+    if (this.newest === key) return this.entries.get(key);
     if (!this.entries.has(key)) return undefined;
     const value = this.entries.get(key) as V;
     this.set(key, value);
@@ -31,29 +33,20 @@ export class BoundedMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
-    this.newestKey = key;
-    this.hasNewest = true;
+    this.newest = key;
     if (this.entries.size > this.capacity) this.delete(this.entries.keys().next().value!);
   }
 
   delete(key: K): void {
     this.entries.delete(key);
-    if (this.isNewest(key)) {
-      this.newestKey = undefined;
-      this.hasNewest = false;
-    }
+    if (this.newest === key) this.newest = noKey;
   }
 
   /** The value kept for `key`, or `compute(key)`, kept (an undefined value is kept too). */
   remember(key: K, compute: (key: K) => V): V {
-    if (this.isNewest(key) || this.entries.has(key)) return this.get(key) as V;
+    if (this.newest === key || this.entries.has(key)) return this.get(key) as V;
     const value = compute(key);
     this.set(key, value);
     return value;
-  }
-
-  /** Two fields, not an object per `set`: the point is to make the hot read cheaper. */
-  private isNewest(key: K): boolean {
-    return this.hasNewest && this.newestKey === key;
   }
 }
